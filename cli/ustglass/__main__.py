@@ -1,0 +1,3 @@
+from ustglass.app import main
+
+main()

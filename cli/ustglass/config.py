@@ -1,0 +1,47 @@
+"""Frozen run configuration built by the CLI (or by any caller of the pipeline)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+    all = "all"
+
+    def expand(self) -> tuple[str, ...]:
+        return ("zh", "en") if self is Lang.all else (self.value,)
+
+
+class Format(str, Enum):
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+
+
+ALL_FORMATS = (Format.md, Format.html, Format.pdf)
+FIGURE_IDS = ("deficits", "holders", "basis", "funding")
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    langs: tuple[str, ...]
+    formats: tuple[Format, ...]
+    snapshots_root: Path
+    out_dir: Path
+    snapshot: str | None = None  # id or path; None = newest
+    templates_dir: Path | None = None  # editor overrides, searched before the shipped templates
+    figures_dir: Path | None = None  # editor overrides of figure specs
+    figures: tuple[str, ...] = FIGURE_IDS
+
+
+def parse_formats(text: str) -> tuple[Format, ...]:
+    """``"md,html,pdf"`` -> formats, in the canonical order; raises ValueError on unknown ones."""
+    wanted = {part.strip() for part in text.split(",") if part.strip()}
+    unknown = sorted(wanted - {f.value for f in Format})
+    if unknown or not wanted:
+        raise ValueError(f"unknown format(s): {', '.join(unknown) or '(none)'}; choose from md, html, pdf")
+    return tuple(f for f in ALL_FORMATS if f.value in wanted)

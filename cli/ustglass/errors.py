@@ -1,0 +1,37 @@
+"""One exception tree for ustglass; caught only at the CLI boundary (app.py)."""
+
+from __future__ import annotations
+
+
+class UstglassError(Exception):
+    """Base class: an expected failure, reported as ``Error: <message>`` with exit code 1."""
+
+    exit_code = 1
+
+
+class InputError(UstglassError):
+    """A file that is not what it should be: names the file, the row and the field."""
+
+    def __init__(self, file: str, message: str, *, row: int | None = None, field: str | None = None):
+        self.file = file
+        self.row = row
+        self.field = field
+        self.reason = message
+        where = [file]
+        if row is not None:
+            where.append(f"row {row}")
+        if field is not None:
+            where.append(f"field {field!r}")
+        super().__init__(f"{', '.join(where)}: {message}")
+
+
+class SnapshotError(UstglassError):
+    """A snapshot that is missing, incomplete, tampered with, or would be overwritten."""
+
+
+class FetchError(UstglassError):
+    """A source that could not be downloaded or validated."""
+
+
+class BuildError(UstglassError):
+    """The brief could not be built (templates, charts, writers)."""

@@ -1,0 +1,128 @@
+"""build_report: snapshot -> key figures -> charts -> Markdown / HTML / PDF, gathered then written.
+
+Everything is computed in memory first; files are written last, into a temporary
+directory beside the output that is then moved into place file by file, so an
+interrupted or failed build never leaves a half-written brief.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ustglass import charts, metrics, names, render, snapshot
+from ustglass.config import Format, ReportConfig
+from ustglass.errors import BuildError
+from ustglass.keyfigures import KeyFigures
+from ustglass.resources import bundled
+
+TOP_HOLDERS = 10
+
+
+@dataclass(frozen=True)
+class Built:
+    """What a build produced: file name (relative to the output directory) -> bytes."""
+
+    snapshot_id: str
+    files: dict[str, bytes]
+
+
+def load_key_figures(cfg: ReportConfig) -> tuple[snapshot.Snapshot, KeyFigures]:
+    snap = snapshot.load(snapshot.resolve(cfg.snapshot, cfg.snapshots_root))
+    return snap, metrics.key_figures(snap.tables, snap.manifest)
+
+
+def figure_files(kf: KeyFigures, lang: str, cfg: ReportConfig) -> dict[str, bytes]:
+    """Every chart of the brief as PNG bytes, keyed by its path relative to the output."""
+    spec_dirs = [d for d in (cfg.figures_dir, bundled("figures")) if d is not None]
+    out: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="ustglass-fig-") as tmp:
+        for figure_id in cfg.figures:
+            spec_path = next((d / f"{figure_id}.toml" for d in spec_dirs if (d / f"{figure_id}.toml").is_file()), None)
+            if spec_path is None:
+                raise BuildError(f"figures/{figure_id}.toml not found")
+            fig = charts.build_figure(figure_id, kf, lang, charts.load_spec(spec_path))
+            path = Path(tmp) / f"{figure_id}.{lang}.png"
+            charts.save_png(fig, path)
+            out[f"figures/{figure_id}.{lang}.png"] = path.read_bytes()
+    return out
+
+
+def holder_rows(kf: KeyFigures, lang: str) -> list[dict[str, Any]]:
+    """The major-holders table: the largest holders now and a year earlier."""
+    h = kf.holders
+    rows = []
+    for rank, country in enumerate(h.ranking[:TOP_HOLDERS], start=1):
+        earlier = h.usd_bn_year_earlier.get(country)
+        rows.append({"rank": rank, "country": names.country(country, lang), "value": h.usd_bn[country],
+                     "earlier": earlier, "is_cayman": country == metrics.CAYMAN})
+    return rows
+
+
+def context(kf: KeyFigures, lang: str, figure_paths: dict[str, str]) -> dict[str, Any]:
+    """Everything a brief template may use: finished values only."""
+    largest = kf.holders.ranking[0]
+    return {
+        "kf": kf,
+        "lang": lang,
+        "fig": figure_paths,
+        "holders_rows": holder_rows(kf, lang),
+        "largest_holder": names.country(largest, lang),
+        "largest_holder_usd_bn": kf.holders.usd_bn[largest],
+        "deficit_rows": [{"fy": fy, "value": v} for fy, v in kf.fiscal.deficit_usd_bn.items()],
+        "datasets": kf.datasets,
+    }
+
+
+def build(cfg: ReportConfig) -> Built:
+    """Compute every output of the brief in memory."""
+    snap, kf = load_key_figures(cfg)
+    template_dirs = [d for d in (cfg.templates_dir, bundled("templates")) if d is not None]
+    files: dict[str, bytes] = {"key_figures.json": kf.to_json().encode("utf-8")}
+    for lang in cfg.langs:
+        images = figure_files(kf, lang, cfg)
+        files.update(images)
+        env = render.environment(template_dirs, lang)
+        paths = {f: f"figures/{f}.{lang}.png" for f in cfg.figures}
+        markdown = render.render_template(env, f"brief.{lang}.md.j2", context(kf, lang, paths))
+        if Format.md in cfg.formats:
+            files[f"brief.{lang}.md"] = markdown.encode("utf-8")
+        if Format.html in cfg.formats or Format.pdf in cfg.formats:
+            body = render.markdown_to_html(markdown, images)
+            page = {"lang": lang, "body": body, "kf": kf, "css": render.render_template(env, "brief.css", {})}
+            if Format.html in cfg.formats:
+                files[f"brief.{lang}.html"] = render.render_template(env, "page.html.j2", {**page, "medium": "screen"}).encode("utf-8")
+            if Format.pdf in cfg.formats:
+                html = render.render_template(env, "page.html.j2", {**page, "medium": "print"})
+                with tempfile.TemporaryDirectory(prefix="ustglass-pdf-") as tmp:
+                    files[f"brief.{lang}.pdf"] = render.pdf_bytes(html, base_dir=Path(tmp))
+    return Built(snap.id, files)
+
+
+def write(built: Built, out_dir: Path) -> list[Path]:
+    """Write a build into ``out_dir``: staged in a temporary directory, then moved file by file."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".ustglass-", dir=out_dir))
+    written = []
+    try:
+        for rel, data in sorted(built.files.items()):
+            path = stage / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        for rel in sorted(built.files):
+            target = out_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage / rel, target)
+            written.append(target)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return written
+
+
+def build_report(cfg: ReportConfig) -> tuple[Built, list[Path]]:
+    built = build(cfg)
+    return built, write(built, cfg.out_dir)

@@ -1,0 +1,125 @@
+"""Templates to text: the sandboxed Jinja environment, Markdown -> HTML, HTML -> PDF.
+
+Rendering is pure (strings in, strings or bytes out); writing files is the pipeline's job.
+Editors' templates run in Jinja's immutable sandbox with autoescaping off for Markdown;
+all data reaches HTML through markdown-it with raw HTML disabled, so it is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import mimetypes
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markdown_it import MarkdownIt
+
+from ustglass import fmt
+from ustglass.errors import BuildError
+
+WORDS = {
+    "en": {"rose": "rose", "fell": "fell", "unchanged": "was unchanged", "above": "above", "below": "below", "at": "at"},
+    "zh": {"rose": "上升", "fell": "下降", "unchanged": "持平", "above": "高于", "below": "低于", "at": "等于"},
+}
+
+
+def period(text: str, lang: str) -> str:
+    """Any period the key figures use: ``2026Q1``, ``2025``, ``2025-12`` or ``2025-12-31``."""
+    if "Q" in text:
+        year, q = text.split("Q")
+        return f"{year}年第{'一二三四'[int(q) - 1]}季度" if lang == "zh" else f"Q{q} {year}"
+    if text.isdigit():
+        return fmt.year(text, lang)
+    return fmt.date(text, lang)
+
+
+def filters(lang: str) -> dict[str, Callable[..., str]]:
+    """The formatting filters templates may use, bound to the reader's language."""
+    words = WORDS[lang]
+    return {
+        "usd": lambda v, digits=None, sign=False: fmt.usd_bn(v, lang, digits, sign=sign),
+        "pct": lambda v, digits=1, sign=False: fmt.pct(v, lang, digits, sign=sign),
+        "bp": lambda v, digits=0, sign=False: fmt.bp(v, lang, digits, sign=sign),
+        "num": lambda v, digits=0, sign=False: fmt.number(v, lang, digits, sign=sign),
+        "period": lambda v: period(str(v), lang),
+        "fy": lambda v: fmt.fiscal_year(v, lang),
+        "word": lambda v: words[v],
+    }
+
+
+def environment(search_path: list[Path], lang: str) -> jinja2.Environment:
+    """A sandboxed environment looking in ``search_path`` in order (editor overrides first)."""
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(filters(lang))
+    return env
+
+
+def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise BuildError(f"template {exc.name!r} not found") from None
+    except jinja2.TemplateError as exc:
+        where = f"{getattr(exc, 'filename', None) or name}"
+        line = getattr(exc, "lineno", None)
+        raise BuildError(f"{where}{f', line {line}' if line else ''}: {exc}") from None
+
+
+def markdown_to_html(text: str, images: Mapping[str, bytes]) -> str:
+    """The body HTML of a Markdown brief; images referenced by file name become data URIs."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+
+    def image(tokens: Any, idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        src = str(token.attrGet("src") or "")
+        alt = html.escape(token.content or "")
+        data = images.get(src)
+        if data is None:
+            raise BuildError(f"figure {src!r} referenced by the brief was not built")
+        mime = mimetypes.guess_type(src)[0] or "application/octet-stream"
+        uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        return f'<img src="{uri}" alt="{alt}">'
+
+    md.add_render_rule("image", image)
+    return md.render(text)
+
+
+def pdf_bytes(page_html: str, *, base_dir: Path) -> bytes:
+    """Render HTML to PDF with WeasyPrint, loading only data: URIs and files inside ``base_dir``.
+
+    Any other URL (network, or a file elsewhere on disk) stops the build with an error.
+    """
+    try:
+        import weasyprint
+        from weasyprint.urls import FatalURLFetchingError, URLFetcher
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        raise BuildError(f"WeasyPrint is not importable ({exc}); install ustglass with its dependencies") from None
+    root = base_dir.resolve()
+
+    class BuildOnlyFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file://"):
+                path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+                if not (path.is_relative_to(root) and path.is_file()):
+                    raise ValueError(f"{url}: outside the build directory")
+            elif not url.startswith("data:"):
+                raise ValueError(f"{url}: the PDF renderer fetches nothing from the network")
+            return super().fetch(url, headers)
+
+    fetcher = BuildOnlyFetcher(allowed_protocols=("data", "file"), fail_on_errors=True)
+    try:
+        document = weasyprint.HTML(string=page_html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
+        return bytes(document.write_pdf(pdf_identifier=b"ustglass"))
+    except FatalURLFetchingError as exc:
+        raise BuildError(f"PDF: {exc.__cause__ or exc}") from None

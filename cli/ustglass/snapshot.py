@@ -1,0 +1,256 @@
+"""Snapshots on disk: one tidy CSV per dataset plus manifest.json, written atomically.
+
+A snapshot directory is never modified once written. Reading one verifies every CSV
+against the sha256 recorded in its manifest, so a brief is only ever built from the
+exact data a snapshot was made with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ustglass import __version__
+from ustglass.datasets import ALL, DatasetSpec, Frequency
+from ustglass.errors import SnapshotError
+
+MANIFEST = "manifest.json"
+SNAPSHOT_ID = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+INT_COLUMNS = {"open_interest", "dealer_long", "dealer_short", "asset_mgr_long", "asset_mgr_short", "lev_long", "lev_short", "lev_spread"}
+STR_COLUMNS = {"contract_code", "market_name", "country", "month", "security_type", "security_class", "id", "units", "as_of",
+               "published", "title", "authors", "publisher", "doi", "url", "locator", "quote", "method"}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The official file a dataset was read from."""
+
+    file: str
+    sha256: str
+    retrieved: str  # ISO timestamp (UTC) of download, or the file's modification time
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    """One dataset ready to be written into a snapshot."""
+
+    spec: DatasetSpec
+    frame: pd.DataFrame
+    origins: tuple[Origin, ...]
+    carried_forward: bool = False
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    id: str
+    path: Path
+    manifest: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(repr=False)
+
+    @property
+    def as_of(self) -> str:
+        return str(self.manifest["as_of"])
+
+    def table(self, dataset_id: str) -> pd.DataFrame:
+        try:
+            return self.tables[dataset_id]
+        except KeyError:
+            raise SnapshotError(f"{self.path / MANIFEST}: snapshot has no dataset {dataset_id!r}") from None
+
+    def has(self, dataset_id: str) -> bool:
+        return dataset_id in self.tables
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- as-of cut -------------------------------------------------------------------------
+
+def period_end(spec: DatasetSpec, frame: pd.DataFrame) -> pd.Series:
+    """The date on which each observation's period has ended (when it became knowable)."""
+    col = frame[spec.date_column]
+    if spec.frequency is Frequency.MONTHLY and not pd.api.types.is_datetime64_any_dtype(col):
+        return pd.to_datetime(col.astype(str) + "-01") + pd.offsets.MonthEnd(0)
+    if spec.frequency is Frequency.QUARTERLY:
+        return col + pd.offsets.QuarterEnd(0)
+    if spec.frequency is Frequency.IRREGULAR:
+        return pd.to_datetime(col)
+    return col
+
+
+def cut_as_of(spec: DatasetSpec, frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Drop every observation not yet known on ``as_of``."""
+    keep = period_end(spec, frame) <= pd.Timestamp(as_of)
+    return frame.loc[keep.to_numpy()].reset_index(drop=True)
+
+
+def last_period_end(spec: DatasetSpec, frame: pd.DataFrame) -> date | None:
+    if frame.empty:
+        return None
+    return period_end(spec, frame).max().date()
+
+
+# --- writing ---------------------------------------------------------------------------
+
+def frame_to_csv(frame: pd.DataFrame) -> bytes:
+    """Deterministic CSV: ISO dates, shortest round-trip floats, LF line ends."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    buf = io.StringIO()
+    out.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def _bounds(spec: DatasetSpec, frame: pd.DataFrame) -> tuple[str, str]:
+    if frame.empty:
+        return "", ""
+    col = frame[spec.date_column]
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col.min().strftime("%Y-%m-%d"), col.max().strftime("%Y-%m-%d")
+    values = sorted(col.astype(str))
+    return values[0], values[-1]
+
+
+def dataset_manifest(record: DatasetRecord, csv: bytes) -> dict[str, Any]:
+    spec, frame = record.spec, record.frame
+    first, last = _bounds(spec, frame)
+    return {
+        "file": f"{spec.id}.csv",
+        "sha256": sha256_bytes(csv),
+        "rows": int(len(frame)),
+        "first": first,
+        "last": last,
+        "units": spec.units,
+        "frequency": spec.frequency.value,
+        "source_name": spec.source_name,
+        "url": spec.url,
+        "original": [{"file": o.file, "sha256": o.sha256, "retrieved": o.retrieved} for o in record.origins],
+        "carried_forward": record.carried_forward,
+        "notes": list(record.notes),
+    }
+
+
+def write_snapshot(root: Path, snapshot_id: str, records: list[DatasetRecord], *, created: str,
+                   extra: dict[str, Any] | None = None) -> Path:
+    """Write ``root/<snapshot_id>/`` atomically; refuse to overwrite an existing snapshot."""
+    target = root / snapshot_id
+    if target.exists():
+        raise SnapshotError(f"{target}: snapshot already exists; snapshots are never overwritten")
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{snapshot_id}.", suffix=".tmp", dir=root))
+    try:
+        datasets: dict[str, Any] = {}
+        for record in sorted(records, key=lambda r: r.spec.id):
+            csv = frame_to_csv(record.frame.loc[:, list(record.spec.columns)])
+            (tmp / f"{record.spec.id}.csv").write_bytes(csv)
+            datasets[record.spec.id] = dataset_manifest(record, csv)
+        manifest = {
+            "snapshot": snapshot_id,
+            "as_of": snapshot_id,
+            "created": created,
+            "tool": f"ustglass {__version__}",
+            **(extra or {}),
+            "datasets": datasets,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _fsync_dir(tmp)
+        try:
+            os.rename(tmp, target)
+        except OSError as exc:
+            raise SnapshotError(f"{target}: snapshot already exists; snapshots are never overwritten") from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _fsync_dir(path: Path) -> None:
+    for child in path.iterdir():
+        with open(child, "rb") as fh:
+            os.fsync(fh.fileno())
+
+
+# --- reading ---------------------------------------------------------------------------
+
+def list_snapshots(root: Path) -> list[Path]:
+    """Snapshot directories under ``root``, oldest first (ids are ISO dates)."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and SNAPSHOT_ID.match(p.name) and (p / MANIFEST).is_file())
+
+
+def resolve(ref: str | None, root: Path) -> Path:
+    """A snapshot given by id, by path, or (None) the newest under ``root``."""
+    if ref is None:
+        found = list_snapshots(root)
+        if not found:
+            raise SnapshotError(f"{root}: no snapshot found; run 'ustglass fetch' first")
+        return found[-1]
+    as_path = Path(ref)
+    for candidate in (as_path, root / ref):
+        if (candidate / MANIFEST).is_file():
+            return candidate
+    raise SnapshotError(f"{ref}: no such snapshot (looked in {root})")
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    mpath = path / MANIFEST
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SnapshotError(f"{mpath}: missing") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SnapshotError(f"{mpath}: not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("datasets"), dict):
+        raise SnapshotError(f"{mpath}: field 'datasets' missing")
+    return manifest
+
+
+def load(path: Path) -> Snapshot:
+    """Read and verify a snapshot: every CSV must match the sha256 in the manifest."""
+    manifest = read_manifest(path)
+    tables: dict[str, pd.DataFrame] = {}
+    for dataset_id, meta in manifest["datasets"].items():
+        spec = ALL.get(dataset_id)
+        if spec is None:
+            raise SnapshotError(f"{path / MANIFEST}: unknown dataset {dataset_id!r}")
+        csv_path = path / meta["file"]
+        try:
+            data = csv_path.read_bytes()
+        except FileNotFoundError:
+            raise SnapshotError(f"{csv_path}: missing (listed in manifest.json)") from None
+        if sha256_bytes(data) != meta["sha256"]:
+            raise SnapshotError(f"{csv_path}: sha256 does not match manifest.json; the file was changed after the snapshot was written")
+        tables[dataset_id] = read_csv(spec, data)
+    return Snapshot(id=str(manifest.get("snapshot", path.name)), path=path, manifest=manifest, tables=tables)
+
+
+def read_csv(spec: DatasetSpec, data: bytes) -> pd.DataFrame:
+    dtypes: dict[str, Any] = {}
+    for col in spec.columns:
+        if col in INT_COLUMNS:
+            dtypes[col] = "Int64"
+        elif col in STR_COLUMNS:
+            dtypes[col] = str
+    frame = pd.read_csv(io.BytesIO(data), dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in spec.columns if c not in STR_COLUMNS})
+    for col in spec.columns:
+        if col in ("date", "report_date", "record_date"):
+            frame[col] = pd.to_datetime(frame[col], format="%Y-%m-%d")
+        elif col not in INT_COLUMNS and col not in STR_COLUMNS:
+            frame[col] = frame[col].astype("float64")
+    return frame

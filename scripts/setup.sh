@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Set up ustglass on a fresh Debian/Ubuntu machine with Python >= 3.11:
+# the system libraries WeasyPrint needs, the CJK font the brief is set in, and a
+# virtual environment (.venv) with ustglass installed. Safe to run again.
+#   scripts/setup.sh          ustglass itself
+#   scripts/setup.sh --test   ustglass and its test extras
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+[ "${1:-}" = "--test" ] && extras="[test]"
+
+# fonts-noto-cjk: Noto Sans CJK SC, the brief's typeface (charts, HTML, PDF);
+# libharfbuzz-subset0: fast font subsetting in WeasyPrint (else ~6 s per Chinese PDF);
+# libpango*: WeasyPrint's text layout.
+packages="fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig"
+python3 -c "import ensurepip, venv" 2>/dev/null || packages="$packages python3-venv"
+
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing system packages:$missing"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+echo "setup: ready (.venv/bin/ustglass)"
