@@ -1,0 +1,132 @@
+"""Shared checks for the official-file parsers: text decoding, CSV records, typed columns.
+
+Every failure is an ``InputError`` naming the file, the 1-based row (line) and the field, so
+that a user can open the file and find the offending cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+MISSING = ("", ".")
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+_HTML_START = ("<!doctype html", "<html", "<head", "<body", "<?xml", "<!--")
+
+
+def line_of(data: bytes, offset: int) -> int:
+    """The 1-based line number of a byte offset."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the text is a web page (an error page saved under a data file's name)."""
+    return text.lstrip().lower().startswith(_HTML_START)
+
+
+def decode_text(data: bytes, name: str, what: str) -> str:
+    """Decode an official text file: UTF-8, optional BOM; rejects empty, binary and HTML content."""
+    if not data.strip():
+        raise InputError(name, "the file is empty", row=1)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(name, f"is not a {what}: binary content (NUL byte)", row=line_of(data, nul))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        byte = data[exc.start]
+        raise InputError(name, f"is not UTF-8 text: byte 0x{byte:02X} cannot be decoded", row=line_of(data, exc.start)) from None
+    text = text.removeprefix("\ufeff")
+    if looks_like_html(text):
+        raise InputError(name, f"is not a {what}: it is an HTML page", row=1)
+    return text
+
+
+def csv_records(text: str, delimiter: str = ",") -> list[tuple[int, list[str]]]:
+    """(line number, fields) for every non-blank CSV record of ``text``."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out: list[tuple[int, list[str]]] = []
+    for fields in reader:
+        if fields and any(f.strip() for f in fields):
+            out.append((reader.line_num, fields))
+    return out
+
+
+def column_index(header: Sequence[str], wanted: Iterable[str], name: str, row: int = 1) -> dict[str, int]:
+    """Position of each wanted column in ``header``; a missing one is an InputError."""
+    clean = [h.strip() for h in header]
+    found: dict[str, int] = {}
+    for col in wanted:
+        if col not in clean:
+            raise InputError(name, "missing column", row=row, field=col)
+        found[col] = clean.index(col)
+    return found
+
+
+def _bad(mask: np.ndarray) -> int | None:
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if hits.size else None
+
+
+def to_float(values: Sequence[str], rows: Sequence[int], name: str, field: str, missing: Sequence[str] = MISSING) -> np.ndarray:
+    """Numbers as float64; ``missing`` markers become NaN; anything else unreadable is an error."""
+    s = pd.Series(list(values), dtype=object).map(lambda v: "" if v is None else str(v).strip())
+    miss = s.isin(list(missing)).to_numpy()
+    num = pd.to_numeric(s.where(~miss), errors="coerce").to_numpy(dtype="float64")
+    i = _bad((np.isnan(num) & ~miss) | np.isinf(num))
+    if i is not None:
+        raise InputError(name, f"not a number: {s.iloc[i]!r}", row=rows[i], field=field)
+    return num
+
+
+def to_int(values: Sequence[str], rows: Sequence[int], name: str, field: str, missing: Sequence[str] = MISSING) -> pd.Series:
+    """Whole numbers as nullable Int64; ``missing`` markers become <NA>."""
+    num = to_float(values, rows, name, field, missing)
+    i = _bad(~np.isnan(num) & (np.mod(num, 1.0) != 0))
+    if i is not None:
+        raise InputError(name, f"not a whole number: {str(values[i]).strip()!r}", row=rows[i], field=field)
+    return pd.Series(num).astype("Int64")
+
+
+def to_dates(values: Sequence[str], rows: Sequence[int], name: str, field: str, fmt: str = "%Y-%m-%d", pattern: str | None = ISO_DATE) -> np.ndarray:
+    """Dates as datetime64[ns]; an empty or unreadable date is an error."""
+    s = pd.Series(list(values), dtype=object).map(lambda v: "" if v is None else str(v).strip())
+    parsed = pd.to_datetime(s.where(s != ""), format=fmt, errors="coerce")
+    bad = parsed.isna().to_numpy()
+    if pattern is not None:
+        bad = bad | ~s.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    i = _bad(bad)
+    if i is not None:
+        shape = "YYYY-MM-DD" if pattern == ISO_DATE else fmt
+        raise InputError(name, f"not a date ({shape}): {s.iloc[i]!r}", row=rows[i], field=field)
+    return parsed.to_numpy().astype("datetime64[ns]")
+
+
+def check_unique(keys: pd.DataFrame, rows: Sequence[int], name: str, field: str | None = None) -> None:
+    """Reject a repeated key, naming the second row and the first one."""
+    dup = keys.duplicated(keep="first").to_numpy()
+    i = _bad(dup)
+    if i is None:
+        return
+    key = tuple(keys.iloc[i])
+    first = _bad((keys == keys.iloc[i]).all(axis=1).to_numpy())
+    shown = " / ".join(_show(k) for k in key)
+    raise InputError(name, f"duplicate observation for {shown} (first at row {rows[first]})", row=rows[i], field=field)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    return str(value)
+
+
+def strip_footnote(label: str) -> str:
+    """A row label without leading/trailing blanks or a trailing footnote marker like ' 2/'."""
+    return re.sub(r"\s+\d+/\s*$", "", label.strip()).strip()

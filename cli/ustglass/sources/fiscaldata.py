@@ -1,0 +1,160 @@
+"""Treasury Fiscal Data: MSPD Table 1 and the DTS operating cash balance (TGA).
+
+Both come as the site's CSV download (pretty labels, UTF-8 BOM) or as pages of the JSON API
+(``{"data": [...], "meta": ..., "links": ...}``, every value a string, amounts maybe
+``"null"``). Rows are numbered by CSV line, or by 1-based record index across JSON pages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..datasets import DTS_TGA, MSPD
+from ..errors import InputError
+from ._text import check_unique, column_index, csv_records, decode_text, to_dates, to_float
+
+WHAT_MSPD = "Fiscal Data MSPD Table 1 CSV download"
+WHAT_DTS = "Fiscal Data DTS operating cash balance CSV download"
+WHAT_JSON = "Fiscal Data API response"
+NULLS = ("", "null")
+
+MSPD_LABELS: dict[str, str] = {  # API field -> CSV label
+    "record_date": "Record Date",
+    "security_type_desc": "Security Type Description",
+    "security_class_desc": "Security Class Description",
+    "debt_held_public_mil_amt": "Debt Held by the Public (in Millions)",
+    "intragov_hold_mil_amt": "Intragovernmental Holdings (in Millions)",
+    "total_mil_amt": "Total Public Debt Outstanding (in Millions)",
+}
+MSPD_AMOUNTS = {"public_usd_mn": "debt_held_public_mil_amt", "intragov_usd_mn": "intragov_hold_mil_amt", "total_usd_mn": "total_mil_amt"}
+DTS_LABELS: dict[str, str] = {"record_date": "Record Date", "account_type": "Type of Account", "open_today_bal": "Opening Balance Today"}
+
+TGA_CLOSE = "Treasury General Account (TGA) Closing Balance"
+TGA_OPEN = "Treasury General Account (TGA) Opening Balance"
+OLD_OPEN = ("Federal Reserve Account", "Treasury General Account (TGA)")  # before 2022-04-18: opening only
+
+Columns = dict[str, list[str]]
+
+
+def _csv_columns(data: bytes, name: str, labels: dict[str, str], what: str) -> tuple[Columns, list[int], dict[str, str]]:
+    """Read a site CSV download into API-field-keyed columns, row numbers and field->label names."""
+    records = csv_records(decode_text(data, name, what))
+    header_line, header = records[0]
+    index = column_index(header, labels.values(), name, row=header_line)
+    body = records[1:]
+    for line, fields in body:
+        if len(fields) != len(header):
+            raise InputError(name, f"expected {len(header)} fields, found {len(fields)}", row=line)
+    columns = {api: [f[index[label]] for _, f in body] for api, label in labels.items()}
+    return columns, [line for line, _ in body], dict(labels)
+
+
+def _json_columns(pages: Sequence[bytes], name: str, fields: Sequence[str]) -> tuple[Columns, list[int], dict[str, str]]:
+    """Read Fiscal Data API pages into columns keyed by field, with 1-based record numbers."""
+    columns: Columns = {f: [] for f in fields}
+    count = 0
+    for page_no, page in enumerate(pages, start=1):
+        try:
+            doc = json.loads(page.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise InputError(name, f"page {page_no} is not a {WHAT_JSON}: not JSON") from None
+        data = doc.get("data") if isinstance(doc, dict) else None
+        if not isinstance(data, list):
+            raise InputError(name, f"page {page_no} is not a {WHAT_JSON}: no 'data' list")
+        for record in data:
+            count += 1
+            if not isinstance(record, dict):
+                raise InputError(name, "record is not an object", row=count)
+            for f in fields:
+                if f not in record:
+                    raise InputError(name, "missing field", row=count, field=f)
+                value = record[f]
+                columns[f].append("null" if value is None else str(value))
+    return columns, list(range(1, count + 1)), {f: f for f in fields}
+
+
+def _text_column(values: list[str], rows: list[int], name: str, field: str) -> list[str]:
+    """Stripped labels; an empty one is an error."""
+    out = [v.strip() for v in values]
+    for value, row in zip(out, rows):
+        if not value or value == "null":
+            raise InputError(name, "empty value", row=row, field=field)
+    return out
+
+
+def _mspd_frame(columns: Columns, rows: list[int], labels: dict[str, str], name: str) -> pd.DataFrame:
+    """The mspd_table1 frame from columns keyed by API field."""
+    frame = pd.DataFrame({
+        "record_date": to_dates(columns["record_date"], rows, name, labels["record_date"]),
+        "security_type": pd.array(_text_column(columns["security_type_desc"], rows, name, labels["security_type_desc"]), dtype="str"),
+        "security_class": pd.array(_text_column(columns["security_class_desc"], rows, name, labels["security_class_desc"]), dtype="str"),
+        **{out: to_float(columns[api], rows, name, labels[api], NULLS) for out, api in MSPD_AMOUNTS.items()},
+    })
+    check_unique(frame[["record_date", "security_type", "security_class"]], rows, name)
+    frame = frame.sort_values("record_date", kind="mergesort").reset_index(drop=True)
+    return frame[list(MSPD.columns)]
+
+
+def parse_mspd_table1_csv(data: bytes, name: str) -> pd.DataFrame:
+    """Parse MSPD_SumSecty_*.csv into the mspd_table1 frame (millions of USD)."""
+    return _mspd_frame(*_csv_columns(data, name, MSPD_LABELS, WHAT_MSPD), name)
+
+
+def parse_mspd_table1_json(pages: list[bytes], name: str) -> pd.DataFrame:
+    """Parse pages of /v1/debt/mspd/mspd_table_1 into the mspd_table1 frame."""
+    return _mspd_frame(*_json_columns(pages, name, list(MSPD_LABELS)), name)
+
+
+def _tga_close(dates: np.ndarray, accounts: list[str], values: np.ndarray) -> dict[np.datetime64, float]:
+    """Closing balance per day: given from 2022-04-18, else the next day's opening balance."""
+    close: dict[np.datetime64, float] = {}
+    opening: dict[np.datetime64, float] = {}
+    old_days: list[np.datetime64] = []
+    for day, account, value in zip(dates, accounts, values):
+        if account == TGA_CLOSE:
+            close[day] = value
+        elif account == TGA_OPEN:
+            opening[day] = value
+        elif account in OLD_OPEN:
+            opening[day] = value
+            old_days.append(day)
+    days = sorted(opening)
+    following = dict(zip(days[:-1], days[1:]))
+    for day in old_days:
+        if day not in close and day in following:
+            close[day] = opening[following[day]]
+    return close
+
+
+def _dts_frame(columns: Columns, rows: list[int], labels: dict[str, str], name: str) -> pd.DataFrame:
+    """The dts_tga frame (TGA closing balance, millions of USD) from columns keyed by API field."""
+    dates = to_dates(columns["record_date"], rows, name, labels["record_date"])
+    accounts = [a.strip() for a in columns["account_type"]]
+    check_unique(pd.DataFrame({"date": dates, "account": accounts}), rows, name)
+    wanted = np.array([a in (TGA_CLOSE, TGA_OPEN, *OLD_OPEN) for a in accounts], dtype=bool)
+    if not wanted.any():
+        raise InputError(name, "has no Treasury General Account rows")
+    picked_rows = [r for r, keep in zip(rows, wanted) if keep]
+    picked_values = [v for v, keep in zip(columns["open_today_bal"], wanted) if keep]
+    values = to_float(picked_values, picked_rows, name, labels["open_today_bal"], NULLS)
+    close = _tga_close(dates[wanted], [a for a, keep in zip(accounts, wanted) if keep], values)
+    days = sorted(close)
+    frame = pd.DataFrame({
+        "date": np.array(days, dtype="datetime64[ns]"),
+        "value": np.array([close[d] for d in days], dtype="float64"),
+    })
+    return frame[list(DTS_TGA.columns)]
+
+
+def parse_dts_cash_csv(data: bytes, name: str) -> pd.DataFrame:
+    """Parse DTS_OpCashBal_*.csv into DataFrame[date, value]: the TGA closing balance per day."""
+    return _dts_frame(*_csv_columns(data, name, DTS_LABELS, WHAT_DTS), name)
+
+
+def parse_dts_cash_json(pages: list[bytes], name: str) -> pd.DataFrame:
+    """Parse pages of /v1/accounting/dts/operating_cash_balance into the dts_tga frame."""
+    return _dts_frame(*_json_columns(pages, name, list(DTS_LABELS)), name)

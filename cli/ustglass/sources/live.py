@@ -1,0 +1,352 @@
+"""``ustglass fetch`` from the official services: what to download, and when a download is good.
+
+The plan names every file of every requested source at its official URL (the host may be
+replaced by a mirror: ``USTGLASS_<SOURCE>_URL``). Each download is checked (status, content
+type, size, the same parsers as ``fetch --from-dir``, schema, plausible values, dates not going
+backwards) before it may join a snapshot; the snapshot itself is made by
+``ingest.make_snapshot``, exactly as from files on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pandas as pd
+
+from .. import datasets, ingest, snapshot
+from ..errors import FetchError, InputError
+from ..logs import Log
+from . import fiscaldata, identify, parse_file
+from .http import DownloadError, Fetched, HttpClient
+from .validate import Failure, check_frame, last_observation, looks_like_page, stage_commit
+
+SOURCES = ("fred", "cftc", "tic", "fiscaldata")
+MIRROR_ENV = {s: f"USTGLASS_{s.upper()}_URL" for s in SOURCES}
+CFTC_FIRST_YEAR = 2018
+DTS_YEARS = 5  # DTS operating cash balance: this many calendar years before the as-of year
+PAGE_SIZE = 10_000  # the Fiscal Data API's largest page
+TIC_SLT_URL = datasets.TIC_MFH.url.rsplit("/", 1)[0] + "/slt_table5.txt"
+JSON_PARSERS = {datasets.MSPD.id: fiscaldata.parse_mspd_table1_json, datasets.DTS_TGA.id: fiscaldata.parse_dts_cash_json}
+JSON_QUERY = {
+    datasets.MSPD.id: {"fields": ",".join(fiscaldata.MSPD_LABELS), "sort": "record_date"},
+    datasets.DTS_TGA.id: {"fields": ",".join(fiscaldata.DTS_LABELS), "sort": "record_date"},
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    """One planned download: the name it joins the snapshot under, its URL, what it must hold."""
+
+    source: str
+    name: str
+    url: str  # for Fiscal Data: the endpoint with its query, without the page parameters
+    dataset: str
+    kind: str  # the kind sources.identify must give, or "json" for a paged Fiscal Data endpoint
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """The snapshot a fetch produced (or found identical), and what went wrong on the way."""
+
+    path: Path
+    created: bool
+    failures: tuple[Failure, ...] = ()
+    carried: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class Gathered:
+    """Downloads that passed, ready for ingest, and the failures."""
+
+    files: list[tuple[str, ingest.RawFile]] = field(default_factory=list)
+    parsed: list[ingest.Candidate] = field(default_factory=list)
+    frames: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+
+# --- the plan ----------------------------------------------------------------------------
+
+def base_url(source: str) -> str | None:
+    """The mirror for ``source`` from its environment variable (scheme://host[:port]), or None."""
+    env = MIRROR_ENV[source]
+    value = os.environ.get(env, "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
+        raise FetchError(f"{env}={value!r}: expected scheme://host[:port], e.g. https://mirror.example:8443")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def mirrored(source: str, official: str) -> str:
+    """``official`` with its scheme and host replaced by the source's mirror, if one is set."""
+    base = base_url(source)
+    if base is None:
+        return official
+    parts = urlsplit(official)
+    return base + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def plan(sources: Sequence[str], as_of: date) -> list[Download]:
+    """Every download the requested sources need for a snapshot as of ``as_of``."""
+    out: list[Download] = []
+    if "fred" in sources:
+        for series, spec in datasets.FRED_SERIES.items():
+            out.append(Download("fred", f"fred/{series}.csv", mirrored("fred", spec.url), spec.id, "fred_csv", not spec.required))
+    if "cftc" in sources:
+        for year in range(CFTC_FIRST_YEAR, as_of.year + 1):
+            early = year == as_of.year and as_of.month == 1 and as_of.day <= 14  # first report not out yet
+            url = mirrored("cftc", datasets.CFTC_TFF.url.format(year=year))
+            out.append(Download("cftc", f"cftc/fut_fin_txt_{year}.zip", url, datasets.CFTC_TFF.id, "cftc_zip", early))
+    if "tic" in sources:
+        out.append(Download("tic", "tic/mfhhis01.txt", mirrored("tic", datasets.TIC_MFH.url), datasets.TIC_MFH.id, "tic_mfh"))
+        out.append(Download("tic", "tic/slt_table5.txt", mirrored("tic", TIC_SLT_URL), datasets.TIC_MFH.id, "tic_slt_table5"))
+    if "fiscaldata" in sources:
+        dts_from = {"filter": f"record_date:gte:{as_of.year - DTS_YEARS}-01-01"}
+        for spec, name, extra in ((datasets.MSPD, "mspd_table_1", {}), (datasets.DTS_TGA, "operating_cash_balance", dts_from)):
+            query = urlencode({**JSON_QUERY[spec.id], **extra})
+            out.append(Download("fiscaldata", f"fiscaldata/{name}.json", mirrored("fiscaldata", f"{spec.url}?{query}"), spec.id, "json"))
+    return out
+
+
+def page_url(endpoint: str, number: int) -> str:
+    """The URL of page ``number`` of a Fiscal Data endpoint."""
+    return f"{endpoint}&{urlencode({'page[number]': number, 'page[size]': PAGE_SIZE})}"
+
+
+# --- checking downloads ------------------------------------------------------------------
+
+def _response_problem(got: Fetched) -> str | None:
+    """Why a successful response cannot be the file asked for, or None."""
+    if not got.data.strip():
+        return "empty body"
+    if "html" in got.content_type.lower() or looks_like_page(got.data):
+        return f"an HTML page instead of data (content type {got.content_type or 'not given'!r})"
+    return None
+
+
+def _check_file(d: Download, got: Fetched) -> tuple[ingest.RawFile, pd.DataFrame]:
+    """A plain download identified and parsed as ``d.kind`` holding ``d.dataset``; raises InputError."""
+    kind = identify(d.name, got.data[:8192])
+    if kind != d.kind:
+        raise InputError(d.name, f"not the expected file (recognised as {kind or 'nothing ustglass reads'})")
+    parsed = parse_file(d.name, got.data)
+    assert parsed is not None
+    _, dataset_id, frame = parsed
+    if dataset_id != d.dataset:
+        raise InputError(d.name, f"holds {dataset_id}, expected {d.dataset}", row=1)
+    if d.kind == "cftc_zip":
+        year = int(d.name[-8:-4])
+        if not frame.empty and set(frame["report_date"].dt.year) != {year}:
+            raise InputError(d.name, f"holds report dates outside {year}")
+    return ingest.RawFile(d.name, got.data, got.retrieved), frame
+
+
+def _page_count(d: Download, first: Fetched) -> int:
+    """Total pages announced by page 1 (meta.total-pages); raises InputError."""
+    try:
+        meta = json.loads(first.data.decode("utf-8-sig"))["meta"]
+        return max(1, int(meta["total-pages"]))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise InputError(d.name, "page 1 is not a Fiscal Data API response (no meta.total-pages)") from None
+
+
+def _check_pages(d: Download, pages: list[Fetched]) -> tuple[ingest.Candidate, pd.DataFrame]:
+    """Fiscal Data pages: complete (total-count, links.next), parsed by the JSON parser."""
+    docs = []
+    for number, page in enumerate(pages, start=1):
+        try:
+            docs.append(json.loads(page.data.decode("utf-8-sig")))
+        except (ValueError, UnicodeDecodeError):
+            raise InputError(d.name, f"page {number} is not JSON") from None
+    frame = JSON_PARSERS[d.dataset]([p.data for p in pages], d.name)
+    total = sum(len(doc.get("data") or []) for doc in docs)
+    expected = (docs[0].get("meta") or {}).get("total-count")
+    if expected is not None and int(expected) != total:
+        raise InputError(d.name, f"incomplete: {total} records in {len(pages)} page(s), the API announced {expected}")
+    if (docs[-1].get("links") or {}).get("next"):
+        raise InputError(d.name, f"page {len(pages)} of {len(pages)} still links to a next page")
+    digest = hashlib.sha256(b"".join(p.data for p in pages)).hexdigest()
+    origin = snapshot.Origin(file=d.name, sha256=digest, retrieved=pages[0].retrieved)
+    return ingest.Candidate(d.dataset, frame, origin), frame
+
+
+def _accept(d: Download, got: Fetched | list[Fetched], into: Gathered) -> None:
+    """Check one download and add it, or its failure, to ``into``."""
+    responses = got if isinstance(got, list) else [got]
+    try:
+        for response in responses:
+            problem = _response_problem(response)
+            if problem:
+                raise InputError(d.name, problem)
+        if isinstance(got, list):
+            cand, frame = _check_pages(d, got)
+            into.parsed.append(cand)
+        else:
+            raw, frame = _check_file(d, got)
+            into.files.append((d.dataset, raw))
+        check_frame(datasets.get(d.dataset), frame, d.name)
+    except InputError as exc:
+        into.failures.append(Failure(d.source, d.url, str(exc), d.dataset, d.optional))
+        return
+    into.frames.setdefault(d.dataset, []).append(frame)
+
+
+# --- downloading -------------------------------------------------------------------------
+
+def _download(downloads: list[Download], http: HttpClient) -> dict[Download, Fetched | list[Fetched] | DownloadError]:
+    """Every file, and every page of every Fiscal Data endpoint (page 1 first, then the rest)."""
+    first = {d: (page_url(d.url, 1) if d.kind == "json" else d.url) for d in downloads}
+    got = http.get_many(list(first.values()))
+    out: dict[Download, Fetched | list[Fetched] | DownloadError] = {d: got[url] for d, url in first.items()}
+    more: dict[Download, list[str]] = {}
+    for d in downloads:
+        page1 = out[d]
+        if d.kind == "json" and isinstance(page1, Fetched) and not _response_problem(page1):
+            try:
+                more[d] = [page_url(d.url, n) for n in range(2, _page_count(d, page1) + 1)]
+            except InputError as exc:
+                out[d] = DownloadError(page_url(d.url, 1), exc.reason)
+                continue
+            out[d] = [page1]
+    rest = http.get_many([u for urls in more.values() for u in urls]) if any(more.values()) else {}
+    for d, urls in more.items():
+        pages = [rest[u] for u in urls]
+        error = next((p for p in pages if isinstance(p, DownloadError)), None)
+        out[d] = error if error is not None else [*out[d], *pages]  # type: ignore[list-item, misc]
+    return out
+
+
+def gather(downloads: list[Download], http: HttpClient) -> Gathered:
+    """Download and check everything; nothing raises for a single bad source."""
+    result = Gathered()
+    for d, got in _download(downloads, http).items():
+        if isinstance(got, DownloadError):
+            result.failures.append(Failure(d.source, got.url, got.reason, d.dataset, d.optional))
+            continue
+        before = len(result.failures)
+        _accept(d, got, result)
+        if len(result.failures) > before:
+            for response in got if isinstance(got, list) else [got]:
+                http.forget(response.url)
+    return result
+
+
+# --- the fetch ---------------------------------------------------------------------------
+
+def previous_snapshot(root: Path, as_of: date | None) -> Path | None:
+    """The newest snapshot under ``root`` (on or before ``as_of`` when given)."""
+    found = [p for p in snapshot.list_snapshots(root) if as_of is None or p.name <= as_of.isoformat()]
+    return found[-1] if found else None
+
+
+def _backwards(gathered: Gathered, downloads: list[Download], prev: Path | None, as_of: date | None) -> None:
+    """Fail every dataset whose newest observation is older than in the previous snapshot."""
+    if prev is None:
+        return
+    previous = snapshot.read_manifest(prev)["datasets"]
+    failed = {f.dataset for f in gathered.failures if not f.optional}
+    for dataset_id, frames in gathered.frames.items():
+        before = previous.get(dataset_id, {}).get("last", "")
+        spec = datasets.get(dataset_id)
+        now = last_observation(spec, pd.concat(frames, ignore_index=True), as_of)
+        if dataset_id in failed or not before or now >= before:
+            continue
+        d = next(d for d in downloads if d.dataset == dataset_id)
+        reason = f"dates go backwards: newest observation {now or 'none'}, snapshot {prev.name} has {before}"
+        gathered.failures.append(Failure(d.source, d.url, reason, dataset_id, not spec.required))
+
+
+def _carry(prev: Path | None, dataset_ids: set[str], why: dict[str, str]) -> tuple[list[ingest.Candidate], dict[str, str]]:
+    """Candidates re-read from the previous snapshot for ``dataset_ids``, and their notes."""
+    if not dataset_ids:
+        return [], {}
+    if prev is None:
+        raise FetchError(f"cannot carry forward {', '.join(sorted(dataset_ids))}: no previous snapshot; fetch every source")
+    old = snapshot.load(prev)
+    missing = sorted(ds for ds in dataset_ids if not old.has(ds) and datasets.get(ds).required)
+    if missing:
+        raise FetchError(f"cannot carry forward {', '.join(missing)}: snapshot {prev.name} does not have it")
+    cands, notes = [], {}
+    for ds in sorted(d for d in dataset_ids if old.has(d)):
+        meta = old.manifest["datasets"][ds]
+        origin = snapshot.Origin(f"{prev.name}/{meta['file']}", meta["sha256"], str(old.manifest.get("created", "")))
+        cands.append(ingest.Candidate(ds, old.table(ds), origin))
+        notes[ds] = f"carried forward from snapshot {prev.name}: {why[ds]}"
+    return cands, notes
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def fetch(root: Path, *, sources: Sequence[str] = (), as_of: date | None = None, allow_partial: bool = False,
+          http: HttpClient | None = None, log: Log | None = None) -> FetchResult:
+    """Download the requested sources (default all), check them, and make a snapshot under ``root``."""
+    log = log or Log()
+    wanted = tuple(sources) or SOURCES
+    unknown = sorted(set(wanted) - set(SOURCES))
+    if unknown:
+        raise FetchError(f"unknown source(s): {', '.join(unknown)}; choose from {', '.join(SOURCES)}")
+    prev = previous_snapshot(root, as_of)
+    downloads = plan(wanted, as_of or _today())
+    client = http or HttpClient(log=log)
+    try:
+        gathered = gather(downloads, client)
+    finally:
+        if http is None:
+            client.close()
+    _backwards(gathered, downloads, prev, as_of)
+    return _conclude(root, gathered, downloads, wanted, prev, as_of, allow_partial, log)
+
+
+def _failed(gathered: Gathered, downloads: list[Download]) -> dict[str, str]:
+    """Datasets that cannot be taken from this fetch, with the first reason."""
+    out: dict[str, str] = {}
+    for f in gathered.failures:
+        if not f.optional or f.dataset not in gathered.frames:
+            out.setdefault(f.dataset, f"{f.source} failed: {f.reason}")
+    for d in downloads:
+        if d.dataset not in gathered.frames:
+            out.setdefault(d.dataset, f"{d.source} gave no data")
+    return out
+
+
+def _conclude(root: Path, gathered: Gathered, downloads: list[Download], wanted: Sequence[str], prev: Path | None,
+              as_of: date | None, allow_partial: bool, log: Log) -> FetchResult:
+    """Refuse, or make the snapshot from what passed plus what is carried forward."""
+    for f in gathered.failures:
+        log.warning("source-failed", str(f), source=f.source, url=f.url, optional=f.optional or None)
+    fatal = [f for f in gathered.failures if not f.optional]
+    if fatal and not allow_partial:
+        raise FetchError("; ".join(str(f) for f in fatal) + ". No snapshot written"
+                         + (f"; {prev.name} stays the newest." if prev else "."))
+    failed = _failed(gathered, downloads)
+    prev_ids = set(snapshot.read_manifest(prev)["datasets"]) if prev else set()
+    why = {ds: reason for ds, reason in failed.items() if datasets.get(ds).required or ds in prev_ids}
+    for ds in prev_ids:
+        spec = datasets.ALL.get(ds)
+        if spec is not None and spec.source not in (*wanted, "research"):
+            why[ds] = f"source {spec.source} not requested"
+    carried, notes = _carry(prev, set(why), why)
+    files = [raw for ds, raw in gathered.files if ds not in failed]
+    parsed = [c for c in gathered.parsed if c.dataset_id not in failed] + carried
+    extra = {"fetch": {"mode": "live", "sources": list(wanted), "failed": [f.as_dict() for f in gathered.failures],
+                       "carried_forward_from": prev.name if notes and prev else None}}
+    path, created = stage_commit(
+        root, lambda stage: ingest.make_snapshot(files, as_of, stage, extra=extra, parsed=parsed, carried=notes))
+    for ds in sorted(notes):
+        log.warning("carried-forward", f"{ds}: {notes[ds]}", dataset=ds)
+    return FetchResult(path, created, tuple(gathered.failures), tuple(sorted(notes)))

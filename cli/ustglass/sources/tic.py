@@ -1,0 +1,128 @@
+"""TIC Major Foreign Holders of Treasury Securities: the history file and the current table.
+
+``mfhhis01.txt`` is tab-delimited with one block per calendar year, newest first: a row of
+month names (``Dec Nov ... Jan``) above a ``Country<TAB>YYYY...`` row. At a series break a
+month appears twice; the first column is the new series and the second, "shown for
+comparison only", is dropped. ``slt_table5.txt`` has one ``Country<TAB>YYYY-MM...`` header.
+Values are billions of USD; blank and ``n.a.`` cells are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..datasets import TIC_MFH
+from ..errors import InputError
+from ._text import csv_records, decode_text, strip_footnote
+
+WHAT_MFH = "TIC Major Foreign Holders history file (mfhhis01.txt)"
+WHAT_SLT = "TIC SLT Table 5 file (slt_table5.txt)"
+MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+SKIPPED = ("", "n.a.")
+_NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})\b.*")
+
+
+@dataclass
+class _Table:
+    """Values collected so far, with the row each (month, country) came from."""
+
+    name: str
+    months: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    seen: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def add(self, month: str, country: str, value: float, row: int) -> None:
+        """Record one cell; the same (month, country) twice is an error."""
+        first = self.seen.get((month, country))
+        if first is not None:
+            raise InputError(self.name, f"duplicate observation for {month} / {country} (first at row {first})", row=row, field=month)
+        self.seen[(month, country)] = row
+        self.months.append(month)
+        self.countries.append(country)
+        self.values.append(value)
+
+    def frame(self) -> pd.DataFrame:
+        """The tic_mfh frame, by month (oldest first), countries in file order."""
+        frame = pd.DataFrame({
+            "month": pd.array(self.months, dtype="str"),
+            "country": pd.array(self.countries, dtype="str"),
+            "value": pd.array(self.values, dtype="float64"),
+        })
+        frame = frame.sort_values("month", kind="mergesort").reset_index(drop=True)
+        return frame[list(TIC_MFH.columns)]
+
+
+def _is_month_row(cells: list[str]) -> bool:
+    """A row with an empty first cell and only month abbreviations after it."""
+    words = [c.strip() for c in cells[1:] if c.strip()]
+    return not cells[0].strip() and bool(words) and all(w in MONTHS for w in words)
+
+
+def _columns(header: list[str], month_row: list[str] | None, name: str, row: int) -> dict[int, str]:
+    """Column position -> "YYYY-MM" for one block; a repeated month keeps its first column."""
+    out: dict[int, str] = {}
+    for j, cell in enumerate(header[1:], start=1):
+        cell = cell.strip()
+        if not cell:
+            continue
+        match = _YEAR_MONTH.fullmatch(cell)
+        if match:
+            month = f"{match.group(1)}-{match.group(2)}"
+        else:
+            name_of_month = month_row[j].strip() if month_row is not None and j < len(month_row) else ""
+            if not re.fullmatch(r"\d{4}", cell) or name_of_month not in MONTHS:
+                raise InputError(name, f"cannot tell the month of column {j + 1} ({name_of_month!r} {cell!r})", row=row, field=cell)
+            month = f"{cell}-{MONTHS[name_of_month]:02d}"
+        if month not in out.values():
+            out[j] = month
+    return out
+
+
+def _read_values(cells: list[str], columns: dict[int, str], country: str, table: _Table, row: int) -> None:
+    """Add the non-blank cells of one country row."""
+    for j, month in columns.items():
+        raw = cells[j].strip() if j < len(cells) else ""
+        if raw in SKIPPED:
+            continue
+        if not _NUMBER.fullmatch(raw):
+            raise InputError(table.name, f"not a number: {raw!r}", row=row, field=month)
+        table.add(month, country, float(raw), row)
+
+
+def _has_values(cells: list[str]) -> bool:
+    return any(c.strip() for c in cells[1:])
+
+
+def _parse_tables(data: bytes, name: str, what: str) -> pd.DataFrame:
+    """Walk the tab-delimited rows block by block and collect every country value."""
+    records = csv_records(decode_text(data, name, what), delimiter="\t")
+    table = _Table(name)
+    month_row: list[str] | None = None
+    columns: dict[int, str] | None = None
+    for row, cells in records:
+        label = cells[0].strip()
+        if _is_month_row(cells):
+            month_row = cells
+        elif label == "Country":
+            columns = _columns(cells, month_row, name, row)
+            month_row = None
+        elif columns is not None and label and _has_values(cells):
+            _read_values(cells, columns, strip_footnote(label), table, row)
+    if columns is None:
+        raise InputError(name, f"is not a {what}: no 'Country' header row")
+    return table.frame()
+
+
+def parse_mfhhis01(data: bytes, name: str) -> pd.DataFrame:
+    """Parse mfhhis01.txt into DataFrame[month str "YYYY-MM", country str, value float64]."""
+    return _parse_tables(data, name, WHAT_MFH)
+
+
+def parse_slt_table5(data: bytes, name: str) -> pd.DataFrame:
+    """Parse slt_table5.txt (current months) into the same frame as ``parse_mfhhis01``."""
+    return _parse_tables(data, name, WHAT_SLT)
