@@ -6,6 +6,7 @@ both hand over ``RawFile`` values, so the same parsers and rules apply to either
 
 from __future__ import annotations
 
+import fnmatch
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -22,7 +23,6 @@ from ustglass.snapshot import DatasetRecord, Origin, cut_as_of, last_period_end,
 # Datasets assembled from several files (one per year, or history + current month):
 # observations are combined, and where files overlap the file reaching further wins.
 COMBINED = {datasets.CFTC_TFF.id, datasets.TIC_MFH.id}
-HEAD_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,8 @@ class Candidate:
     origin: Origin
 
 
-def scan_dir(root: Path) -> list[RawFile]:
-    """Every regular file below ``root`` (sorted, hidden entries skipped)."""
+def scan_dir(root: Path, exclude: tuple[str, ...] = ()) -> list[RawFile]:
+    """Every regular file below ``root`` (sorted; hidden entries and ``exclude`` globs skipped)."""
     if not root.is_dir():
         raise InputError(str(root), "not a directory")
     found = []
@@ -50,29 +50,35 @@ def scan_dir(root: Path) -> list[RawFile]:
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts) or not path.is_file():
             continue
+        if any(fnmatch.fnmatch(rel.as_posix(), pattern) for pattern in exclude):
+            continue
         mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-        found.append(RawFile(name=str(rel), data=path.read_bytes(), retrieved=mtime.strftime("%Y-%m-%dT%H:%M:%SZ")))
+        found.append(RawFile(name=rel.as_posix(), data=path.read_bytes(), retrieved=mtime.strftime("%Y-%m-%dT%H:%M:%SZ")))
     return found
 
 
 def parse_files(files: list[RawFile]) -> tuple[list[Candidate], list[str]]:
-    """Parse every recognised official file; return candidates and the names passed over."""
+    """Parse every recognised official file; return candidates and the files not used (with why)."""
     candidates: list[Candidate] = []
-    skipped: list[str] = []
+    unused: list[str] = []
     for raw in files:
-        kind = sources.identify(raw.name, raw.data[:HEAD_BYTES])
-        if kind is None or kind not in sources.USED_KINDS:
-            skipped.append(raw.name)
+        parsed = sources.parse_file(raw.name, raw.data)
+        if parsed is None:
+            unused.append(f"{raw.name}: not an official file ustglass reads")
             continue
-        dataset_id, frame = sources.parse(kind, raw.data, raw.name)
+        _kind, dataset_id, frame = parsed
+        if dataset_id not in datasets.ALL:
+            unused.append(f"{raw.name}: {dataset_id} is not used by the brief")
+            continue
         origin = Origin(file=raw.name, sha256=sha256_bytes(raw.data), retrieved=raw.retrieved)
         candidates.append(Candidate(dataset_id, frame, origin))
-    return candidates, skipped
+    return candidates, unused
 
 
-def _reach(spec: DatasetSpec, cand: Candidate) -> tuple[str, int, str]:
+def _reach(spec: DatasetSpec, cand: Candidate) -> tuple[str, int, int, str]:
+    """Rank of a candidate file: further-reaching, then longer, then less deeply nested."""
     last = last_period_end(spec, cand.frame)
-    return (last.isoformat() if last else "", len(cand.frame), cand.origin.file)
+    return (last.isoformat() if last else "", len(cand.frame), -cand.origin.file.count("/"), cand.origin.file)
 
 
 def choose(spec: DatasetSpec, cands: list[Candidate]) -> DatasetRecord:

@@ -28,10 +28,12 @@ class Estimate:
 
     value: float
     as_of: str
-    source: str
+    source: str  # full citation: publisher, title, date, DOI, where in the paper
     published: str
     unit: str
     method: str
+    title: str = ""
+    publisher: str = ""
     doi: str = ""
     url: str = ""
 
@@ -41,6 +43,7 @@ class Fiscal:
     deficit_usd_bn: dict[str, float]  # fiscal year -> deficit (positive = deficit)
     first_fy: str
     latest_fy: str
+    prior_fy: str
     latest_deficit: Point
     average_deficit_usd_bn: float  # mean over first_fy..latest_fy
     change_vs_prior_usd_bn: float  # latest minus the year before

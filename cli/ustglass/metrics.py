@@ -92,6 +92,7 @@ def fiscal(tables: Tables, vintage: str) -> Fiscal:
         deficit_usd_bn=deficits,
         first_fy=years[0],
         latest_fy=latest,
+        prior_fy=prior,
         latest_deficit=Point(deficits[latest], latest, "billions of USD", "FRED FYFSD"),
         average_deficit_usd_bn=round(sum(deficits.values()) / len(deficits), 1),
         change_vs_prior_usd_bn=change,
@@ -121,13 +122,13 @@ def cayman_estimate(tic: pd.DataFrame, research: pd.DataFrame) -> tuple[Estimate
         return None, None, None
     r = rows.iloc[0]
     source = f"{r['publisher']}, \u201c{r['title']}\u201d ({r['published']}), doi:{r['doi']}, {r['locator']}"
-    undercount = Estimate(round(float(r["value"]), 1), r["as_of"], source, r["published"], r["units"], r["quote"], r["doi"], r["url"])
+    cite = {"title": r["title"], "publisher": r["publisher"], "doi": r["doi"], "url": r["url"]}
+    undercount = Estimate(round(float(r["value"]), 1), r["as_of"], source, r["published"], r["units"], r["quote"], **cite)
     official = _month_values(tic, r["as_of"]).get(CAYMAN)
     if official is None:
         return None, undercount, None
     official_point = Point(official, r["as_of"], "billions of USD", "Treasury TIC")
-    estimate = Estimate(round(official + float(r["value"]), 1), r["as_of"], source, r["published"], r["units"], r["method"],
-                        r["doi"], r["url"])
+    estimate = Estimate(round(official + float(r["value"]), 1), r["as_of"], source, r["published"], r["units"], r["method"], **cite)
     return estimate, undercount, official_point
 
 

@@ -37,13 +37,24 @@ def period(text: str, lang: str) -> str:
     return fmt.date(text, lang)
 
 
+def ordinal(n: int, lang: str) -> str:
+    """``7`` -> ``第7`` / ``7th``."""
+    if lang == "zh":
+        return f"第{n}"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def filters(lang: str) -> dict[str, Callable[..., str]]:
     """The formatting filters templates may use, bound to the reader's language."""
     words = WORDS[lang]
     return {
         "usd": lambda v, digits=None, sign=False: fmt.usd_bn(v, lang, digits, sign=sign),
+        "usd_abs": lambda v, digits=None: fmt.usd_bn(abs(v), lang, digits),
         "pct": lambda v, digits=1, sign=False: fmt.pct(v, lang, digits, sign=sign),
         "bp": lambda v, digits=0, sign=False: fmt.bp(v, lang, digits, sign=sign),
+        "bp_abs": lambda v, digits=0: fmt.bp(abs(v), lang, digits),
+        "ordinal": lambda v: ordinal(int(v), lang),
         "num": lambda v, digits=0, sign=False: fmt.number(v, lang, digits, sign=sign),
         "period": lambda v: period(str(v), lang),
         "fy": lambda v: fmt.fiscal_year(v, lang),
@@ -80,7 +91,7 @@ def markdown_to_html(text: str, images: Mapping[str, bytes]) -> str:
     """The body HTML of a Markdown brief; images referenced by file name become data URIs."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
 
-    def image(tokens: Any, idx: int, options: Any, env: Any) -> str:
+    def image(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
         src = str(token.attrGet("src") or "")
         alt = html.escape(token.content or "")
