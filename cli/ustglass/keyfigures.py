@@ -76,9 +76,9 @@ class Basis:
     lev_short_usd_bn: dict[str, float]  # report date -> six-contract gross short notional
     contracts: dict[str, str]  # CFTC code -> label (with face value)
     latest: Point
-    level_2020: Point  # average over complete 2020 weeks
+    level_2020: Point | None  # average over complete 2020 weeks (None without 2020 data)
     peak: Point
-    change_since_2020_pct: float
+    change_since_2020_pct: float | None
     weeks_complete: int
     weeks_missing: int
     gaps: list[tuple[str, str]]  # [first missing week, last missing week]

@@ -183,7 +183,7 @@ def basis(tff: pd.DataFrame) -> Basis:
     s = lev_short_notional(tff)
     unit, src = "billions of USD", "CFTC TFF"
     y2020 = s[s.index.year == 2020]
-    base = Point(round(float(y2020.mean()), 1), "2020", unit, src) if len(y2020) else Point(float("nan"), "2020", unit, src)
+    base = Point(round(float(y2020.mean()), 1), "2020", unit, src) if len(y2020) else None
     latest = Point(round(float(s.iloc[-1]), 1), _iso(s.index[-1]), unit, src)
     missing = gaps(s.index)
     last_rows = tff[tff["report_date"] == s.index[-1]]
@@ -194,7 +194,7 @@ def basis(tff: pd.DataFrame) -> Basis:
         latest=latest,
         level_2020=base,
         peak=Point(round(float(s.max()), 1), _iso(s.idxmax()), unit, src),
-        change_since_2020_pct=round((latest.value / base.value - 1) * 100, 1),
+        change_since_2020_pct=round((latest.value / base.value - 1) * 100, 1) if base else None,
         weeks_complete=int(len(s)),
         weeks_missing=sum(round((pd.Timestamp(b) - pd.Timestamp(a)).days / 7) + 1 for a, b in missing),
         gaps=missing,

@@ -153,6 +153,7 @@ def write_snapshot(root: Path, snapshot_id: str, records: list[DatasetRecord], *
         raise SnapshotError(f"{target}: snapshot already exists; snapshots are never overwritten")
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{snapshot_id}.", suffix=".tmp", dir=root))
+    os.chmod(tmp, 0o755)
     try:
         datasets: dict[str, Any] = {}
         for record in sorted(records, key=lambda r: r.spec.id):
