@@ -35,6 +35,31 @@ def fred_csv(series: str, rows: list[tuple[str, str]]) -> str:
     return f"observation_date,{series}\n" + "".join(f"{d},{v}\n" for d, v in rows)
 
 
+# The 2024 block of TIC's mfhhis01.txt (a few of its rows), inserted after the 2025 block.
+TIC_2024_BLOCK = "\n".join([
+    "\t" * 13,
+    "\tDec\tNov\tOct\tSep\tAug\tJul\tJun\tMay\tApr\tMar\tFeb\tJan\t",
+    "Country" + "\t2024" * 12 + "\t",
+    "\t" + "------\t" * 12,
+    "Japan\t1061.5\t1087.1\t1101.5\t1095.5\t1106\t1093.5\t1091.4\t1106\t1126.1\t1167\t1147.6\t1140.6\t",
+    '"China, Mainland"\t759\t768.6\t760.1\t772\t774.6\t776.5\t780.2\t768.3\t770.7\t767.4\t775\t797.7\t',
+    "United Kingdom\t722.8\t766.9\t746.5\t769.3\t749.2\t733.5\t746.5\t728.6\t714.6\t736.4\t711.5\t701.8\t",
+    "Cayman Islands\t423\t405.3\t418.3\t424.6\t424.2\t380.1\t326.3\t342.7\t326\t310.8\t309.9\t327.9\t",
+    "All Other\t669.5\t662.5\t669.3\t657.9\t650.8\t642.5\t632.1\t588.3\t583.3\t573.2\t561.8\t548.3\t",
+    "Grand Total\t8619.3\t8723.3\t8693.5\t8766.3\t8611.4\t8428.2\t8299.3\t8130.7\t8036.2\t8107.9\t7999.3\t7953.8\t",
+    "\t" * 13,
+    "",
+])
+
+
+def tic_history() -> bytes:
+    """The fixture's mfhhis01.txt with the 2024 block added after the 2025 one."""
+    text = (FIXTURES / "mfhhis01.txt").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    end = next(i for i, line in enumerate(lines) if line.startswith("T-Bonds & Notes")) + 1
+    return "\n".join(lines[:end] + [TIC_2024_BLOCK.rstrip("\n")] + lines[end:]).encode("utf-8")
+
+
 def cftc_zip(txt: bytes) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -55,7 +80,7 @@ def write(root: Path) -> Path:
     week_2020 = week.replace(b",260804,2026-08-04,", b",201124,2020-11-24,")
     (root / "cftc" / "fut_fin_txt_2020.zip").write_bytes(cftc_zip(week_2020))
     (root / "tic").mkdir()
-    shutil.copy(FIXTURES / "mfhhis01.txt", root / "tic" / "mfhhis01.txt")
+    (root / "tic" / "mfhhis01.txt").write_bytes(tic_history())
     (root / "fiscaldata").mkdir()
     for name in ("MSPD_SumSecty_20260430_20260531.csv", "DTS_OpCashBal_20220414_20260623.csv"):
         shutil.copy(FIXTURES / name, root / "fiscaldata" / name)

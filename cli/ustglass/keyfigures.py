@@ -23,6 +23,16 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Observation:
+    """One dated observation of a weekly or daily series."""
+
+    date: str
+    value: float
+    unit: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Estimate:
     """A number taken from a research publication rather than an official dataset."""
 
@@ -75,7 +85,7 @@ class Holders:
 class Basis:
     lev_short_usd_bn: dict[str, float]  # report date -> six-contract gross short notional
     contracts: dict[str, str]  # CFTC code -> label (with face value)
-    latest: Point
+    latest: Observation
     level_2020: Point | None  # average over complete 2020 weeks (None without 2020 data)
     peak: Point
     change_since_2020_pct: float | None

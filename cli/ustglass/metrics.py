@@ -12,7 +12,7 @@ import pandas as pd
 
 from ustglass import __version__
 from ustglass.datasets import ALL, CFTC_TFF, DTS_TGA, FRED_SERIES, MSPD, RESEARCH, TIC_MFH
-from ustglass.keyfigures import Basis, DatasetInfo, Debt, Estimate, Fiscal, Funding, Holders, KeyFigures, Point
+from ustglass.keyfigures import Basis, DatasetInfo, Debt, Estimate, Fiscal, Funding, Holders, KeyFigures, Observation, Point
 
 FIRST_FY = 2019
 FACE_USD = {"042601": 200_000, "044601": 100_000, "043602": 100_000, "043607": 100_000, "020601": 100_000, "020604": 100_000}
@@ -184,7 +184,7 @@ def basis(tff: pd.DataFrame) -> Basis:
     unit, src = "billions of USD", "CFTC TFF"
     y2020 = s[s.index.year == 2020]
     base = Point(round(float(y2020.mean()), 1), "2020", unit, src) if len(y2020) else None
-    latest = Point(round(float(s.iloc[-1]), 1), _iso(s.index[-1]), unit, src)
+    latest = Observation(_iso(s.index[-1]), round(float(s.iloc[-1]), 1), unit, src)
     missing = gaps(s.index)
     last_rows = tff[tff["report_date"] == s.index[-1]]
     by_contract = {c: round(float(v) * FACE_USD[c] / 1e9, 1) for c, v in zip(last_rows["contract_code"], last_rows["lev_short"])}
@@ -210,7 +210,7 @@ def _history(s: pd.Series, start: pd.Timestamp, digits: int = 1) -> dict[str, fl
 
 def funding(tables: Tables) -> Funding:
     sofr, iorb = _series(tables, "SOFR"), _series(tables, "IORB")
-    both = pd.concat({"sofr": sofr, "iorb": iorb}, axis=1).dropna()
+    both = pd.concat({"sofr": sofr, "iorb": iorb}, axis=1, sort=True).dropna()
     spread = (both["sofr"] - both["iorb"]) * 100
     recent = spread[spread.index > spread.index[-1] - pd.Timedelta(days=90)]
     rrp = _series(tables, "RRPONTSYD")

@@ -1,0 +1,215 @@
+"""`ustglass report`: a full build from official-layout files, checked on its content.
+
+Numbers are checked against the inputs written in tests/official_dir.py and against the
+key-figures JSON, formatted the way a reader sees them; PDF text is extracted with pypdf.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+from typer.testing import CliRunner
+
+from ustglass import fmt
+from ustglass.app import app
+
+runner = CliRunner()
+HEADINGS = {
+    "en": ["Glass Houses: The Fragility of U.S. Treasury Market Liquidity", "Summary", "1. Deficits and issuance",
+           "2. Who buys: the Cayman Islands and the basis trade", "3. Funding and liquidity", "4. Outlook and risks",
+           "5. Methodology and sources"],
+    "zh": ["玻璃房子：美国国债市场流动性的脆弱性", "摘要", "一、赤字与发行", "二、谁在买：开曼群岛与基差交易",
+           "三、融资与流动性", "四、展望与风险", "五、方法与数据来源"],
+}
+
+
+def pdf_text(path: Path, lang: str) -> str:
+    """All text of a PDF with lines rejoined (a number may wrap): with a space in English, without in Chinese."""
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+    return re.sub(r" *\n *", " " if lang == "en" else "", text)
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import official_dir
+
+    root = tmp_path_factory.mktemp("build")
+    official = official_dir.write(root / "official")
+    assert runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(root / "snaps")]).exit_code == 0
+    result = runner.invoke(app, ["report", "--lang", "all", "--snapshots", str(root / "snaps"), "--out", str(root / "out")])
+    assert result.exit_code == 0, result.output
+    return root / "out"
+
+
+@pytest.fixture(scope="module")
+def kf(build: Path) -> dict:
+    return json.loads((build / "key_figures.json").read_text(encoding="utf-8"))
+
+
+def test_outputs(build: Path) -> None:
+    names = sorted(p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file())
+    expected = ["key_figures.json"] + [f"brief.{lang}.{ext}" for lang in ("en", "zh") for ext in ("html", "md", "pdf")]
+    expected += [f"figures/{f}.{lang}.png" for f in ("basis", "deficits", "funding", "holders") for lang in ("en", "zh")]
+    assert names == sorted(expected)
+
+
+def test_key_figures_from_the_official_inputs(kf: dict) -> None:
+    assert kf["snapshot"] == kf["as_of"] == "2026-08-04"
+    # FYFSD in millions, deficit negative -> positive USD bn
+    assert kf["fiscal"]["deficit_usd_bn"] == {"2019": 983.6, "2020": 3132.5, "2021": 2775.3, "2022": 1375.9,
+                                              "2023": 1693.7, "2024": 1815.4, "2025": 1774.7}
+    assert kf["fiscal"]["debt_to_gdp_pct"] == {"value": 122.6, "as_of": "2026Q1", "unit": "percent of GDP", "source": "FRED GFDEGDQ188S"}
+    assert kf["holders"]["as_of"] == "2025-12"
+    assert kf["holders"]["usd_bn"]["Cayman Islands"] == 421.2
+    assert kf["holders"]["usd_bn"]["China, Mainland"] == 683.5
+    est = kf["holders"]["cayman_estimate_usd_bn"]
+    assert est["value"] == 1823.0 and est["as_of"] == "2024-12"  # 423.0 official (Dec 2024) + 1,400 undercount
+    assert "10.17016/2380-7172.3939" in est["source"]
+    # 2Y: 200,000 face; the other five 100,000 (lev. funds' shorts of the 2026-08-04 report)
+    latest = kf["basis"]["latest"]
+    assert latest["date"] == "2026-08-04"
+    assert kf["basis"]["lev_short_usd_bn"]["2026-08-04"] == latest["value"]
+    assert kf["funding"]["sofr_iorb_bp"]["value"] == 7.0 and kf["funding"]["sofr_iorb_bp"]["as_of"] == "2026-06-23"
+    assert kf["funding"]["rrp_usd_bn"] == {"value": 2.5, "as_of": "2026-06-23", "unit": "billions of USD", "source": "FRED RRPONTSYD"}
+    assert kf["funding"]["reserves_usd_bn"]["value"] == 3033.4
+    assert kf["funding"]["tga_usd_bn"]["value"] == 925.9
+    assert kf["debt"]["bills_share_pct"]["as_of"] == "2026-05-31"
+
+
+def test_basis_notional_is_contracts_times_face(kf: dict, build: Path) -> None:
+    import csv
+
+    snaps = build.parent / "snaps" / "2026-08-04"
+    face = {"042601": 200_000, "044601": 100_000, "043602": 100_000, "043607": 100_000, "020601": 100_000, "020604": 100_000}
+    rows = [r for r in csv.DictReader(open(snaps / "cftc_tff_ust.csv")) if r["report_date"] == "2026-08-04"]
+    assert sorted(r["contract_code"] for r in rows) == sorted(face)
+    expected = round(sum(int(r["lev_short"]) * face[r["contract_code"]] for r in rows) / 1e9, 1)
+    assert kf["basis"]["latest"]["value"] == expected
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_text_has_headings_and_numbers(build: Path, kf: dict, lang: str) -> None:
+    text = pdf_text(build / f"brief.{lang}.pdf", lang)
+    for heading in HEADINGS[lang]:
+        assert heading in text, heading
+    fy = kf["fiscal"]["latest_fy"]
+    for expected in (
+        fmt.usd_bn(kf["fiscal"]["deficit_usd_bn"][fy], lang),
+        fmt.fiscal_year(fy, lang),
+        fmt.usd_bn(kf["holders"]["usd_bn"]["Cayman Islands"], lang),
+        fmt.usd_bn(kf["holders"]["cayman_estimate_usd_bn"]["value"], lang, 2),
+        fmt.usd_bn(kf["basis"]["latest"]["value"], lang),
+        fmt.day(kf["basis"]["latest"]["date"], lang),
+        fmt.pct(kf["fiscal"]["debt_to_gdp_pct"]["value"], lang),
+        fmt.pct(kf["debt"]["bills_share_pct"]["value"], lang),
+        fmt.usd_bn(kf["funding"]["reserves_usd_bn"]["value"], lang),
+        fmt.month(kf["holders"]["as_of"], lang),
+    ):
+        assert expected in text, expected
+
+
+def test_prose_follows_the_data(build: Path) -> None:
+    md_en = (build / "brief.en.md").read_text(encoding="utf-8")
+    md_zh = (build / "brief.zh.md").read_text(encoding="utf-8")
+    # FY2025 deficit 1,774.7 < FY2024 1,815.4: "fell by $41 billion"
+    assert "it fell by $41 billion from FY2024" in md_en
+    assert "较2024财年下降407亿美元" in md_zh
+    # SOFR 3.72 vs IORB 3.65 on 2026-06-23
+    assert "SOFR was 3.72%, 7 bp above the rate the Fed pays on reserves" in md_en
+    assert "高于美联储准备金余额利率（IORB，3.65%）7个基点" in md_zh
+    assert "The Cayman Islands rank 4th" in md_en
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_embeds_fonts(build: Path, lang: str) -> None:
+    reader = pypdf.PdfReader(build / f"brief.{lang}.pdf")
+    fonts = {}
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    assert fonts and all(fonts.values()), fonts
+    assert any("Noto-Sans-CJK-SC" in name for name in fonts), fonts
+
+
+def test_html_is_self_contained(build: Path) -> None:
+    page = (build / "brief.zh.html").read_text(encoding="utf-8")
+    images = re.findall(r'<img src="([^"]+)"', page)
+    assert len(images) == 4 and all(src.startswith("data:image/png;base64,") for src in images)
+    assert "<link" not in page and "<script" not in page
+    assert '<html lang="zh-Hans">' in page
+
+
+def test_markdown_links_figures_relative(build: Path) -> None:
+    md = (build / "brief.zh.md").read_text(encoding="utf-8")
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    assert links == [f"figures/{f}.zh.png" for f in ("deficits", "holders", "basis", "funding")]
+    assert all((build / link).is_file() for link in links)
+
+
+def test_same_snapshot_same_bytes(build: Path, tmp_path: Path) -> None:
+    snaps = build.parent / "snaps"
+    result = runner.invoke(app, ["report", "--lang", "all", "--snapshots", str(snaps), "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    for path in build.rglob("*"):
+        if path.is_file():
+            assert (tmp_path / path.relative_to(build)).read_bytes() == path.read_bytes(), path.name
+
+
+def test_data_is_escaped_in_html(tmp_path: Path) -> None:
+    import official_dir
+
+    official = official_dir.write(tmp_path / "official")
+    tic = official / "tic" / "mfhhis01.txt"
+    tic.write_bytes(tic.read_bytes().replace(b"\nJapan\t", b"\n<script>alert(1)</script>\t"))
+    assert runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(tmp_path / "s")]).exit_code == 0
+    result = runner.invoke(app, ["report", "--lang", "en", "--format", "html", "--snapshots", str(tmp_path / "s"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "o" / "brief.en.html").read_text(encoding="utf-8")
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_tampered_snapshot_is_refused(build: Path, tmp_path: Path) -> None:
+    import shutil
+
+    snaps = tmp_path / "snaps"
+    shutil.copytree(build.parent / "snaps", snaps)
+    csv = snaps / "2026-08-04" / "fred_sofr.csv"
+    csv.write_text(csv.read_text().replace("3.72", "9.72"))
+    result = runner.invoke(app, ["report", "--lang", "en", "--snapshots", str(snaps), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {csv}: sha256 does not match manifest.json; the file was changed after the snapshot was written"
+    assert not (tmp_path / "o").exists()
+
+
+def test_unknown_snapshot_and_format(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", "--snapshot", "1999-01-01", "--snapshots", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: 1999-01-01: no such snapshot (looked in {tmp_path})"
+    result = runner.invoke(app, ["report", "--format", "md,docx", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "unknown format(s): docx" in result.output
+
+
+def test_editor_template_override_and_sandbox(build: Path, tmp_path: Path) -> None:
+    snaps = build.parent / "snaps"
+    overrides = tmp_path / "templates"
+    overrides.mkdir()
+    (overrides / "brief.en.md.j2").write_text("# Note\n\nDeficit {{ kf.fiscal.latest_deficit.value | usd }} in {{ kf.fiscal.latest_fy | fy }}.\n")
+    args = ["report", "--lang", "en", "--format", "md", "--snapshots", str(snaps), "--templates", str(overrides)]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "brief.en.md").read_text() == "# Note\n\nDeficit $1.8 trillion in FY2025.\n"
+    (overrides / "brief.en.md.j2").write_text("{{ kf.__class__.__init__.__globals__ }}\n")
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "o2")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: brief.en.md.j2")
+    assert "unsafe" in result.stderr
+    assert not (tmp_path / "o2").exists()

@@ -1,0 +1,98 @@
+"""The snapshots shipped in data_snapshots/: verified, reproducible from the official files,
+and turned into the brief's key figures exactly as an independent recomputation says."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ustglass import metrics, snapshot
+from ustglass.app import app
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED = REPO / "data_snapshots"
+EDITIONS = ("2025-12-31", "2026-10-06")
+EXCLUDE = ("--exclude", "originals/*", "--exclude", "samples/*")
+runner = CliRunner()
+
+
+def rows(snap: Path, name: str) -> list[dict[str, str]]:
+    with open(snap / f"{name}.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_shipped_snapshots_verify() -> None:
+    assert [p.name for p in snapshot.list_snapshots(SHIPPED)] == list(EDITIONS)
+    for edition in EDITIONS:
+        snap = snapshot.load(SHIPPED / edition)
+        assert snap.as_of == edition
+        assert snap.manifest["datasets"]["cftc_tff_ust"]["last"] <= edition
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_shipped_snapshot_is_what_fetch_writes(raw_dir: Path, tmp_path: Path, edition: str) -> None:
+    result = runner.invoke(app, ["fetch", "--from-dir", str(raw_dir), *EXCLUDE, "--as-of", edition, "--snapshots", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    fresh = json.loads((tmp_path / edition / "manifest.json").read_text())["datasets"]
+    shipped = json.loads((SHIPPED / edition / "manifest.json").read_text())["datasets"]
+    assert {k: v["sha256"] for k, v in fresh.items()} == {k: v["sha256"] for k, v in shipped.items()}
+
+
+def independent_lev_short(snap: Path) -> dict[str, float]:
+    """Six-contract gross short notional per week, recomputed with the csv module."""
+    face = {"042601": 200_000, "044601": 100_000, "043602": 100_000, "043607": 100_000, "020601": 100_000, "020604": 100_000}
+    weeks: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in rows(snap, "cftc_tff_ust"):
+        if r["lev_short"]:
+            weeks[r["report_date"]][r["contract_code"]] = int(r["lev_short"])
+    return {d: round(sum(n * face[c] for c, n in w.items()) / 1e9, 1) for d, w in weeks.items() if set(w) == set(face)}
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_key_figures_match_an_independent_recomputation(edition: str) -> None:
+    path = SHIPPED / edition
+    snap = snapshot.load(path)
+    kf = metrics.key_figures(snap.tables, snap.manifest).to_dict()
+    fyfsd = {r["date"][:4]: float(r["value"]) for r in rows(path, "fred_fyfsd") if r["value"] and r["date"] >= "2019"}
+    assert kf["fiscal"]["deficit_usd_bn"] == {fy: round(-v / 1000, 1) for fy, v in fyfsd.items()}
+    lev = independent_lev_short(path)
+    assert kf["basis"]["lev_short_usd_bn"] == dict(sorted(lev.items()))
+    latest = max(lev)
+    assert kf["basis"]["latest"] == {"date": latest, "value": lev[latest], "unit": "billions of USD", "source": "CFTC TFF"}
+    tic = rows(path, "tic_mfh")
+    month = max(r["month"] for r in tic)
+    cayman = {r["month"]: float(r["value"]) for r in tic if r["country"] == "Cayman Islands"}
+    assert kf["holders"]["as_of"] == month
+    assert kf["holders"]["usd_bn"]["Cayman Islands"] == cayman[month]
+    research = rows(path, "research_estimates")
+    est = kf["holders"]["cayman_estimate_usd_bn"]
+    assert est["value"] == round(cayman[research[0]["as_of"]] + float(research[0]["value"]), 1)
+    mspd = rows(path, "mspd_table1")
+    last = max(r["record_date"] for r in mspd)
+    bills = sum(float(r["total_usd_mn"]) for r in mspd if r["record_date"] == last and r["security_class"] == "Bills")
+    total = sum(float(r["total_usd_mn"]) for r in mspd if r["record_date"] == last and r["security_type"] == "Total Marketable")
+    assert kf["debt"]["bills_share_pct"] == {"value": round(bills / total * 100, 1), "as_of": last, "unit": "percent",
+                                              "source": "Treasury MSPD Table 1"}
+
+
+def test_gap_weeks_stay_gaps_in_the_shipped_data() -> None:
+    snap = snapshot.load(SHIPPED / "2026-10-06")
+    kf = metrics.key_figures(snap.tables, snap.manifest)
+    weeks = kf.basis.lev_short_usd_bn
+    # weeks with fewer than six contracts reported are absent, and each absence is a listed gap
+    assert all(d not in weeks for gap in kf.basis.gaps for d in gap)
+    assert kf.basis.weeks_missing > 0
+
+
+def test_report_defaults_to_the_newest_shipped_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    result = runner.invoke(app, ["report", "--lang", "en", "--format", "md", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "brief built from snapshot 2026-10-06" in result.output
+    kf = json.loads((tmp_path / "key_figures.json").read_text())
+    assert kf["snapshot"] == "2026-10-06"
