@@ -12,9 +12,10 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-from ustglass import charts, metrics, names, render, snapshot
+from ustglass import charts, metrics, render, snapshot
 from ustglass.config import Format, ReportConfig
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
@@ -36,42 +37,43 @@ def load_key_figures(cfg: ReportConfig) -> tuple[snapshot.Snapshot, KeyFigures]:
     return snap, metrics.key_figures(snap.tables, snap.manifest)
 
 
-def figure_files(kf: KeyFigures, lang: str, cfg: ReportConfig) -> dict[str, bytes]:
-    """Every chart of the brief as PNG bytes, keyed by its path relative to the output."""
+def load_specs(cfg: ReportConfig) -> dict[str, charts.FigureSpec]:
+    """The figure specs of the brief, editors' overrides (``--figures``) first."""
     spec_dirs = [d for d in (cfg.figures_dir, bundled("figures")) if d is not None]
-    out: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="ustglass-fig-") as tmp:
-        for figure_id in cfg.figures:
-            spec_path = next((d / f"{figure_id}.toml" for d in spec_dirs if (d / f"{figure_id}.toml").is_file()), None)
-            if spec_path is None:
-                raise BuildError(f"figures/{figure_id}.toml not found")
-            fig = charts.build_figure(figure_id, kf, lang, charts.load_spec(spec_path))
-            path = Path(tmp) / f"{figure_id}.{lang}.png"
-            charts.save_png(fig, path)
-            out[f"figures/{figure_id}.{lang}.png"] = path.read_bytes()
-    return out
+    specs = {}
+    for figure_id in cfg.figures:
+        path = next((d / f"{figure_id}.toml" for d in spec_dirs if (d / f"{figure_id}.toml").is_file()), None)
+        if path is None:
+            raise BuildError(f"figures/{figure_id}.toml not found")
+        specs[figure_id] = charts.load_spec(path)
+    return specs
 
 
-def holder_rows(kf: KeyFigures, lang: str) -> list[dict[str, Any]]:
+def figure_files(kf: KeyFigures, lang: str, specs: Mapping[str, charts.FigureSpec]) -> dict[str, bytes]:
+    """Every chart of the brief as PNG bytes, keyed by its path relative to the output."""
+    return {f"figures/{fid}.{lang}.png": charts.png_bytes(charts.build_figure(fid, kf, lang, spec)) for fid, spec in specs.items()}
+
+
+def holder_rows(kf: KeyFigures, names: Mapping[str, str]) -> list[dict[str, Any]]:
     """The major-holders table: the largest holders now and a year earlier."""
     h = kf.holders
     rows = []
     for rank, country in enumerate(h.ranking[:TOP_HOLDERS], start=1):
         earlier = h.usd_bn_year_earlier.get(country)
-        rows.append({"rank": rank, "country": names.country(country, lang), "value": h.usd_bn[country],
+        rows.append({"rank": rank, "country": names.get(country, country), "value": h.usd_bn[country],
                      "earlier": earlier, "is_cayman": country == metrics.CAYMAN})
     return rows
 
 
-def context(kf: KeyFigures, lang: str, figure_paths: dict[str, str]) -> dict[str, Any]:
+def context(kf: KeyFigures, lang: str, figure_paths: dict[str, str], names: Mapping[str, str]) -> dict[str, Any]:
     """Everything a brief template may use: finished values only."""
     largest = kf.holders.ranking[0]
     return {
         "kf": kf,
         "lang": lang,
         "fig": figure_paths,
-        "holders_rows": holder_rows(kf, lang),
-        "largest_holder": names.country(largest, lang),
+        "holders_rows": holder_rows(kf, names),
+        "largest_holder": names.get(largest, largest),
         "largest_holder_usd_bn": kf.holders.usd_bn[largest],
         "deficit_rows": [{"fy": fy, "value": v} for fy, v in kf.fiscal.deficit_usd_bn.items()],
         "datasets": kf.datasets,
@@ -83,12 +85,13 @@ def build(cfg: ReportConfig) -> Built:
     snap, kf = load_key_figures(cfg)
     template_dirs = [d for d in (cfg.templates_dir, bundled("templates")) if d is not None]
     files: dict[str, bytes] = {"key_figures.json": kf.to_json().encode("utf-8")}
+    specs = load_specs(cfg)
     for lang in cfg.langs:
-        images = figure_files(kf, lang, cfg)
+        images = figure_files(kf, lang, specs)
         files.update(images)
         env = render.environment(template_dirs, lang)
         paths = {f: f"figures/{f}.{lang}.png" for f in cfg.figures}
-        markdown = render.render_template(env, f"brief.{lang}.md.j2", context(kf, lang, paths))
+        markdown = render.render_template(env, f"brief.{lang}.md.j2", context(kf, lang, paths, specs["holders"].text[lang].countries))
         if Format.md in cfg.formats:
             files[f"brief.{lang}.md"] = markdown.encode("utf-8")
         if Format.html in cfg.formats or Format.pdf in cfg.formats:

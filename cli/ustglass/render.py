@@ -106,6 +106,16 @@ def markdown_to_html(text: str, images: Mapping[str, bytes]) -> str:
     return md.render(text)
 
 
+def subsetting_warning() -> str | None:
+    """A warning when HarfBuzz's subsetting library is missing (WeasyPrint then uses slow fontTools)."""
+    import ctypes.util
+
+    if ctypes.util.find_library("harfbuzz-subset"):
+        return None
+    return ("libharfbuzz-subset0 is not installed: PDF fonts are subset with fontTools instead, "
+            "several seconds per Chinese PDF (install it: apt-get install libharfbuzz-subset0)")
+
+
 def pdf_bytes(page_html: str, *, base_dir: Path) -> bytes:
     """Render HTML to PDF with WeasyPrint, loading only data: URIs and files inside ``base_dir``.
 

@@ -1,0 +1,156 @@
+"""The one font of the brief: Noto Sans CJK SC, from Debian's ``fonts-noto-cjk`` package.
+
+It is used for both languages (its Latin glyphs are complete), so the output does not
+depend on which other fonts a machine has. The package ships the font as a TrueType
+Collection (``.ttc``) whose first face is the Japanese one; :func:`cjk_face` finds the
+face whose family is "Noto Sans CJK SC" by reading the collection's name tables.
+
+- Charts load that face straight from the collection (matplotlib >= 3.11 accepts a
+  ``FontPath(path, face_index)``), so drawing a chart needs no copy of the font.
+- Writers that can only take a font file (the PDF writer) call :func:`cjk_font_path`,
+  which extracts the SC face once into the user cache directory, keyed by the
+  collection's path, size and mtime, written atomically.
+
+``USTGLASS_CJK_FONT`` (and ``USTGLASS_CJK_FONT_BOLD``, defaulting to the former) name a
+font file (``.otf``, ``.ttf`` or ``.ttc``) to use instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from ustglass.errors import BuildError
+
+FAMILY = "Noto Sans CJK SC"
+ENV_REGULAR = "USTGLASS_CJK_FONT"
+ENV_BOLD = "USTGLASS_CJK_FONT_BOLD"
+Weight = Literal["regular", "bold"]
+
+_FILES: dict[str, str] = {"regular": "NotoSansCJK-Regular.ttc", "bold": "NotoSansCJK-Bold.ttc"}
+_DIRS = (
+    Path("/usr/share/fonts/opentype/noto"),  # Debian / Ubuntu fonts-noto-cjk
+    Path("/usr/local/share/fonts/opentype/noto"),
+)
+_INSTALL_HINT = (
+    "install the Debian package fonts-noto-cjk (sudo apt-get install fonts-noto-cjk), "
+    f"or set {ENV_REGULAR} to a Noto Sans CJK SC font file"
+)
+
+
+@dataclass(frozen=True)
+class CjkFace:
+    """One face of a font file: the file, the face's index in it, and its family name."""
+
+    path: Path
+    index: int  # 0 unless the file is a collection
+    family: str
+    postscript_name: str
+    is_collection: bool
+
+
+def _override(weight: Weight) -> Path | None:
+    """The font file named by the environment for ``weight``, if any."""
+    var = ENV_BOLD if weight == "bold" and os.environ.get(ENV_BOLD) else ENV_REGULAR
+    value = os.environ.get(var)
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise BuildError(f"{var}={value}: no such font file")
+    return path
+
+
+def _locate(weight: Weight) -> Path:
+    """The font file for ``weight``: the override, else the Debian package's collection."""
+    override = _override(weight)
+    if override is not None:
+        return override
+    for folder in _DIRS:
+        candidate = folder / _FILES[weight]
+        if candidate.is_file():
+            return candidate
+    raise BuildError(f"font {FAMILY} ({weight}) not found: {_INSTALL_HINT}")
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """What identifies a font file's content cheaply: resolved path, size, mtime."""
+    st = path.stat()
+    return str(path.resolve()), st.st_size, st.st_mtime_ns
+
+
+@lru_cache(maxsize=8)
+def _read_face(path: str, size: int, mtime_ns: int) -> CjkFace:
+    """Find the SC face in ``path`` (face 0 of a single-face file or of a foreign collection)."""
+    from fontTools.ttLib import TTCollection, TTFont, TTLibError
+
+    try:
+        with open(path, "rb") as fh:
+            is_collection = fh.read(4) == b"ttcf"
+        fonts = list(TTCollection(path, lazy=True).fonts) if is_collection else [TTFont(path, lazy=True)]
+        names = [(f["name"].getBestFamilyName() or "", f["name"].getDebugName(6) or "") for f in fonts]
+        for font in fonts:
+            font.close()
+    except (OSError, TTLibError) as exc:
+        raise BuildError(f"{path}: not a readable font file ({exc})") from exc
+    families = [family for family, _ps in names]
+    index = families.index(FAMILY) if FAMILY in families else 0
+    ps_name = names[index][1] or Path(path).stem
+    return CjkFace(Path(path), index, families[index], ps_name, is_collection)
+
+
+def cjk_face(weight: Weight = "regular") -> CjkFace:
+    """The Noto Sans CJK SC face to draw with, as a file and a face index."""
+    return _read_face(*_stamp(_locate(weight)))
+
+
+def cache_dir() -> Path:
+    """Where extracted faces are kept: ``<user cache dir>/ustglass/fonts``."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("ustglass", appauthor=False) / "fonts"
+
+
+def _extract(face: CjkFace, target: Path) -> None:
+    """Write ``face`` as a single-face font file at ``target``, atomically."""
+    from fontTools.ttLib import TTFont
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    font = TTFont(face.path, fontNumber=face.index, lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            font.save(fh)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    finally:
+        font.close()
+
+
+def cjk_font_path(weight: Weight = "regular") -> Path:
+    """A single-face font file holding Noto Sans CJK SC, for writers that need a file.
+
+    A single-face file (an override) is returned as it is; a face of a collection is
+    extracted once into :func:`cache_dir` and reused while the collection is unchanged.
+    Raises :class:`BuildError` with an install hint when the font is missing.
+    """
+    face = cjk_face(weight)
+    if not face.is_collection:
+        return face.path
+    path, size, mtime_ns = _stamp(face.path)
+    key = hashlib.sha256(f"{path}|{size}|{mtime_ns}|{face.index}".encode()).hexdigest()[:12]
+    target = cache_dir() / f"{face.postscript_name}-{key}.otf"
+    if not target.is_file():
+        try:
+            _extract(face, target)
+        except OSError as exc:
+            raise BuildError(f"cannot write the font cache {target}: {exc}") from exc
+    return target

@@ -1,0 +1,224 @@
+"""A complete, plausible KeyFigures built by hand, for tests of everything downstream of metrics.
+
+Holdings are the official TIC values (December 2025 and December 2024); the weekly series
+are smooth deterministic curves of a realistic size, with the CFTC gaps the offline data
+really has. Each part can be overridden: ``make_key_figures(holders=make_holders(...))``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import date, timedelta
+from typing import Any
+
+from ustglass.keyfigures import (
+    Basis,
+    DatasetInfo,
+    Debt,
+    Estimate,
+    Fiscal,
+    Funding,
+    Holders,
+    KeyFigures,
+    Observation,
+    Point,
+)
+
+DEFICITS = {"2019": 983.588, "2020": 3132.456, "2021": 2773.594, "2022": 1374.171, "2023": 1687.467, "2024": 1815.377, "2025": 1774.684}
+
+HOLDERS_2025_12 = {
+    "Japan": 1185.5, "United Kingdom": 866.0, "China, Mainland": 683.5, "Belgium": 477.3,
+    "Canada": 468.2, "Luxembourg": 435.1, "Cayman Islands": 421.2, "France": 368.9,
+    "Ireland": 340.7, "Taiwan": 310.6, "Switzerland": 294.1, "Singapore": 278.4, "Hong Kong": 267.8,
+}  # fmt: skip
+HOLDERS_2024_12 = {
+    "Japan": 1061.5, "United Kingdom": 722.8, "China, Mainland": 759.0, "Belgium": 374.6,
+    "Canada": 378.8, "Luxembourg": 423.9, "Cayman Islands": 423.0, "France": 332.3,
+    "Ireland": 339.4, "Taiwan": 292.3, "Switzerland": 298.7, "Singapore": 249.0, "Hong Kong": 255.0,
+}  # fmt: skip
+
+# Weeks (first, last) without a six-contract report, as in the offline CFTC copy.
+BASIS_GAPS = [
+    ("2020-12-01", "2020-12-29"),
+    ("2023-10-17", "2023-12-26"),
+    ("2024-07-30", "2024-12-31"),
+    ("2025-05-06", "2025-12-30"),
+    ("2026-08-11", "2026-09-22"),
+]
+FEDS_NOTE = "Federal Reserve, FEDS Note: The Cross-Border Trail of the Treasury Basis Trade"
+
+
+def weekly(first: str, last: str) -> list[str]:
+    """ISO dates every 7 days from ``first`` through ``last``."""
+    d, end, out = date.fromisoformat(first), date.fromisoformat(last), []
+    while d <= end:
+        out.append(d.isoformat())
+        d += timedelta(days=7)
+    return out
+
+
+def make_fiscal(**overrides: Any) -> Fiscal:
+    """FY2019..FY2025 deficits (FRED FYFSD, 2026 vintage) and debt/GDP."""
+    avg = sum(DEFICITS.values()) / len(DEFICITS)
+    fiscal = Fiscal(
+        deficit_usd_bn=dict(DEFICITS),
+        first_fy="2019",
+        latest_fy="2025",
+        prior_fy="2024",
+        latest_deficit=Point(1774.684, "2025", "billions of USD", "FRED FYFSD"),
+        average_deficit_usd_bn=avg,
+        change_vs_prior_usd_bn=1774.684 - 1815.377,
+        direction_vs_prior="fell",
+        debt_to_gdp_pct=Point(122.6, "2026-01-01", "percent of GDP", "FRED GFDEGDQ188S"),
+        debt_to_gdp_year_earlier=Point(120.8, "2025-01-01", "percent of GDP", "FRED GFDEGDQ188S"),
+        debt_to_gdp_direction="rose",
+        vintage="2026-07-30",
+    )
+    return dataclasses.replace(fiscal, **overrides)
+
+
+def make_estimate() -> Estimate:
+    """The curated Federal Reserve estimate of Cayman-domiciled hedge funds' holdings."""
+    return Estimate(
+        value=1850.0,
+        as_of="2024-12",
+        source=FEDS_NOTE,
+        published="2025-10-15",
+        unit="billions of USD",
+        method="TIC holdings plus the undercount estimated from hedge-fund filings",
+        title="The Cross-Border Trail of the Treasury Basis Trade",
+        publisher="Board of Governors of the Federal Reserve System",
+        doi="10.17016/2380-7172.3939",
+    )
+
+
+def make_holders(**overrides: Any) -> Holders:
+    """Major foreign holders at December 2025 vs December 2024, with the Cayman estimate."""
+    ranking = sorted(HOLDERS_2025_12, key=lambda c: -HOLDERS_2025_12[c])
+    holders = Holders(
+        as_of="2025-12",
+        year_earlier="2024-12",
+        usd_bn=dict(HOLDERS_2025_12),
+        usd_bn_year_earlier=dict(HOLDERS_2024_12),
+        ranking=ranking,
+        grand_total=Point(9271.0, "2025-12", "billions of USD", "TIC"),
+        foreign_official=Point(3887.0, "2025-12", "billions of USD", "TIC"),
+        cayman_official=Point(421.2, "2025-12", "billions of USD", "TIC"),
+        cayman_rank=ranking.index("Cayman Islands") + 1,
+        cayman_official_at_estimate_date=Point(423.0, "2024-12", "billions of USD", "TIC"),
+        cayman_estimate_usd_bn=make_estimate(),
+        cayman_undercount_usd_bn=dataclasses.replace(make_estimate(), value=1400.0),
+        cayman_estimate_vs_largest="above",
+    )
+    return dataclasses.replace(holders, **overrides)
+
+
+def _basis_value(d: date) -> float:
+    """A smooth path from about $0.66 trillion (2020) to about $1.2 trillion (2026)."""
+    t = (d - date(2020, 1, 7)).days / 365.25
+    bump = 230 * math.exp(-(((t - 5.25) / 0.35) ** 2))  # spring 2025
+    return round(600 + 75 * t + 35 * math.sin(t * 2.1) + 12 * math.sin(t * 9.0) + bump, 1)
+
+
+def basis_series(gaps: list[tuple[str, str]] = BASIS_GAPS) -> dict[str, float]:
+    """Weekly six-contract gross short, Jan 2020 to Oct 6, 2026, without the gap weeks."""
+    def missing(day: str) -> bool:
+        return any(a <= day <= b for a, b in gaps)
+
+    return {d: _basis_value(date.fromisoformat(d)) for d in weekly("2020-01-07", "2026-10-06") if not missing(d)}
+
+
+def make_basis(**overrides: Any) -> Basis:
+    """CFTC leveraged funds' gross short in six Treasury futures, with real-shaped gaps."""
+    series = basis_series()
+    y2020 = [v for d, v in series.items() if d.startswith("2020")]
+    peak_day = max(series, key=lambda d: series[d])
+    last = max(series)
+    level_2020 = sum(y2020) / len(y2020)
+    basis = Basis(
+        lev_short_usd_bn=series,
+        contracts={"042601": "2-year ($200,000)", "044601": "5-year ($100,000)", "043602": "10-year ($100,000)",
+                   "043607": "Ultra 10-year ($100,000)", "020601": "Bond ($100,000)", "020604": "Ultra bond ($100,000)"},
+        latest=Observation(last, series[last], "billions of USD", "CFTC TFF"),
+        level_2020=Point(level_2020, "2020", "billions of USD", "CFTC TFF"),
+        peak=Point(series[peak_day], peak_day, "billions of USD", "CFTC TFF"),
+        change_since_2020_pct=(series[last] / level_2020 - 1) * 100,
+        weeks_complete=len(series),
+        weeks_missing=len(weekly("2020-01-07", "2026-10-06")) - len(series),
+        gaps=list(BASIS_GAPS),
+        latest_by_contract_usd_bn={"042601": 260.0, "044601": 330.0, "043602": 250.0, "043607": 150.0, "020601": 80.0, "020604": 90.0},
+    )
+    return dataclasses.replace(basis, **overrides)
+
+
+def funding_history() -> dict[str, dict[str, float]]:
+    """Weekly (Wednesday) funding series from January 2023 to June 17, 2026."""
+    days = weekly("2023-01-04", "2026-06-17")
+    out: dict[str, dict[str, float]] = {k: {} for k in ("sofr_iorb_bp", "rrp_usd_bn", "reserves_usd_bn", "tga_usd_bn")}
+    for i, d in enumerate(days):
+        t = i / len(days)
+        out["sofr_iorb_bp"][d] = round(-9 + 11 * t ** 2 + 2.5 * math.sin(i * 0.9), 1)
+        out["rrp_usd_bn"][d] = round(max(2200 * (1 - t) ** 2.2 + 5 * math.sin(i), 1.0), 1)
+        out["reserves_usd_bn"][d] = round(3050 + 350 * math.sin(t * 4.5) - 150 * t, 1)
+        out["tga_usd_bn"][d] = round(600 + 250 * math.sin(t * 7 + 1) + 80 * math.sin(i * 0.5), 1)
+    return out
+
+
+def make_funding(**overrides: Any) -> Funding:
+    """SOFR − IORB, ON RRP, reserves and TGA, latest June 17, 2026."""
+    hist = funding_history()
+    last = max(hist["sofr_iorb_bp"])
+
+    def latest(series: str, unit: str) -> Point:
+        return Point(hist[series][last], last, unit, "FRED")
+
+    funding = Funding(
+        sofr_iorb_bp=latest("sofr_iorb_bp", "basis points"),
+        sofr_iorb_direction="above",
+        sofr_pct=Point(3.68, last, "percent", "FRED SOFR"),
+        iorb_pct=Point(3.65, last, "percent", "FRED IORB"),
+        sofr_iorb_max_bp_90d=Point(7.0, "2026-05-01", "basis points", "FRED"),
+        rrp_usd_bn=latest("rrp_usd_bn", "billions of USD"),
+        rrp_peak_usd_bn=Point(2553.7, "2022-12-30", "billions of USD", "FRED RRPONTSYD"),
+        reserves_usd_bn=latest("reserves_usd_bn", "billions of USD"),
+        reserves_year_earlier_usd_bn=Point(3210.0, "2025-06-18", "billions of USD", "FRED WRESBAL"),
+        reserves_direction="fell",
+        tga_usd_bn=latest("tga_usd_bn", "billions of USD"),
+        srf_usd_bn=None,
+        history=hist,
+    )
+    return dataclasses.replace(funding, **overrides)
+
+
+def make_debt(**overrides: Any) -> Debt:
+    """Bills share of marketable debt (MSPD table 1), May 2026 vs a year earlier."""
+    debt = Debt(
+        bills_share_pct=Point(21.9, "2026-05-31", "percent", "MSPD"),
+        bills_usd_bn=Point(6420.0, "2026-05-31", "billions of USD", "MSPD"),
+        marketable_usd_bn=Point(29300.0, "2026-05-31", "billions of USD", "MSPD"),
+        bills_share_year_earlier=Point(21.3, "2025-05-31", "percent", "MSPD"),
+        bills_share_direction="rose",
+    )
+    return dataclasses.replace(debt, **overrides)
+
+
+def make_key_figures(**overrides: Any) -> KeyFigures:
+    """A complete KeyFigures for snapshot 2026-10-06; any top-level field can be replaced."""
+    kf = KeyFigures(
+        snapshot="2026-10-06",
+        as_of="2026-10-06",
+        tool_version="0.0.0-test",
+        fiscal=make_fiscal(),
+        holders=make_holders(),
+        basis=make_basis(),
+        funding=make_funding(),
+        debt=make_debt(),
+        datasets=[
+            DatasetInfo("fred_fyfsd", "Federal surplus or deficit (-)", "联邦财政盈余或赤字(-)",
+                        "Federal Reserve Bank of St. Louis, FRED series FYFSD",
+                        "https://fred.stlouisfed.org/graph/fredgraph.csv?id=FYFSD", "millions of USD",
+                        "2019-09-30", "2025-09-30", 7, "2026-07-30T00:00:00Z", "FYFSD.csv"),
+        ],
+    )  # fmt: skip
+    return dataclasses.replace(kf, **overrides)
