@@ -217,7 +217,7 @@ def make_key_figures(**overrides: Any) -> KeyFigures:
         datasets=[
             DatasetInfo("fred_fyfsd", "Federal surplus or deficit (-)", "联邦财政盈余或赤字(-)",
                         "Federal Reserve Bank of St. Louis, FRED series FYFSD",
-                        "https://fred.stlouisfed.org/graph/fredgraph.csv?id=FYFSD", "millions of USD",
+                        "https://fred.stlouisfed.org/graph/fredgraph.csv?id=FYFSD", "millions of USD", "百万美元",
                         "2019-09-30", "2025-09-30", 7, "2026-07-30T00:00:00Z", "FYFSD.csv"),
         ],
     )  # fmt: skip

@@ -37,6 +37,16 @@ class DatasetSpec:
     required: bool = True
 
 
+# Units as the Chinese brief names them.
+UNITS_ZH = {
+    "millions of USD": "百万美元",
+    "billions of USD": "十亿美元",
+    "percent": "百分比",
+    "percent of GDP": "占GDP的百分比",
+    "contracts": "合约张数",
+    "as stated per row": "见各条目",
+}
+
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={series}"
 
 
@@ -60,14 +70,14 @@ def _fred(series: str, title_en: str, title_zh: str, units: str, freq: Frequency
 FRED_SERIES: dict[str, DatasetSpec] = {
     s.id.removeprefix("fred_").upper(): s
     for s in (
-        _fred("FYFSD", "Federal surplus or deficit (-)", "联邦财政盈余或赤字(-)", "millions of USD", Frequency.FISCAL_YEAR),
+        _fred("FYFSD", "Federal surplus or deficit (-)", "联邦财政盈余或赤字（-）", "millions of USD", Frequency.FISCAL_YEAR),
         _fred("GFDEGDQ188S", "Federal debt: total public debt as percent of GDP", "联邦公共债务占GDP比例", "percent of GDP", Frequency.QUARTERLY),
-        _fred("SOFR", "Secured Overnight Financing Rate", "担保隔夜融资利率(SOFR)", "percent", Frequency.DAILY),
-        _fred("IORB", "Interest rate on reserve balances", "准备金余额利率(IORB)", "percent", Frequency.DAILY),
-        _fred("RRPONTSYD", "Overnight reverse repurchase agreements (ON RRP)", "隔夜逆回购(ON RRP)", "billions of USD", Frequency.DAILY),
-        _fred("WRESBAL", "Reserve balances with Federal Reserve Banks, week average", "存款机构在美联储的准备金余额(周均)", "millions of USD", Frequency.WEEKLY),
-        _fred("WTREGEN", "Treasury General Account, week average", "财政部一般账户(TGA,周均)", "millions of USD", Frequency.WEEKLY),
-        _fred("RPONTSYD", "Overnight repurchase agreements (Standing Repo Facility)", "隔夜回购(常设回购便利)", "billions of USD", Frequency.DAILY, required=False),
+        _fred("SOFR", "Secured Overnight Financing Rate", "担保隔夜融资利率（SOFR）", "percent", Frequency.DAILY),
+        _fred("IORB", "Interest rate on reserve balances", "准备金余额利率（IORB）", "percent", Frequency.DAILY),
+        _fred("RRPONTSYD", "Overnight reverse repurchase agreements (ON RRP)", "隔夜逆回购（ON RRP）", "billions of USD", Frequency.DAILY),
+        _fred("WRESBAL", "Reserve balances with Federal Reserve Banks, week average", "存款机构在美联储的准备金余额（周均）", "millions of USD", Frequency.WEEKLY),
+        _fred("WTREGEN", "Treasury General Account, week average", "财政部一般账户（TGA，周均）", "millions of USD", Frequency.WEEKLY),
+        _fred("RPONTSYD", "Overnight repurchase agreements (Standing Repo Facility)", "隔夜回购（常设回购便利）", "billions of USD", Frequency.DAILY, required=False),
     )
 }
 
@@ -76,7 +86,7 @@ CFTC_TFF = DatasetSpec(
     source="cftc",
     source_name="U.S. Commodity Futures Trading Commission, Traders in Financial Futures (futures only)",
     title_en="Traders in Financial Futures: six U.S. Treasury futures contracts",
-    title_zh="金融期货交易者持仓报告:六种美国国债期货合约",
+    title_zh="金融期货交易者持仓报告：六种美国国债期货合约",
     units="contracts",
     frequency=Frequency.WEEKLY,
     url="https://www.cftc.gov/files/dea/history/fut_fin_txt_{year}.zip",
@@ -116,7 +126,7 @@ MSPD = DatasetSpec(
     source="fiscaldata",
     source_name="U.S. Department of the Treasury, Fiscal Data: Monthly Statement of the Public Debt, Table 1",
     title_en="Summary of Treasury securities outstanding by security type",
-    title_zh="按证券类型划分的未偿国债(MSPD表1)",
+    title_zh="按证券类型划分的未偿国债（MSPD表1）",
     units="millions of USD",
     frequency=Frequency.MONTHLY,
     url="https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/debt/mspd/mspd_table_1",
@@ -130,7 +140,7 @@ DTS_TGA = DatasetSpec(
     source="fiscaldata",
     source_name="U.S. Department of the Treasury, Fiscal Data: Daily Treasury Statement, Operating Cash Balance",
     title_en="Treasury General Account closing balance (daily)",
-    title_zh="财政部一般账户(TGA)日终余额",
+    title_zh="财政部一般账户（TGA）日终余额",
     units="millions of USD",
     frequency=Frequency.DAILY,
     url="https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance",

@@ -129,6 +129,7 @@ class DatasetInfo:
     source_name: str
     url: str
     units: str
+    units_zh: str
     first: str
     last: str
     rows: int

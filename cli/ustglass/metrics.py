@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ustglass import __version__
-from ustglass.datasets import ALL, CFTC_TFF, DTS_TGA, FRED_SERIES, MSPD, RESEARCH, TIC_MFH
+from ustglass.datasets import ALL, CFTC_TFF, DTS_TGA, FRED_SERIES, MSPD, RESEARCH, TIC_MFH, UNITS_ZH
 from ustglass.keyfigures import Basis, DatasetInfo, Debt, Estimate, Fiscal, Funding, Holders, KeyFigures, Observation, Point
 
 FIRST_FY = 2019
@@ -281,7 +281,7 @@ def dataset_infos(manifest: dict[str, Any]) -> list[DatasetInfo]:
         origins = meta.get("original", [])
         infos.append(DatasetInfo(
             id=dataset_id, title_en=spec.title_en, title_zh=spec.title_zh, source_name=spec.source_name,
-            url=meta.get("url", spec.url), units=spec.units, first=meta.get("first", ""), last=meta.get("last", ""),
+            url=meta.get("url", spec.url), units=spec.units, units_zh=UNITS_ZH.get(spec.units, spec.units), first=meta.get("first", ""), last=meta.get("last", ""),
             rows=int(meta.get("rows", 0)), retrieved=max((o.get("retrieved", "") for o in origins), default="")[:10],
             original_file=", ".join(o["file"] for o in origins), carried_forward=bool(meta.get("carried_forward", False)),
         ))
