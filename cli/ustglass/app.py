@@ -59,19 +59,37 @@ def fetch(
     from_dir: Annotated[Optional[Path], typer.Option("--from-dir", help="Read official files from this directory (recursively) instead of the network.")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Keep only observations known on this date (YYYY-MM-DD); default: the newest data.")] = None,
     snapshots: Annotated[Path, typer.Option("--snapshots", help="Directory holding the snapshots.")] = Path("data_snapshots"),
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="With --from-dir: skip files whose path (relative to the directory) matches this glob; repeatable.")] = None,
+    source: Annotated[Optional[list[str]], typer.Argument(help="Sources to download: fred, cftc, tic, fiscaldata (default: all); the others are carried forward from the newest snapshot.", show_default=False, metavar="SOURCE")] = None,
+    allow_partial: Annotated[bool, typer.Option("--allow-partial", help="When a source fails, carry its datasets forward from the newest snapshot (marked in the manifest and the brief) instead of failing.")] = False,
 ) -> None:
-    """Make a new snapshot (CSV per dataset + manifest.json) from official files."""
+    """Make a new snapshot (CSV per dataset + manifest.json) from the official services, or from official files."""
     from ustglass import ingest
 
     cut = _as_of(as_of)
     if from_dir is None:
-        typer.echo("Error: live download is not available in this version; use --from-dir PATH", err=True)
-        raise typer.Exit(code=2)
+        _fetch_live(snapshots, tuple(source or ()), cut, allow_partial)
+        return
+    if source or allow_partial:
+        raise typer.BadParameter("SOURCE and --allow-partial apply to downloads, not to --from-dir", param_hint="SOURCE")
     try:
-        path = ingest.make_snapshot(ingest.scan_dir(from_dir), cut, snapshots)
+        path = ingest.make_snapshot(ingest.scan_dir(from_dir, tuple(exclude or ())), cut, snapshots)
     except UstglassError as exc:
         _fail(exc)
     typer.echo(f"snapshot written: {path}")
+
+
+def _fetch_live(snapshots: Path, sources: tuple[str, ...], cut: Optional[date], allow_partial: bool) -> None:
+    """The live branch of ``fetch``: download, check, snapshot."""
+    from ustglass.sources import live
+
+    try:
+        result = live.fetch(snapshots, sources=sources, as_of=cut, allow_partial=allow_partial)
+    except UstglassError as exc:
+        _fail(exc)
+    if result.carried:
+        typer.echo(f"carried forward (marked in the manifest): {', '.join(result.carried)}", err=True)
+    typer.echo(f"snapshot written: {result.path}" if result.created else f"snapshot unchanged: {result.path} already holds these data")
 
 
 @app.command()
@@ -93,6 +111,11 @@ def report(
         formats = parse_formats(format)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--format") from None
+    from ustglass.config import Format
+    from ustglass.render import subsetting_warning
+
+    if Format.pdf in formats and (warning := subsetting_warning()):
+        typer.echo(f"Warning: {warning}", err=True)
     try:
         cfg = ReportConfig(langs=lang.expand(), formats=formats, snapshots_root=snapshots_root(snapshots), out_dir=out,
                            snapshot=snapshot, templates_dir=templates, figures_dir=figures)
@@ -103,6 +126,79 @@ def report(
         if path.parent == out:
             typer.echo(f"wrote {path}")
     typer.echo(f"brief built from snapshot {built.snapshot_id}")
+
+
+@app.command()
+def publish(
+    out: Annotated[Path, typer.Option("--out", help="Directory of published editions: DIR/<snapshot-id>/ and the symlink DIR/latest.")],
+    lang: Annotated[Lang, typer.Option("--lang", help="Languages to build: zh, en or all.")] = Lang.all,
+    keep: Annotated[Optional[int], typer.Option("--keep", min=1, help="Keep only the N newest editions (never the one 'latest' points at).")] = None,
+    snapshots: Annotated[Path, typer.Option("--snapshots", help="Directory holding the snapshots.")] = Path("data_snapshots"),
+    source: Annotated[Optional[list[str]], typer.Argument(help="Sources to download (default: all); the others are carried forward.", show_default=False, metavar="SOURCE")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Keep only observations known on this date (YYYY-MM-DD).")] = None,
+    allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Carry failed sources forward instead of failing.")] = False,
+    from_dir: Annotated[Optional[Path], typer.Option("--from-dir", help="Read official files from this directory instead of the network.")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="With --from-dir: skip files matching this glob; repeatable.")] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="If another publish is running, wait for it instead of exiting 1.")] = False,
+    log_format: Annotated[str, typer.Option("--log-format", help="Log lines as 'text' or 'json' (one object per line).")] = "text",
+) -> None:
+    """For cron: fetch; if the data changed, build every language and format and publish them atomically."""
+    from ustglass.logs import Log, LogFormat
+    from ustglass.publish import PublishOptions, publish as run
+
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--log-format")
+    log = Log(LogFormat(log_format))
+    opts = PublishOptions(out_dir=out, langs=lang.expand(), snapshots_root=snapshots, keep=keep, sources=tuple(source or ()),
+                          as_of=_as_of(as_of), allow_partial=allow_partial, from_dir=from_dir, exclude=tuple(exclude or ()), wait=wait)
+    try:
+        run(opts, log)
+    except UstglassError as exc:
+        if log.format is LogFormat.json:
+            log.error("failed", str(exc))
+            raise typer.Exit(code=exc.exit_code) from None
+        _fail(exc)
+
+
+@app.command("snapshots")
+def snapshots_command(
+    snapshots: Annotated[Path, typer.Option("--snapshots", help="Directory holding the snapshots.")] = Path("data_snapshots"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """List the snapshots: id, when made, sources, newest observation per dataset."""
+    import json
+
+    from ustglass import history
+
+    try:
+        infos = history.list_snapshots(snapshots)
+    except UstglassError as exc:
+        _fail(exc)
+    if not infos and not as_json:
+        typer.echo(f"no snapshots under {snapshots}")
+        return
+    typer.echo(json.dumps([i.as_dict() for i in infos], indent=2) if as_json else history.format_snapshots(infos))
+
+
+@app.command()
+def diff(
+    a: Annotated[str, typer.Argument(help="Older snapshot: id or path.")],
+    b: Annotated[str, typer.Argument(help="Newer snapshot: id or path.")],
+    snapshots: Annotated[Path, typer.Option("--snapshots", help="Directory holding the snapshots.")] = Path("data_snapshots"),
+    examples: Annotated[int, typer.Option("--examples", min=0, help="Examples shown per kind of change.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """What changed from snapshot A to B, per dataset: new observations, removed ones, revisions."""
+    import json
+
+    from ustglass import history, snapshot
+
+    try:
+        left, right = snapshot.resolve(a, snapshots), snapshot.resolve(b, snapshots)
+        found = history.diff(left, right, examples)
+    except UstglassError as exc:
+        _fail(exc)
+    typer.echo(json.dumps([d.as_dict() for d in found], indent=2) if as_json else history.format_diff(left.name, right.name, found))
 
 
 def main() -> None:

@@ -150,11 +150,21 @@ def now_utc() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def make_snapshot(files: list[RawFile], as_of: date | None, root: Path, *, extra: dict | None = None) -> Path:
-    """Parse, validate and assemble ``files`` into a new snapshot under ``root``."""
+def make_snapshot(files: list[RawFile], as_of: date | None, root: Path, *, extra: dict | None = None,
+                  parsed: list[Candidate] | None = None, carried: dict[str, str] | None = None) -> Path:
+    """Parse, validate and assemble ``files`` into a new snapshot under ``root``.
+
+    ``parsed``: candidates read elsewhere (Fiscal Data API pages, datasets of an earlier snapshot);
+    ``carried``: dataset id -> note, for datasets carried forward from an earlier snapshot.
+    """
+    from dataclasses import replace
+
     from ustglass.snapshot import write_snapshot
 
     candidates, skipped = parse_files(files)
-    snapshot_id, records = assemble(candidates, as_of)
+    snapshot_id, records = assemble([*candidates, *(parsed or [])], as_of)
+    marks = carried or {}
+    records = [replace(r, carried_forward=True, notes=(*r.notes, marks[r.spec.id])) if r.spec.id in marks else r
+               for r in records]
     info = {"inputs_not_used": skipped, **(extra or {})}
     return write_snapshot(root, snapshot_id, records, created=now_utc(), extra=info)

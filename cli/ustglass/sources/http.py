@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -179,7 +179,7 @@ class LogProgress:
 
     def done(self, url: str, outcome: Fetched | DownloadError) -> None:
         if isinstance(outcome, DownloadError):
-            self.log.warning("download", f"failed {url}: {outcome.reason}")
+            self.log.info("download", f"failed {url}: {outcome.reason}")
         else:
             how = "not modified, cached copy" if outcome.from_cache else f"HTTP {outcome.status}"
             self.log.info("download", f"got {url} ({how}, {_size(len(outcome.data))})")
@@ -233,7 +233,7 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 

@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -289,7 +289,7 @@ def _carry(prev: Path | None, dataset_ids: set[str], why: dict[str, str]) -> tup
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def fetch(root: Path, *, sources: Sequence[str] = (), as_of: date | None = None, allow_partial: bool = False,
@@ -350,3 +350,11 @@ def _conclude(root: Path, gathered: Gathered, downloads: list[Download], wanted:
     for ds in sorted(notes):
         log.warning("carried-forward", f"{ds}: {notes[ds]}", dataset=ds)
     return FetchResult(path, created, tuple(gathered.failures), tuple(sorted(notes)))
+
+
+def snapshot_from_dir(directory: Path, root: Path, as_of: date | None, exclude: tuple[str, ...] = ()) -> FetchResult:
+    """A snapshot from official files on disk, committed like a live fetch (identical data kept)."""
+    files = ingest.scan_dir(directory, exclude)
+    extra = {"fetch": {"mode": "from-dir", "directory": str(directory)}}
+    path, created = stage_commit(root, lambda stage: ingest.make_snapshot(files, as_of, stage, extra=extra))
+    return FetchResult(path, created)

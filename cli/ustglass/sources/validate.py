@@ -62,6 +62,12 @@ def _where(spec: DatasetSpec, frame: pd.DataFrame, index: int) -> str:
     return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value)
 
 
+def _limits(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"between {low:g} and {high:g}"
+    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+
+
 def _check_range(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
     """Every numeric column within the plausible range of the dataset's units."""
     low, high = BOUNDS.get(spec.units, (None, None))
@@ -75,9 +81,8 @@ def _check_range(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
         hits = pd.Series(bad).fillna(False).to_numpy().nonzero()[0]
         if hits.size:
             i = int(hits[0])
-            limits = f"{'' if low is None else low} .. {'' if high is None else high}".strip()
-            raise InputError(name, f"implausible value {values[i]!r} on {_where(spec, frame, i)} "
-                                   f"(expected {limits} {spec.units})", field=col)
+            raise InputError(name, f"implausible value {float(values[i]):g} on {_where(spec, frame, i)} "
+                                   f"(expected {_limits(low, high)} {spec.units})", field=col)
 
 
 def check_frame(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
