@@ -179,6 +179,7 @@ def make_funding(**overrides: Any) -> Funding:
         sofr_pct=Point(3.68, last, "percent", "FRED SOFR"),
         iorb_pct=Point(3.65, last, "percent", "FRED IORB"),
         sofr_iorb_max_bp_90d=Point(7.0, "2026-05-01", "basis points", "FRED"),
+        spread_window_days=90,
         rrp_usd_bn=latest("rrp_usd_bn", "billions of USD"),
         rrp_peak_usd_bn=Point(2553.7, "2022-12-30", "billions of USD", "FRED RRPONTSYD"),
         reserves_usd_bn=latest("reserves_usd_bn", "billions of USD"),

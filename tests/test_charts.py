@@ -248,13 +248,13 @@ def test_all_problems_reported_at_once(tmp_path) -> None:
     with pytest.raises(BuildError) as err:
         charts.load_spec(write_spec(tmp_path, "basis", spoil))
     message = str(err.value)
-    for part in ("missing key 'colors.line'", "unknown placeholder {asof} in 'en.source'", "missing key 'en.labels.peak'"):
+    for part in ("missing key 'colors.line'", "unknown field {asof} in 'en.source'", "missing key 'en.labels.peak'"):
         assert part in message
 
 
-def test_value_placeholder_only_in_annotations(tmp_path) -> None:
+def test_value_field_only_in_annotations(tmp_path) -> None:
     path = write_spec(tmp_path, "funding", lambda s: s.replace('title = "Funding conditions in the repo market"', 'title = "Spread {value}"'))
-    with pytest.raises(BuildError, match=r"unknown placeholder \{value\} in 'en.title'"):
+    with pytest.raises(BuildError, match=r"unknown field \{value\} in 'en.title'"):
         charts.load_spec(path)
 
 

@@ -95,12 +95,12 @@ def wrap(text: str, size_pt: float, width_in: float) -> str:
 
 
 def _fill(template: str, values: Mapping[str, str], **extra: str) -> str:
-    """``template`` with its placeholders filled (names were checked when the spec was loaded)."""
+    """``template`` with its fields filled (names were checked when the spec was loaded)."""
     return template.format_map({**values, **extra})
 
 
 def _context(figure_id: str, kf: KeyFigures, lang: str) -> dict[str, str]:
-    """The values of a chart's placeholders, formatted for the reader."""
+    """The values of a chart's fields, formatted for the reader."""
     if figure_id == "deficits":
         f = kf.fiscal
         return {"as_of": fmt.fiscal_year(f.latest_fy, lang), "first_fy": fmt.fiscal_year(f.first_fy, lang),

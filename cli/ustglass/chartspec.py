@@ -32,8 +32,8 @@ COLOR_KEYS: dict[str, tuple[str, ...]] = {
     "basis": ("line", "gap", "marker"),
     "funding": ("spread", "rrp", "reserves", "tga"),
 }
-# Placeholders any text of a chart may use; the labels in ANNOTATIONS also get {value} and {date}.
-PLACEHOLDERS: dict[str, frozenset[str]] = {
+# Fields any text of a chart may use; the labels in ANNOTATIONS also get {value} and {date}.
+FIELDS: dict[str, frozenset[str]] = {
     "deficits": frozenset({"as_of", "first_fy", "latest_fy", "average", "vintage"}),
     "holders": frozenset({"as_of", "year_earlier", "estimate_as_of"}),
     "basis": frozenset({"as_of", "first_week", "weeks_missing"}),
@@ -81,14 +81,14 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _placeholder_problems(figure_id: str, where: str, text: str) -> list[str]:
-    """Placeholders in ``text`` that the chart cannot fill."""
-    allowed = PLACEHOLDERS[figure_id] | ({"value", "date"} if where.rsplit(".", 1)[-1] in ANNOTATIONS else set())
+def _field_problems(figure_id: str, where: str, text: str) -> list[str]:
+    """Fields in ``text`` that the chart cannot fill."""
+    allowed = FIELDS[figure_id] | ({"value", "date"} if where.rsplit(".", 1)[-1] in ANNOTATIONS else set())
     try:
         names = {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
     except ValueError as exc:
-        return [f"bad placeholder in '{where}': {exc}"]
-    return [f"unknown placeholder {{{n}}} in '{where}'" for n in sorted(names - allowed)]
+        return [f"bad field in '{where}': {exc}"]
+    return [f"unknown field {{{n}}} in '{where}'" for n in sorted(names - allowed)]
 
 
 def _lang_problems(figure_id: str, lang: str, table: Any) -> list[str]:
@@ -99,7 +99,7 @@ def _lang_problems(figure_id: str, lang: str, table: Any) -> list[str]:
     texts = {**{k: table.get(k) for k in TEXT_KEYS}, **{f"labels.{k}": labels.get(k) for k in LABEL_KEYS[figure_id]}}
     problems = [f"missing key '{lang}.{k}'" for k, v in texts.items() if not isinstance(v, str)]
     for key, text in texts.items():
-        problems += _placeholder_problems(figure_id, f"{lang}.{key}", text) if isinstance(text, str) else []
+        problems += _field_problems(figure_id, f"{lang}.{key}", text) if isinstance(text, str) else []
     if not isinstance(table.get("scale", 1.0), (int, float)) or table.get("scale", 1.0) <= 0:
         problems.append(f"'{lang}.scale' must be a positive number")
     if not isinstance(table.get("countries", {}), dict):

@@ -101,7 +101,8 @@ class Funding:
     sofr_iorb_direction: str  # "above" | "below" | "at"
     sofr_pct: Point
     iorb_pct: Point
-    sofr_iorb_max_bp_90d: Point  # widest spread over the last 90 days of data
+    sofr_iorb_max_bp_90d: Point  # widest spread over the last `spread_window_days` days of data
+    spread_window_days: int
     rrp_usd_bn: Point
     rrp_peak_usd_bn: Point
     reserves_usd_bn: Point

@@ -28,6 +28,7 @@ TIC_AGGREGATES = ("All Other", "Grand Total", "For. Official", "Treasury Bills",
 CAYMAN = "Cayman Islands"
 CAYMAN_UNDERCOUNT = "cayman_hf_ust_undercount"
 HISTORY_YEARS = 5
+SPREAD_WINDOW_DAYS = 90
 Tables = dict[str, pd.DataFrame]
 
 
@@ -212,7 +213,7 @@ def funding(tables: Tables) -> Funding:
     sofr, iorb = _series(tables, "SOFR"), _series(tables, "IORB")
     both = pd.concat({"sofr": sofr, "iorb": iorb}, axis=1, sort=True).dropna()
     spread = (both["sofr"] - both["iorb"]) * 100
-    recent = spread[spread.index > spread.index[-1] - pd.Timedelta(days=90)]
+    recent = spread[spread.index > spread.index[-1] - pd.Timedelta(days=SPREAD_WINDOW_DAYS)]
     rrp = _series(tables, "RRPONTSYD")
     reserves = _series(tables, "WRESBAL")
     tga = tables[DTS_TGA.id].set_index("date")["value"].dropna().sort_index()
@@ -229,6 +230,7 @@ def funding(tables: Tables) -> Funding:
         sofr_pct=Point(round(float(both["sofr"].iloc[-1]), 2), _iso(both.index[-1]), "percent", "FRED SOFR"),
         iorb_pct=Point(round(float(both["iorb"].iloc[-1]), 2), _iso(both.index[-1]), "percent", "FRED IORB"),
         sofr_iorb_max_bp_90d=Point(round(float(recent.max()), 1), _iso(recent.idxmax()), "basis points", "FRED SOFR, IORB"),
+        spread_window_days=SPREAD_WINDOW_DAYS,
         rrp_usd_bn=_latest(rrp, unit="billions of USD", source="FRED RRPONTSYD"),
         rrp_peak_usd_bn=Point(round(float(rrp.max()), 1), _iso(rrp.idxmax()), "billions of USD", "FRED RRPONTSYD"),
         reserves_usd_bn=res_latest,

@@ -70,7 +70,7 @@ SOCRATA_FIELDS = ("report_date_as_yyyy_mm_dd", "contract_market_name", "lev_mone
 LEVMONEY_COLUMNS = ("report_date", "contract_code", "lev_long", "lev_short", "open_interest")
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TREASURY_NAME = re.compile(r"TREASURY|\bUST\s|T-NOTE|T-BOND")
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError, OSError)
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, RuntimeError, OSError)  # RuntimeError covers unsupported compression
 
 
 def _keep_row(code: str, market: str, name: str, row: int) -> bool:
