@@ -213,3 +213,21 @@ def test_editor_template_override_and_sandbox(build: Path, tmp_path: Path) -> No
     assert result.stderr.startswith("Error: brief.en.md.j2")
     assert "unsafe" in result.stderr
     assert not (tmp_path / "o2").exists()
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("https://example.com/style.css", "the PDF renderer fetches nothing from the network"),
+    ("file:///etc/hostname", "outside the build directory"),
+])
+def test_pdf_renderer_loads_nothing_outside_the_build(build: Path, tmp_path: Path, url: str, reason: str) -> None:
+    shipped = Path(__file__).resolve().parents[1] / "templates" / "page.html.j2"
+    overrides = tmp_path / "templates"
+    overrides.mkdir()
+    page = shipped.read_text(encoding="utf-8").replace("</head>", f'<link rel="stylesheet" href="{url}">\n</head>')
+    (overrides / "page.html.j2").write_text(page, encoding="utf-8")
+    result = runner.invoke(app, ["report", "--lang", "en", "--format", "pdf", "--snapshots", str(build.parent / "snaps"),
+                                 "--templates", str(overrides), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: PDF: ")
+    assert reason in result.stderr
+    assert not (tmp_path / "o").exists()

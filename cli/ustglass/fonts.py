@@ -110,10 +110,11 @@ def cjk_face(weight: Weight = "regular") -> CjkFace:
 
 
 def cache_dir() -> Path:
-    """Where extracted faces are kept: ``<user cache dir>/ustglass/fonts``."""
+    """Where extracted faces are kept: ``$USTGLASS_CACHE_DIR/fonts``, else ``<user cache dir>/ustglass/fonts``."""
     from platformdirs import user_cache_path
 
-    return user_cache_path("ustglass", appauthor=False) / "fonts"
+    root = os.environ.get("USTGLASS_CACHE_DIR")
+    return (Path(root) if root else user_cache_path("ustglass", appauthor=False)) / "fonts"
 
 
 def _extract(face: CjkFace, target: Path) -> None:

@@ -116,11 +116,29 @@ def subsetting_warning() -> str | None:
             "several seconds per Chinese PDF (install it: apt-get install libharfbuzz-subset0)")
 
 
+PDF_FONTS = {"regular": "fonts/brief-cjk-regular.otf", "bold": "fonts/brief-cjk-bold.otf"}
+
+
+def stage_pdf_fonts(base_dir: Path) -> None:
+    """Copy the brief's font files into the build, where the print stylesheet loads them."""
+    import shutil
+
+    from ustglass import fonts
+
+    for weight, rel in PDF_FONTS.items():
+        target = base_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(fonts.cjk_font_path(weight), target)  # type: ignore[arg-type]
+
+
 def pdf_bytes(page_html: str, *, base_dir: Path) -> bytes:
     """Render HTML to PDF with WeasyPrint, loading only data: URIs and files inside ``base_dir``.
 
-    Any other URL (network, or a file elsewhere on disk) stops the build with an error.
+    The brief's fonts are staged into ``base_dir`` first, so the PDF is set in exactly the
+    font the charts use, whatever else the machine has. Any other URL (network, or a file
+    elsewhere on disk) stops the build with an error.
     """
+    stage_pdf_fonts(base_dir)
     try:
         import weasyprint
         from weasyprint.urls import FatalURLFetchingError, URLFetcher
