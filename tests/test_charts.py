@@ -311,9 +311,12 @@ def test_override_must_exist(monkeypatch, tmp_path) -> None:
 
 
 def test_face_is_extracted_once_and_reused(monkeypatch, tmp_path) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("USTGLASS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert fonts.cache_dir() == tmp_path / "xdg" / "ustglass" / "fonts"
+    monkeypatch.setenv("USTGLASS_CACHE_DIR", str(tmp_path))
     path = fonts.cjk_font_path("regular")
-    assert path.parent == tmp_path / "ustglass" / "fonts" and path.name.startswith("NotoSansCJKsc-Regular-")
+    assert path.parent == tmp_path / "fonts" and path.name.startswith("NotoSansCJKsc-Regular-")
     stamp = path.stat().st_mtime_ns
     assert fonts.cjk_font_path("regular") == path and path.stat().st_mtime_ns == stamp
     monkeypatch.setenv(fonts.ENV_REGULAR, str(path))
