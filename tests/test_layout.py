@@ -25,7 +25,7 @@ ALLOWED = {
     "snapshot": set(),
     "charts": {"fonts", "chartspec"},
     "chartspec": set(),
-    "render": set(),
+    "render": {"fonts"},
 }
 FORBIDDEN_THIRD_PARTY = {
     "metrics": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
