@@ -32,7 +32,7 @@ def test_snapshot_from_official_files(official: Path, tmp_path: Path) -> None:
     manifest = json.loads((snaps / "2026-08-04" / "manifest.json").read_text())
     ds = manifest["datasets"]
     assert set(ds) == {"cftc_tff_ust", "dts_tga", "fred_fyfsd", "fred_gfdegdq188s", "fred_iorb", "fred_rrpontsyd",
-                       "fred_sofr", "fred_wresbal", "fred_wtregen", "mspd_table1", "research_estimates", "tic_mfh"}
+                       "fred_sofr", "fred_wresbal", "mspd_table1", "research_estimates", "tic_mfh"}
     sofr = ds["fred_sofr"]
     assert (sofr["rows"], sofr["first"], sofr["last"], sofr["units"]) == (5, "2026-06-17", "2026-06-23", "percent")
     assert sofr["url"] == "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR"
@@ -85,11 +85,18 @@ def test_quarter_known_at_its_end() -> None:
 def test_existing_snapshot_is_never_overwritten(official: Path, tmp_path: Path) -> None:
     snaps = tmp_path / "snaps"
     assert fetch("--from-dir", str(official), "--snapshots", str(snaps)).exit_code == 0
-    before = (snaps / "2026-08-04" / "manifest.json").read_bytes()
-    result = fetch("--from-dir", str(official), "--snapshots", str(snaps))
-    assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: {snaps / '2026-08-04'}: snapshot already exists; snapshots are never overwritten"
-    assert (snaps / "2026-08-04" / "manifest.json").read_bytes() == before
+    before = {p.name: p.read_bytes() for p in (snaps / "2026-08-04").iterdir()}
+    same = fetch("--from-dir", str(official), "--snapshots", str(snaps))
+    assert same.exit_code == 0, same.output
+    assert same.stdout.strip() == f"snapshot unchanged: {snaps / '2026-08-04'} already holds these data"
+    assert {p.name: p.read_bytes() for p in (snaps / "2026-08-04").iterdir()} == before
+    break_file(official, "fred/SOFR.csv", b"2026-06-18,3.62", b"2026-06-18,3.64")
+    other = fetch("--from-dir", str(official), "--snapshots", str(snaps))
+    assert other.exit_code == 1
+    assert other.stderr.strip() == (
+        f"Error: {snaps / '2026-08-04'}: a snapshot 2026-08-04 with different data already exists (a revision without newer "
+        "observations); snapshots are never overwritten: move it away or choose another --as-of")
+    assert {p.name: p.read_bytes() for p in (snaps / "2026-08-04").iterdir()} == before
     assert entries(snaps) == ["2026-08-04"]
 
 
@@ -113,6 +120,19 @@ def break_file(official: Path, rel: str, old: bytes, new: bytes) -> None:
          "fred/WRESBAL.csv, row 1: expected 2 columns (date and one series), found 1"),
         ("fiscaldata/MSPD_SumSecty_20260430_20260531.csv", b"Security Class Description", b"Security Class",
          "fiscaldata/MSPD_SumSecty_20260430_20260531.csv, row 1, field 'Security Class Description': missing column"),
+        ("fred/IORB.csv", b"observation_date,IORB", b"observation_date,IORBX",
+         "fred/IORB.csv, row 1, field 'IORBX': the column names series IORBX but the file is named after IORB"),
+        ("fred/IORB.csv", b"observation_date,IORB", b"observation_date,DGS10",
+         "fred/IORB.csv, row 1, field 'DGS10': the column names series DGS10 but the file is named after IORB"),
+        ("fred/WRESBAL.csv", b"2026-06-10,3080723", b"2026-06-10,-99",
+         "fred/WRESBAL.csv, row 3, field 'WRESBAL': implausible value -99 on 2026-06-10 (expected at least 0 millions of USD)"),
+        ("fred/SOFR.csv", b"2026-06-22,3.61", b"2026-06-22,361",
+         "fred/SOFR.csv, row 5, field 'SOFR': implausible value 361 on 2026-06-22 (expected between -5 and 30 percent)"),
+        ("fiscaldata/DTS_OpCashBal_20220414_20260623.csv", b"(TGA) Closing Balance,925876", b"(TGA) Closing Balance,-925876",
+         ("fiscaldata/DTS_OpCashBal_20220414_20260623.csv, row 5, field 'Opening Balance Today': implausible value -925876 "
+          "on 2026-06-23 (expected at least 0 millions of USD)")),
+        ("tic/mfhhis01.txt", b"Grand Total\t8619.3", b"Total\t8619.3",
+         "tic/mfhhis01.txt, row 24, field 'Grand Total': block for 2024 has no 'Grand Total' row; the file is incomplete"),
     ],
 )
 def test_bad_input_names_file_row_field_and_writes_nothing(official: Path, tmp_path: Path, rel, old, new, message) -> None:
@@ -172,3 +192,97 @@ def test_bad_as_of_is_a_usage_error(official: Path, tmp_path: Path) -> None:
     result = fetch("--from-dir", str(official), "--as-of", "2025-13-01", "--snapshots", str(tmp_path / "s"))
     assert result.exit_code == 2
     assert "'2025-13-01' is not a date YYYY-MM-DD" in result.output
+
+
+def test_negative_positions_name_the_member_row_and_field(official: Path, tmp_path: Path) -> None:
+    from official_dir import cftc_zip
+
+    txt = zipfile.ZipFile(official / "cftc" / "fut_fin_txt_2026.zip").read("FinFutYY.txt")
+    (official / "cftc" / "fut_fin_txt_2026.zip").write_bytes(cftc_zip(txt.replace(b",  516367,", b",  -516367,", 1)))
+    result = fetch("--from-dir", str(official), "--snapshots", str(tmp_path / "s"))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("Error: cftc/fut_fin_txt_2026.zip:FinFutYY.txt, row 3, field 'Lev_Money_Positions_Short_All': "
+                                     "implausible value -516367 on 2026-08-04 (expected at least 0 contracts)")
+    assert entries(tmp_path / "s") == []
+
+
+def test_truncated_tic_history_is_refused(official: Path, tmp_path: Path) -> None:
+    path = official / "tic" / "mfhhis01.txt"
+    path.write_bytes(b"\n".join(path.read_bytes().split(b"\n")[:30]))  # head -30
+    result = fetch("--from-dir", str(official), "--snapshots", str(tmp_path / "s"))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Error: tic/mfhhis01.txt, row 24, field 'Grand Total': block for 2024 has no 'Grand Total' row; the file is incomplete")
+    assert entries(tmp_path / "s") == []
+
+
+# --- several files for one dataset ------------------------------------------------------
+
+def sofr_copy(official: Path, rows: list[tuple[str, str]], name: str = "SOFR_copy.csv") -> None:
+    from official_dir import fred_csv
+
+    (official / "fred" / name).write_text(fred_csv("SOFR", rows), encoding="utf-8")
+
+
+def notes_of(snaps: Path, dataset: str) -> list[str]:
+    return json.loads((snaps / "2026-08-04" / "manifest.json").read_text())["datasets"][dataset]["notes"]
+
+
+def test_conflicting_copies_are_refused(official: Path, tmp_path: Path) -> None:
+    sofr_copy(official, [("2026-06-12", "3.60"), ("2026-06-15", "3.61"), ("2026-06-16", "3.62"), ("2026-06-17", "9.99")])
+    result = fetch("--from-dir", str(official), "--snapshots", str(tmp_path / "s"))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Error: fred/SOFR_copy.csv, row 5, field 'SOFR': 9.99 on 2026-06-17 differs from fred/SOFR.csv (3.63); "
+        "two files give different values for the same observation")
+    assert entries(tmp_path / "s") == []
+
+
+def test_a_missing_value_against_a_value_is_a_conflict(official: Path, tmp_path: Path) -> None:
+    from official_dir import FRED
+
+    sofr_copy(official, [(d, "3.5" if d == "2026-06-19" else v) for d, v in FRED["SOFR"]], "SOFR_v2.csv")
+    result = fetch("--from-dir", str(official), "--snapshots", str(tmp_path / "s"))
+    assert result.stderr.strip() == (
+        "Error: fred/SOFR_v2.csv, row 4, field 'SOFR': 3.5 on 2026-06-19 differs from fred/SOFR.csv (missing); "
+        "two files give different values for the same observation")
+
+
+def test_identical_copies_are_fine_and_the_note_says_why(official: Path, tmp_path: Path) -> None:
+    from official_dir import FRED
+
+    sofr_copy(official, FRED["SOFR"])  # the same observations, the missing 2026-06-19 included
+    (official / "sub").mkdir()
+    (official / "sub" / "WRESBAL.csv").write_bytes((official / "fred" / "WRESBAL.csv").read_bytes())
+    sofr_copy(official, [("2026-06-10", "3.58")] + FRED["SOFR"][:3], "SOFR_early.csv")
+    snaps = tmp_path / "s"
+    result = fetch("--from-dir", str(official), "--snapshots", str(snaps))
+    assert result.exit_code == 0, result.output
+    assert notes_of(snaps, "fred_sofr") == [
+        ("not used: fred/SOFR_early.csv (reaches less far than fred/SOFR.csv; it also holds 1 observation(s) that "
+         "fred/SOFR.csv lacks, left out)"),
+        "not used: fred/SOFR_copy.csv (covers the same observations as fred/SOFR.csv)",
+    ]
+    assert notes_of(snaps, "fred_wresbal") == ["not used: sub/WRESBAL.csv (covers the same observations as fred/WRESBAL.csv)"]
+    manifest = json.loads((snaps / "2026-08-04" / "manifest.json").read_text())
+    assert manifest["datasets"]["fred_sofr"]["original"][0]["file"] == "fred/SOFR.csv"
+
+
+def test_a_shorter_copy_reaches_less_far(official: Path, tmp_path: Path) -> None:
+    from official_dir import FRED
+
+    sofr_copy(official, FRED["SOFR"][:2])
+    snaps = tmp_path / "s"
+    assert fetch("--from-dir", str(official), "--snapshots", str(snaps)).exit_code == 0
+    assert notes_of(snaps, "fred_sofr") == ["not used: fred/SOFR_copy.csv (reaches less far than fred/SOFR.csv)"]
+
+
+def test_wtregen_is_not_used_by_the_brief(official: Path, tmp_path: Path) -> None:
+    from official_dir import fred_csv
+
+    (official / "fred" / "WTREGEN.csv").write_text(fred_csv("WTREGEN", [("2025-11-19", "941926")]), encoding="utf-8")
+    snaps = tmp_path / "s"
+    assert fetch("--from-dir", str(official), "--snapshots", str(snaps)).exit_code == 0
+    manifest = json.loads((snaps / "2026-08-04" / "manifest.json").read_text())
+    assert "fred/WTREGEN.csv: fred_wtregen is not used by the brief" in manifest["inputs_not_used"]
+    assert "fred_wtregen" not in manifest["datasets"]

@@ -97,6 +97,33 @@ def test_fred_date_value_needs_series_in_name():
         "download.csv, row 1, field 'VALUE': the header 'DATE,VALUE' does not name the series and the file name does not either")
 
 
+@pytest.mark.parametrize("name,header,expected", [
+    ("fred/IORB.csv", b"observation_date,IORBX", "fred/IORB.csv, row 1, field 'IORBX': the column names series IORBX but the file is named after IORB"),
+    ("IORB.csv", b"observation_date,DGS10", "IORB.csv, row 1, field 'DGS10': the column names series DGS10 but the file is named after IORB"),
+])
+def test_fred_file_named_after_another_series(name, header, expected):
+    data = fixture("SOFR.csv").replace(b"observation_date,SOFR", header)
+    assert error_of(parse_fred_csv, data, name) == expected
+    assert error_of(parse_file, name, data) == expected
+
+
+@pytest.mark.parametrize("name", ["fredgraph.csv", "fredgraph (1).csv", "SOFR_2026H1_window.csv", "sofr.csv", "fred/SOFR.csv"])
+def test_fred_series_from_header_when_the_name_allows(name):
+    series, df = parse_fred_csv(fixture("SOFR.csv"), name)
+    assert series == "SOFR" and len(df) == 5
+    series, _ = parse_fred_csv(fixture("FDHBFIN.csv"), "FDHBFIN.csv")  # DATE,VALUE: the series is the file name
+    assert series == "FDHBFIN"
+
+
+def test_parsed_frames_remember_file_lines_and_fields():
+    _, df = parse_fred_csv(fixture("SOFR.csv"), "fred/SOFR.csv")
+    assert df.attrs["file"] == "fred/SOFR.csv" and df.attrs["lines"] == (2, 3, 4, 5, 6)
+    assert df.attrs["fields"] == {"date": "observation_date", "value": "SOFR"}
+    tff = parse_tff_zip(zipped(**{"FinFutYY.txt": fixture("FinFutYY.txt")}), "fut_fin_txt_2026.zip")
+    assert tff.attrs["file"] == "fut_fin_txt_2026.zip:FinFutYY.txt" and len(tff.attrs["lines"]) == len(tff)
+    assert tff.attrs["fields"]["lev_short"] == "Lev_Money_Positions_Short_All"
+
+
 # ---------------------------------------------------------------- CFTC
 def test_tff_txt_six_contracts():
     df = parse_tff_txt(fixture("FinFutYY.txt"), "FinFutYY.txt")
@@ -140,7 +167,7 @@ def test_tff_txt_broken(old, new, expected):
 
 
 @pytest.mark.parametrize("data,expected", [
-    (fixture("FinFutYY.txt") + BOND_ROW + b"\n", "FinFutYY.txt, row 9: duplicate observation for 2026-08-04 / 020601 (first at row 3)"),
+    (fixture("FinFutYY.txt") + BOND_ROW + b"\n", "FinFutYY.txt, row 9, field 'Report_Date_as_YYYY-MM-DD': duplicate observation for 2026-08-04 / 020601 (first at row 3)"),
     (b"\n".join(fixture("FinFutYY.txt").split(b"\n")[:2]), "FinFutYY.txt: has no rows for the six U.S. Treasury futures contracts"),
     (b"", "FinFutYY.txt, row 1: the file is empty"),
     (HTML, "FinFutYY.txt, row 1: is not a CFTC Traders in Financial Futures text file: it is an HTML page"),
@@ -221,6 +248,12 @@ def test_tff_xls_sheet_broken(row, col, value, expected):
     assert error_of(tff_from_sheet, xls_cells(row, col, value), 0, "FinFutYY.xls") == expected
 
 
+def test_tff_xls_duplicate_names_the_date_field():
+    cells = xls_cells() + [list(XLS_ROWS[1])]
+    assert error_of(tff_from_sheet, cells, 0, "FinFutYY.xls") == (
+        "FinFutYY.xls, row 5, field 'Report_Date_as_MM_DD_YYYY': duplicate observation for 2023-10-31 / 020601 (first at row 3)")
+
+
 @pytest.mark.parametrize("data,expected", [
     (HTML, "FinFutYY.xls, row 1: is not a CFTC Traders in Financial Futures Excel file: it is an HTML page"),
     (b"Market,Code\n", "FinFutYY.xls, row 1: is not a CFTC Traders in Financial Futures Excel file: it does not start with the Excel (OLE2) signature"),
@@ -245,7 +278,7 @@ def test_socrata_levmoney():
     (b"open_interest_all", b"oi", f"{SOCRATA}, row 1, field 'open_interest_all': missing column"),
     (b"327094", b"327O94", f"{SOCRATA}, row 2, field 'lev_money_positions_long': not a number: '327O94'"),
     (b"2020-12-08T00:00:00.000,UST 2Y", b"2020-12-01T00:00:00.000,UST 2Y",
-     f"{SOCRATA}, row 3: duplicate observation for 2020-12-01 / 042601 (first at row 2)"),
+     f"{SOCRATA}, row 3, field 'report_date_as_yyyy_mm_dd': duplicate observation for 2020-12-01 / 042601 (first at row 2)"),
     (b"2020-12-01T00:00:00.000,UST 2Y", b"12/01/2020,UST 2Y",
      f"{SOCRATA}, row 2, field 'report_date_as_yyyy_mm_dd': not a date (ISO8601): '12/01/2020'"),
 ])
@@ -302,6 +335,30 @@ def test_mfhhis01_not_text(data, expected):
     assert error_of(parse_mfhhis01, data, "mfhhis01.txt") == expected
 
 
+def head(data: bytes, lines: int) -> bytes:
+    return b"\n".join(data.split(b"\n")[:lines]) + b"\n"
+
+
+@pytest.mark.parametrize("lines,expected", [
+    (30, "mfhhis01.txt, row 28, field 'Grand Total': block for 2011 has no 'Grand Total' row; the file is incomplete"),
+    (15, "mfhhis01.txt, row 7, field 'Grand Total': block for 2025 has no 'Grand Total' row; the file is incomplete"),
+    (8, "mfhhis01.txt, row 7, field 'Grand Total': block for 2025 has no 'Grand Total' row; the file is incomplete"),
+])
+def test_mfhhis01_truncated_file_is_refused(lines, expected):
+    assert error_of(parse_mfhhis01, head(fixture("mfhhis01.txt"), lines), "mfhhis01.txt") == expected
+    assert len(parse_mfhhis01(head(fixture("mfhhis01.txt"), 36), "mfhhis01.txt")) > 0  # both blocks complete
+
+
+def test_slt_table5_without_grand_total_is_refused():
+    data = fixture("slt_table5.txt")
+    cut = data[: data.index(b"Grand Total")]
+    assert error_of(parse_slt_table5, cut, "slt_table5.txt") == (
+        "slt_table5.txt, row 4, field 'Grand Total': block for 2025 has no 'Grand Total' row; the file is incomplete")
+    spanning = data.replace(b"2025-10", b"2024-12").replace(b"Grand Total\t", b"Total\t")
+    assert error_of(parse_slt_table5, spanning, "slt_table5.txt") == (
+        "slt_table5.txt, row 4, field 'Grand Total': block for 2024-12 to 2025-12 has no 'Grand Total' row; the file is incomplete")
+
+
 def test_slt_table5():
     df = parse_slt_table5(fixture("slt_table5.txt"), "slt_table5.txt")
     assert list(df.columns) == list(datasets.TIC_MFH.columns) and len(df) == 21
@@ -328,7 +385,7 @@ def test_mspd_csv_and_json():
     (b"6758778.5857", b"6,758,778.5857", f"{MSPD_CSV}, row 4: expected 6 fields, found 8"),
     (b"6758778.5857", b"n/a", f"{MSPD_CSV}, row 4, field 'Total Public Debt Outstanding (in Millions)': not a number: 'n/a'"),
     (b"2026-05-31,Marketable,Notes", b"2026-05-32,Marketable,Notes", f"{MSPD_CSV}, row 5, field 'Record Date': not a date (YYYY-MM-DD): '2026-05-32'"),
-    (b"Marketable,Notes", b"Marketable,Bills", f"{MSPD_CSV}, row 5: duplicate observation for 2026-05-31 / Marketable / Bills (first at row 4)"),
+    (b"Marketable,Notes", b"Marketable,Bills", f"{MSPD_CSV}, row 5, field 'Record Date': duplicate observation for 2026-05-31 / Marketable / Bills (first at row 4)"),
 ])
 def test_mspd_csv_broken(old, new, expected):
     assert error_of(parse_mspd_table1_csv, fixture(MSPD_CSV).replace(old, new, 1), MSPD_CSV) == expected
@@ -370,7 +427,7 @@ def test_dts_json():
     (b"(TGA) Closing Balance,925876", b"(TGA) Closing Balance,92587x", f"{DTS_CSV}, row 5, field 'Opening Balance Today': not a number: '92587x'"),
     (b"2022-04-14,Treasury", b"2022-4-14,Treasury", f"{DTS_CSV}, row 13, field 'Record Date': not a date (YYYY-MM-DD): '2022-4-14'"),
     (b"2022-04-14,Treasury General Account (TGA),", b"2022-04-15,Treasury General Account (TGA),",
-     f"{DTS_CSV}, row 13: duplicate observation for 2022-04-15 / Treasury General Account (TGA) (first at row 10)"),
+     f"{DTS_CSV}, row 13, field 'Record Date': duplicate observation for 2022-04-15 / Treasury General Account (TGA) (first at row 10)"),
 ])
 def test_dts_broken(old, new, expected):
     data = fixture(DTS_CSV)

@@ -85,6 +85,13 @@ def test_tic_known_values():
     assert df[("2000-03", "Japan")] == 307.6  # series II, not the series I comparison column
 
 
+def test_tic_truncated_history_is_refused():
+    cut = b"\n".join(raw("tic/mfhhis01.txt").split(b"\n")[:30])  # head -30
+    with pytest.raises(InputError) as err:
+        parse_mfhhis01(cut, "tic/mfhhis01.txt")
+    assert str(err.value) == "tic/mfhhis01.txt, row 7, field 'Grand Total': block for 2025 has no 'Grand Total' row; the file is incomplete"
+
+
 def test_cftc_known_values_and_speed():
     started = time.perf_counter()
     df = parse_tff_zip(raw("cftc/fut_fin_txt_2026.zip"), "fut_fin_txt_2026.zip")

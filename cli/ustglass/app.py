@@ -64,27 +64,16 @@ def fetch(
     allow_partial: Annotated[bool, typer.Option("--allow-partial", help="When a source fails, carry its datasets forward from the newest snapshot (marked in the manifest and the brief) instead of failing.")] = False,
 ) -> None:
     """Make a new snapshot (CSV per dataset + manifest.json) from the official services, or from official files."""
-    from ustglass import ingest
-
-    cut = _as_of(as_of)
-    if from_dir is None:
-        _fetch_live(snapshots, tuple(source or ()), cut, allow_partial)
-        return
-    if source or allow_partial:
-        raise typer.BadParameter("SOURCE and --allow-partial apply to downloads, not to --from-dir", param_hint="SOURCE")
-    try:
-        path = ingest.make_snapshot(ingest.scan_dir(from_dir, tuple(exclude or ())), cut, snapshots)
-    except UstglassError as exc:
-        _fail(exc)
-    typer.echo(f"snapshot written: {path}")
-
-
-def _fetch_live(snapshots: Path, sources: tuple[str, ...], cut: Optional[date], allow_partial: bool) -> None:
-    """The live branch of ``fetch``: download, check, snapshot."""
     from ustglass.sources import live
 
+    cut = _as_of(as_of)
+    if from_dir is not None and (source or allow_partial):
+        raise typer.BadParameter("SOURCE and --allow-partial apply to downloads, not to --from-dir", param_hint="SOURCE")
     try:
-        result = live.fetch(snapshots, sources=sources, as_of=cut, allow_partial=allow_partial)
+        if from_dir is None:
+            result = live.fetch(snapshots, sources=tuple(source or ()), as_of=cut, allow_partial=allow_partial)
+        else:
+            result = live.snapshot_from_dir(from_dir, snapshots, cut, tuple(exclude or ()))
     except UstglassError as exc:
         _fail(exc)
     if result.carried:

@@ -7,18 +7,23 @@ both hand over ``RawFile`` values, so the same parsers and rules apply to either
 from __future__ import annotations
 
 import fnmatch
+import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ustglass import datasets, sources
 from ustglass.datasets import DatasetSpec
 from ustglass.errors import InputError
-from ustglass.snapshot import DatasetRecord, Origin, cut_as_of, last_period_end, sha256_bytes
+from ustglass.snapshot import DatasetRecord, Origin, cut_as_of, last_period_end, sha256_bytes, write_snapshot
+from ustglass.sources._text import located
+from ustglass.sources.validate import check_frame, stage_commit
 
 # Datasets assembled from several files (one per year, or history + current month):
 # observations are combined, and where files overlap the file reaching further wins.
@@ -58,7 +63,7 @@ def scan_dir(root: Path, exclude: tuple[str, ...] = ()) -> list[RawFile]:
 
 
 def parse_files(files: list[RawFile]) -> tuple[list[Candidate], list[str]]:
-    """Parse every recognised official file; return candidates and the files not used (with why)."""
+    """Parse and check every recognised official file; return candidates and the files not used (with why)."""
     candidates: list[Candidate] = []
     unused: list[str] = []
     for raw in files:
@@ -70,23 +75,92 @@ def parse_files(files: list[RawFile]) -> tuple[list[Candidate], list[str]]:
         if dataset_id not in datasets.ALL:
             unused.append(f"{raw.name}: {dataset_id} is not used by the brief")
             continue
+        check_frame(datasets.get(dataset_id), frame, raw.name)
         origin = Origin(file=raw.name, sha256=sha256_bytes(raw.data), retrieved=raw.retrieved)
         candidates.append(Candidate(dataset_id, frame, origin))
     return candidates, unused
 
 
-def _reach(spec: DatasetSpec, cand: Candidate) -> tuple[str, int, int, str]:
+def _reach(spec: DatasetSpec, cand: Candidate) -> tuple[str, int, int]:
     """Rank of a candidate file: further-reaching, then longer, then less deeply nested."""
     last = last_period_end(spec, cand.frame)
-    return (last.isoformat() if last else "", len(cand.frame), -cand.origin.file.count("/"), cand.origin.file)
+    return (last.isoformat() if last else "", len(cand.frame), -cand.origin.file.count("/"))
+
+
+def _ranked(spec: DatasetSpec, cands: list[Candidate]) -> list[Candidate]:
+    """Candidates from least to most preferred; among equals the first path in name order is preferred."""
+    by_name = sorted(cands, key=lambda c: c.origin.file, reverse=True)
+    return sorted(by_name, key=lambda c: _reach(spec, c))  # stable: ties keep reverse name order
+
+
+def _show(value: object) -> str:
+    """A key or a value as the messages write it: ISO dates, whole numbers without '.0', NaN as 'missing'."""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "missing"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Element-wise equality where two missing values count as equal."""
+    a_na, b_na = a.isna().to_numpy(dtype=bool), b.isna().to_numpy(dtype=bool)
+    present = ~a_na & ~b_na
+    equal = np.zeros(len(a), dtype=bool)
+    equal[present] = (a.to_numpy(dtype=object)[present] == b.to_numpy(dtype=object)[present]).astype(bool)
+    return (a_na & b_na) | equal
+
+
+def check_agree(spec: DatasetSpec, a: Candidate, b: Candidate) -> None:
+    """Two files of one dataset must give the same values where their observations overlap."""
+    key, values = list(spec.key), [c for c in spec.columns if c not in spec.key]
+    left = a.frame.loc[:, list(spec.columns)].assign(_pos=np.arange(len(a.frame)))
+    both = left.merge(b.frame.loc[:, list(spec.columns)], on=key, suffixes=("", "_other"), sort=True)
+    differ = {col: ~_same(both[col], both[f"{col}_other"]) for col in values}
+    bad = np.flatnonzero(np.logical_or.reduce([*differ.values(), np.zeros(len(both), dtype=bool)]))
+    if not bad.size:
+        return
+    i = int(bad[0])
+    col = next(c for c in values if differ[c][i])
+    _file, row, field = located(a.frame, int(both["_pos"].iloc[i]), col, a.origin.file)
+    where = " / ".join(_show(both[k].iloc[i]) for k in key)
+    mine, theirs = _show(both[col].iloc[i]), _show(both[f"{col}_other"].iloc[i])
+    raise InputError(a.origin.file, f"{mine} on {where} differs from {b.origin.file} ({theirs}); "
+                                    "two files give different values for the same observation", row=row, field=field)
+
+
+def _why_not_used(spec: DatasetSpec, cand: Candidate, best: Candidate) -> str:
+    """The manifest note for a file left out because ``best`` was taken instead: what is true of it."""
+    key = list(spec.key)
+    mine, theirs = cand.frame.loc[:, key], best.frame.loc[:, key]
+    extra = len(mine.merge(theirs, on=key, how="left", indicator=True).query("_merge == 'left_only'"))
+    if extra == 0 and len(mine) == len(theirs):
+        reason = f"covers the same observations as {best.origin.file}"
+    elif (last_period_end(spec, cand.frame) or date.min) < (last_period_end(spec, best.frame) or date.min):
+        reason = f"reaches less far than {best.origin.file}"
+    elif len(mine) < len(theirs):
+        reason = f"reaches as far as {best.origin.file} but holds fewer observations"
+    else:
+        reason = f"reaches as far as {best.origin.file}, which is preferred by its path"
+    if extra:
+        reason += f"; it also holds {extra} observation(s) that {best.origin.file} lacks, left out"
+    return f"not used: {cand.origin.file} ({reason})"
 
 
 def choose(spec: DatasetSpec, cands: list[Candidate]) -> DatasetRecord:
-    """One dataset from its candidate files: the file reaching furthest, or all combined."""
-    ranked = sorted(cands, key=lambda c: _reach(spec, c))
+    """One dataset from its candidate files: the file reaching furthest, or all combined.
+
+    Files of a single-file dataset must agree wherever they overlap; a disagreement is an error.
+    """
+    ranked = _ranked(spec, cands)
     best = ranked[-1]
     if spec.id not in COMBINED:
-        notes = tuple(f"not used: {c.origin.file} (reaches less far than {best.origin.file})" for c in ranked[:-1])
+        for i, a in enumerate(ranked):
+            for b in ranked[i + 1:]:
+                check_agree(spec, a, b)
+        notes = tuple(_why_not_used(spec, c, best) for c in ranked[:-1])
         return DatasetRecord(spec, best.frame.loc[:, list(spec.columns)], (best.origin,), notes=notes)
     # later (further-reaching) files win where files overlap
     frame = pd.concat([c.frame.loc[:, list(spec.columns)] for c in ranked], ignore_index=True)
@@ -150,21 +224,42 @@ def now_utc() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def make_snapshot(files: list[RawFile], as_of: date | None, root: Path, *, extra: dict | None = None,
-                  parsed: list[Candidate] | None = None, carried: dict[str, str] | None = None) -> Path:
-    """Parse, validate and assemble ``files`` into a new snapshot under ``root``.
+@dataclass(frozen=True)
+class Prepared:
+    """A snapshot assembled in memory, not yet written: its id, datasets and manifest extras."""
+
+    snapshot_id: str
+    records: tuple[DatasetRecord, ...]
+    extra: dict[str, Any]
+
+
+def prepare(files: list[RawFile], as_of: date | None, *, extra: dict[str, Any] | None = None,
+            parsed: list[Candidate] | None = None, carried: dict[str, str] | None = None) -> Prepared:
+    """Parse, validate and assemble ``files`` (nothing is written; every input error is raised here).
 
     ``parsed``: candidates read elsewhere (Fiscal Data API pages, datasets of an earlier snapshot);
     ``carried``: dataset id -> note, for datasets carried forward from an earlier snapshot.
     """
-    from dataclasses import replace
-
-    from ustglass.snapshot import write_snapshot
-
     candidates, skipped = parse_files(files)
     snapshot_id, records = assemble([*candidates, *(parsed or [])], as_of)
     marks = carried or {}
     records = [replace(r, carried_forward=True, notes=(*r.notes, marks[r.spec.id])) if r.spec.id in marks else r
                for r in records]
-    info = {"inputs_not_used": skipped, **(extra or {})}
-    return write_snapshot(root, snapshot_id, records, created=now_utc(), extra=info)
+    return Prepared(snapshot_id, tuple(records), {"inputs_not_used": skipped, **(extra or {})})
+
+
+def write(prepared: Prepared, root: Path) -> Path:
+    """Write a prepared snapshot as ``root/<id>/``; an existing one is never overwritten."""
+    return write_snapshot(root, prepared.snapshot_id, list(prepared.records), created=now_utc(), extra=prepared.extra)
+
+
+def commit(prepared: Prepared, root: Path) -> tuple[Path, bool]:
+    """Write a prepared snapshot through a staging directory: (path, True) when new, (path, False)
+    when ``root`` already holds a snapshot of that id with the same data; different data is an error."""
+    return stage_commit(root, lambda stage: write(prepared, stage))
+
+
+def make_snapshot(files: list[RawFile], as_of: date | None, root: Path, *, extra: dict[str, Any] | None = None,
+                  parsed: list[Candidate] | None = None, carried: dict[str, str] | None = None) -> Path:
+    """Parse, validate and assemble ``files`` into a new snapshot under ``root`` (see ``prepare``)."""
+    return write(prepare(files, as_of, extra=extra, parsed=parsed, carried=carried), root)

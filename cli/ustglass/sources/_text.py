@@ -17,6 +17,7 @@ import pandas as pd
 from ..errors import InputError
 
 MISSING = ("", ".")
+LINE = "_line"  # temporary column: the line (row) each observation was read from
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 _HTML_START = ("<!doctype html", "<html", "<head", "<body", "<?xml", "<!--")
 
@@ -130,3 +131,24 @@ def _show(value: object) -> str:
 def strip_footnote(label: str) -> str:
     """A row label without leading/trailing blanks or a trailing footnote marker like ' 2/'."""
     return re.sub(r"\s+\d+/\s*$", "", label.strip()).strip()
+
+
+def with_lines(frame: pd.DataFrame, columns: Sequence[str], name: str, fields: dict[str, str] | None = None) -> pd.DataFrame:
+    """``frame[columns]`` remembering in ``attrs`` the file ``name`` the parser read, each row's
+    line there (from column ``LINE``) and the file's name of each column, so that later checks
+    can say where a bad value is."""
+    out = frame.loc[:, list(columns)]
+    out.attrs["file"] = name
+    out.attrs["lines"] = tuple(int(n) for n in frame[LINE])
+    out.attrs["fields"] = dict(fields or {})
+    return out
+
+
+def located(frame: pd.DataFrame, index: int, column: str, name: str) -> tuple[str, int | None, str]:
+    """File, line and field of row ``index``, column ``column`` of a parsed frame: the file and line
+    the parser recorded (else ``name`` and no line) and the file's name of the column."""
+    lines = frame.attrs.get("lines")
+    field = str((frame.attrs.get("fields") or {}).get(column, column))
+    if isinstance(lines, tuple) and len(lines) == len(frame):
+        return str(frame.attrs.get("file") or name), int(lines[index]), field
+    return name, None, field

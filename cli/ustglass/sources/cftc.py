@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..datasets import CFTC_TFF
 from ..errors import InputError
-from ._text import check_unique, column_index, csv_records, decode_text, looks_like_html, to_dates, to_int
+from ._text import LINE, check_unique, column_index, csv_records, decode_text, looks_like_html, to_dates, to_int, with_lines
 
 UST_CONTRACTS: dict[str, tuple[str, int]] = {
     "042601": ("2Y", 200_000),
@@ -89,7 +89,8 @@ def _check_futures_only(kinds: Sequence[str], rows: Sequence[int], name: str) ->
             raise InputError(name, f"is futures-and-options combined data ({kind.strip()!r}); expected the futures-only report", row=row, field=KIND)
 
 
-def _frame(markets: Sequence[str], codes: Sequence[str], dates: np.ndarray, cells: dict[str, list[object]], rows: list[int], name: str) -> pd.DataFrame:
+def _frame(markets: Sequence[str], codes: Sequence[str], dates: np.ndarray, cells: dict[str, list[object]], rows: list[int],
+           name: str, date_field: str) -> pd.DataFrame:
     """Assemble the cftc_tff_ust frame from the kept rows, checked and sorted."""
     data: dict[str, object] = {
         "report_date": dates.astype("datetime64[ns]"),
@@ -98,10 +99,11 @@ def _frame(markets: Sequence[str], codes: Sequence[str], dates: np.ndarray, cell
     }
     for out, src in POSITIONS.items():
         data[out] = to_int([str(v) for v in cells[src]], rows, name, src).array
-    frame = pd.DataFrame(data)
-    check_unique(frame[["report_date", "contract_code"]], rows, name)
+    frame = pd.DataFrame({**data, LINE: rows})
+    check_unique(frame[["report_date", "contract_code"]], rows, name, date_field)
     frame = frame.sort_values(["report_date", "contract_code"], kind="mergesort").reset_index(drop=True)
-    return frame[list(CFTC_TFF.columns)]
+    fields = {"report_date": date_field, "contract_code": CODE, "market_name": NAME, **POSITIONS}
+    return with_lines(frame, CFTC_TFF.columns, name, fields)
 
 
 def _txt_layout(records: list[tuple[int, list[str]]], name: str) -> tuple[dict[str, int], int, list[tuple[int, list[str]]]]:
@@ -139,7 +141,7 @@ def parse_tff_txt(data: bytes, name: str) -> pd.DataFrame:
         _check_futures_only(col(KIND), rows, name)
     dates = to_dates(col(TXT_DATE), rows, name, TXT_DATE)
     cells = {src: list(col(src)) for src in POSITIONS.values()}
-    return _frame(col(NAME), [c.strip() for c in col(CODE)], dates, cells, rows, name)
+    return _frame(col(NAME), [c.strip() for c in col(CODE)], dates, cells, rows, name, TXT_DATE)
 
 
 def _single_member(data: bytes, name: str, pattern: str, expected: str, what: str) -> tuple[str, bytes]:
@@ -223,7 +225,7 @@ def tff_from_sheet(cells: list[list[object]], datemode: int, name: str) -> pd.Da
     dates = _excel_dates([v[index[XLS_DATE]] for _, v in kept], rows, datemode, name)
     cell_map = {src: [v[index[src]] for _, v in kept] for src in POSITIONS.values()}
     markets = [str(v[index[NAME]]) for _, v in kept]
-    return _frame(markets, [_excel_code(v[index[CODE]]) for _, v in kept], dates, cell_map, rows, name)
+    return _frame(markets, [_excel_code(v[index[CODE]]) for _, v in kept], dates, cell_map, rows, name, XLS_DATE)
 
 
 def parse_tff_xls(data: bytes, name: str) -> pd.DataFrame:
@@ -263,6 +265,6 @@ def parse_socrata_levmoney_csv(data: bytes, name: str) -> pd.DataFrame:
         "lev_short": to_int(col("lev_money_positions_short"), rows, name, "lev_money_positions_short").array,
         "open_interest": to_int(col("open_interest_all"), rows, name, "open_interest_all").array,
     })
-    check_unique(frame[["report_date", "contract_code"]], rows, name)
+    check_unique(frame[["report_date", "contract_code"]], rows, name, "report_date_as_yyyy_mm_dd")
     frame = frame.sort_values(["report_date", "contract_code"], kind="mergesort").reset_index(drop=True)
     return frame[list(LEVMONEY_COLUMNS)]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..datasets import DTS_TGA, MSPD
 from ..errors import InputError
-from ._text import check_unique, column_index, csv_records, decode_text, to_dates, to_float
+from ._text import LINE, check_unique, column_index, csv_records, decode_text, to_dates, to_float, with_lines
 
 WHAT_MSPD = "Fiscal Data MSPD Table 1 CSV download"
 WHAT_DTS = "Fiscal Data DTS operating cash balance CSV download"
@@ -93,10 +93,13 @@ def _mspd_frame(columns: Columns, rows: list[int], labels: dict[str, str], name:
         "security_type": pd.array(_text_column(columns["security_type_desc"], rows, name, labels["security_type_desc"]), dtype="str"),
         "security_class": pd.array(_text_column(columns["security_class_desc"], rows, name, labels["security_class_desc"]), dtype="str"),
         **{out: to_float(columns[api], rows, name, labels[api], NULLS) for out, api in MSPD_AMOUNTS.items()},
+        LINE: rows,
     })
-    check_unique(frame[["record_date", "security_type", "security_class"]], rows, name)
+    check_unique(frame[["record_date", "security_type", "security_class"]], rows, name, labels["record_date"])
     frame = frame.sort_values("record_date", kind="mergesort").reset_index(drop=True)
-    return frame[list(MSPD.columns)]
+    fields = {"record_date": labels["record_date"], "security_type": labels["security_type_desc"],
+              "security_class": labels["security_class_desc"], **{out: labels[api] for out, api in MSPD_AMOUNTS.items()}}
+    return with_lines(frame, MSPD.columns, name, fields)
 
 
 def parse_mspd_table1_csv(data: bytes, name: str) -> pd.DataFrame:
@@ -109,18 +112,21 @@ def parse_mspd_table1_json(pages: list[bytes], name: str) -> pd.DataFrame:
     return _mspd_frame(*_json_columns(pages, name, list(MSPD_LABELS)), name)
 
 
-def _tga_close(dates: np.ndarray, accounts: list[str], values: np.ndarray) -> dict[np.datetime64, float]:
+Cell = tuple[float, int]  # a balance and the row it was read from
+
+
+def _tga_close(dates: np.ndarray, accounts: list[str], values: np.ndarray, rows: list[int]) -> dict[np.datetime64, Cell]:
     """Closing balance per day: given from 2022-04-18, else the next day's opening balance."""
-    close: dict[np.datetime64, float] = {}
-    opening: dict[np.datetime64, float] = {}
+    close: dict[np.datetime64, Cell] = {}
+    opening: dict[np.datetime64, Cell] = {}
     old_days: list[np.datetime64] = []
-    for day, account, value in zip(dates, accounts, values):
+    for day, account, value, row in zip(dates, accounts, values, rows):
         if account == TGA_CLOSE:
-            close[day] = value
+            close[day] = (value, row)
         elif account == TGA_OPEN:
-            opening[day] = value
+            opening[day] = (value, row)
         elif account in OLD_OPEN:
-            opening[day] = value
+            opening[day] = (value, row)
             old_days.append(day)
     days = sorted(opening)
     following = dict(zip(days[:-1], days[1:]))
@@ -134,20 +140,21 @@ def _dts_frame(columns: Columns, rows: list[int], labels: dict[str, str], name: 
     """The dts_tga frame (TGA closing balance, millions of USD) from columns keyed by API field."""
     dates = to_dates(columns["record_date"], rows, name, labels["record_date"])
     accounts = [a.strip() for a in columns["account_type"]]
-    check_unique(pd.DataFrame({"date": dates, "account": accounts}), rows, name)
+    check_unique(pd.DataFrame({"date": dates, "account": accounts}), rows, name, labels["record_date"])
     wanted = np.array([a in (TGA_CLOSE, TGA_OPEN, *OLD_OPEN) for a in accounts], dtype=bool)
     if not wanted.any():
         raise InputError(name, "has no Treasury General Account rows")
     picked_rows = [r for r, keep in zip(rows, wanted) if keep]
     picked_values = [v for v, keep in zip(columns["open_today_bal"], wanted) if keep]
     values = to_float(picked_values, picked_rows, name, labels["open_today_bal"], NULLS)
-    close = _tga_close(dates[wanted], [a for a, keep in zip(accounts, wanted) if keep], values)
+    close = _tga_close(dates[wanted], [a for a, keep in zip(accounts, wanted) if keep], values, picked_rows)
     days = sorted(close)
     frame = pd.DataFrame({
         "date": np.array(days, dtype="datetime64[ns]"),
-        "value": np.array([close[d] for d in days], dtype="float64"),
+        "value": np.array([close[d][0] for d in days], dtype="float64"),
+        LINE: [close[d][1] for d in days],
     })
-    return frame[list(DTS_TGA.columns)]
+    return with_lines(frame, DTS_TGA.columns, name, {"date": labels["record_date"], "value": labels["open_today_bal"]})
 
 
 def parse_dts_cash_csv(data: bytes, name: str) -> pd.DataFrame:

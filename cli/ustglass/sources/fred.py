@@ -2,6 +2,7 @@
 
 Header ``observation_date,<SERIES>`` (current), ``DATE,<SERIES>`` (older), or ``DATE,VALUE``
 (older still; the series id then comes from the file name, e.g. ``FDHBFIN.csv``).
+A file named exactly like a series (``IORB.csv``) must hold that series.
 A missing observation is an empty field or ``.``; it is kept as a NaN row.
 """
 
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ._text import check_unique, csv_records, decode_text, to_dates, to_float
+from ._text import LINE, check_unique, csv_records, decode_text, to_dates, to_float, with_lines
 
 WHAT = "FRED graph CSV file"
 DATE_HEADERS = ("observation_date", "DATE")
@@ -41,6 +42,9 @@ def _series_from_header(header: list[str], name: str) -> str:
         return named
     if not _SERIES_ID.fullmatch(series):
         raise InputError(name, f"not a FRED series id: {series!r}", row=1, field=series)
+    stem = PurePath(name).stem
+    if _SERIES_ID.fullmatch(stem) and stem != series:
+        raise InputError(name, f"the column names series {series} but the file is named after {stem}", row=1, field=series)
     return series
 
 
@@ -69,5 +73,6 @@ def parse_fred_csv(data: bytes, name: str) -> tuple[str, pd.DataFrame]:
     dates = to_dates([f[0] for _, f in body], rows, name, date_field)
     values = to_float([f[1] for _, f in body], rows, name, value_field)
     _check_order(dates, rows, name, date_field)
-    frame = pd.DataFrame({"date": dates, "value": values})
-    return series, frame.astype({"date": "datetime64[ns]", "value": "float64"})
+    frame = pd.DataFrame({"date": dates, "value": values, LINE: rows})
+    frame = frame.astype({"date": "datetime64[ns]", "value": "float64"})
+    return series, with_lines(frame, ["date", "value"], name, {"date": date_field, "value": value_field})

@@ -3,8 +3,8 @@
 The plan names every file of every requested source at its official URL (the host may be
 replaced by a mirror: ``USTGLASS_<SOURCE>_URL``). Each download is checked (status, content
 type, size, the same parsers as ``fetch --from-dir``, schema, plausible values, dates not going
-backwards) before it may join a snapshot; the snapshot itself is made by
-``ingest.make_snapshot``, exactly as from files on disk.
+backwards) before it may join a snapshot; the snapshot itself is made by ``ingest.prepare``
+and committed by ``ingest.commit``, exactly as from files on disk (``snapshot_from_dir``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ..errors import FetchError, InputError
 from ..logs import Log
 from . import fiscaldata, identify, parse_file
 from .http import DownloadError, Fetched, HttpClient
-from .validate import Failure, check_frame, last_observation, looks_like_page, stage_commit
+from .validate import Failure, check_frame, last_observation, looks_like_page
 
 SOURCES = ("fred", "cftc", "tic", "fiscaldata")
 MIRROR_ENV = {s: f"USTGLASS_{s.upper()}_URL" for s in SOURCES}
@@ -345,8 +345,7 @@ def _conclude(root: Path, gathered: Gathered, downloads: list[Download], wanted:
     parsed = [c for c in gathered.parsed if c.dataset_id not in failed] + carried
     extra = {"fetch": {"mode": "live", "sources": list(wanted), "failed": [f.as_dict() for f in gathered.failures],
                        "carried_forward_from": prev.name if notes and prev else None}}
-    path, created = stage_commit(
-        root, lambda stage: ingest.make_snapshot(files, as_of, stage, extra=extra, parsed=parsed, carried=notes))
+    path, created = ingest.commit(ingest.prepare(files, as_of, extra=extra, parsed=parsed, carried=notes), root)
     for ds in sorted(notes):
         log.warning("carried-forward", f"{ds}: {notes[ds]}", dataset=ds)
     return FetchResult(path, created, tuple(gathered.failures), tuple(sorted(notes)))
@@ -356,5 +355,5 @@ def snapshot_from_dir(directory: Path, root: Path, as_of: date | None, exclude: 
     """A snapshot from official files on disk, committed like a live fetch (identical data kept)."""
     files = ingest.scan_dir(directory, exclude)
     extra = {"fetch": {"mode": "from-dir", "directory": str(directory)}}
-    path, created = stage_commit(root, lambda stage: ingest.make_snapshot(files, as_of, stage, extra=extra))
+    path, created = ingest.commit(ingest.prepare(files, as_of, extra=extra), root)
     return FetchResult(path, created)

@@ -4,7 +4,8 @@
 month names (``Dec Nov ... Jan``) above a ``Country<TAB>YYYY...`` row. At a series break a
 month appears twice; the first column is the new series and the second, "shown for
 comparison only", is dropped. ``slt_table5.txt`` has one ``Country<TAB>YYYY-MM...`` header.
-Values are billions of USD; blank and ``n.a.`` cells are skipped.
+Values are billions of USD; blank and ``n.a.`` cells are skipped. Every block must end in a
+``Grand Total`` row: a block without one means the file was cut short.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import pandas as pd
 
 from ..datasets import TIC_MFH
 from ..errors import InputError
-from ._text import csv_records, decode_text, strip_footnote
+from ._text import LINE, csv_records, decode_text, strip_footnote, with_lines
 
 WHAT_MFH = "TIC Major Foreign Holders history file (mfhhis01.txt)"
 WHAT_SLT = "TIC SLT Table 5 file (slt_table5.txt)"
 MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 SKIPPED = ("", "n.a.")
+GRAND_TOTAL = "Grand Total"
 _NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})\b.*")
 
@@ -34,6 +36,7 @@ class _Table:
     months: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def add(self, month: str, country: str, value: float, row: int) -> None:
@@ -45,6 +48,7 @@ class _Table:
         self.months.append(month)
         self.countries.append(country)
         self.values.append(value)
+        self.lines.append(row)
 
     def frame(self) -> pd.DataFrame:
         """The tic_mfh frame, by month (oldest first), countries in file order."""
@@ -52,9 +56,35 @@ class _Table:
             "month": pd.array(self.months, dtype="str"),
             "country": pd.array(self.countries, dtype="str"),
             "value": pd.array(self.values, dtype="float64"),
+            LINE: self.lines,
         })
         frame = frame.sort_values("month", kind="mergesort").reset_index(drop=True)
-        return frame[list(TIC_MFH.columns)]
+        return with_lines(frame, list(TIC_MFH.columns), self.name)
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One ``Country`` header with its months: where it starts, and what it covers."""
+
+    row: int
+    label: str
+
+
+def _block(columns: dict[int, str], row: int) -> _Block:
+    """The block a header opens, labelled by its year (or its first and last month)."""
+    months = sorted(columns.values())
+    if not months:
+        return _Block(row, "no month")
+    years = {m[:4] for m in months}
+    label = months[0][:4] if len(years) == 1 else f"{months[0]} to {months[-1]}"
+    return _Block(row, label)
+
+
+def _check_total(block: _Block | None, has_total: bool, name: str) -> None:
+    """A block must end in a ``Grand Total`` row; without one the file is incomplete."""
+    if block is not None and not has_total:
+        raise InputError(name, f"block for {block.label} has no {GRAND_TOTAL!r} row; the file is incomplete",
+                         row=block.row, field=GRAND_TOTAL)
 
 
 def _is_month_row(cells: list[str]) -> bool:
@@ -104,17 +134,23 @@ def _parse_tables(data: bytes, name: str, what: str) -> pd.DataFrame:
     table = _Table(name)
     month_row: list[str] | None = None
     columns: dict[int, str] | None = None
+    block: _Block | None = None
+    has_total = False
     for row, cells in records:
         label = cells[0].strip()
         if _is_month_row(cells):
             month_row = cells
         elif label == "Country":
+            _check_total(block, has_total, name)
             columns = _columns(cells, month_row, name, row)
-            month_row = None
+            block, has_total, month_row = _block(columns, row), False, None
         elif columns is not None and label and _has_values(cells):
-            _read_values(cells, columns, strip_footnote(label), table, row)
+            country = strip_footnote(label)
+            has_total = has_total or country == GRAND_TOTAL
+            _read_values(cells, columns, country, table, row)
     if columns is None:
         raise InputError(name, f"is not a {what}: no 'Country' header row")
+    _check_total(block, has_total, name)
     return table.frame()
 
 

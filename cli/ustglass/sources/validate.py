@@ -20,7 +20,7 @@ import pandas as pd
 from ..datasets import DatasetSpec
 from ..errors import InputError, SnapshotError
 from ..snapshot import cut_as_of, read_manifest
-from ._text import looks_like_html
+from ._text import located, looks_like_html
 
 # Plausible range of every numeric column, by the dataset's units.
 BOUNDS: dict[str, tuple[float | None, float | None]] = {
@@ -81,8 +81,9 @@ def _check_range(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
         hits = pd.Series(bad).fillna(False).to_numpy().nonzero()[0]
         if hits.size:
             i = int(hits[0])
-            raise InputError(name, f"implausible value {float(values[i]):g} on {_where(spec, frame, i)} "
-                                   f"(expected {_limits(low, high)} {spec.units})", field=col)
+            file, row, field = located(frame, i, col, name)
+            raise InputError(file, f"implausible value {float(values[i]):g} on {_where(spec, frame, i)} "
+                                   f"(expected {_limits(low, high)} {spec.units})", row=row, field=field)
 
 
 def check_frame(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
@@ -94,7 +95,8 @@ def check_frame(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
         raise InputError(name, "no observations")
     dup = frame.duplicated(subset=list(spec.key)).to_numpy().nonzero()[0]
     if dup.size:
-        raise InputError(name, f"duplicate observation on {_where(spec, frame, int(dup[0]))}")
+        file, row, field = located(frame, int(dup[0]), spec.date_column, name)
+        raise InputError(file, f"duplicate observation on {_where(spec, frame, int(dup[0]))}", row=row, field=field)
     _check_range(spec, frame, name)
 
 
