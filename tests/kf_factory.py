@@ -37,6 +37,8 @@ HOLDERS_2024_12 = {
     "Canada": 378.8, "Luxembourg": 423.9, "Cayman Islands": 423.0, "France": 332.3,
     "Ireland": 339.4, "Taiwan": 292.3, "Switzerland": 298.7, "Singapore": 249.0, "Hong Kong": 255.0,
 }  # fmt: skip
+AGGREGATES_2025_12 = {"All Other": 2186.6, "Grand Total": 9271.0, "For. Official": 3887.0,
+                      "Treasury Bills": 1391.0, "T-Bonds & Notes": 7880.0}  # fmt: skip
 
 # Weeks (first, last) without a six-contract report, as in the offline CFTC copy.
 BASIS_GAPS = [
@@ -74,6 +76,7 @@ def make_fiscal(**overrides: Any) -> Fiscal:
         debt_to_gdp_year_earlier=Point(120.8, "2025-01-01", "percent of GDP", "FRED GFDEGDQ188S"),
         debt_to_gdp_direction="rose",
         vintage="2026-07-30",
+        vintage_after_as_of=False,
     )
     return dataclasses.replace(fiscal, **overrides)
 
@@ -88,6 +91,7 @@ def make_estimate() -> Estimate:
         unit="billions of USD",
         method="TIC holdings plus the undercount estimated from hedge-fund filings",
         title="The Cross-Border Trail of the Treasury Basis Trade",
+        title_zh="美国国债基差交易的跨境轨迹",
         publisher="Board of Governors of the Federal Reserve System",
         doi="10.17016/2380-7172.3939",
     )
@@ -101,9 +105,10 @@ def make_holders(**overrides: Any) -> Holders:
         year_earlier="2024-12",
         usd_bn=dict(HOLDERS_2025_12),
         usd_bn_year_earlier=dict(HOLDERS_2024_12),
+        aggregates_usd_bn=dict(AGGREGATES_2025_12),
         ranking=ranking,
-        grand_total=Point(9271.0, "2025-12", "billions of USD", "TIC"),
-        foreign_official=Point(3887.0, "2025-12", "billions of USD", "TIC"),
+        grand_total=Point(AGGREGATES_2025_12["Grand Total"], "2025-12", "billions of USD", "TIC"),
+        foreign_official=Point(AGGREGATES_2025_12["For. Official"], "2025-12", "billions of USD", "TIC"),
         cayman_official=Point(421.2, "2025-12", "billions of USD", "TIC"),
         cayman_rank=ranking.index("Cayman Islands") + 1,
         cayman_official_at_estimate_date=Point(423.0, "2024-12", "billions of USD", "TIC"),
@@ -129,13 +134,31 @@ def basis_series(gaps: list[tuple[str, str]] = BASIS_GAPS) -> dict[str, float]:
     return {d: _basis_value(date.fromisoformat(d)) for d in weekly("2020-01-07", "2026-10-06") if not missing(d)}
 
 
-def make_basis(**overrides: Any) -> Basis:
-    """CFTC leveraged funds' gross short in six Treasury futures, with real-shaped gaps."""
-    series = basis_series()
+CFTC_LAG_DAYS = 3  # a Tuesday's report is published on the Friday after
+
+
+def trailing_gap(last: str, as_of: str) -> tuple[str, str] | None:
+    """The weeks after the report of ``last`` whose report was due by ``as_of`` (as metrics.basis
+    finds them): the edition of 2025-12-31 with data to 2025-04-29 misses 2025-05-06 to 2025-12-23."""
+    due = date.fromisoformat(as_of) - timedelta(days=CFTC_LAG_DAYS)
+    weeks = weekly(last, due.isoformat())[1:]
+    return (weeks[0], weeks[-1]) if weeks else None
+
+
+def make_basis(through: str = "2026-10-06", as_of: str | None = None, **overrides: Any) -> Basis:
+    """CFTC leveraged funds' gross short in six Treasury futures, with real-shaped gaps.
+
+    ``through`` is the last complete week in the data; with ``as_of`` (the edition's date)
+    later than that, the weeks in between are a trailing gap, as metrics.basis reports it.
+    """
+    series = {d: v for d, v in basis_series().items() if d <= through}
     y2020 = [v for d, v in series.items() if d.startswith("2020")]
     peak_day = max(series, key=lambda d: series[d])
     last = max(series)
     level_2020 = sum(y2020) / len(y2020)
+    gaps = [g for g in BASIS_GAPS if g[1] < last]
+    trailing = trailing_gap(last, as_of) if as_of else None
+    gaps += [trailing] if trailing else []
     basis = Basis(
         lev_short_usd_bn=series,
         contracts={"042601": "2-year ($200,000)", "044601": "5-year ($100,000)", "043602": "10-year ($100,000)",
@@ -144,11 +167,13 @@ def make_basis(**overrides: Any) -> Basis:
         level_2020=Point(level_2020, "2020", "billions of USD", "CFTC TFF"),
         peak=Point(series[peak_day], peak_day, "billions of USD", "CFTC TFF"),
         change_since_2020_pct=(series[last] / level_2020 - 1) * 100,
+        direction_vs_2020="rose" if series[last] > level_2020 else "fell" if series[last] < level_2020 else "unchanged",
         weeks_complete=len(series),
-        weeks_missing=len(weekly("2020-01-07", "2026-10-06")) - len(series),
-        gaps=list(BASIS_GAPS),
+        weeks_missing=sum(len(weekly(a, b)) for a, b in gaps),
+        gaps=gaps,
+        weeks_since_latest=len(weekly(*trailing)) if trailing else 0,
         latest_by_contract_usd_bn={"042601": 260.0, "044601": 330.0, "043602": 250.0, "043607": 150.0, "020601": 80.0, "020604": 90.0},
-    )
+    )  # fmt: skip
     return dataclasses.replace(basis, **overrides)
 
 
@@ -216,10 +241,19 @@ def make_key_figures(**overrides: Any) -> KeyFigures:
         funding=make_funding(),
         debt=make_debt(),
         datasets=[
-            DatasetInfo("fred_fyfsd", "Federal surplus or deficit (-)", "联邦财政盈余或赤字(-)",
-                        "Federal Reserve Bank of St. Louis, FRED series FYFSD",
-                        "https://fred.stlouisfed.org/graph/fredgraph.csv?id=FYFSD", "millions of USD", "百万美元",
-                        "2019-09-30", "2025-09-30", 7, "2026-07-30T00:00:00Z", "FYFSD.csv"),
+            DatasetInfo(id="fred_fyfsd", title_en="Federal surplus or deficit (-)", title_zh="联邦财政盈余或赤字（−）",
+                        source_name="Federal Reserve Bank of St. Louis, FRED series FYFSD",
+                        source_name_zh="圣路易斯联邦储备银行FRED数据库，序列FYFSD",
+                        url="https://fred.stlouisfed.org/graph/fredgraph.csv?id=FYFSD", units="millions of USD",
+                        units_zh="百万美元", first="2019-09-30", last="2025-09-30", rows=7,
+                        retrieved="2026-07-30T00:00:00Z", original_file="FYFSD.csv"),
         ],
     )  # fmt: skip
+    return dataclasses.replace(kf, **overrides)
+
+
+def make_stale_key_figures(**overrides: Any) -> KeyFigures:
+    """The 2025-12-31 edition whose CFTC data stop at the week of 2025-04-29: a trailing gap
+    of 2025-05-06 to 2025-12-23 (the last report due by the as-of date) ends the data."""
+    kf = make_key_figures(snapshot="2025-12-31", as_of="2025-12-31", basis=make_basis("2025-04-29", "2025-12-31"))
     return dataclasses.replace(kf, **overrides)

@@ -8,15 +8,17 @@ import math
 import re
 import subprocess
 import sys
+import tomllib
 import warnings
 from pathlib import Path
 
 import matplotlib
 import pytest
-from kf_factory import make_holders, make_key_figures
+from kf_factory import make_fiscal, make_holders, make_key_figures, make_stale_key_figures
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
+from matplotlib.transforms import Bbox
 
 from ustglass import charts, fmt, fonts
 from ustglass.errors import BuildError
@@ -90,9 +92,9 @@ def test_png_is_byte_identical_and_has_no_missing_glyphs(fid, lang, kf, specs, t
     assert path.read_bytes() == first
 
 
-@pytest.mark.parametrize(("fid", "lang"), CASES)
-def test_texts_neither_overlap_nor_leave_the_figure(fid, lang, kf, specs) -> None:
-    fig = charts.build_figure(fid, kf, lang, specs[fid])
+@pytest.mark.parametrize(("fid", "lang", "stale"), [(f, lang, False) for f, lang in CASES] + [("basis", "en", True), ("basis", "zh", True)])
+def test_texts_neither_overlap_nor_leave_the_figure(fid, lang, stale, kf, specs) -> None:
+    fig = charts.build_figure(fid, make_stale_key_figures() if stale else kf, lang, specs[fid])
     with charts._style():
         fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
@@ -183,6 +185,140 @@ def test_basis_without_2020_and_with_peak_latest(kf, specs) -> None:
     found = texts(fig)
     assert not any(t.startswith("2020 average") or t.startswith("Peak") for t in found)
     assert "Latest: $1.1 trillion (Oct 6, 2026)" in found
+
+
+def shaded_spans(ax) -> list[tuple[float, float]]:
+    """(left, right) in data units of every vertical band (axvspan) on ``ax``."""
+    return sorted((p.get_x(), p.get_x() + p.get_width()) for p in ax.patches if isinstance(p, Rectangle))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_basis_trailing_gap_is_shaded_up_to_the_as_of_date(lang, specs) -> None:
+    stale = make_stale_key_figures()
+    assert stale.basis.gaps[-1] == ("2025-05-06", "2025-12-23") and stale.basis.latest.date == "2025-04-29"
+    ax = charts.build_figure("basis", stale, lang, specs["basis"]).axes[0]
+    as_of, last = charts._num(charts.date(2025, 12, 31)), charts._num(charts.date(2025, 4, 29))
+    assert ax.get_xlim()[1] >= as_of  # the time axis reaches the edition's date
+    spans = shaded_spans(ax)
+    assert len(spans) == len(stale.basis.gaps)
+    assert spans[-1][0] == pytest.approx(last) and spans[-1][1] >= as_of  # from the last report to as_of
+    line = max(ax.lines, key=lambda ln: len(ln.get_xdata()))
+    drawn = [x for x, y in zip(line.get_xdata(), line.get_ydata()) if not math.isnan(y)]
+    assert max(drawn) == pytest.approx(last)  # the line stops at the last complete week
+
+
+def test_basis_without_trailing_gap_ends_at_the_data(kf, specs) -> None:
+    ax = charts.build_figure("basis", kf, "en", specs["basis"]).axes[0]
+    last = charts._num(charts.date(2026, 10, 6))
+    assert len(shaded_spans(ax)) == len(kf.basis.gaps)
+    assert max(right for _, right in shaded_spans(ax)) < last
+    assert last <= ax.get_xlim()[1] <= last + 15
+
+
+@pytest.mark.parametrize(("lang", "key"), [("en", "No complete six-contract report in the data"), ("zh", "数据中无完整的六合约报告")])
+def test_basis_gap_key_says_missing_from_the_data(lang, key, kf, specs) -> None:
+    ax = charts.build_figure("basis", kf, lang, specs["basis"]).axes[0]
+    assert key in [t.get_text() for t in ax.get_legend().texts]
+
+
+# ---------------------------------------------------------------- deficits: labels clear of bars and line
+
+DEFICIT_CASES = {
+    "as published": {},
+    "tall bars at both ends": {"2019": 3000.0, "2020": 900.0, "2021": 1000.0, "2022": 1100.0, "2023": 1200.0, "2024": 1300.0, "2025": 3100.0},
+    "a bar ending on the average": {"2019": 1000.0, "2020": 3000.0, "2021": 2000.0, "2022": 1500.0, "2023": 2000.0, "2024": 2000.0, "2025": 2500.0},
+    "a surplus year": {"2019": -236.2, "2020": 500.0, "2021": 800.0, "2022": 1200.0, "2023": 1100.0, "2024": 900.0, "2025": 1400.0},
+}  # fmt: skip
+
+
+def with_deficits(kf, deficits: dict[str, float]):
+    if not deficits:
+        return kf
+    avg = sum(deficits.values()) / len(deficits)
+    return dataclasses.replace(kf, fiscal=make_fiscal(deficit_usd_bn=deficits, average_deficit_usd_bn=avg))
+
+
+def overlaps(a: Bbox, b: Bbox, slack: float = 0.5) -> bool:
+    return a.x0 < b.x1 - slack and b.x0 < a.x1 - slack and a.y0 < b.y1 - slack and b.y0 < a.y1 - slack
+
+
+def extent(t: Text, renderer) -> Bbox:
+    """A text's window extent, with its halo box when it has one."""
+    patch = t.get_bbox_patch()
+    return Bbox.union([t.get_window_extent(renderer)] + ([patch.get_window_extent(renderer)] if patch else []))
+
+
+@pytest.mark.parametrize("case", DEFICIT_CASES)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_deficit_labels_hide_no_bar_and_stay_off_the_average_line(case, lang, kf, specs) -> None:
+    kf = with_deficits(kf, DEFICIT_CASES[case])
+    fig = charts.build_figure("deficits", kf, lang, specs["deficits"])
+    with charts._style():
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    average = charts._fill(specs["deficits"].text[lang].labels["average"], charts._context("deficits", kf, lang))
+    found = [t for t in ax.texts if t.get_text() == average]
+    found += [t for t in (ax.get_legend().texts if ax.get_legend() else []) if t.get_text() == average]
+    assert len(found) == 1, "the average is labelled exactly once"
+    avg_box = extent(found[0], renderer)
+    bars = [r.get_window_extent(renderer) for r in ax.containers[0]]
+    values = [t for t in ax.texts if isinstance(t, Annotation) and t.get_text() != average]
+    years = sorted(kf.fiscal.deficit_usd_bn)
+    assert [t.get_text() for t in values] == [fmt.number(kf.fiscal.deficit_usd_bn[y] / 1000, lang, 1) for y in years]
+    line_y = ax.transData.transform((0.0, kf.fiscal.average_deficit_usd_bn / 1000))[1]
+    for bar in bars:
+        assert not overlaps(avg_box, bar), f"average label over a bar ({case})"
+    for t in values:
+        box = extent(t, renderer)
+        assert not overlaps(avg_box, box), f"average label over value label {t.get_text()} ({case})"
+        assert not box.y0 < line_y < box.y1, f"average line through value label {t.get_text()} ({case})"
+        assert ax.bbox.y0 <= box.y0 and box.y1 <= ax.bbox.y1, f"value label {t.get_text()} outside the axes ({case})"
+    if found[0] in ax.texts:  # labelled on the line: the dashed line does not run through it
+        assert not avg_box.y0 < line_y < avg_box.y1
+
+
+def test_surplus_prints_a_true_minus_and_has_the_glyph(kf, specs) -> None:
+    fig = charts.build_figure("deficits", with_deficits(kf, DEFICIT_CASES["a surplus year"]), "zh", specs["deficits"])
+    assert "\u22120.2" in texts(fig)
+    _, caught = render_quietly(fig)
+    assert not [m for m in caught if "missing from font" in m]
+    assert charts.text_width("\u2212", 8.0) > charts.text_width("-", 8.0) * 0.9  # measured from the glyph itself
+
+
+def test_wrap_keeps_signed_numbers_and_units_whole() -> None:
+    text = "变化为\u22121.2万亿美元，" * 6
+    for width in (0.6, 0.8, 1.0, 1.3):
+        for line in charts.wrap(text, 7.0, width).split("\n"):
+            assert not line.startswith(("万", "亿", "美", "元", "，")) and not line.endswith("\u2212")
+
+
+# ---------------------------------------------------------------- Chinese typography in the specs
+
+
+def zh_strings(raw: dict) -> list[tuple[str, str]]:
+    out = []
+    for key, value in raw["zh"].items():
+        if isinstance(value, str):
+            out.append((key, value))
+        elif isinstance(value, dict) and key != "countries":
+            out += [(f"{key}.{k}", v) for k, v in value.items()]
+    return out
+
+
+@pytest.mark.parametrize("fid", charts.FIGURE_IDS)
+def test_chinese_text_uses_full_width_punctuation(fid) -> None:
+    raw = tomllib.loads((FIGURES / f"{fid}.toml").read_text(encoding="utf-8"))
+    for key, text in zh_strings(raw):
+        assert not re.search(r"[,;:()\"']", text), f"{fid}.toml zh.{key}: ASCII punctuation in {text!r}"
+
+
+def test_feds_note_title_as_the_brief_gives_it() -> None:
+    research = tomllib.loads((ROOT / "cli" / "ustglass" / "research" / "estimates.toml").read_text(encoding="utf-8"))
+    note = research["cayman_hf_ust_undercount"]
+    raw = tomllib.loads((FIGURES / "holders.toml").read_text(encoding="utf-8"))
+    assert f"《{note['title_zh']}》（{note['title']}，" in raw["zh"]["source"]
+    assert f"“{note['title']}”" in raw["en"]["source"]
 
 
 # ---------------------------------------------------------------- holders: the Cayman estimate

@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import matplotlib
+import matplotlib.colors
 import matplotlib.dates
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -32,6 +34,7 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
 
 from ustglass import fmt, fonts
 from ustglass.chartspec import ANNOTATIONS, FIGURE_IDS, FigureSpec, LangText, load_spec  # noqa: F401 (re-exported)
@@ -49,6 +52,7 @@ _SIZE = {"title": 11.5, "subtitle": 9.0, "body": 8.0, "small": 7.0}
 _PAD, _RIGHT, _LINE = 0.15, 0.25, 1.35  # margins (in), right margin (in), line spacing
 _INK, _MUTED, _GRID = "#1a1a1a", "#555555", "#dedede"
 _HALO = {"facecolor": "white", "edgecolor": "none", "pad": 0.8}
+_OUTLINE = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 
 # ---------------------------------------------------------------- text: measure, wrap, fill
@@ -75,7 +79,12 @@ def text_width(text: str, size_pt: float) -> float:
 
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
-_TOKEN = re.compile(f"[0-9][0-9.,]*[年月日亿万]|[{_CJK}]|[^\\s{_CJK}]+|\\s+")  # "10月" stays whole
+# A number keeps its sign (fmt prints a true minus, U+2212) and its Chinese unit: "−1.2万亿美元",
+# "2019财年" and "10月" stay whole; other CJK breaks between characters, Latin at spaces.
+_NUMBER = "[\u2212+-]?[0-9][0-9.,]*(?:万亿美元|亿美元|万亿|财年|个基点|[年月日亿万])"
+_TOKEN = re.compile(f"{_NUMBER}|[{_CJK}]|[^\\s{_CJK}]+|\\s+")
+_NO_LINE_START = "，。；：、！？）》」』”’)"  # closing punctuation never starts a line
+_NO_LINE_END = "（《「『“‘("  # opening punctuation never ends one
 
 
 def wrap(text: str, size_pt: float, width_in: float) -> str:
@@ -85,7 +94,8 @@ def wrap(text: str, size_pt: float, width_in: float) -> str:
         line, width = "", 0.0
         for token in _TOKEN.findall(para):
             w = text_width(token, size_pt)
-            if line and width + w > width_in and not token.isspace() and token not in "，。；：、）》」”)":
+            if (line and width + w > width_in and not token.isspace() and token not in _NO_LINE_START
+                    and line[-1] not in _NO_LINE_END):  # fmt: skip
                 lines.append(line.rstrip())
                 line, width = "", 0.0
             if line or not token.isspace():
@@ -139,10 +149,20 @@ def series_with_gaps(values: Mapping[str, float], gaps: Sequence[tuple[str, str]
     return days, [points[d] for d in days]
 
 
-def _gap_spans(days: Sequence[date], vals: Sequence[float]) -> list[tuple[date, date]]:
-    """(last observation, next observation) around each run of NaN."""
+def _gap_spans(days: Sequence[date], vals: Sequence[float], end: date | None = None) -> list[tuple[date, date]]:
+    """(last observation, next observation) around each run of NaN; and (last observation,
+    ``end``) when ``end`` is later than it, for missing weeks after the last observation."""
     ok = [d for d, v in zip(days, vals) if not math.isnan(v)]
-    return [(a, b) for a, b in zip(ok, ok[1:]) if any(a < d < b for d, v in zip(days, vals) if math.isnan(v))]
+    spans = [(a, b) for a, b in zip(ok, ok[1:]) if any(a < d < b for d, v in zip(days, vals) if math.isnan(v))]
+    return spans + ([(ok[-1], end)] if ok and end is not None and end > ok[-1] else [])
+
+
+def _iso_or_none(text: str) -> date | None:
+    """The date ``text`` starts with, or None when it starts with none."""
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
 
 
 def _nice_max(value: float, headroom: float = 1.1) -> float:
@@ -181,22 +201,28 @@ def _time_axis(ax: Axes, first: date, last: date, lang: str) -> None:
     ax.set_xlim(_num(start - timedelta(days=10)), _num(last + timedelta(days=10)))
 
 
-def _note(ax: Axes, x: float, y: float, text: str, dy: float = 0.0, dx: float = 0.0, **kw: Any) -> None:
-    """A small label offset (dx, dy) points from a data point, on a white halo."""
+def _note(ax: Axes, x: float, y: float, text: str, dy: float = 0.0, dx: float = 0.0, **kw: Any) -> Text:
+    """A small label offset (dx, dy) points from a data point, on a white halo unless ``bbox=None``."""
+    kw.setdefault("bbox", _HALO)
     kw.setdefault("va", "bottom" if dy > 0 else "top" if dy < 0 else "center")
     kw.setdefault("ha", "left" if dx > 0 else "right" if dx < 0 else "center")
-    ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=_SIZE["small"], bbox=_HALO, zorder=6, **kw)
+    return ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=_SIZE["small"], zorder=6, **kw)
 
 
 # ---------------------------------------------------------------- frame: titles, notes, panels, fonts
 
 
 class Panel(NamedTuple):
-    """One plotting area: its axes, the unit shown above it (left) and a readout (right)."""
+    """One plotting area: its axes, the unit shown above it (left) and a readout (right).
+
+    ``arrange``, when given, runs once the axes have their final place and size, to put
+    labels where they hide no data (it measures real text extents).
+    """
 
     ax: Axes
     unit: str
     readout: str = ""
+    arrange: Callable[[], None] | None = None
 
 
 def _text_block(fig: Figure, y_in: float, text: str, size: float, **kw: Any) -> float:
@@ -239,12 +265,16 @@ def _place(fig: Figure, panels: Sequence[Panel], top: float, bottom: float, x_la
         fig.text(1 - _RIGHT / w, (bottom - 0.24) / h, x_label, fontsize=_SIZE["body"], color=_MUTED, ha="right", va="top")
 
 
+def _set_face(t: Text) -> None:
+    """Give ``t`` the brief's CJK face (bold where bold was asked for), keeping its size."""
+    face = fonts.cjk_face("bold" if t.get_fontweight() in ("bold", "semibold", "heavy", 600, 700, 800) else "regular")
+    t.set_fontproperties(FontProperties(fname=FontPath(str(face.path), face.index), size=t.get_fontsize()))
+
+
 def _apply_fonts(fig: Figure) -> None:
-    """Give every text of ``fig`` the brief's CJK face (bold where bold was asked for)."""
-    faces = {w: fonts.cjk_face(w) for w in ("regular", "bold")}
+    """Give every text of ``fig`` the brief's CJK face."""
     for t in fig.findobj(Text):
-        face = faces["bold" if t.get_fontweight() in ("bold", "semibold", "heavy", 600, 700, 800) else "regular"]
-        t.set_fontproperties(FontProperties(fname=FontPath(str(face.path), face.index), size=t.get_fontsize()))
+        _set_face(t)
 
 
 # ---------------------------------------------------------------- the four charts
@@ -253,23 +283,101 @@ CAYMAN = "Cayman Islands"
 Draw = Callable[[Figure, KeyFigures, str, FigureSpec, Mapping[str, str]], list[Panel]]
 
 
+def _dark(color: Any) -> bool:
+    """Whether ``color`` is dark enough to need white text on it."""
+    r, g, b, _ = matplotlib.colors.to_rgba(color)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5
+
+
+def _extent(t: Text, renderer: Any, pad_pt: float = 0.0) -> Bbox:
+    """The window extent of ``t`` in the brief's font, grown by ``pad_pt`` points each side."""
+    _set_face(t)
+    box = t.get_window_extent(renderer)
+    pad = pad_pt * t.figure.dpi / 72
+    return Bbox.from_extents(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad)
+
+
+def _clear(box: Bbox, taken: Sequence[Bbox]) -> bool:
+    """Whether ``box`` overlaps none of ``taken``."""
+    return not any(box.x0 < t.x1 and t.x0 < box.x1 and box.y0 < t.y1 and t.y0 < box.y1 for t in taken)
+
+
 def _deficits(fig: Figure, kf: KeyFigures, lang: str, spec: FigureSpec, ctx: Mapping[str, str]) -> list[Panel]:
-    """Bars of the federal deficit by fiscal year, each labelled, with the period's average."""
+    """Bars of the federal deficit by fiscal year, each labelled, with the period's average.
+
+    Value labels sit above each bar, or inside its top where the dashed average line would
+    run through them; the average's label goes at an end of the line where it covers no
+    bar and no value label, else above the plot as a key.
+    """
     f, words, c = kf.fiscal, spec.text[lang], spec.colors
     years = sorted(y for y in f.deficit_usd_bn if f.first_fy <= y <= f.latest_fy)
     vals = [f.deficit_usd_bn[y] * words.scale for y in years]
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.bar(range(len(vals)), vals, width=0.62, color=[c["bar"]] * (len(vals) - 1) + [c["highlight"]], zorder=2)
+    bars = ax.bar(range(len(vals)), vals, width=0.62, color=[c["bar"]] * (len(vals) - 1) + [c["highlight"]], zorder=2)
     avg = f.average_deficit_usd_bn * words.scale
-    ax.axhline(avg, color=c["average"], linewidth=1.0, linestyle=(0, (4, 2)), zorder=3)
-    _note(ax, -0.55, avg, _fill(words.labels["average"], ctx), dy=2.5, dx=0.01, color=c["average"])
+    avg_line = ax.axhline(avg, color=c["average"], linewidth=1.0, linestyle=(0, (4, 2)), zorder=3)
+    average = _fill(words.labels["average"], ctx)
     digits = 1 if max(abs(v) for v in vals) < 10 else 0
-    for i, v in enumerate(vals):
-        _note(ax, i, v, fmt.number(v, lang, digits), dy=2.5 if v >= 0 else -2.5, color=_INK)
     ax.set_xticks(range(len(years)), labels=[fmt.fiscal_year(y, lang) for y in years])
     ax.set_xlim(-0.6, len(years) - 0.4)
-    _value_axis(ax, min(0.0, min(vals)), _nice_max(max(vals)), lang)
-    return [Panel(ax, _fill(words.y_label, ctx))]
+    hi = _nice_max(max(vals))
+    # A surplus (negative) year: the axis goes down to the tick below it, on the same step as above zero.
+    lo = min(float(t) for t in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(min(vals) * 1.15, hi)) if min(vals) < 0 else 0.0
+    _value_axis(ax, lo, hi, lang)
+    if lo < 0:
+        ax.axhline(0, color="#808080", linewidth=0.6, zorder=2)
+
+    def arrange() -> None:
+        renderer = fig.canvas.get_renderer()
+        frame, clearance = ax.get_window_extent(renderer), 2.0  # points kept between a label and the line
+        line_y = ax.transData.transform((0.0, avg))[1]
+        line_band = Bbox.from_extents(frame.x0, line_y - clearance * fig.dpi / 72, frame.x1, line_y + clearance * fig.dpi / 72)
+        taken = [r.get_window_extent(renderer) for r in bars]
+
+        def fits(label: Text, bar_box: Bbox | None) -> bool:
+            """Clear of the average line, inside the axes, and inside ``bar_box`` when given."""
+            box = _extent(label, renderer, _HALO["pad"])
+            inside = bar_box is None or (bar_box.y0 <= box.y0 and box.y1 <= bar_box.y1)
+            return inside and _clear(box, [line_band]) and frame.y0 <= box.y0 and box.y1 <= frame.y1
+
+        def place(i: int, where: str) -> Text | None:
+            """Bar i's value label above its end ("out"), inside its end ("in"), or past the line ("past")."""
+            rect, v = bars[i], vals[i]
+            x, out = rect.get_x() + rect.get_width() / 2, 2.5 if v >= 0 else -2.5
+            if where == "in":
+                color = "white" if _dark(rect.get_facecolor()) else _INK
+                label = _note(ax, x, v, fmt.number(v, lang, digits), -out, color=color, bbox=None)
+            else:
+                y, dy = (v, out) if where == "out" else (avg, out + math.copysign(clearance, out))
+                label = _note(ax, x, y, fmt.number(v, lang, digits), dy, color=_INK)
+            if fits(label, rect.get_window_extent(renderer) if where == "in" else None):
+                return label
+            label.remove()
+            return None
+
+        # All value labels above their bars, unless the average line would cross one; then all
+        # inside the bar ends (those too short: above), so the labels look alike.
+        labels = [place(i, "out") for i in range(len(bars))]
+        if None in labels:
+            for label in labels:
+                if label is not None:
+                    label.remove()
+            labels = [place(i, "in") or place(i, "out") or place(i, "past") for i in range(len(bars))]
+        for i, label in enumerate(labels):
+            label = label or _note(ax, i, vals[i], fmt.number(vals[i], lang, digits), 2.5 if vals[i] >= 0 else -2.5, color=_INK)
+            taken.append(_extent(label, renderer, _HALO["pad"]))
+        for x, dx in ((ax.get_xlim()[1], -3.0), (ax.get_xlim()[0], 3.0)):
+            for dy in (3.0, -3.0):
+                label = _note(ax, x, avg, average, dy, dx, color=c["average"])
+                box = _extent(label, renderer, _HALO["pad"] + 0.5)
+                if _clear(box, taken) and frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1:
+                    return
+                label.remove()
+        key = ax.legend([avg_line], [average], loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2,
+                        handlelength=2.2, labelcolor=c["average"])  # fmt: skip
+        key.set_zorder(7)
+
+    return [Panel(ax, _fill(words.y_label, ctx), arrange=arrange)]
 
 
 def _holders_max(bars: Sequence[tuple[float, str]], axes_in: float) -> float:
@@ -337,23 +445,32 @@ def _free_label(ax: Axes, size_in: tuple[float, float], points: Sequence[tuple[f
 
     best = min(spots, key=cost)
     avoid.append(box(*best))
-    _note(ax, best[0], best[1], text, dx=best[2], dy=best[3], **kw)
+    # A white outline round the glyphs rather than a white box, which would cut into the gap shading.
+    _note(ax, best[0], best[1], text, dx=best[2], dy=best[3], bbox=None, path_effects=_OUTLINE, **kw)
 
 
 def _basis(fig: Figure, kf: KeyFigures, lang: str, spec: FigureSpec, ctx: Mapping[str, str]) -> list[Panel]:
     """Weekly line with gaps left open and shaded; the 2020 average, peak and latest marked."""
     b, words, c, s = kf.basis, spec.text[lang], spec.colors, spec.text[lang].scale
     days, vals = series_with_gaps(b.lev_short_usd_bn, b.gaps, 7)
+    # Weeks missing after the latest report, up to the edition's date, are a gap like any other:
+    # the time axis runs to that date and the weeks are shaded, so the reader sees the data stop.
+    last_seen = max(date.fromisoformat(d) for d in b.lev_short_usd_bn)
+    trailing = [date.fromisoformat(last) for first, last in b.gaps if date.fromisoformat(first) > last_seen]
+    edition = _iso_or_none(kf.as_of)
+    end = max([days[-1], *trailing] + ([edition] if edition else []))
     ax = fig.add_axes((0, 0, 1, 1))
-    for first, after in _gap_spans(days, vals):
+    for first, after in _gap_spans(days, vals, end if trailing else None):
         ax.axvspan(_num(first), _num(after), color=c["gap"], linewidth=0, zorder=1)
     (line,) = ax.plot([_num(d) for d in days], [v * s for v in vals], color=c["line"], linewidth=1.3, zorder=3)
-    _time_axis(ax, days[0], days[-1], lang)
+    _time_axis(ax, days[0], end, lang)
     _value_axis(ax, 0.0, _nice_max(max(v for v in vals if not math.isnan(v)) * s, 1.2), lang)
-    ax.legend([line, Patch(color=c["gap"])], [words.labels["series"], words.labels["gaps"]], loc="upper left")
+    keys = [words.labels["series"], words.labels["gaps"]]
+    ax.legend([line, Patch(color=c["gap"])], keys, loc="upper left")
     (x0, x1), (_, y1) = ax.get_xlim(), ax.get_ylim()
     size, points = (spec.width_in - 1.0, spec.height_in * 0.55), [(_num(d), v * s) for d, v in zip(days, vals) if not math.isnan(v)]
-    avoid: list[Box] = [(x0, x0 + (x1 - x0) * 0.4, y1 * 0.8, y1)]  # the legend
+    legend_w = (max(text_width(k, _SIZE["body"]) for k in keys) + 0.6) / size[0]
+    avoid: list[Box] = [(x0, x0 + (x1 - x0) * legend_w, y1 * 0.8, y1)]  # the legend
     (peak_day, peak), (last_day, last) = _dated(b.peak), _dated(b.latest)
     for day, value in ((peak_day, peak), (last_day, last)):
         ax.plot([_num(date.fromisoformat(day))], [value * s], "o", markersize=3.5, color=c["marker"], zorder=5)
@@ -423,7 +540,11 @@ def build_figure(figure_id: str, kf: KeyFigures, lang: str, spec: FigureSpec) ->
         fig = Figure(figsize=(spec.width_in, spec.height_in), dpi=100)
         FigureCanvasAgg(fig)
         top, bottom = _frame(fig, words, ctx)
-        _place(fig, _DRAW[figure_id](fig, kf, lang, spec, ctx), top, bottom, words.x_label)
+        panels = _DRAW[figure_id](fig, kf, lang, spec, ctx)
+        _place(fig, panels, top, bottom, words.x_label)
+        for panel in panels:
+            if panel.arrange is not None:
+                panel.arrange()
         _apply_fonts(fig)
     return fig
 
