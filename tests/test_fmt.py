@@ -22,8 +22,8 @@ from ustglass import fmt
         (9.5, "95亿美元", "$9.5 billion"),
         (9.96, "100亿美元", "$10 billion"),
         (0.0, "0亿美元", "$0.0 billion"),
-        (-1774.684, "-1.8万亿美元", "-$1.8 trillion"),
-        (-423.0, "-4,230亿美元", "-$423 billion"),
+        (-1774.684, "−1.8万亿美元", "−$1.8 trillion"),
+        (-423.0, "−4,230亿美元", "−$423 billion"),
         (12345.6, "12.3万亿美元", "$12.3 trillion"),
     ],
 )
@@ -38,7 +38,7 @@ def test_usd_bn_digits_and_sign() -> None:
     assert fmt.usd_bn(1404.9, "en", digits=2) == "$1.40 trillion"
     assert fmt.usd_bn(41.2, "en", sign=True) == "+$41 billion"
     assert fmt.usd_bn(41.2, "zh", sign=True) == "+412亿美元"
-    assert fmt.usd_bn(-41.2, "zh", sign=True) == "-412亿美元"
+    assert fmt.usd_bn(-41.2, "zh", sign=True) == "−412亿美元"
     assert fmt.usd_bn(-0.01, "en") == "$0.0 billion"  # never "-0"
 
 
@@ -53,15 +53,15 @@ def test_pct(value: float, digits: int, expected: str) -> None:
 
 def test_pct_sign() -> None:
     assert fmt.pct(0.44, "en", sign=True) == "+0.4%"
-    assert fmt.pct(-0.44, "zh", sign=True) == "-0.4%"
+    assert fmt.pct(-0.44, "zh", sign=True) == "−0.4%"
     assert fmt.pct(0.0, "en", sign=True) == "0.0%"
 
 
 def test_bp() -> None:
     assert fmt.bp(12.4, "zh") == "12个基点"
     assert fmt.bp(12.5, "en") == "13 bp"
-    assert fmt.bp(-3.0, "zh") == "-3个基点"
-    assert fmt.bp(-3.0, "en") == "-3 bp"
+    assert fmt.bp(-3.0, "zh") == "−3个基点"
+    assert fmt.bp(-3.0, "en") == "−3 bp"
     assert fmt.bp(12.0, "en", sign=True) == "+12 bp"
     assert fmt.bp(12.0, "zh", sign=True) == "+12个基点"
     assert fmt.bp(1.25, "en", digits=1) == "1.3 bp"
@@ -70,7 +70,7 @@ def test_bp() -> None:
 def test_number() -> None:
     assert fmt.number(1234567.891, "en", 2) == "1,234,567.89"
     assert fmt.number(1234567.891, "zh") == "1,234,568"
-    assert fmt.number(-1234.5, "en") == "-1,235"
+    assert fmt.number(-1234.5, "en") == "−1,235"
     assert fmt.number(999.5, "en") == "1,000"
     assert fmt.number(5.0, "en", sign=True) == "+5"
     assert fmt.number(0.0, "en", sign=True) == "0"

@@ -68,6 +68,14 @@ def test_gaps_stay_gaps():
     assert metrics.gaps(idx) == [("2020-01-21", "2020-01-28")]
 
 
+def test_trailing_gap_up_to_the_as_of_date():
+    idx = dates("2025-04-22", "2025-04-29")
+    # the report for Tuesday 2025-12-30 is published on Friday 2026-01-02: not yet due on 2025-12-31
+    assert metrics.gaps(idx, pd.Timestamp("2025-12-31")) == [("2025-05-06", "2025-12-23")]
+    assert metrics.gaps(idx, pd.Timestamp("2025-05-05")) == []  # the 2025-05-06 report is not out yet
+    assert metrics.gaps(idx, pd.Timestamp("2025-05-09")) == [("2025-05-06", "2025-05-06")]
+
+
 def test_basis_levels():
     data = tff(
         ("2020-01-07", [1000] * 6),  # 0.7
@@ -75,8 +83,9 @@ def test_basis_levels():
         ("2021-01-05", [5000] * 6),  # 3.5 peak
         ("2021-01-12", [4000] * 6),  # 2.8 latest
     )
-    b = metrics.basis(data)
+    b = metrics.basis(data, "2021-01-12")
     assert b.level_2020.value == pytest.approx(1.4)  # average of 0.7 and 2.1
+    assert b.direction_vs_2020 == "rose" and b.weeks_since_latest == 0
     assert b.peak.value == 3.5 and b.peak.as_of == "2021-01-05"
     assert b.latest.value == 2.8 and b.latest.date == "2021-01-12"
     assert b.change_since_2020_pct == 100.0
@@ -93,7 +102,7 @@ def tic(rows):
 
 def research_row(**overrides):
     row = {"id": "cayman_hf_ust_undercount", "value": 1400.0, "units": "billions of USD", "as_of": "2024-12",
-           "published": "2025-10-15", "title": "T", "authors": "A", "publisher": "P", "doi": "10/x", "url": "u",
+           "published": "2025-10-15", "title": "T", "title_zh": "题", "authors": "A", "publisher": "P", "doi": "10/x", "url": "u",
            "locator": "Abstract", "quote": "q", "method": "m"}
     row.update(overrides)
     return pd.DataFrame([row])
@@ -115,6 +124,7 @@ def test_holders_rank_and_cayman_estimate():
     assert h.cayman_estimate_usd_bn.as_of == "2024-12"
     assert h.cayman_estimate_vs_largest == "above"
     assert h.usd_bn_year_earlier["Japan"] == 1061.5
+    assert "Grand Total" not in h.usd_bn and h.aggregates_usd_bn == {"Grand Total": 9271.0, "All Other": 700.0}
 
 
 def test_no_estimate_before_publication():
@@ -167,7 +177,8 @@ def test_fiscal_summary():
         "fred_fyfsd": fred([("2023-09-30", -1687467), ("2024-09-30", -1815377), ("2025-09-30", -1774684)]),
         "fred_gfdegdq188s": fred([("2025-01-01", 120.0), ("2026-01-01", 122.59387)]),
     }
-    f = metrics.fiscal(tables, vintage="2026-11-24")
+    f = metrics.fiscal(tables, vintage="2026-11-24", as_of="2026-10-06")
+    assert f.vintage_after_as_of
     assert f.deficit_usd_bn == {"2023": 1687.5, "2024": 1815.4, "2025": 1774.7}
     assert f.latest_fy == "2025" and f.first_fy == "2023"
     assert f.average_deficit_usd_bn == round((1687.5 + 1815.4 + 1774.7) / 3, 1)

@@ -122,6 +122,30 @@ def test_prose_follows_the_data(build: Path) -> None:
     assert "SOFR was 3.72%, 7 bp above the rate the Fed pays on reserves" in md_en
     assert "高于美联储准备金余额利率（IORB，3.65%）7个基点" in md_zh
     assert "The Cayman Islands rank 4th" in md_en
+    # SOFR above IORB: the regime sentence follows the data
+    assert "Repo trading above IORB signals that reserves are no longer ample at the margin." in md_en
+    assert "回购利率高于IORB，说明边际上准备金已不再充裕。" in md_zh
+    # the fixture's 2020 and 2026 weeks hold the same positions: unchanged on the 2020 average
+    assert "unchanged on the 2020 average of" in md_en
+    assert "较2020年均值" in md_zh and "持平" in md_zh
+
+
+def test_prose_turns_with_the_data(build: Path, tmp_path: Path) -> None:
+    """SOFR below IORB in another snapshot: the same template says the opposite."""
+    import official_dir
+
+    official = official_dir.write(tmp_path / "official")
+    sofr = official / "fred" / "SOFR.csv"
+    sofr.write_text(sofr.read_text().replace("2026-06-23,3.72", "2026-06-23,3.60"))
+    assert runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(tmp_path / "s")]).exit_code == 0
+    result = runner.invoke(app, ["report", "--lang", "all", "--format", "md", "--snapshots", str(tmp_path / "s"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    md_en = (tmp_path / "o" / "brief.en.md").read_text(encoding="utf-8")
+    md_zh = (tmp_path / "o" / "brief.zh.md").read_text(encoding="utf-8")
+    assert "SOFR was 3.60%, 5 bp below the rate the Fed pays on reserves" in md_en
+    assert "Repo trading at or below IORB suggests reserves are still ample at the margin" in md_en
+    assert "低于美联储准备金余额利率（IORB，3.65%）5个基点" in md_zh
+    assert "回购利率不高于IORB" in md_zh
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -96,3 +96,21 @@ def test_report_defaults_to_the_newest_shipped_snapshot(tmp_path: Path, monkeypa
     assert "brief built from snapshot 2026-10-06" in result.output
     kf = json.loads((tmp_path / "key_figures.json").read_text())
     assert kf["snapshot"] == "2026-10-06"
+
+
+def test_edition_with_stale_futures_data_says_so(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", "--lang", "all", "--format", "md", "--snapshot", str(SHIPPED / "2025-12-31"),
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    kf = json.loads((tmp_path / "key_figures.json").read_text())
+    basis = kf["basis"]
+    # the last complete six-contract week is months before the edition date: a trailing gap up to it
+    assert basis["latest"]["date"] < "2025-12-01" and basis["weeks_since_latest"] > 0
+    assert basis["gaps"][-1][0] > basis["latest"]["date"] and basis["gaps"][-1][1] <= "2025-12-31"
+    en = (tmp_path / "brief.en.md").read_text(encoding="utf-8")
+    zh = (tmp_path / "brief.zh.md").read_text(encoding="utf-8")
+    assert f"the {basis['weeks_since_latest']} weekly reports due since then are missing from the data" in en
+    assert f"此后应发布的{basis['weeks_since_latest']}期周报不在数据中" in zh
+    # the FRED copy was retrieved after 2025-12-31: the brief says revisions since are included
+    assert kf["fiscal"]["vintage_after_as_of"] is True
+    assert "after this edition's as-of date: revisions published since then are included" in en

@@ -26,6 +26,7 @@ class DatasetSpec:
     id: str
     source: str  # "fred" | "cftc" | "tic" | "fiscaldata" | "research"
     source_name: str
+    source_name_zh: str
     title_en: str
     title_zh: str
     units: str
@@ -55,6 +56,7 @@ def _fred(series: str, title_en: str, title_zh: str, units: str, freq: Frequency
         id=f"fred_{series.lower()}",
         source="fred",
         source_name=f"Federal Reserve Bank of St. Louis, FRED series {series}",
+        source_name_zh=f"圣路易斯联邦储备银行FRED数据库，序列{series}",
         title_en=title_en,
         title_zh=title_zh,
         units=units,
@@ -76,7 +78,6 @@ FRED_SERIES: dict[str, DatasetSpec] = {
         _fred("IORB", "Interest rate on reserve balances", "准备金余额利率（IORB）", "percent", Frequency.DAILY),
         _fred("RRPONTSYD", "Overnight reverse repurchase agreements (ON RRP)", "隔夜逆回购（ON RRP）", "billions of USD", Frequency.DAILY),
         _fred("WRESBAL", "Reserve balances with Federal Reserve Banks, week average", "存款机构在美联储的准备金余额（周均）", "millions of USD", Frequency.WEEKLY),
-        _fred("WTREGEN", "Treasury General Account, week average", "财政部一般账户（TGA，周均）", "millions of USD", Frequency.WEEKLY),
         _fred("RPONTSYD", "Overnight repurchase agreements (Standing Repo Facility)", "隔夜回购（常设回购便利）", "billions of USD", Frequency.DAILY, required=False),
     )
 }
@@ -85,6 +86,7 @@ CFTC_TFF = DatasetSpec(
     id="cftc_tff_ust",
     source="cftc",
     source_name="U.S. Commodity Futures Trading Commission, Traders in Financial Futures (futures only)",
+    source_name_zh="美国商品期货交易委员会（CFTC）金融期货交易者持仓报告（仅期货）",
     title_en="Traders in Financial Futures: six U.S. Treasury futures contracts",
     title_zh="金融期货交易者持仓报告：六种美国国债期货合约",
     units="contracts",
@@ -111,6 +113,7 @@ TIC_MFH = DatasetSpec(
     id="tic_mfh",
     source="tic",
     source_name="U.S. Department of the Treasury, Treasury International Capital (TIC): Major Foreign Holders of Treasury Securities",
+    source_name_zh="美国财政部国际资本流动报告（TIC）：美国国债主要海外持有者",
     title_en="Major foreign holders of Treasury securities",
     title_zh="美国国债主要海外持有者",
     units="billions of USD",
@@ -125,6 +128,7 @@ MSPD = DatasetSpec(
     id="mspd_table1",
     source="fiscaldata",
     source_name="U.S. Department of the Treasury, Fiscal Data: Monthly Statement of the Public Debt, Table 1",
+    source_name_zh="美国财政部Fiscal Data：公共债务月报（MSPD）表1",
     title_en="Summary of Treasury securities outstanding by security type",
     title_zh="按证券类型划分的未偿国债（MSPD表1）",
     units="millions of USD",
@@ -139,6 +143,7 @@ DTS_TGA = DatasetSpec(
     id="dts_tga",
     source="fiscaldata",
     source_name="U.S. Department of the Treasury, Fiscal Data: Daily Treasury Statement, Operating Cash Balance",
+    source_name_zh="美国财政部Fiscal Data：每日国库报表（DTS）营运现金余额",
     title_en="Treasury General Account closing balance (daily)",
     title_zh="财政部一般账户（TGA）日终余额",
     units="millions of USD",
@@ -153,13 +158,15 @@ RESEARCH = DatasetSpec(
     id="research_estimates",
     source="research",
     source_name="Curated research estimates (cited publications)",
+    source_name_zh="经整理的研究文献估计值（附完整引用）",
     title_en="Research estimates taken from published papers",
     title_zh="研究文献中的估计值",
     units="as stated per row",
     frequency=Frequency.IRREGULAR,
     url="",
     date_column="published",
-    columns=("id", "value", "units", "as_of", "published", "title", "authors", "publisher", "doi", "url", "locator", "quote", "method"),
+    columns=("id", "value", "units", "as_of", "published", "title", "title_zh", "authors", "publisher", "doi", "url", "locator",
+             "quote", "method"),
     key=("id",),
 )
 

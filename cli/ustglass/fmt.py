@@ -14,6 +14,7 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 
 LANGS = ("zh", "en")
+MINUS = "\u2212"  # a true minus sign, as typeset notes print negatives
 
 _MONTHS_EN = (
     "January", "February", "March", "April", "May", "June",
@@ -38,7 +39,7 @@ def _rounded(value: float, digits: int) -> Decimal:
 def _sign(rounded: Decimal, sign: bool) -> str:
     """The sign to print before a magnitude: '-' for negatives, '+' when asked, never '-0'."""
     if rounded < 0:
-        return "-"
+        return MINUS
     if sign and rounded > 0:
         return "+"
     return ""

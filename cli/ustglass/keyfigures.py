@@ -43,6 +43,7 @@ class Estimate:
     unit: str
     method: str
     title: str = ""
+    title_zh: str = ""
     publisher: str = ""
     doi: str = ""
     url: str = ""
@@ -62,6 +63,7 @@ class Fiscal:
     debt_to_gdp_year_earlier: Point | None
     debt_to_gdp_direction: str  # "rose" | "fell" | "unchanged"
     vintage: str  # the source's vintage (retrieval date of the FYFSD file)
+    vintage_after_as_of: bool  # the data were retrieved after the edition's as-of date (later revisions included)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Holders:
     year_earlier: str  # "YYYY-MM"
     usd_bn: dict[str, float]  # country as TIC writes it -> USD bn at as_of (major holders)
     usd_bn_year_earlier: dict[str, float]
+    aggregates_usd_bn: dict[str, float]  # TIC's total rows at as_of: Grand Total, All Other, For. Official, ...
     ranking: list[str]  # countries by holdings at as_of, largest first (excl. totals)
     grand_total: Point
     foreign_official: Point | None
@@ -89,9 +92,11 @@ class Basis:
     level_2020: Point | None  # average over complete 2020 weeks (None without 2020 data)
     peak: Point
     change_since_2020_pct: float | None
+    direction_vs_2020: str | None  # "rose" | "fell" | "unchanged"
     weeks_complete: int
     weeks_missing: int
-    gaps: list[tuple[str, str]]  # [first missing week, last missing week]
+    gaps: list[tuple[str, str]]  # [first missing week, last missing week], up to the as-of date
+    weeks_since_latest: int  # weeks between the latest complete report and the as-of date
     latest_by_contract_usd_bn: dict[str, float]
 
 
@@ -128,6 +133,7 @@ class DatasetInfo:
     title_en: str
     title_zh: str
     source_name: str
+    source_name_zh: str
     url: str
     units: str
     units_zh: str

@@ -29,6 +29,7 @@ CAYMAN = "Cayman Islands"
 CAYMAN_UNDERCOUNT = "cayman_hf_ust_undercount"
 HISTORY_YEARS = 5
 SPREAD_WINDOW_DAYS = 90
+REPORT_LAG_DAYS = 3  # CFTC positions as of Tuesday are published on Friday
 Tables = dict[str, pd.DataFrame]
 
 
@@ -79,7 +80,7 @@ def quarter_label(ts: Any) -> str:
     return f"{ts.year}Q{(ts.month - 1) // 3 + 1}"
 
 
-def fiscal(tables: Tables, vintage: str) -> Fiscal:
+def fiscal(tables: Tables, vintage: str, as_of: str = "") -> Fiscal:
     deficits = deficits_by_fy(tables[FRED_SERIES["FYFSD"].id])
     years = sorted(deficits)
     latest, prior = years[-1], years[-2] if len(years) > 1 else years[-1]
@@ -102,6 +103,7 @@ def fiscal(tables: Tables, vintage: str) -> Fiscal:
         debt_to_gdp_year_earlier=debt_gdp_earlier,
         debt_to_gdp_direction=direction(debt_gdp.value, debt_gdp_earlier.value) if debt_gdp_earlier else "unchanged",
         vintage=vintage,
+        vintage_after_as_of=bool(vintage and as_of and vintage > as_of),
     )
 
 
@@ -123,7 +125,7 @@ def cayman_estimate(tic: pd.DataFrame, research: pd.DataFrame) -> tuple[Estimate
         return None, None, None
     r = rows.iloc[0]
     source = f"{r['publisher']}, \u201c{r['title']}\u201d ({r['published']}), doi:{r['doi']}, {r['locator']}"
-    cite = {"title": r["title"], "publisher": r["publisher"], "doi": r["doi"], "url": r["url"]}
+    cite = {"title": r["title"], "title_zh": r["title_zh"], "publisher": r["publisher"], "doi": r["doi"], "url": r["url"]}
     undercount = Estimate(round(float(r["value"]), 1), r["as_of"], source, r["published"], r["units"], r["quote"], **cite)
     official = _month_values(tic, r["as_of"]).get(CAYMAN)
     if official is None:
@@ -142,11 +144,13 @@ def holders(tic: pd.DataFrame, research: pd.DataFrame) -> Holders:
     estimate, undercount, official_then = cayman_estimate(tic, research)
     largest = countries[ranking[0]]
     unit, src = "billions of USD", "Treasury TIC"
+    earlier_values = _month_values(tic, earlier)
     return Holders(
         as_of=month,
         year_earlier=earlier,
-        usd_bn=now,
-        usd_bn_year_earlier=_month_values(tic, earlier),
+        usd_bn=countries,
+        usd_bn_year_earlier={c: v for c, v in earlier_values.items() if c not in TIC_AGGREGATES},
+        aggregates_usd_bn={c: v for c, v in now.items() if c in TIC_AGGREGATES},
         ranking=ranking,
         grand_total=Point(now["Grand Total"], month, unit, src),
         foreign_official=Point(now["For. Official"], month, unit, src) if "For. Official" in now else None,
@@ -171,24 +175,37 @@ def lev_short_notional(tff: pd.DataFrame) -> pd.Series:
     return total.sort_index()
 
 
-def gaps(dates: pd.Index, max_step_days: int = 8) -> list[tuple[str, str]]:
-    """Spans of missing weeks between consecutive report dates (first and last missing week)."""
+def gaps(dates: pd.Index, as_of: pd.Timestamp | None = None, max_step_days: int = 8) -> list[tuple[str, str]]:
+    """Spans of missing weeks (first and last missing week): between reports, and after the
+    latest report up to ``as_of`` when more than a week has passed."""
     spans = []
     for prev, nxt in zip(dates[:-1], dates[1:]):
         if (nxt - prev).days > max_step_days:
             spans.append((_iso(prev + pd.Timedelta(days=7)), _iso(nxt - pd.Timedelta(days=7))))
+    if as_of is not None and len(dates):
+        # a Tuesday's report is published on the Friday after: count the weeks due by as_of
+        due = (as_of - dates[-1] - pd.Timedelta(days=REPORT_LAG_DAYS)).days // 7
+        if due >= 1:
+            spans.append((_iso(dates[-1] + pd.Timedelta(days=7)), _iso(dates[-1] + pd.Timedelta(days=7 * due))))
     return spans
 
 
-def basis(tff: pd.DataFrame) -> Basis:
+def _weeks(span: tuple[str, str]) -> int:
+    return round((pd.Timestamp(span[1]) - pd.Timestamp(span[0])).days / 7) + 1
+
+
+def basis(tff: pd.DataFrame, as_of: str | None = None) -> Basis:
+    """The basis-trade figures; ``as_of`` (the edition's date) makes a stale end visible."""
     s = lev_short_notional(tff)
     unit, src = "billions of USD", "CFTC TFF"
     y2020 = s[s.index.year == 2020]
     base = Point(round(float(y2020.mean()), 1), "2020", unit, src) if len(y2020) else None
     latest = Observation(_iso(s.index[-1]), round(float(s.iloc[-1]), 1), unit, src)
-    missing = gaps(s.index)
+    end = pd.Timestamp(as_of) if as_of else None
+    missing = gaps(s.index, end)
     last_rows = tff[tff["report_date"] == s.index[-1]]
     by_contract = {c: round(float(v) * FACE_USD[c] / 1e9, 1) for c, v in zip(last_rows["contract_code"], last_rows["lev_short"])}
+    trailing = missing[-1] if missing and pd.Timestamp(missing[-1][0]) > s.index[-1] else None
     return Basis(
         lev_short_usd_bn={_iso(d): round(float(v), 1) for d, v in s.items()},
         contracts=dict(CONTRACT_LABELS),
@@ -196,9 +213,11 @@ def basis(tff: pd.DataFrame) -> Basis:
         level_2020=base,
         peak=Point(round(float(s.max()), 1), _iso(s.idxmax()), unit, src),
         change_since_2020_pct=round((latest.value / base.value - 1) * 100, 1) if base else None,
+        direction_vs_2020=direction(latest.value, base.value) if base else None,
         weeks_complete=int(len(s)),
-        weeks_missing=sum(round((pd.Timestamp(b) - pd.Timestamp(a)).days / 7) + 1 for a, b in missing),
+        weeks_missing=sum(_weeks(span) for span in missing),
         gaps=missing,
+        weeks_since_latest=_weeks(trailing) if trailing else 0,
         latest_by_contract_usd_bn=dict(sorted(by_contract.items())),
     )
 
@@ -283,6 +302,7 @@ def dataset_infos(manifest: dict[str, Any]) -> list[DatasetInfo]:
         origins = meta.get("original", [])
         infos.append(DatasetInfo(
             id=dataset_id, title_en=spec.title_en, title_zh=spec.title_zh, source_name=spec.source_name,
+            source_name_zh=spec.source_name_zh,
             url=meta.get("url", spec.url), units=spec.units, units_zh=UNITS_ZH.get(spec.units, spec.units), first=meta.get("first", ""), last=meta.get("last", ""),
             rows=int(meta.get("rows", 0)), retrieved=max((o.get("retrieved", "") for o in origins), default="")[:10],
             original_file=", ".join(o["file"] for o in origins), carried_forward=bool(meta.get("carried_forward", False)),
@@ -298,9 +318,9 @@ def key_figures(tables: Tables, manifest: dict[str, Any]) -> KeyFigures:
         snapshot=str(manifest["snapshot"]),
         as_of=str(manifest["as_of"]),
         tool_version=__version__,
-        fiscal=fiscal(tables, vintage),
+        fiscal=fiscal(tables, vintage, str(manifest["as_of"])),
         holders=holders(tables[TIC_MFH.id], tables[RESEARCH.id]),
-        basis=basis(tables[CFTC_TFF.id]),
+        basis=basis(tables[CFTC_TFF.id], str(manifest["as_of"])),
         funding=funding(tables),
         debt=debt(tables[MSPD.id]),
         datasets=infos,

@@ -27,6 +27,13 @@ WORDS = {
 }
 
 
+# A direction as an adverb before an amount: "up 89.0% on ..." / "上升89.0%".
+UPDOWN = {
+    "en": {"rose": "up", "fell": "down", "unchanged": "unchanged"},
+    "zh": {"rose": "上升", "fell": "下降", "unchanged": "持平"},
+}
+
+
 def period(text: str, lang: str) -> str:
     """Any period the key figures use: ``2026Q1``, ``2025``, ``2025-12`` or ``2025-12-31``."""
     if "Q" in text:
@@ -52,6 +59,7 @@ def filters(lang: str) -> dict[str, Callable[..., str]]:
         "usd": lambda v, digits=None, sign=False: fmt.usd_bn(v, lang, digits, sign=sign),
         "usd_abs": lambda v, digits=None: fmt.usd_bn(abs(v), lang, digits),
         "pct": lambda v, digits=1, sign=False: fmt.pct(v, lang, digits, sign=sign),
+        "pct_abs": lambda v, digits=1: fmt.pct(abs(v), lang, digits),
         "bp": lambda v, digits=0, sign=False: fmt.bp(v, lang, digits, sign=sign),
         "bp_abs": lambda v, digits=0: fmt.bp(abs(v), lang, digits),
         "ordinal": lambda v: ordinal(int(v), lang),
@@ -59,6 +67,7 @@ def filters(lang: str) -> dict[str, Callable[..., str]]:
         "period": lambda v: period(str(v), lang),
         "fy": lambda v: fmt.fiscal_year(v, lang),
         "word": lambda v: words[v],
+        "updown": lambda v: UPDOWN[lang][v],
     }
 
 

@@ -29,7 +29,7 @@ MANIFEST = "manifest.json"
 SNAPSHOT_ID = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 INT_COLUMNS = {"open_interest", "dealer_long", "dealer_short", "asset_mgr_long", "asset_mgr_short", "lev_long", "lev_short", "lev_spread"}
 STR_COLUMNS = {"contract_code", "market_name", "country", "month", "security_type", "security_class", "id", "units", "as_of",
-               "published", "title", "authors", "publisher", "doi", "url", "locator", "quote", "method"}
+               "published", "title", "title_zh", "authors", "publisher", "doi", "url", "locator", "quote", "method"}
 
 
 @dataclass(frozen=True)
