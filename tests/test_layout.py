@@ -23,7 +23,8 @@ ALLOWED = {
     "metrics": set(),
     "keyfigures": set(),
     "snapshot": set(),
-    "charts": {"fonts", "chartspec"},
+    "charts": {"fonts", "chartspec", "chartkit"},
+    "chartkit": {"fonts", "chartspec"},
     "chartspec": set(),
     "render": {"fonts"},
 }
@@ -31,6 +32,7 @@ FORBIDDEN_THIRD_PARTY = {
     "metrics": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
     "keyfigures": {"pandas", "matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
     "charts": {"jinja2", "weasyprint", "httpx", "typer", "pandas"},
+    "chartkit": {"jinja2", "weasyprint", "httpx", "typer", "pandas"},
     "chartspec": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer", "pandas"},
     "render": {"matplotlib", "httpx", "pandas", "typer"},
     "snapshot": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
