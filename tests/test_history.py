@@ -94,8 +94,8 @@ def test_cli_snapshots_and_diff(tmp_path: Path) -> None:
 
 def test_diff_of_snapshots_from_official_files(official: Path, tmp_path: Path) -> None:
     """Multi-column keys (CFTC: report date and contract) from the small official directory."""
-    early = ingest.make_snapshot(ingest.scan_dir(official), date(2026, 6, 30), tmp_path / "s")
-    late = ingest.make_snapshot(ingest.scan_dir(official), None, tmp_path / "s")
+    early = ingest.write(ingest.prepare(ingest.scan_dir(official), date(2026, 6, 30)), tmp_path / "s")
+    late = ingest.write(ingest.prepare(ingest.scan_dir(official), None), tmp_path / "s")
     found = {d.dataset: d for d in history.diff(early, late)}
     assert (found["cftc_tff_ust"].added, found["cftc_tff_ust"].revised) == (6, 0)
     assert found["cftc_tff_ust"].examples["added"][0].startswith("2026-08-04 020601: market_name=UST BOND - CHICAGO BOARD OF TRADE, open_interest=1869874")

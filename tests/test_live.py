@@ -67,7 +67,7 @@ def fetch(tmp_path: Path, root: Path, **kw: object) -> live.FetchResult:
 
 
 def reference(files: Path, tmp_path: Path, as_of: date = AS_OF) -> dict[str, str]:
-    path = ingest.make_snapshot(ingest.scan_dir(files), as_of, tmp_path / "from-dir")
+    path = ingest.write(ingest.prepare(ingest.scan_dir(files), as_of), tmp_path / "from-dir")
     return dataset_hashes(path)
 
 

@@ -21,7 +21,14 @@ import pandas as pd
 from ustglass import datasets, sources
 from ustglass.datasets import DatasetSpec
 from ustglass.errors import InputError
-from ustglass.snapshot import DatasetRecord, Origin, cut_as_of, last_period_end, sha256_bytes, write_snapshot
+from ustglass.snapshot import (
+    DatasetRecord,
+    Origin,
+    cut_as_of,
+    last_period_end,
+    sha256_bytes,
+    write_snapshot,
+)
 from ustglass.sources._text import located
 from ustglass.sources.validate import check_frame, stage_commit
 
@@ -257,9 +264,3 @@ def commit(prepared: Prepared, root: Path) -> tuple[Path, bool]:
     """Write a prepared snapshot through a staging directory: (path, True) when new, (path, False)
     when ``root`` already holds a snapshot of that id with the same data; different data is an error."""
     return stage_commit(root, lambda stage: write(prepared, stage))
-
-
-def make_snapshot(files: list[RawFile], as_of: date | None, root: Path, *, extra: dict[str, Any] | None = None,
-                  parsed: list[Candidate] | None = None, carried: dict[str, str] | None = None) -> Path:
-    """Parse, validate and assemble ``files`` into a new snapshot under ``root`` (see ``prepare``)."""
-    return write(prepare(files, as_of, extra=extra, parsed=parsed, carried=carried), root)
