@@ -17,50 +17,123 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "cli" / "ustglass"
 runner = CliRunner()
 
-# What each stage may import from the package (besides errors, datasets, keyfigures, fmt, names, config).
-COMMON = {"errors", "datasets", "keyfigures", "fmt", "config", "__version__"}
-ALLOWED = {
-    "metrics": set(),
-    "keyfigures": set(),
+# Every module of the package, and the package modules it may import besides COMMON. A module
+# not listed here fails test_every_module_has_a_place: give it one (what it may import says
+# where it stands in the flow: sources -> snapshot -> metrics -> charts/render -> pipeline -> app).
+COMMON = {"__init__", "errors", "datasets", "keyfigures", "fmt", "config"}
+BASE = {"__init__", "errors", "datasets", "keyfigures", "fmt", "config", "logs", "resources"}  # import errors at most
+ALLOWED: dict[str, set[str]] = {
+    **{m: set() for m in BASE},
+    "__main__": {"app"},
+    "fonts": set(),
     "snapshot": set(),
-    "charts": {"fonts", "chartspec", "chartkit"},
-    "chartkit": {"fonts", "chartspec"},
+    "sources._text": set(),
+    "sources.fred": {"sources._text"},
+    "sources.cftc": {"sources._text"},
+    "sources.tic": {"sources._text"},
+    "sources.fiscaldata": {"sources._text"},
+    "sources": {"sources._text", "sources.fred", "sources.cftc", "sources.tic", "sources.fiscaldata"},
+    "sources.validate": {"snapshot", "sources._text"},
+    "sources.http": {"logs"},
+    "ingest": {"snapshot", "sources", "sources._text", "sources.validate"},
+    "sources.live": {"logs", "snapshot", "ingest", "sources", "sources.fiscaldata", "sources.http", "sources.validate"},
+    "history": {"snapshot"},
+    "metrics": set(),
     "chartspec": set(),
+    "chartkit": {"fonts", "chartspec"},
+    "charts": {"fonts", "chartspec", "chartkit"},
     "render": {"fonts"},
+    "pipeline": {"snapshot", "metrics", "charts", "render", "resources"},
+    "publish": {"logs", "snapshot", "pipeline", "sources.live", "sources.validate"},
+    "app": {"logs", "resources", "snapshot", "history", "pipeline", "publish", "render", "sources.live"},
 }
+# Third-party libraries that only these modules may import.
+ONLY = {
+    "typer": {"app"},
+    "click": {"app"},
+    "httpx": {"sources.http"},
+    "rich": {"sources.http", "app"},
+    "jinja2": {"render"},
+    "markdown_it": {"render"},
+    "weasyprint": {"render"},
+    "matplotlib": {"charts", "chartkit"},
+}
+# Libraries a stage must not import although ONLY allows them elsewhere.
 FORBIDDEN_THIRD_PARTY = {
     "metrics": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
-    "keyfigures": {"pandas", "matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
-    "charts": {"jinja2", "weasyprint", "httpx", "typer", "pandas"},
-    "chartkit": {"jinja2", "weasyprint", "httpx", "typer", "pandas"},
-    "chartspec": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer", "pandas"},
-    "render": {"matplotlib", "httpx", "pandas", "typer"},
-    "snapshot": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
+    "keyfigures": {"pandas", "numpy"},
+    "charts": {"pandas"},
+    "chartkit": {"pandas"},
+    "chartspec": {"pandas"},
+    "render": {"pandas"},
+    "app": {"pandas", "numpy"},
+    "config": {"pandas"},
 }
+
+
+def modules() -> dict[str, Path]:
+    """Every module of the package by its dotted name below ``ustglass`` (a package by its own name)."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        if parts[-1] == "__init__" and len(parts) > 1:
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
 
 
 def imports(module: str) -> tuple[set[str], set[str]]:
-    """(package modules, third-party top-level names) that ``module`` imports."""
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    """(package modules, third-party top-level names) that ``module`` imports, relative imports resolved."""
+    known = modules()
+    path = known[module]
+    package = module.split(".") if path.name == "__init__.py" and module != "__init__" else module.split(".")[:-1]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+
+    def own_module(dotted: list[str]) -> str:
+        name = ".".join(dotted)
+        return name if name else "__init__"
+
     own, other = set(), set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            if node.module == "ustglass":
-                own |= {a.name for a in node.names}
-            elif node.module.startswith("ustglass."):
-                own.add(node.module.split(".")[1])
-            elif node.level == 0:
-                other.add(node.module.split(".")[0])
+        if isinstance(node, ast.ImportFrom):
+            if node.level:  # from . import x / from ..errors import y
+                base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+                target = [*base, *(node.module.split(".") if node.module else [])]
+            elif node.module and (node.module == "ustglass" or node.module.startswith("ustglass.")):
+                target = node.module.split(".")[1:]
+            else:
+                other.add((node.module or "").split(".")[0])
+                continue
+            for alias in node.names:  # a name may be a submodule or an attribute of the module
+                sub = own_module([*target, alias.name])
+                own.add(sub if sub in known else own_module(target))
         elif isinstance(node, ast.Import):
-            other |= {a.name.split(".")[0] for a in node.names}
-    return own, other
+            for alias in node.names:
+                if alias.name == "ustglass" or alias.name.startswith("ustglass."):
+                    own.add(own_module(alias.name.split(".")[1:]))
+                else:
+                    other.add(alias.name.split(".")[0])
+    return own - {module}, other
+
+
+def test_every_module_has_a_place() -> None:
+    assert sorted(modules()) == sorted(ALLOWED), "add the new module to ALLOWED in tests/test_layout.py"
 
 
 @pytest.mark.parametrize("module", sorted(ALLOWED))
 def test_stages_import_only_what_stands_before_them(module: str) -> None:
     own, other = imports(module)
-    assert own - COMMON - ALLOWED[module] == set()
-    assert other & FORBIDDEN_THIRD_PARTY[module] == set()
+    allowed = ALLOWED[module] | ({"errors"} if module in BASE else COMMON)
+    assert own - allowed - {"__init__"} == set(), f"{module} imports a later stage"
+    assert {lib for lib in other if lib in ONLY and module not in ONLY[lib]} == set()
+    assert other & FORBIDDEN_THIRD_PARTY.get(module, set()) == set()
+
+
+def test_the_layout_check_sees_relative_imports() -> None:
+    own, _ = imports("sources")
+    assert {"errors", "sources.cftc", "sources.fred", "sources.tic", "sources.fiscaldata", "sources._text"} <= own
+    own, _ = imports("sources.live")
+    assert "sources" in own and "sources.http" in own
 
 
 def test_python_dash_m_and_version() -> None:
