@@ -152,7 +152,8 @@ def _holders_max(bars: Sequence[tuple[float, str]], axes_in: float) -> float:
 
 def _holders(fig: Figure, kf: KeyFigures, lang: str, spec: FigureSpec, ctx: Mapping[str, str]) -> list[Panel]:
     """Horizontal bars: top holders now and a year earlier, plus the hatched Cayman estimate row."""
-    h, est, words, c = kf.holders, kf.holders.cayman_estimate_usd_bn, spec.text[lang], spec.colors
+    h, words, c = kf.holders, spec.text[lang], spec.colors
+    est = h.cayman_estimate_usd_bn if CAYMAN in h.usd_bn else None  # the estimate row sits under the official one
     rows = list(h.ranking[: spec.top_n]) + ([CAYMAN] if est and CAYMAN not in h.ranking[: spec.top_n] else [])
     ax, s, bar = fig.add_axes((0, 0, 1, 1)), words.scale, 0.38
     names: list[str] = []

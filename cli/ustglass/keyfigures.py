@@ -54,14 +54,14 @@ class Fiscal:
     deficit_usd_bn: dict[str, float]  # fiscal year -> deficit (positive = deficit)
     first_fy: str
     latest_fy: str
-    prior_fy: str
+    prior_fy: str | None  # None when the data hold one fiscal year only
     latest_deficit: Point
     average_deficit_usd_bn: float  # mean over first_fy..latest_fy
-    change_vs_prior_usd_bn: float  # latest minus the year before
-    direction_vs_prior: str  # "rose" | "fell" | "unchanged"
+    change_vs_prior_usd_bn: float | None  # latest minus the year before (None: not available)
+    direction_vs_prior: str | None  # "rose" | "fell" | "unchanged" (None: not available)
     debt_to_gdp_pct: Point
     debt_to_gdp_year_earlier: Point | None
-    debt_to_gdp_direction: str  # "rose" | "fell" | "unchanged"
+    debt_to_gdp_direction: str | None  # "rose" | "fell" | "unchanged"; None without a year-earlier value
     vintage: str  # the source's vintage (retrieval date of the FYFSD file)
     vintage_after_as_of: bool  # the data were retrieved after the edition's as-of date (later revisions included)
 
@@ -76,8 +76,8 @@ class Holders:
     ranking: list[str]  # countries by holdings at as_of, largest first (excl. totals)
     grand_total: Point
     foreign_official: Point | None
-    cayman_official: Point
-    cayman_rank: int
+    cayman_official: Point | None  # None: TIC has no Cayman Islands row for as_of
+    cayman_rank: int | None
     cayman_official_at_estimate_date: Point | None
     cayman_estimate_usd_bn: Estimate | None
     cayman_undercount_usd_bn: Estimate | None
@@ -112,7 +112,7 @@ class Funding:
     rrp_peak_usd_bn: Point
     reserves_usd_bn: Point
     reserves_year_earlier_usd_bn: Point | None
-    reserves_direction: str
+    reserves_direction: str | None  # None without a year-earlier value
     tga_usd_bn: Point
     srf_usd_bn: Point | None  # Standing Repo Facility take-up, when the dataset is present
     history: dict[str, dict[str, float]]  # series -> date -> value, weekly, for the chart
@@ -124,7 +124,7 @@ class Debt:
     bills_usd_bn: Point
     marketable_usd_bn: Point
     bills_share_year_earlier: Point | None
-    bills_share_direction: str
+    bills_share_direction: str | None  # None without a year-earlier value
 
 
 @dataclass(frozen=True)

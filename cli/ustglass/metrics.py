@@ -83,13 +83,13 @@ def quarter_label(ts: Any) -> str:
 def fiscal(tables: Tables, vintage: str, as_of: str = "") -> Fiscal:
     deficits = deficits_by_fy(tables[FRED_SERIES["FYFSD"].id])
     years = sorted(deficits)
-    latest, prior = years[-1], years[-2] if len(years) > 1 else years[-1]
+    latest, prior = years[-1], years[-2] if len(years) > 1 else None  # None: no year to compare with
     gdp = _series(tables, "GFDEGDQ188S")
     debt_gdp = Point(round(float(gdp.iloc[-1]), 1), quarter_label(gdp.index[-1]), "percent of GDP", "FRED GFDEGDQ188S")
     earlier = gdp[gdp.index <= gdp.index[-1] - pd.DateOffset(years=1)]
     debt_gdp_earlier = Point(round(float(earlier.iloc[-1]), 1), quarter_label(earlier.index[-1]), "percent of GDP",
                              "FRED GFDEGDQ188S") if len(earlier) else None
-    change = round(deficits[latest] - deficits[prior], 1)
+    change = round(deficits[latest] - deficits[prior], 1) if prior else None
     return Fiscal(
         deficit_usd_bn=deficits,
         first_fy=years[0],
@@ -98,10 +98,10 @@ def fiscal(tables: Tables, vintage: str, as_of: str = "") -> Fiscal:
         latest_deficit=Point(deficits[latest], latest, "billions of USD", "FRED FYFSD"),
         average_deficit_usd_bn=round(sum(deficits.values()) / len(deficits), 1),
         change_vs_prior_usd_bn=change,
-        direction_vs_prior=direction(deficits[latest], deficits[prior]),
+        direction_vs_prior=direction(deficits[latest], deficits[prior]) if prior else None,
         debt_to_gdp_pct=debt_gdp,
         debt_to_gdp_year_earlier=debt_gdp_earlier,
-        debt_to_gdp_direction=direction(debt_gdp.value, debt_gdp_earlier.value) if debt_gdp_earlier else "unchanged",
+        debt_to_gdp_direction=direction(debt_gdp.value, debt_gdp_earlier.value) if debt_gdp_earlier else None,
         vintage=vintage,
         vintage_after_as_of=bool(vintage and as_of and vintage > as_of),
     )
@@ -154,8 +154,8 @@ def holders(tic: pd.DataFrame, research: pd.DataFrame) -> Holders:
         ranking=ranking,
         grand_total=Point(now["Grand Total"], month, unit, src),
         foreign_official=Point(now["For. Official"], month, unit, src) if "For. Official" in now else None,
-        cayman_official=Point(countries.get(CAYMAN, 0.0), month, unit, src),
-        cayman_rank=ranking.index(CAYMAN) + 1 if CAYMAN in ranking else 0,
+        cayman_official=Point(countries[CAYMAN], month, unit, src) if CAYMAN in countries else None,
+        cayman_rank=ranking.index(CAYMAN) + 1 if CAYMAN in ranking else None,
         cayman_official_at_estimate_date=official_then,
         cayman_estimate_usd_bn=estimate,
         cayman_undercount_usd_bn=undercount,
@@ -254,7 +254,7 @@ def funding(tables: Tables) -> Funding:
         rrp_peak_usd_bn=Point(round(float(rrp.max()), 1), _iso(rrp.idxmax()), "billions of USD", "FRED RRPONTSYD"),
         reserves_usd_bn=res_latest,
         reserves_year_earlier_usd_bn=res_earlier,
-        reserves_direction=direction(res_latest.value, res_earlier.value) if res_earlier else "unchanged",
+        reserves_direction=direction(res_latest.value, res_earlier.value) if res_earlier else None,
         tga_usd_bn=_latest(tga, 1e-3, unit="billions of USD", source="Treasury DTS"),
         srf_usd_bn=srf_point,
         history={
@@ -289,7 +289,7 @@ def debt(mspd: pd.DataFrame) -> Debt:
         bills_usd_bn=Point(round(bills, 1), _iso(last), "billions of USD", src),
         marketable_usd_bn=Point(round(marketable, 1), _iso(last), "billions of USD", src),
         bills_share_year_earlier=earlier,
-        bills_share_direction=direction(now.value, earlier.value) if earlier else "unchanged",
+        bills_share_direction=direction(now.value, earlier.value) if earlier else None,
     )
 
 
