@@ -22,6 +22,20 @@ class Format(str, Enum):
     pdf = "pdf"
 
 
+class Verbosity(str, Enum):
+    """How much a command prints besides errors and warnings: -q, default, -v."""
+
+    quiet = "quiet"
+    normal = "normal"
+    verbose = "verbose"
+
+    @classmethod
+    def of(cls, quiet: bool, verbose: bool) -> Verbosity:
+        if quiet and verbose:
+            raise ValueError("choose --quiet or --verbose, not both")
+        return cls.quiet if quiet else cls.verbose if verbose else cls.normal
+
+
 ALL_FORMATS = (Format.md, Format.html, Format.pdf)
 FIGURE_IDS = ("deficits", "holders", "basis", "funding")
 
