@@ -14,12 +14,12 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-from kf_factory import make_fiscal, make_holders, make_key_figures, make_stale_key_figures
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
+from kf_factory import make_fiscal, make_holders, make_key_figures, make_stale_key_figures
 from ustglass import charts, fmt, fonts
 from ustglass.errors import BuildError
 

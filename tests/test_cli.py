@@ -29,15 +29,19 @@ def report(*args: str):
 
 # --- render-time failures of templates and filters ------------------------------------------
 
-@pytest.mark.parametrize(("line", "error"), [
-    ("{{ 1 / 0 }}", "ZeroDivisionError: division by zero"),
-    ('{{ "{x}".format() }}', "KeyError: 'x'"),
-    ('{{ "nope" | word }}', "KeyError: 'nope'"),
-    ("{{ range(1, 2, 0) | list }}", "ValueError: range() arg 3 must not be zero"),
-    ("{{ kf.fiscal.latest_fy + 1 }}", 'TypeError: can only concatenate str (not "int") to str'),
-    ("{{ kf.no_such_figure }}", "'ustglass.keyfigures.KeyFigures object' has no attribute 'no_such_figure'"),
-    ("{{ kf.__class__ }}", "access to attribute '__class__' of 'KeyFigures' object is unsafe."),
-])
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ("{{ 1 / 0 }}", "ZeroDivisionError: division by zero"),
+        ('{{ "{x}".format() }}', "KeyError: 'x'"),
+        ('{{ "nope" | word }}', "KeyError: 'nope'"),
+        ("{{ range(1, 2, 0) | list }}", "ValueError: range() arg 3 must not be zero"),
+        ("{{ kf.fiscal.latest_fy + 1 }}", 'TypeError: can only concatenate str (not "int") to str'),
+        ("{{ kf.no_such_figure }}", "'ustglass.keyfigures.KeyFigures object' has no attribute 'no_such_figure'"),
+        ("{{ kf.__class__ }}", "access to attribute '__class__' of 'KeyFigures' object is unsafe."),
+    ],
+)
 def test_failing_template_is_one_error_line(tmp_path: Path, line: str, error: str) -> None:
     overrides = tmp_path / "templates"
     overrides.mkdir()
@@ -58,6 +62,7 @@ def test_failure_inside_a_macro_names_the_macro_file(tmp_path: Path) -> None:
 
 
 # --- help, completion, options --------------------------------------------------------------
+
 
 @pytest.mark.parametrize("command", [(), *((c,) for c in COMMANDS)])
 def test_dash_h_is_help(command: tuple[str, ...]) -> None:
@@ -114,13 +119,17 @@ def test_fetch_writes_into_local_data_snapshots(official: Path, tmp_path: Path, 
 
 # --- verbosity and progress -----------------------------------------------------------------
 
+
 def test_quiet_and_verbose(tmp_path: Path) -> None:
     quiet = report("-q", "--out", str(tmp_path / "q"))
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
     assert (tmp_path / "q" / "brief.en.md").is_file()
     normal = report("--out", str(tmp_path / "n"))
-    assert normal.stdout.splitlines() == [f"wrote {tmp_path / 'n' / 'brief.en.md'}", f"wrote {tmp_path / 'n' / 'key_figures.json'}",
-                                          "brief built from snapshot 2025-12-31"]
+    assert normal.stdout.splitlines() == [
+        f"wrote {tmp_path / 'n' / 'brief.en.md'}",
+        f"wrote {tmp_path / 'n' / 'key_figures.json'}",
+        "brief built from snapshot 2025-12-31",
+    ]
     verbose = report("-v", "--out", str(tmp_path / "v"))
     assert f"wrote {tmp_path / 'v' / 'figures' / 'deficits.en.png'}" in verbose.stdout.splitlines()
     both = report("-q", "-v", "--out", str(tmp_path / "b"))
@@ -156,8 +165,13 @@ def test_report_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
 
     args = [str(USTGLASS), "report", "--lang", "en", "--format", "md", "--snapshots", str(SHIPPED), "--snapshot", "2025-12-31"]
     main, sub = pty.openpty()
-    proc = subprocess.Popen([*args, "--out", str(tmp_path / "tty")], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=sub,
-                            env={**os.environ, "TERM": "xterm", "COLUMNS": "100"})
+    proc = subprocess.Popen(
+        [*args, "--out", str(tmp_path / "tty")],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=sub,
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "100"},
+    )
     os.close(sub)
     terminal = _read_all(main, proc).decode("utf-8", "replace")
     os.close(main)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from ustglass import __version__
 from ustglass.logs import Log
 from ustglass.sources.http import DownloadError, HttpCache, HttpClient, HttpSettings, LogProgress, retry_after

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
+
 from liveserver import Catalogue, LiveServer
 from official_dir import FIXTURES, cftc_zip
-from typer.testing import CliRunner
 from ustglass import datasets, ingest, snapshot
 from ustglass.app import app
 from ustglass.errors import FetchError, InputError

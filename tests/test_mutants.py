@@ -75,8 +75,11 @@ def snapshot_rows(path: Path, dataset: str) -> list[dict[str, str]]:
 
 # --- the as-of cut: a fiscal year ends on 30 September ---------------------------------------
 
-@pytest.mark.parametrize(("as_of", "latest_fy"), [("2026-09-29", "2025"), ("2026-09-30", "2026"),
-                                                   ("2026-10-01", "2026"), ("2026-11-15", "2026"), ("2026-12-30", "2026")])
+
+@pytest.mark.parametrize(
+    ("as_of", "latest_fy"),
+    [("2026-09-29", "2025"), ("2026-09-30", "2026"), ("2026-10-01", "2026"), ("2026-11-15", "2026"), ("2026-12-30", "2026")],
+)
 def test_mutant_fiscal_year_ends_on_30_september(official: Path, tmp_path: Path, as_of: str, latest_fy: str) -> None:
     """FY2026 ended on 2026-09-30: an edition of October to December 2026 reports it; one of 29 September does not."""
     fred(official, "FYFSD", [*official_dir.FRED["FYFSD"], ("2026-09-30", "-1900000")])
@@ -91,6 +94,7 @@ def test_mutant_fiscal_year_ends_on_30_september(official: Path, tmp_path: Path,
 
 
 # --- overlapping files: the older one never wins ---------------------------------------------
+
 
 def _cftc_fields(line: str, lev_short: int | None = None, week: tuple[str, str] | None = None) -> str:
     fields = line.split(",")
@@ -151,6 +155,7 @@ def test_mutant_older_tic_file_wins_an_overlap(official: Path, tmp_path: Path) -
 
 # --- funding: a spread of exactly zero, the year-earlier window ------------------------------
 
+
 def test_mutant_zero_spread_reads_at(official: Path, tmp_path: Path) -> None:
     """SOFR equal to IORB on the latest day: SOFR is *at* IORB, in the key figures and in the prose."""
     sofr = [*official_dir.FRED["SOFR"][:-1], ("2026-06-23", "3.65")]  # IORB is 3.65 that day
@@ -164,8 +169,9 @@ def test_mutant_zero_spread_reads_at(official: Path, tmp_path: Path) -> None:
     assert "Repo trading above IORB" not in brief
 
 
-@pytest.mark.parametrize(("earlier", "found"), [("2025-07-03", True), ("2025-06-01", True),
-                                                ("2025-07-04", False), ("2025-05-31", False), ("2025-08-01", False)])
+@pytest.mark.parametrize(
+    ("earlier", "found"), [("2025-07-03", True), ("2025-06-01", True), ("2025-07-04", False), ("2025-05-31", False), ("2025-08-01", False)]
+)
 def test_mutant_year_earlier_tolerance_is_16_days(official: Path, tmp_path: Path, earlier: str, found: bool) -> None:
     """Reserves a year earlier: the observation within 16 days of one year before the latest (2026-06-17)."""
     fred(official, "WRESBAL", [(earlier, "3400000"), ("2026-06-10", "3080723"), ("2026-06-17", "3033444")])
@@ -183,6 +189,7 @@ def test_mutant_year_earlier_tolerance_is_16_days(official: Path, tmp_path: Path
 
 # --- writing: files are switched in by rename, never rewritten in place ----------------------
 
+
 def test_mutant_report_replaces_files_instead_of_overwriting(tmp_path: Path) -> None:
     """A reader holding the previous brief (here: a hard link to it, as a published copy may be) keeps
     the previous bytes; the new brief is a new file switched in by rename, not the old one rewritten."""
@@ -192,8 +199,22 @@ def test_mutant_report_replaces_files_instead_of_overwriting(tmp_path: Path) -> 
     (out / "key_figures.json").write_text("{}\n", encoding="utf-8")
     os.link(out / "brief.en.md", tmp_path / "held.md")
     os.link(out / "key_figures.json", tmp_path / "held.json")
-    result = runner.invoke(app, ["report", "--format", "md", "--lang", "en", "--snapshots", str(REPO / "data_snapshots"),
-                                 "--snapshot", "2025-12-31", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--format",
+            "md",
+            "--lang",
+            "en",
+            "--snapshots",
+            str(REPO / "data_snapshots"),
+            "--snapshot",
+            "2025-12-31",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "held.md").read_text(encoding="utf-8") == "previous brief\n"
     assert (tmp_path / "held.json").read_text(encoding="utf-8") == "{}\n"
@@ -244,6 +265,7 @@ def test_mutant_snapshot_appears_by_one_rename(official: Path, tmp_path: Path) -
 
 
 # --- HTML: alt text is data, escaped ---------------------------------------------------------
+
 
 def test_mutant_image_alt_text_is_escaped() -> None:
     """A figure's alt text with quotes, angle brackets and an ampersand stays inside its attribute."""

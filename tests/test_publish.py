@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
 from ustglass import pipeline, snapshot
 from ustglass.app import app
 from ustglass.errors import BuildError

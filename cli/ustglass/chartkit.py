@@ -42,7 +42,7 @@ _RC: dict[str, Any] = {
 _SIZE = {"title": 11.5, "subtitle": 9.0, "body": 8.0, "small": 7.0}
 _PAD, _RIGHT, _LINE = 0.15, 0.25, 1.35  # margins (in), right margin (in), line spacing
 _INK, _MUTED, _GRID = "#1a1a1a", "#555555", "#dedede"
-_HALO = {"facecolor": "white", "edgecolor": "none", "pad": 0.8}
+_HALO: dict[str, Any] = {"facecolor": "white", "edgecolor": "none", "pad": 0.8}
 _OUTLINE = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 
@@ -307,9 +307,9 @@ def _free_label(ax: Axes, size_in: tuple[float, float], points: Sequence[tuple[f
         return left, left + w, bottom, bottom + h
 
     def cost(spot: tuple[float, float, float, float]) -> tuple[int, int]:
-        l, r, b, t = box(*spot)
-        clash = l < x0 or r > x1 or b < y0 or t > y1 or any(l < ar and al < r and b < at and ab < t for al, ar, ab, at in avoid)
-        return int(clash), sum(l <= px <= r and b <= py <= t for px, py in points)
+        lo, hi, bot, top = box(*spot)
+        clash = lo < x0 or hi > x1 or bot < y0 or top > y1 or any(lo < ar and al < hi and bot < at and ab < top for al, ar, ab, at in avoid)
+        return int(clash), sum(lo <= px <= hi and bot <= py <= top for px, py in points)
 
     best = min(spots, key=cost)
     avoid.append(box(*best))
@@ -325,5 +325,5 @@ def _style() -> Iterator[None]:
     """Matplotlib's own defaults plus the brief's fixed settings, whatever the user's matplotlibrc says."""
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
-        matplotlib.rcParams.update(_RC)
+        matplotlib.rcParams.update(_RC)  # type: ignore[arg-type]  # _RC's keys are rc names; the stubs want each as a Literal
         yield

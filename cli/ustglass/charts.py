@@ -93,7 +93,7 @@ def _deficits(fig: Figure, kf: KeyFigures, lang: str, spec: FigureSpec, ctx: Map
         ax.axhline(0, color="#808080", linewidth=0.6, zorder=2)
 
     def arrange() -> None:
-        renderer = fig.canvas.get_renderer()
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the Agg canvas every figure here is drawn on
         frame, clearance = ax.get_window_extent(renderer), 2.0  # points kept between a label and the line
         line_y = ax.transData.transform((0.0, avg))[1]
         line_band = Bbox.from_extents(frame.x0, line_y - clearance * fig.dpi / 72, frame.x1, line_y + clearance * fig.dpi / 72)

@@ -95,7 +95,7 @@ def _lang_problems(figure_id: str, lang: str, table: Any) -> list[str]:
     """What is missing or wrong in one language table of a spec."""
     if not isinstance(table, dict):
         return [f"missing table [{lang}]"]
-    labels = table.get("labels") if isinstance(table.get("labels"), dict) else {}
+    labels = table["labels"] if isinstance(table.get("labels"), dict) else {}
     texts = {**{k: table.get(k) for k in TEXT_KEYS}, **{f"labels.{k}": labels.get(k) for k in LABEL_KEYS[figure_id]}}
     problems = [f"missing key '{lang}.{k}'" for k, v in texts.items() if not isinstance(v, str)]
     for key, text in texts.items():

@@ -198,7 +198,7 @@ def basis(tff: pd.DataFrame, as_of: str | None = None) -> Basis:
     """The basis-trade figures; ``as_of`` (the edition's date) makes a stale end visible."""
     s = lev_short_notional(tff)
     unit, src = "billions of USD", "CFTC TFF"
-    y2020 = s[s.index.year == 2020]
+    y2020 = s[pd.DatetimeIndex(s.index).year == 2020]
     base = Point(round(float(y2020.mean()), 1), "2020", unit, src) if len(y2020) else None
     latest = Observation(_iso(s.index[-1]), round(float(s.iloc[-1]), 1), unit, src)
     end = pd.Timestamp(as_of) if as_of else None

@@ -13,7 +13,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import PurePath
 
@@ -89,7 +89,7 @@ def _check_futures_only(kinds: Sequence[str], rows: Sequence[int], name: str) ->
             raise InputError(name, f"is futures-and-options combined data ({kind.strip()!r}); expected the futures-only report", row=row, field=KIND)
 
 
-def _frame(markets: Sequence[str], codes: Sequence[str], dates: np.ndarray, cells: dict[str, list[object]], rows: list[int],
+def _frame(markets: Sequence[str], codes: Sequence[str], dates: np.ndarray, cells: Mapping[str, Sequence[object]], rows: list[int],
            name: str, date_field: str) -> pd.DataFrame:
     """Assemble the cftc_tff_ust frame from the kept rows, checked and sorted."""
     data: dict[str, object] = {
