@@ -72,7 +72,9 @@ def test_dash_h_is_help(command: tuple[str, ...]) -> None:
 
 
 def test_shell_completion() -> None:
-    script = subprocess.run([str(USTGLASS), "--show-completion", "bash"], capture_output=True, text=True, check=True).stdout
+    shown = subprocess.run([str(USTGLASS), "--show-completion", "bash"], capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    script = shown.stdout
     assert "_USTGLASS_COMPLETE=complete_bash" in script
     env = {**os.environ, "_USTGLASS_COMPLETE": "complete_bash", "COMP_WORDS": "ustglass rep", "COMP_CWORD": "1"}
     assert subprocess.run([str(USTGLASS)], env=env, capture_output=True, text=True).stdout.split() == ["report"]
