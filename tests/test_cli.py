@@ -72,7 +72,9 @@ def test_dash_h_is_help(command: tuple[str, ...]) -> None:
 
 
 def test_shell_completion() -> None:
-    shown = subprocess.run([str(USTGLASS), "--show-completion", "bash"], capture_output=True, text=True)
+    # Typer's own switch: the shell is named on the command line instead of detected from the parent process
+    plain = {**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    shown = subprocess.run([str(USTGLASS), "--show-completion", "bash"], capture_output=True, text=True, env=plain)
     assert shown.returncode == 0, shown.stderr
     script = shown.stdout
     assert "_USTGLASS_COMPLETE=complete_bash" in script
