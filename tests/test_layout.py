@@ -18,7 +18,7 @@ PACKAGE = REPO / "cli" / "ustglass"
 runner = CliRunner()
 
 # What each stage may import from the package (besides errors, datasets, keyfigures, fmt, names, config).
-COMMON = {"errors", "datasets", "keyfigures", "fmt", "config", "__version__"}
+COMMON = {"errors", "datasets", "keyfigures", "fmt", "locale", "resources", "config", "__version__"}
 ALLOWED = {
     "metrics": set(),
     "keyfigures": set(),

@@ -14,8 +14,12 @@ import pypdf
 import pytest
 from typer.testing import CliRunner
 
-from ustglass import fmt
+from ustglass import fmt, locale
 from ustglass.app import app
+
+
+def loc(code: str) -> locale.Locale:
+    return locale.load(code)
 
 runner = CliRunner()
 HEADINGS = {
@@ -98,16 +102,16 @@ def test_pdf_text_has_headings_and_numbers(build: Path, kf: dict, lang: str) -> 
         assert heading in text, heading
     fy = kf["fiscal"]["latest_fy"]
     for expected in (
-        fmt.usd_bn(kf["fiscal"]["deficit_usd_bn"][fy], lang),
-        fmt.fiscal_year(fy, lang),
-        fmt.usd_bn(kf["holders"]["usd_bn"]["Cayman Islands"], lang),
-        fmt.usd_bn(kf["holders"]["cayman_estimate_usd_bn"]["value"], lang, 2),
-        fmt.usd_bn(kf["basis"]["latest"]["value"], lang),
-        fmt.day(kf["basis"]["latest"]["date"], lang),
-        fmt.pct(kf["fiscal"]["debt_to_gdp_pct"]["value"], lang),
-        fmt.pct(kf["debt"]["bills_share_pct"]["value"], lang),
-        fmt.usd_bn(kf["funding"]["reserves_usd_bn"]["value"], lang),
-        fmt.month(kf["holders"]["as_of"], lang),
+        fmt.usd_bn(kf["fiscal"]["deficit_usd_bn"][fy], loc(lang)),
+        fmt.fiscal_year(fy, loc(lang)),
+        fmt.usd_bn(kf["holders"]["usd_bn"]["Cayman Islands"], loc(lang)),
+        fmt.usd_bn(kf["holders"]["cayman_estimate_usd_bn"]["value"], loc(lang), 2),
+        fmt.usd_bn(kf["basis"]["latest"]["value"], loc(lang)),
+        fmt.day(kf["basis"]["latest"]["date"], loc(lang)),
+        fmt.pct(kf["fiscal"]["debt_to_gdp_pct"]["value"], loc(lang)),
+        fmt.pct(kf["debt"]["bills_share_pct"]["value"], loc(lang)),
+        fmt.usd_bn(kf["funding"]["reserves_usd_bn"]["value"], loc(lang)),
+        fmt.month(kf["holders"]["as_of"], loc(lang)),
     ):
         assert expected in text, expected
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ustglass import charts, metrics, render, snapshot
+from ustglass import charts, locale, metrics, render, snapshot
 from ustglass.config import Format, ReportConfig
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
@@ -49,9 +49,9 @@ def load_specs(cfg: ReportConfig) -> dict[str, charts.FigureSpec]:
     return specs
 
 
-def figure_files(kf: KeyFigures, lang: str, specs: Mapping[str, charts.FigureSpec]) -> dict[str, bytes]:
+def figure_files(kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec]) -> dict[str, bytes]:
     """Every chart of the brief as PNG bytes, keyed by its path relative to the output."""
-    return {f"figures/{fid}.{lang}.png": charts.png_bytes(charts.build_figure(fid, kf, lang, spec)) for fid, spec in specs.items()}
+    return {f"figures/{fid}.{loc.code}.png": charts.png_bytes(charts.build_figure(fid, kf, loc, spec)) for fid, spec in specs.items()}
 
 
 def holder_rows(kf: KeyFigures, names: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -87,9 +87,10 @@ def build(cfg: ReportConfig) -> Built:
     files: dict[str, bytes] = {"key_figures.json": kf.to_json().encode("utf-8")}
     specs = load_specs(cfg)
     for lang in cfg.langs:
-        images = figure_files(kf, lang, specs)
+        loc = locale.load(lang, locale.search_path(cfg.templates_dir))
+        images = figure_files(kf, loc, specs)
         files.update(images)
-        env = render.environment(template_dirs, lang)
+        env = render.environment(template_dirs, loc)
         paths = {f: f"figures/{f}.{lang}.png" for f in cfg.figures}
         markdown = render.render_template(env, f"brief.{lang}.md.j2", context(kf, lang, paths, specs["holders"].text[lang].countries))
         if Format.md in cfg.formats:
