@@ -190,6 +190,39 @@ def diff(
     typer.echo(json.dumps([d.as_dict() for d in found], indent=2) if as_json else history.format_diff(left.name, right.name, found))
 
 
+@app.command()
+def scenario(
+    beta: Annotated[Optional[float], typer.Option("--beta", help="β: share of leveraged funds' gross short that is basis trade (fraction).", show_default=False)] = None,
+    haircut: Annotated[Optional[float], typer.Option("--haircut", help="h: repo haircut before the shock (fraction, 0.02 = 2%).", show_default=False)] = None,
+    margin: Annotated[Optional[float], typer.Option("--margin", help="m: futures initial margin (fraction); default: weighted by the latest week's contract mix.", show_default=False)] = None,
+    buffer: Annotated[Optional[float], typer.Option("--buffer", help="b: capital held above the requirement (fraction of it).", show_default=False)] = None,
+    haircut_shock: Annotated[Optional[float], typer.Option("--haircut-shock", help="Δh: rise in the repo haircut (fraction).", show_default=False)] = None,
+    margin_mult: Annotated[Optional[float], typer.Option("--margin-mult", help="k: futures margins are multiplied by k.", show_default=False)] = None,
+    daily_volume: Annotated[Optional[float], typer.Option("--daily-volume", help="V: average daily cash Treasury volume, USD billions.", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="Named scenario: mild, 2020-like or severe (the options above override it).", show_default=False)] = None,
+    snapshot: Annotated[Optional[str], typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
+    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
+    grid: Annotated[bool, typer.Option("--grid", help="Add a sensitivity table over k and Δh.")] = False,
+) -> None:
+    """Basis-unwind stress scenario: the forced unwind U of the basis trade after a haircut and margin shock (defaults and sources: research/scenario_parameters.toml)."""
+    import json
+
+    from ustglass import scenarios
+    from ustglass.resources import snapshots_root
+
+    options = {"beta": beta, "haircut": haircut, "margin": margin, "buffer": buffer, "haircut_shock": haircut_shock,
+               "margin_mult": margin_mult, "daily_volume_usd_bn": daily_volume}
+    try:
+        found = scenarios.run(snapshots_root(snapshots), snapshot, name, options, with_grid=grid)
+    except scenarios.ParameterError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    except UstglassError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) if as_json else scenarios.format_text(found))
+
+
 def main() -> None:
     try:
         app()
