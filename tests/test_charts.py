@@ -321,7 +321,7 @@ def test_feds_note_title_as_the_brief_gives_it() -> None:
     research = tomllib.loads((ROOT / "cli" / "ustglass" / "research" / "estimates.toml").read_text(encoding="utf-8"))
     note = research["cayman_hf_ust_undercount"]
     raw = tomllib.loads((FIGURES / "holders.toml").read_text(encoding="utf-8"))
-    assert f"《{note['title_zh']}》（{note['title']}，" in raw["zh"]["source"]
+    assert f"《{loc('zh').get('research', 'cayman_hf_ust_undercount', 'title')}》（{note['title']}，" in raw["zh"]["source"]
     assert f"“{note['title']}”" in raw["en"]["source"]
 
 
@@ -341,7 +341,7 @@ def test_holders_show_the_estimate_as_an_estimate(lang, row, value, kf, specs) -
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert any(row in label for label in labels)
     assert labels.index(next(label for label in labels if row in label)) == labels.index(
-        specs["holders"].text[lang].countries.get("Cayman Islands", "Cayman Islands")) + 1
+        loc(lang).name_of("countries", "Cayman Islands")) + 1
     assert value in texts(fig)
     assert any(fmt.month("2024-12", loc(lang)) in t for t in fig.axes[0].get_legend().texts for t in [t.get_text()])
 

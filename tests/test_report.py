@@ -229,16 +229,17 @@ def test_unknown_snapshot_and_format(tmp_path: Path) -> None:
 def test_editor_template_override_and_sandbox(build: Path, tmp_path: Path) -> None:
     snaps = build.parent / "snaps"
     overrides = tmp_path / "templates"
-    overrides.mkdir()
-    (overrides / "brief.en.md.j2").write_text("# Note\n\nDeficit {{ kf.fiscal.latest_deficit.value | usd }} in {{ kf.fiscal.latest_fy | fy }}.\n")
+    (overrides / "locales" / "en").mkdir(parents=True)
+    prose = overrides / "locales" / "en" / "brief.md.j2"
+    prose.write_text("# Note\n\nDeficit {{ kf.fiscal.latest_deficit.value | usd }} in {{ kf.fiscal.latest_fy | fy }}.\n")
     args = ["report", "--lang", "en", "--format", "md", "--snapshots", str(snaps), "--templates", str(overrides)]
     result = runner.invoke(app, [*args, "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "o" / "brief.en.md").read_text() == "# Note\n\nDeficit $1.8 trillion in FY2025.\n"
-    (overrides / "brief.en.md.j2").write_text("{{ kf.__class__.__init__.__globals__ }}\n")
+    prose.write_text("{{ kf.__class__.__init__.__globals__ }}\n")
     result = runner.invoke(app, [*args, "--out", str(tmp_path / "o2")])
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: brief.en.md.j2")
+    assert result.stderr.startswith("Error: locales/en/brief.md.j2")
     assert "unsafe" in result.stderr
     assert not (tmp_path / "o2").exists()
 

@@ -22,6 +22,7 @@ from ustglass import fmt
 from ustglass.errors import BuildError
 from ustglass.locale import Locale
 
+
 def filters(loc: Locale) -> dict[str, Callable[..., str]]:
     """The formatting filters templates may use, bound to the reader's language pack."""
     return {
@@ -41,7 +42,11 @@ def filters(loc: Locale) -> dict[str, Callable[..., str]]:
 
 
 def environment(search_path: list[Path], loc: Locale) -> jinja2.Environment:
-    """A sandboxed environment looking in ``search_path`` in order (editor overrides first)."""
+    """A sandboxed environment looking in ``search_path`` in order (editor overrides first).
+
+    Every word a template prints that is not data comes from the language pack: the global
+    ``t(key, *names, **fields)`` is :meth:`Locale.text`, a missing key is a build error.
+    """
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
         undefined=jinja2.StrictUndefined,
@@ -51,6 +56,7 @@ def environment(search_path: list[Path], loc: Locale) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(filters(loc))
+    env.globals["t"] = loc.text  # t("brief.sections.summary"), t("units", ds.units), t("key", field=value)
     return env
 
 
