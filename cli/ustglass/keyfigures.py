@@ -42,8 +42,7 @@ class Estimate:
     published: str
     unit: str
     method: str
-    title: str = ""
-    title_zh: str = ""
+    title: str = ""  # as published; a language pack may translate it ([research.<id>])
     publisher: str = ""
     doi: str = ""
     url: str = ""
@@ -129,14 +128,12 @@ class Debt:
 
 @dataclass(frozen=True)
 class DatasetInfo:
+    """One dataset of the snapshot; the reader sees its title, source and unit as the language pack names them."""
+
     id: str
-    title_en: str
-    title_zh: str
     source_name: str
-    source_name_zh: str
     url: str
     units: str
-    units_zh: str
     first: str
     last: str
     rows: int
