@@ -21,7 +21,6 @@ from ustglass.keyfigures import (
     Funding,
     Holders,
     KeyFigures,
-    Observation,
     Point,
 )
 
@@ -162,7 +161,7 @@ def make_basis(through: str = "2026-10-06", as_of: str | None = None, **override
         lev_short_usd_bn=series,
         contracts={"042601": "2-year ($200,000)", "044601": "5-year ($100,000)", "043602": "10-year ($100,000)",
                    "043607": "Ultra 10-year ($100,000)", "020601": "Bond ($100,000)", "020604": "Ultra bond ($100,000)"},
-        latest=Observation(last, series[last], "billions of USD", "CFTC TFF"),
+        latest=Point(series[last], last, "billions of USD", "CFTC TFF"),
         level_2020=Point(level_2020, "2020", "billions of USD", "CFTC TFF"),
         peak=Point(series[peak_day], peak_day, "billions of USD", "CFTC TFF"),
         change_since_2020_pct=(series[last] / level_2020 - 1) * 100,

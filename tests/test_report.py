@@ -75,7 +75,7 @@ def test_key_figures_from_the_official_inputs(kf: dict) -> None:
     assert "10.17016/2380-7172.3939" in est["source"]
     # 2Y: 200,000 face; the other five 100,000 (lev. funds' shorts of the 2026-08-04 report)
     latest = kf["basis"]["latest"]
-    assert latest["date"] == "2026-08-04"
+    assert latest["as_of"] == "2026-08-04"
     assert kf["basis"]["lev_short_usd_bn"]["2026-08-04"] == latest["value"]
     assert kf["funding"]["sofr_iorb_bp"]["value"] == 7.0 and kf["funding"]["sofr_iorb_bp"]["as_of"] == "2026-06-23"
     assert kf["funding"]["rrp_usd_bn"] == {"value": 2.5, "as_of": "2026-06-23", "unit": "billions of USD", "source": "FRED RRPONTSYD"}
@@ -107,7 +107,7 @@ def test_pdf_text_has_headings_and_numbers(build: Path, kf: dict, lang: str) -> 
         fmt.usd_bn(kf["holders"]["usd_bn"]["Cayman Islands"], loc(lang)),
         fmt.usd_bn(kf["holders"]["cayman_estimate_usd_bn"]["value"], loc(lang), 2),
         fmt.usd_bn(kf["basis"]["latest"]["value"], loc(lang)),
-        fmt.day(kf["basis"]["latest"]["date"], loc(lang)),
+        fmt.day(kf["basis"]["latest"]["as_of"], loc(lang)),
         fmt.pct(kf["fiscal"]["debt_to_gdp_pct"]["value"], loc(lang)),
         fmt.pct(kf["debt"]["bills_share_pct"]["value"], loc(lang)),
         fmt.usd_bn(kf["funding"]["reserves_usd_bn"]["value"], loc(lang)),

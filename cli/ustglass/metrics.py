@@ -12,7 +12,7 @@ import pandas as pd
 
 from ustglass import __version__
 from ustglass.datasets import ALL, CFTC_TFF, DTS_TGA, FRED_SERIES, MSPD, RESEARCH, TIC_MFH
-from ustglass.keyfigures import Basis, DatasetInfo, Debt, Estimate, Fiscal, Funding, Holders, KeyFigures, Observation, Point
+from ustglass.keyfigures import Basis, DatasetInfo, Debt, Estimate, Fiscal, Funding, Holders, KeyFigures, Point
 
 FIRST_FY = 2019
 FACE_USD = {"042601": 200_000, "044601": 100_000, "043602": 100_000, "043607": 100_000, "020601": 100_000, "020604": 100_000}
@@ -200,7 +200,7 @@ def basis(tff: pd.DataFrame, as_of: str | None = None) -> Basis:
     unit, src = "billions of USD", "CFTC TFF"
     y2020 = s[s.index.year == 2020]
     base = Point(round(float(y2020.mean()), 1), "2020", unit, src) if len(y2020) else None
-    latest = Observation(_iso(s.index[-1]), round(float(s.iloc[-1]), 1), unit, src)
+    latest = Point(round(float(s.iloc[-1]), 1), _iso(s.index[-1]), unit, src)
     end = pd.Timestamp(as_of) if as_of else None
     missing = gaps(s.index, end)
     last_rows = tff[tff["report_date"] == s.index[-1]]
