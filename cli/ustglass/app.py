@@ -20,7 +20,7 @@ from ustglass.errors import UstglassError
 
 app = typer.Typer(
     name="ustglass",
-    help="Glass Houses: rebuild the U.S. Treasury market-fragility brief (zh/en; Markdown, HTML, PDF) from official data.",
+    help="Glass Houses: rebuild the U.S. Treasury market-fragility brief (in each language pack; Markdown, HTML, PDF) from official data.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -57,7 +57,14 @@ def environment(search_path: list[Path], loc: Locale) -> jinja2.Environment:
     )
     env.filters.update(filters(loc))
     env.globals["t"] = loc.text  # t("brief.sections.summary"), t("units", ds.units), t("key", field=value)
+    env.globals["unfilled"] = lambda block: _unfilled(loc, block)
     return env
+
+
+def _unfilled(loc: Locale, block: str) -> str:
+    """The default of every prose block of brief.md.j2: a pack that does not fill one stops the build."""
+    raise BuildError(f"{loc.brief_template}: block {block!r} is not filled; every block of the shared "
+                     "brief.md.j2 needs this language's prose (an empty block leaves a passage out)")
 
 
 def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
