@@ -184,7 +184,7 @@ def test_basis_gap_found_from_dates_alone(kf, specs) -> None:
 
 def test_basis_without_2020_and_with_peak_latest(kf, specs) -> None:
     latest = kf.basis.latest
-    basis = dataclasses.replace(kf.basis, level_2020=None, peak=type(kf.basis.peak)(latest.value, latest.date))
+    basis = dataclasses.replace(kf.basis, level_2020=None, peak=type(kf.basis.peak)(latest.value, latest.as_of))
     fig = charts.build_figure("basis", dataclasses.replace(kf, basis=basis), loc("en"), specs["basis"])
     found = texts(fig)
     assert not any(t.startswith("2020 average") or t.startswith("Peak") for t in found)
@@ -199,7 +199,7 @@ def shaded_spans(ax) -> list[tuple[float, float]]:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_basis_trailing_gap_is_shaded_up_to_the_as_of_date(lang, specs) -> None:
     stale = make_stale_key_figures()
-    assert stale.basis.gaps[-1] == ("2025-05-06", "2025-12-23") and stale.basis.latest.date == "2025-04-29"
+    assert stale.basis.gaps[-1] == ("2025-05-06", "2025-12-23") and stale.basis.latest.as_of == "2025-04-29"
     ax = charts.build_figure("basis", stale, loc(lang), specs["basis"]).axes[0]
     as_of, last = charts._num(charts.date(2025, 12, 31)), charts._num(charts.date(2025, 4, 29))
     assert ax.get_xlim()[1] >= as_of  # the time axis reaches the edition's date
@@ -321,7 +321,7 @@ def test_feds_note_title_as_the_brief_gives_it() -> None:
     research = tomllib.loads((ROOT / "cli" / "ustglass" / "research" / "estimates.toml").read_text(encoding="utf-8"))
     note = research["cayman_hf_ust_undercount"]
     raw = tomllib.loads((FIGURES / "holders.toml").read_text(encoding="utf-8"))
-    assert f"《{note['title_zh']}》（{note['title']}，" in raw["zh"]["source"]
+    assert f"《{loc('zh').get('research', 'cayman_hf_ust_undercount', 'title')}》（{note['title']}，" in raw["zh"]["source"]
     assert f"“{note['title']}”" in raw["en"]["source"]
 
 
@@ -341,7 +341,7 @@ def test_holders_show_the_estimate_as_an_estimate(lang, row, value, kf, specs) -
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert any(row in label for label in labels)
     assert labels.index(next(label for label in labels if row in label)) == labels.index(
-        specs["holders"].text[lang].countries.get("Cayman Islands", "Cayman Islands")) + 1
+        loc(lang).name_of("countries", "Cayman Islands")) + 1
     assert value in texts(fig)
     assert any(fmt.month("2024-12", loc(lang)) in t for t in fig.axes[0].get_legend().texts for t in [t.get_text()])
 

@@ -15,12 +15,12 @@ from typing import Annotated, Optional
 import typer
 
 from ustglass import __version__
-from ustglass.config import Lang
+from ustglass import locale
 from ustglass.errors import UstglassError
 
 app = typer.Typer(
     name="ustglass",
-    help="Glass Houses: rebuild the U.S. Treasury market-fragility brief (zh/en; Markdown, HTML, PDF) from official data.",
+    help="Glass Houses: rebuild the U.S. Treasury market-fragility brief (in each language pack; Markdown, HTML, PDF) from official data.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -83,7 +83,7 @@ def fetch(
 
 @app.command()
 def report(
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the brief: zh, en or all.")] = Lang.zh,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the brief: a language pack's code (templates/locales/<code>/) or all.")] = locale.DEFAULT,
     format: Annotated[str, typer.Option("--format", help="Comma-separated outputs: md,html,pdf.")] = "md,html,pdf",
     snapshot: Annotated[Optional[str], typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("out"),
@@ -93,20 +93,24 @@ def report(
 ) -> None:
     """Build the brief from a snapshot: brief.<lang>.md/.html/.pdf, figures and key_figures.json."""
     from ustglass import pipeline
-    from ustglass.config import ReportConfig, parse_formats
+    from ustglass.config import ReportConfig, parse_formats, parse_langs
     from ustglass.resources import snapshots_root
 
     try:
         formats = parse_formats(format)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--format") from None
+    try:
+        langs = parse_langs(lang, templates)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--lang") from None
     from ustglass.config import Format
     from ustglass.render import subsetting_warning
 
     if Format.pdf in formats and (warning := subsetting_warning()):
         typer.echo(f"Warning: {warning}", err=True)
     try:
-        cfg = ReportConfig(langs=lang.expand(), formats=formats, snapshots_root=snapshots_root(snapshots), out_dir=out,
+        cfg = ReportConfig(langs=langs, formats=formats, snapshots_root=snapshots_root(snapshots), out_dir=out,
                            snapshot=snapshot, templates_dir=templates, figures_dir=figures)
         built, written = pipeline.build_report(cfg)
     except UstglassError as exc:
@@ -120,7 +124,7 @@ def report(
 @app.command()
 def publish(
     out: Annotated[Path, typer.Option("--out", help="Directory of published editions: DIR/<snapshot-id>/ and the symlink DIR/latest.")],
-    lang: Annotated[Lang, typer.Option("--lang", help="Languages to build: zh, en or all.")] = Lang.all,
+    lang: Annotated[str, typer.Option("--lang", help="Languages to build: a language pack's code or all.")] = locale.ALL,
     keep: Annotated[Optional[int], typer.Option("--keep", min=1, help="Keep only the N newest editions (never the one 'latest' points at).")] = None,
     snapshots: Annotated[Path, typer.Option("--snapshots", help="Directory holding the snapshots.")] = Path("data_snapshots"),
     source: Annotated[Optional[list[str]], typer.Argument(help="Sources to download (default: all); the others are carried forward.", show_default=False, metavar="SOURCE")] = None,
@@ -132,13 +136,18 @@ def publish(
     log_format: Annotated[str, typer.Option("--log-format", help="Log lines as 'text' or 'json' (one object per line).")] = "text",
 ) -> None:
     """For cron: fetch; if the data changed, build every language and format and publish them atomically."""
+    from ustglass.config import parse_langs
     from ustglass.logs import Log, LogFormat
     from ustglass.publish import PublishOptions, publish as run
 
+    try:
+        langs = parse_langs(lang)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--lang") from None
     if log_format not in ("text", "json"):
         raise typer.BadParameter("choose text or json", param_hint="--log-format")
     log = Log(LogFormat(log_format))
-    opts = PublishOptions(out_dir=out, langs=lang.expand(), snapshots_root=snapshots, keep=keep, sources=tuple(source or ()),
+    opts = PublishOptions(out_dir=out, langs=langs, snapshots_root=snapshots, keep=keep, sources=tuple(source or ()),
                           as_of=_as_of(as_of), allow_partial=allow_partial, from_dir=from_dir, exclude=tuple(exclude or ()), wait=wait)
     try:
         run(opts, log)

@@ -165,7 +165,7 @@ def _holders(fig: Figure, kf: KeyFigures, loc: Locale, spec: FigureSpec, ctx: Ma
             ax.barh(y + bar / 2, h.usd_bn_year_earlier[country] * s, height=bar, color=c["year_earlier"], zorder=2)
         ends.append((value, fmt.usd_bn(h.usd_bn[country], loc)))
         _note(ax, value, y - bar / 2, ends[-1][1], dx=3, color=_INK)
-        names.append(words.countries.get(country, country))
+        names.append(loc.name_of("countries", country))
         if est and country == CAYMAN:
             y, value = y + 1, est.value * s
             ax.barh(y, value, height=bar * 1.6, facecolor="white", edgecolor=c["estimate"], hatch="////", linewidth=0.8, zorder=2)

@@ -5,10 +5,9 @@ pattern and month name comes from the :class:`~ustglass.locale.Locale` passed in
 is half-up on the decimal value as written (122.65 -> 122.7), which is what a reader
 checking a number by hand expects.
 
-    >>> from ustglass import locale
-    >>> zh, en = locale.load("zh"), locale.load("en")
-    >>> usd_bn(1774.684, zh), usd_bn(423.0, zh), usd_bn(1774.684, en), usd_bn(423.0, en)
-    ('1.8万亿美元', '4,230亿美元', '$1.8 trillion', '$423 billion')
+With the shipped Chinese and English packs, ``usd_bn(1774.684, loc)`` reads ``1.8万亿美元`` /
+``$1.8 trillion`` and ``usd_bn(423.0, loc)`` ``4,230亿美元`` / ``$423 billion``; the examples
+below give the same two packs' readings.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from ustglass import fmt
 from ustglass.errors import BuildError
 from ustglass.locale import Locale
 
+
 def filters(loc: Locale) -> dict[str, Callable[..., str]]:
     """The formatting filters templates may use, bound to the reader's language pack."""
     return {
@@ -41,7 +42,11 @@ def filters(loc: Locale) -> dict[str, Callable[..., str]]:
 
 
 def environment(search_path: list[Path], loc: Locale) -> jinja2.Environment:
-    """A sandboxed environment looking in ``search_path`` in order (editor overrides first)."""
+    """A sandboxed environment looking in ``search_path`` in order (editor overrides first).
+
+    Every word a template prints that is not data comes from the language pack: the global
+    ``t(key, *names, **fields)`` is :meth:`Locale.text`, a missing key is a build error.
+    """
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
         undefined=jinja2.StrictUndefined,
@@ -51,7 +56,15 @@ def environment(search_path: list[Path], loc: Locale) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(filters(loc))
+    env.globals["t"] = loc.text  # t("brief.sections.summary"), t("units", ds.units), t("key", field=value)
+    env.globals["unfilled"] = lambda block: _unfilled(loc, block)
     return env
+
+
+def _unfilled(loc: Locale, block: str) -> str:
+    """The default of every prose block of brief.md.j2: a pack that does not fill one stops the build."""
+    raise BuildError(f"{loc.brief_template}: block {block!r} is not filled; every block of the shared "
+                     "brief.md.j2 needs this language's prose (an empty block leaves a passage out)")
 
 
 def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
