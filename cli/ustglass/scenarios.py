@@ -395,7 +395,7 @@ def report(kf: KeyFigures, table: ParameterTable, name: str | None = None,
     params, sources = resolve(table, kf.basis, name, options or {})
     n = kf.basis.latest.value
     found = grid(n, params, table.grid_haircut_shocks, table.grid_margin_mults) if with_grid else None
-    return ScenarioReport(kf.snapshot, kf.as_of, kf.basis.latest.date, kf.basis.latest.source, kf.basis.weeks_since_latest,
+    return ScenarioReport(kf.snapshot, kf.as_of, kf.basis.latest.as_of, kf.basis.latest.source, kf.basis.weeks_since_latest,
                           name or DEFAULTS, sources, evaluate(n, params), {p.id: p.symbol for p in table.parameters}, found)
 
 
