@@ -27,6 +27,10 @@ ALLOWED = {
     "chartkit": {"fonts", "chartspec"},
     "chartspec": set(),
     "render": {"fonts"},
+    "scorecard": {"metrics"},
+    "claimmetrics": {"metrics", "scorecard"},
+    "claims": {"claimmetrics", "scorecard"},
+    "changes": {"history", "scorecard", "snapshot"},
 }
 FORBIDDEN_THIRD_PARTY = {
     "metrics": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
@@ -36,6 +40,7 @@ FORBIDDEN_THIRD_PARTY = {
     "chartspec": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer", "pandas"},
     "render": {"matplotlib", "httpx", "pandas", "typer"},
     "snapshot": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
+    **dict.fromkeys(("scorecard", "claimmetrics", "claims", "changes"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
 }
 
 
