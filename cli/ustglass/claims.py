@@ -179,7 +179,7 @@ class ClaimResult:
         """The datasets whose absence left a check unchecked, in order."""
         found: list[str] = []
         for c in self.checks:
-            if c.reason is not None and c.reason.code == "missing_dataset":
+            if c.reason is not None and c.reason.code == "missing_dataset" and c.check.comparison != "none":
                 found.extend(d for d in c.reason.datasets if d not in found)
         return tuple(found)
 
@@ -195,7 +195,7 @@ def run_check(check: Check, claim: Claim, tables: Tables) -> CheckResult:
 
 def check_claim(claim: Claim, tables: Tables) -> ClaimResult:
     results = tuple(run_check(c, claim, tables) for c in claim.checks)
-    verdict = combine([r.verdict for r in results], claim.combine)
+    verdict = combine([r.verdict for r in results if r.check.comparison != "none"], claim.combine)  # context is not judged
     if claim.max_verdict == PARTLY and verdict == SUPPORTED:
         verdict = PARTLY
     return ClaimResult(claim, verdict, results)
@@ -391,7 +391,8 @@ def format_text(result: ClaimCheck, w: Wording) -> str:
     lines: list[tuple[str, ...] | str] = []
     for r in result.results:
         cid = r.claim.id
-        lines.append(f"{cid} · {w.get(f'verdicts.{r.verdict}')} · {w.get(f'{cid}.text')} ({w.get(f'{cid}.period')})")
+        lines.append(w.get("labels.claim_line").format(id=cid, verdict=w.get(f"verdicts.{r.verdict}"), text=w.get(f"{cid}.text"),
+                                                       period=w.get(f"{cid}.period")))
         for c in r.checks:
             m, chk = c.measured, c.check
             lines.append(("  " + w.get(f"{cid}.checks.{chk.id}"), "" if m is None else _data_cell(chk, m, w),
@@ -412,6 +413,6 @@ def format_text(result: ClaimCheck, w: Wording) -> str:
     def table_row(row: tuple[str, ...]) -> str:
         return "  ".join(_pad(cell, wd, i in right) for i, (cell, wd) in enumerate(zip(row, widths))).rstrip()
 
-    out = [f"{w.get('labels.snapshot')} {result.snapshot}", table_row(head)]
+    out = [w.get("labels.snapshot").format(id=result.snapshot), table_row(head)]
     out += [table_row(x) if isinstance(x, tuple) else x for x in lines]
     return "\n".join(out)
