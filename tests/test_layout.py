@@ -28,6 +28,10 @@ ALLOWED = {
     "chartspec": set(),
     "render": {"fonts"},
     "scenarios": {"snapshot", "metrics"},  # only in run(), the CLI's entry; the model itself is pure
+    "scorecard": {"metrics"},
+    "claimmetrics": {"metrics", "scorecard"},
+    "claims": {"claimmetrics", "scorecard"},
+    "changes": {"history", "scorecard", "snapshot"},
 }
 FORBIDDEN_THIRD_PARTY = {
     "metrics": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
@@ -38,6 +42,7 @@ FORBIDDEN_THIRD_PARTY = {
     "render": {"matplotlib", "httpx", "pandas", "typer"},
     "snapshot": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
     "scenarios": {"pandas", "matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
+    **dict.fromkeys(("scorecard", "claimmetrics", "claims", "changes"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
 }
 
 

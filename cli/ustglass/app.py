@@ -232,6 +232,72 @@ def scenario(
     typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) if as_json else scenarios.format_text(found))
 
 
+@app.command("scorecard")
+def scorecard_command(
+    snapshot: Annotated[Optional[str], typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
+    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """The fragility scorecard: each indicator's latest value, change, percentile in its own history, and signal."""
+    import json
+
+    from ustglass import scorecard, snapshot as snap
+    from ustglass.resources import snapshots_root
+
+    try:
+        loaded = snap.load(snap.resolve(snapshot, snapshots_root(snapshots)))
+    except UstglassError as exc:
+        _fail(exc)
+    card = scorecard.evaluate(loaded.tables, snapshot=loaded.id)
+    typer.echo(json.dumps(card.to_dict(), indent=2, ensure_ascii=False) if as_json else scorecard.format_table(card))
+
+
+@app.command("check-claims")
+def check_claims_command(
+    snapshot: Annotated[Optional[str], typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
+    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of the wording: a language pack such as zh or en; default: zh.")] = None,
+) -> None:
+    """Check the article's claims against a snapshot, each at its own date: data, difference, verdict."""
+    import json
+
+    from ustglass import claims, locale, snapshot as snap
+    from ustglass.resources import snapshots_root
+
+    try:
+        words = claims.wording(lang or locale.DEFAULT)
+        loaded = snap.load(snap.resolve(snapshot, snapshots_root(snapshots)))
+        result = claims.check_claims(loaded.tables, loaded.id)
+        text = json.dumps(claims.to_dict(result, words), indent=2, ensure_ascii=False) if as_json else claims.format_text(result, words)
+    except UstglassError as exc:
+        _fail(exc)
+    typer.echo(text)
+
+
+@app.command("changes")
+def changes_command(
+    since: Annotated[Optional[str], typer.Option("--since", help="The previous snapshot (id or path); default: the one before --snapshot.")] = None,
+    snapshot: Annotated[Optional[str], typer.Option("--snapshot", help="The current snapshot (id or path); default: the newest.")] = None,
+    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """What changed since the previous edition: new observations, revisions (old and new values), signals that moved."""
+    import json
+
+    from ustglass import changes, snapshot as snap
+    from ustglass.resources import snapshots_root
+
+    try:
+        root = snapshots_root(snapshots)
+        current = snap.resolve(snapshot, root)
+        old, new = snap.load(snap.resolve(since, root) if since else changes.previous_of(current, root)), snap.load(current)
+    except UstglassError as exc:
+        _fail(exc)
+    found = changes.compare(old.id, old.tables, new.id, new.tables)
+    typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) if as_json else changes.format_text(found))
+
+
 def main() -> None:
     try:
         app()
