@@ -21,7 +21,6 @@ from ustglass.keyfigures import (
     Funding,
     Holders,
     KeyFigures,
-    Observation,
     Point,
 )
 
@@ -91,7 +90,6 @@ def make_estimate() -> Estimate:
         unit="billions of USD",
         method="TIC holdings plus the undercount estimated from hedge-fund filings",
         title="The Cross-Border Trail of the Treasury Basis Trade",
-        title_zh="美国国债基差交易的跨境轨迹",
         publisher="Board of Governors of the Federal Reserve System",
         doi="10.17016/2380-7172.3939",
     )
@@ -163,7 +161,7 @@ def make_basis(through: str = "2026-10-06", as_of: str | None = None, **override
         lev_short_usd_bn=series,
         contracts={"042601": "2-year ($200,000)", "044601": "5-year ($100,000)", "043602": "10-year ($100,000)",
                    "043607": "Ultra 10-year ($100,000)", "020601": "Bond ($100,000)", "020604": "Ultra bond ($100,000)"},
-        latest=Observation(last, series[last], "billions of USD", "CFTC TFF"),
+        latest=Point(series[last], last, "billions of USD", "CFTC TFF"),
         level_2020=Point(level_2020, "2020", "billions of USD", "CFTC TFF"),
         peak=Point(series[peak_day], peak_day, "billions of USD", "CFTC TFF"),
         change_since_2020_pct=(series[last] / level_2020 - 1) * 100,
@@ -241,11 +239,9 @@ def make_key_figures(**overrides: Any) -> KeyFigures:
         funding=make_funding(),
         debt=make_debt(),
         datasets=[
-            DatasetInfo(id="fred_fyfsd", title_en="Federal surplus or deficit (-)", title_zh="联邦财政盈余或赤字（−）",
-                        source_name="Federal Reserve Bank of St. Louis, FRED series FYFSD",
-                        source_name_zh="圣路易斯联邦储备银行FRED数据库，序列FYFSD",
+            DatasetInfo(id="fred_fyfsd", source_name="Federal Reserve Bank of St. Louis, FRED series FYFSD",
                         url="https://fred.stlouisfed.org/graph/fredgraph.csv?id=FYFSD", units="millions of USD",
-                        units_zh="百万美元", first="2019-09-30", last="2025-09-30", rows=7,
+                        first="2019-09-30", last="2025-09-30", rows=7,
                         retrieved="2026-07-30T00:00:00Z", original_file="FYFSD.csv"),
         ],
     )  # fmt: skip

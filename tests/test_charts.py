@@ -20,8 +20,12 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
 from kf_factory import make_fiscal, make_holders, make_key_figures, make_stale_key_figures
-from ustglass import charts, fmt, fonts
+from ustglass import charts, fmt, fonts, locale
 from ustglass.errors import BuildError
+
+
+def loc(code: str) -> locale.Locale:
+    return locale.load(code)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "figures"
@@ -69,7 +73,7 @@ def render_quietly(fig: Figure) -> tuple[bytes, list[str]]:
 
 @pytest.mark.parametrize(("fid", "lang"), CASES)
 def test_texts_in_the_readers_language(fid, lang, kf, specs) -> None:
-    fig = charts.build_figure(fid, kf, lang, specs[fid])
+    fig = charts.build_figure(fid, kf, loc(lang), specs[fid])
     title, units, source = EXPECTED[(fid, lang)]
     found = texts(fig)
     assert title in found
@@ -83,18 +87,18 @@ def test_texts_in_the_readers_language(fid, lang, kf, specs) -> None:
 
 @pytest.mark.parametrize(("fid", "lang"), CASES)
 def test_png_is_byte_identical_and_has_no_missing_glyphs(fid, lang, kf, specs, tmp_path) -> None:
-    first, caught = render_quietly(charts.build_figure(fid, kf, lang, specs[fid]))
-    second, _ = render_quietly(charts.build_figure(fid, kf, lang, specs[fid]))
+    first, caught = render_quietly(charts.build_figure(fid, kf, loc(lang), specs[fid]))
+    second, _ = render_quietly(charts.build_figure(fid, kf, loc(lang), specs[fid]))
     assert first == second
     assert first.startswith(b"\x89PNG") and b"Software" not in first and b"Matplotlib" not in first
     assert not [m for m in caught if "missing from font" in m]
-    path = charts.save_png(charts.build_figure(fid, kf, lang, specs[fid]), tmp_path / "a.png", dpi=80)
+    path = charts.save_png(charts.build_figure(fid, kf, loc(lang), specs[fid]), tmp_path / "a.png", dpi=80)
     assert path.read_bytes() == first
 
 
 @pytest.mark.parametrize(("fid", "lang", "stale"), [(f, lang, False) for f, lang in CASES] + [("basis", "en", True), ("basis", "zh", True)])
 def test_texts_neither_overlap_nor_leave_the_figure(fid, lang, stale, kf, specs) -> None:
-    fig = charts.build_figure(fid, make_stale_key_figures() if stale else kf, lang, specs[fid])
+    fig = charts.build_figure(fid, make_stale_key_figures() if stale else kf, loc(lang), specs[fid])
     with charts._style():
         fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
@@ -108,7 +112,7 @@ def test_texts_neither_overlap_nor_leave_the_figure(fid, lang, stale, kf, specs)
 
 def test_missing_glyphs_would_be_reported(kf, specs) -> None:
     """The check above can fail: a glyph the font lacks does produce the warning."""
-    fig = charts.build_figure("deficits", kf, "zh", specs["deficits"])
+    fig = charts.build_figure("deficits", kf, loc("zh"), specs["deficits"])
     fig.texts[0].set_text("\U0001f600")
     _, caught = render_quietly(fig)
     assert any("missing from font" in m for m in caught)
@@ -116,7 +120,7 @@ def test_missing_glyphs_would_be_reported(kf, specs) -> None:
 
 @pytest.mark.parametrize(("fid", "lang"), CASES)
 def test_every_text_uses_the_sc_face(fid, lang, kf, specs) -> None:
-    fig = charts.build_figure(fid, kf, lang, specs[fid])
+    fig = charts.build_figure(fid, kf, loc(lang), specs[fid])
     regular, bold = fonts.cjk_face("regular"), fonts.cjk_face("bold")
     for t in fig.findobj(Text):
         file = t.get_fontproperties().get_file()
@@ -126,17 +130,17 @@ def test_every_text_uses_the_sc_face(fid, lang, kf, specs) -> None:
 
 def test_rcparams_are_left_as_they_were(kf, specs) -> None:
     before = dict(matplotlib.rcParams)
-    charts.png_bytes(charts.build_figure("funding", kf, "zh", specs["funding"]), dpi=50)
+    charts.png_bytes(charts.build_figure("funding", kf, loc("zh"), specs["funding"]), dpi=50)
     assert dict(matplotlib.rcParams) == before
 
 
 def test_numbers_on_axes_come_from_fmt(kf, specs) -> None:
-    en = charts.build_figure("basis", kf, "en", specs["basis"]).axes[0]
-    zh = charts.build_figure("basis", kf, "zh", specs["basis"]).axes[0]
+    en = charts.build_figure("basis", kf, loc("en"), specs["basis"]).axes[0]
+    zh = charts.build_figure("basis", kf, loc("zh"), specs["basis"]).axes[0]
     assert [t.get_text() for t in en.get_yticklabels()] == ["0", "500", "1,000", "1,500"]
     assert [t.get_text() for t in zh.get_yticklabels()] == ["0", "5,000", "10,000", "15,000"]
     assert [t.get_text() for t in zh.get_xticklabels()][:2] == ["2020年", "2021年"]
-    bars = charts.build_figure("deficits", kf, "zh", specs["deficits"])
+    bars = charts.build_figure("deficits", kf, loc("zh"), specs["deficits"])
     assert [t.get_text() for t in bars.axes[0].get_xticklabels()][-1] == "2025财年"
     assert "2019财年至2025财年平均：1.9万亿美元" in texts(bars)
 
@@ -159,7 +163,7 @@ def test_series_with_gaps_leaves_regular_weeks_alone() -> None:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_basis_line_has_nan_in_every_gap(lang, kf, specs) -> None:
-    ax = charts.build_figure("basis", kf, lang, specs["basis"]).axes[0]
+    ax = charts.build_figure("basis", kf, loc(lang), specs["basis"]).axes[0]
     line = max(ax.lines, key=lambda ln: len(ln.get_xdata()))
     xs, ys = line.get_xdata(), line.get_ydata()
     nan_x = [x for x, y in zip(xs, ys) if math.isnan(y)]
@@ -173,15 +177,15 @@ def test_basis_line_has_nan_in_every_gap(lang, kf, specs) -> None:
 
 def test_basis_gap_found_from_dates_alone(kf, specs) -> None:
     basis = dataclasses.replace(kf.basis, gaps=[])
-    ax = charts.build_figure("basis", dataclasses.replace(kf, basis=basis), "en", specs["basis"]).axes[0]
+    ax = charts.build_figure("basis", dataclasses.replace(kf, basis=basis), loc("en"), specs["basis"]).axes[0]
     line = max(ax.lines, key=lambda ln: len(ln.get_xdata()))
     assert sum(math.isnan(y) for y in line.get_ydata()) == len(kf.basis.gaps)
 
 
 def test_basis_without_2020_and_with_peak_latest(kf, specs) -> None:
     latest = kf.basis.latest
-    basis = dataclasses.replace(kf.basis, level_2020=None, peak=type(kf.basis.peak)(latest.value, latest.date))
-    fig = charts.build_figure("basis", dataclasses.replace(kf, basis=basis), "en", specs["basis"])
+    basis = dataclasses.replace(kf.basis, level_2020=None, peak=type(kf.basis.peak)(latest.value, latest.as_of))
+    fig = charts.build_figure("basis", dataclasses.replace(kf, basis=basis), loc("en"), specs["basis"])
     found = texts(fig)
     assert not any(t.startswith("2020 average") or t.startswith("Peak") for t in found)
     assert "Latest: $1.1 trillion (Oct 6, 2026)" in found
@@ -195,8 +199,8 @@ def shaded_spans(ax) -> list[tuple[float, float]]:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_basis_trailing_gap_is_shaded_up_to_the_as_of_date(lang, specs) -> None:
     stale = make_stale_key_figures()
-    assert stale.basis.gaps[-1] == ("2025-05-06", "2025-12-23") and stale.basis.latest.date == "2025-04-29"
-    ax = charts.build_figure("basis", stale, lang, specs["basis"]).axes[0]
+    assert stale.basis.gaps[-1] == ("2025-05-06", "2025-12-23") and stale.basis.latest.as_of == "2025-04-29"
+    ax = charts.build_figure("basis", stale, loc(lang), specs["basis"]).axes[0]
     as_of, last = charts._num(charts.date(2025, 12, 31)), charts._num(charts.date(2025, 4, 29))
     assert ax.get_xlim()[1] >= as_of  # the time axis reaches the edition's date
     spans = shaded_spans(ax)
@@ -208,7 +212,7 @@ def test_basis_trailing_gap_is_shaded_up_to_the_as_of_date(lang, specs) -> None:
 
 
 def test_basis_without_trailing_gap_ends_at_the_data(kf, specs) -> None:
-    ax = charts.build_figure("basis", kf, "en", specs["basis"]).axes[0]
+    ax = charts.build_figure("basis", kf, loc("en"), specs["basis"]).axes[0]
     last = charts._num(charts.date(2026, 10, 6))
     assert len(shaded_spans(ax)) == len(kf.basis.gaps)
     assert max(right for _, right in shaded_spans(ax)) < last
@@ -217,7 +221,7 @@ def test_basis_without_trailing_gap_ends_at_the_data(kf, specs) -> None:
 
 @pytest.mark.parametrize(("lang", "key"), [("en", "No complete six-contract report in the data"), ("zh", "数据中无完整的六合约报告")])
 def test_basis_gap_key_says_missing_from_the_data(lang, key, kf, specs) -> None:
-    ax = charts.build_figure("basis", kf, lang, specs["basis"]).axes[0]
+    ax = charts.build_figure("basis", kf, loc(lang), specs["basis"]).axes[0]
     assert key in [t.get_text() for t in ax.get_legend().texts]
 
 
@@ -252,12 +256,12 @@ def extent(t: Text, renderer) -> Bbox:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_deficit_labels_hide_no_bar_and_stay_off_the_average_line(case, lang, kf, specs) -> None:
     kf = with_deficits(kf, DEFICIT_CASES[case])
-    fig = charts.build_figure("deficits", kf, lang, specs["deficits"])
+    fig = charts.build_figure("deficits", kf, loc(lang), specs["deficits"])
     with charts._style():
         fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]
-    average = charts._fill(specs["deficits"].text[lang].labels["average"], charts._context("deficits", kf, lang))
+    average = charts._fill(specs["deficits"].text[lang].labels["average"], charts._context("deficits", kf, loc(lang)))
     found = [t for t in ax.texts if t.get_text() == average]
     found += [t for t in (ax.get_legend().texts if ax.get_legend() else []) if t.get_text() == average]
     assert len(found) == 1, "the average is labelled exactly once"
@@ -265,7 +269,7 @@ def test_deficit_labels_hide_no_bar_and_stay_off_the_average_line(case, lang, kf
     bars = [r.get_window_extent(renderer) for r in ax.containers[0]]
     values = [t for t in ax.texts if isinstance(t, Annotation) and t.get_text() != average]
     years = sorted(kf.fiscal.deficit_usd_bn)
-    assert [t.get_text() for t in values] == [fmt.number(kf.fiscal.deficit_usd_bn[y] / 1000, lang, 1) for y in years]
+    assert [t.get_text() for t in values] == [fmt.number(kf.fiscal.deficit_usd_bn[y] / 1000, loc(lang), 1) for y in years]
     line_y = ax.transData.transform((0.0, kf.fiscal.average_deficit_usd_bn / 1000))[1]
     for bar in bars:
         assert not overlaps(avg_box, bar), f"average label over a bar ({case})"
@@ -279,7 +283,7 @@ def test_deficit_labels_hide_no_bar_and_stay_off_the_average_line(case, lang, kf
 
 
 def test_surplus_prints_a_true_minus_and_has_the_glyph(kf, specs) -> None:
-    fig = charts.build_figure("deficits", with_deficits(kf, DEFICIT_CASES["a surplus year"]), "zh", specs["deficits"])
+    fig = charts.build_figure("deficits", with_deficits(kf, DEFICIT_CASES["a surplus year"]), loc("zh"), specs["deficits"])
     assert "\u22120.2" in texts(fig)
     _, caught = render_quietly(fig)
     assert not [m for m in caught if "missing from font" in m]
@@ -317,7 +321,7 @@ def test_feds_note_title_as_the_brief_gives_it() -> None:
     research = tomllib.loads((ROOT / "cli" / "ustglass" / "research" / "estimates.toml").read_text(encoding="utf-8"))
     note = research["cayman_hf_ust_undercount"]
     raw = tomllib.loads((FIGURES / "holders.toml").read_text(encoding="utf-8"))
-    assert f"《{note['title_zh']}》（{note['title']}，" in raw["zh"]["source"]
+    assert f"《{loc('zh').get('research', 'cayman_hf_ust_undercount', 'title')}》（{note['title']}，" in raw["zh"]["source"]
     assert f"“{note['title']}”" in raw["en"]["source"]
 
 
@@ -331,20 +335,20 @@ def hatched(fig: Figure) -> list[Rectangle]:
 @pytest.mark.parametrize(("lang", "row", "value"), [("en", "(Fed estimate)", "≈$1.85 trillion (estimate)"),
                                                     ("zh", "（美联储估计）", "约1.85万亿美元（估计值）")])  # fmt: skip
 def test_holders_show_the_estimate_as_an_estimate(lang, row, value, kf, specs) -> None:
-    fig = charts.build_figure("holders", kf, lang, specs["holders"])
+    fig = charts.build_figure("holders", kf, loc(lang), specs["holders"])
     (bar,) = hatched(fig)
     assert bar.get_width() == pytest.approx(1850.0 * specs["holders"].text[lang].scale)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert any(row in label for label in labels)
     assert labels.index(next(label for label in labels if row in label)) == labels.index(
-        specs["holders"].text[lang].countries.get("Cayman Islands", "Cayman Islands")) + 1
+        loc(lang).name_of("countries", "Cayman Islands")) + 1
     assert value in texts(fig)
-    assert any(fmt.month("2024-12", lang) in t for t in fig.axes[0].get_legend().texts for t in [t.get_text()])
+    assert any(fmt.month("2024-12", loc(lang)) in t for t in fig.axes[0].get_legend().texts for t in [t.get_text()])
 
 
 def test_holders_without_estimate(kf, specs) -> None:
     no_estimate = dataclasses.replace(kf, holders=make_holders(cayman_estimate_usd_bn=None))
-    fig = charts.build_figure("holders", no_estimate, "en", specs["holders"])
+    fig = charts.build_figure("holders", no_estimate, loc("en"), specs["holders"])
     assert not hatched(fig)
     assert len(fig.axes[0].get_yticklabels()) == 10
     assert not any("estimate" in t.lower() for t in [x.get_text() for x in fig.axes[0].get_legend().texts])
@@ -352,7 +356,7 @@ def test_holders_without_estimate(kf, specs) -> None:
 
 def test_holders_add_cayman_when_outside_the_top(kf, specs) -> None:
     spec = dataclasses.replace(specs["holders"], top_n=3)
-    fig = charts.build_figure("holders", kf, "en", spec)
+    fig = charts.build_figure("holders", kf, loc("en"), spec)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["Japan", "United Kingdom", "China (mainland)", "Cayman Islands", "Cayman Islands\n(Fed estimate)"]
 
@@ -405,7 +409,7 @@ def test_unknown_figure_and_bad_toml(tmp_path) -> None:
 
 def test_spec_must_match_figure(kf, specs) -> None:
     with pytest.raises(BuildError, match="used for figure 'basis'"):
-        charts.build_figure("basis", kf, "en", specs["holders"])
+        charts.build_figure("basis", kf, loc("en"), specs["holders"])
 
 
 def test_wrap_fits_width() -> None:
@@ -419,8 +423,8 @@ def test_wrap_fits_width() -> None:
 
 
 def test_no_pyplot() -> None:
-    code = ("import sys; sys.path.insert(0, 'tests'); from kf_factory import make_key_figures; from ustglass import charts;"
-            "charts.build_figure('deficits', make_key_figures(), 'en', charts.load_spec('figures/deficits.toml'));"
+    code = ("import sys; sys.path.insert(0, 'tests'); from kf_factory import make_key_figures; from ustglass import charts, locale;"
+            "charts.build_figure('deficits', make_key_figures(), locale.load('en'), charts.load_spec('figures/deficits.toml'));"
             "assert 'matplotlib.pyplot' not in sys.modules")  # fmt: skip
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={"PYTHONPATH": str(ROOT / "cli")})
 

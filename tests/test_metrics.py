@@ -87,7 +87,7 @@ def test_basis_levels():
     assert b.level_2020.value == pytest.approx(1.4)  # average of 0.7 and 2.1
     assert b.direction_vs_2020 == "rose" and b.weeks_since_latest == 0
     assert b.peak.value == 3.5 and b.peak.as_of == "2021-01-05"
-    assert b.latest.value == 2.8 and b.latest.date == "2021-01-12"
+    assert b.latest.value == 2.8 and b.latest.as_of == "2021-01-12"
     assert b.change_since_2020_pct == 100.0
     assert b.weeks_complete == 4
     assert b.gaps == [("2020-01-21", "2020-12-29")]

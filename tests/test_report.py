@@ -14,8 +14,12 @@ import pypdf
 import pytest
 from typer.testing import CliRunner
 
-from ustglass import fmt
+from ustglass import fmt, locale
 from ustglass.app import app
+
+
+def loc(code: str) -> locale.Locale:
+    return locale.load(code)
 
 runner = CliRunner()
 HEADINGS = {
@@ -71,7 +75,7 @@ def test_key_figures_from_the_official_inputs(kf: dict) -> None:
     assert "10.17016/2380-7172.3939" in est["source"]
     # 2Y: 200,000 face; the other five 100,000 (lev. funds' shorts of the 2026-08-04 report)
     latest = kf["basis"]["latest"]
-    assert latest["date"] == "2026-08-04"
+    assert latest["as_of"] == "2026-08-04"
     assert kf["basis"]["lev_short_usd_bn"]["2026-08-04"] == latest["value"]
     assert kf["funding"]["sofr_iorb_bp"]["value"] == 7.0 and kf["funding"]["sofr_iorb_bp"]["as_of"] == "2026-06-23"
     assert kf["funding"]["rrp_usd_bn"] == {"value": 2.5, "as_of": "2026-06-23", "unit": "billions of USD", "source": "FRED RRPONTSYD"}
@@ -98,16 +102,16 @@ def test_pdf_text_has_headings_and_numbers(build: Path, kf: dict, lang: str) -> 
         assert heading in text, heading
     fy = kf["fiscal"]["latest_fy"]
     for expected in (
-        fmt.usd_bn(kf["fiscal"]["deficit_usd_bn"][fy], lang),
-        fmt.fiscal_year(fy, lang),
-        fmt.usd_bn(kf["holders"]["usd_bn"]["Cayman Islands"], lang),
-        fmt.usd_bn(kf["holders"]["cayman_estimate_usd_bn"]["value"], lang, 2),
-        fmt.usd_bn(kf["basis"]["latest"]["value"], lang),
-        fmt.day(kf["basis"]["latest"]["date"], lang),
-        fmt.pct(kf["fiscal"]["debt_to_gdp_pct"]["value"], lang),
-        fmt.pct(kf["debt"]["bills_share_pct"]["value"], lang),
-        fmt.usd_bn(kf["funding"]["reserves_usd_bn"]["value"], lang),
-        fmt.month(kf["holders"]["as_of"], lang),
+        fmt.usd_bn(kf["fiscal"]["deficit_usd_bn"][fy], loc(lang)),
+        fmt.fiscal_year(fy, loc(lang)),
+        fmt.usd_bn(kf["holders"]["usd_bn"]["Cayman Islands"], loc(lang)),
+        fmt.usd_bn(kf["holders"]["cayman_estimate_usd_bn"]["value"], loc(lang), 2),
+        fmt.usd_bn(kf["basis"]["latest"]["value"], loc(lang)),
+        fmt.day(kf["basis"]["latest"]["as_of"], loc(lang)),
+        fmt.pct(kf["fiscal"]["debt_to_gdp_pct"]["value"], loc(lang)),
+        fmt.pct(kf["debt"]["bills_share_pct"]["value"], loc(lang)),
+        fmt.usd_bn(kf["funding"]["reserves_usd_bn"]["value"], loc(lang)),
+        fmt.month(kf["holders"]["as_of"], loc(lang)),
     ):
         assert expected in text, expected
 
@@ -225,16 +229,17 @@ def test_unknown_snapshot_and_format(tmp_path: Path) -> None:
 def test_editor_template_override_and_sandbox(build: Path, tmp_path: Path) -> None:
     snaps = build.parent / "snaps"
     overrides = tmp_path / "templates"
-    overrides.mkdir()
-    (overrides / "brief.en.md.j2").write_text("# Note\n\nDeficit {{ kf.fiscal.latest_deficit.value | usd }} in {{ kf.fiscal.latest_fy | fy }}.\n")
+    (overrides / "locales" / "en").mkdir(parents=True)
+    prose = overrides / "locales" / "en" / "brief.md.j2"
+    prose.write_text("# Note\n\nDeficit {{ kf.fiscal.latest_deficit.value | usd }} in {{ kf.fiscal.latest_fy | fy }}.\n")
     args = ["report", "--lang", "en", "--format", "md", "--snapshots", str(snaps), "--templates", str(overrides)]
     result = runner.invoke(app, [*args, "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "o" / "brief.en.md").read_text() == "# Note\n\nDeficit $1.8 trillion in FY2025.\n"
-    (overrides / "brief.en.md.j2").write_text("{{ kf.__class__.__init__.__globals__ }}\n")
+    prose.write_text("{{ kf.__class__.__init__.__globals__ }}\n")
     result = runner.invoke(app, [*args, "--out", str(tmp_path / "o2")])
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: brief.en.md.j2")
+    assert result.stderr.startswith("Error: locales/en/brief.md.j2")
     assert "unsafe" in result.stderr
     assert not (tmp_path / "o2").exists()
 

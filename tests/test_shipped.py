@@ -63,7 +63,7 @@ def test_key_figures_match_an_independent_recomputation(edition: str) -> None:
     lev = independent_lev_short(path)
     assert kf["basis"]["lev_short_usd_bn"] == dict(sorted(lev.items()))
     latest = max(lev)
-    assert kf["basis"]["latest"] == {"date": latest, "value": lev[latest], "unit": "billions of USD", "source": "CFTC TFF"}
+    assert kf["basis"]["latest"] == {"value": lev[latest], "as_of": latest, "unit": "billions of USD", "source": "CFTC TFF"}
     tic = rows(path, "tic_mfh")
     month = max(r["month"] for r in tic)
     cayman = {r["month"]: float(r["value"]) for r in tic if r["country"] == "Cayman Islands"}
@@ -105,8 +105,8 @@ def test_edition_with_stale_futures_data_says_so(tmp_path: Path) -> None:
     kf = json.loads((tmp_path / "key_figures.json").read_text())
     basis = kf["basis"]
     # the last complete six-contract week is months before the edition date: a trailing gap up to it
-    assert basis["latest"]["date"] < "2025-12-01" and basis["weeks_since_latest"] > 0
-    assert basis["gaps"][-1][0] > basis["latest"]["date"] and basis["gaps"][-1][1] <= "2025-12-31"
+    assert basis["latest"]["as_of"] < "2025-12-01" and basis["weeks_since_latest"] > 0
+    assert basis["gaps"][-1][0] > basis["latest"]["as_of"] and basis["gaps"][-1][1] <= "2025-12-31"
     en = (tmp_path / "brief.en.md").read_text(encoding="utf-8")
     zh = (tmp_path / "brief.zh.md").read_text(encoding="utf-8")
     assert f"the {basis['weeks_since_latest']} weekly reports due since then are missing from the data" in en

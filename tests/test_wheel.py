@@ -19,4 +19,5 @@ def test_wheel_contains_templates_figures_snapshots_and_research(tmp_path: Path)
                for p in (REPO / d).rglob("*") if p.is_file()]
     assert shipped and all(f"ustglass/_bundled/{rel}" in names for rel in shipped)
     assert "ustglass/research/estimates.toml" in names
+    assert "ustglass/research/scenario_parameters.toml" in names
     assert "ustglass/app.py" in names and "ustglass/sources/cftc.py" in names

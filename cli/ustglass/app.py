@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ustglass import __version__
-from ustglass.config import Format, Lang, Verbosity, parse_formats
+from ustglass import __version__, locale
+from ustglass.config import Format, Verbosity, parse_formats, parse_langs
 from ustglass.errors import UstglassError
 from ustglass.logs import Log, LogFormat
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="ustglass",
-    help="Glass Houses: rebuild the U.S. Treasury market-fragility brief (zh/en; Markdown, HTML, PDF) from official data.",
+    help="Glass Houses: rebuild the U.S. Treasury market-fragility brief (in each language pack; Markdown, HTML, PDF) from official data.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -62,6 +62,7 @@ AllowPartial = Annotated[bool, typer.Option("--allow-partial", help="When a sour
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors and warnings only.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print more: every file written or left out.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+SnapshotRef = Annotated[str | None, typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")]
 
 
 def _verbosity(quiet: bool, verbose: bool) -> Verbosity:
@@ -69,6 +70,13 @@ def _verbosity(quiet: bool, verbose: bool) -> Verbosity:
         return Verbosity.of(quiet, verbose)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--quiet/--verbose") from None
+
+
+def _langs(text: str, templates: Path | None = None) -> tuple[str, ...]:
+    try:
+        return parse_langs(text, templates)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--lang") from None
 
 
 def _root(snapshots: Path | None) -> Path:
@@ -138,9 +146,9 @@ def fetch(from_dir: FromDir = None, as_of: AsOf = None, snapshots: Snapshots = N
 
 @app.command()
 def report(
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the brief: zh, en or all.")] = Lang.zh,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the brief: a language pack's code (templates/locales/<code>/) or all.")] = locale.DEFAULT,
     format: Annotated[str, typer.Option("--format", help="Comma-separated outputs: md,html,pdf.")] = "md,html,pdf",
-    snapshot: Annotated[str | None, typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
+    snapshot: SnapshotRef = None,
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("out"),
     snapshots: Snapshots = None,
     templates: Annotated[Path | None, typer.Option("--templates", help="Directory of template overrides (searched before the shipped templates).")] = None,
@@ -153,11 +161,11 @@ def report(
     from ustglass.config import ReportConfig
     from ustglass.render import subsetting_warning
 
-    verbosity, formats = _verbosity(quiet, verbose), _formats(format)
+    verbosity, formats, langs = _verbosity(quiet, verbose), _formats(format), _langs(lang, templates)
     if Format.pdf in formats and (warning := subsetting_warning()):
         typer.echo(f"Warning: {warning}", err=True)
     with _errors():
-        cfg = ReportConfig(langs=lang.expand(), formats=formats, snapshots_root=_root(snapshots), out_dir=out,
+        cfg = ReportConfig(langs=langs, formats=formats, snapshots_root=_root(snapshots), out_dir=out,
                            snapshot=snapshot, templates_dir=templates, figures_dir=figures)
         with _progress(f"Building the brief ({', '.join(cfg.langs)}; {', '.join(f.value for f in formats)}) …", verbosity):
             built, written = pipeline.build_report(cfg)
@@ -178,7 +186,7 @@ def _formats(text: str) -> tuple[Format, ...]:
 @app.command()
 def publish(
     out: Annotated[Path, typer.Option("--out", help="Directory of published editions: DIR/<snapshot-id>/ and the symlink DIR/latest.")],
-    lang: Annotated[Lang, typer.Option("--lang", help="Languages to build: zh, en or all.")] = Lang.all,
+    lang: Annotated[str, typer.Option("--lang", help="Languages to build: a language pack's code or all.")] = locale.ALL,
     keep: Annotated[int | None, typer.Option("--keep", min=1, help="Keep only the N newest editions (never the one 'latest' points at).")] = None,
     snapshots: Snapshots = None,
     source: Sources = None,
@@ -195,7 +203,7 @@ def publish(
     from ustglass.publish import publish as run
 
     log = Log(log_format, quiet=quiet)
-    opts = PublishOptions(out_dir=out, langs=lang.expand(), snapshots_root=_root(snapshots), keep=keep, sources=tuple(source or ()),
+    opts = PublishOptions(out_dir=out, langs=_langs(lang), snapshots_root=_root(snapshots), keep=keep, sources=tuple(source or ()),
                           as_of=as_of, allow_partial=allow_partial, from_dir=from_dir, exclude=tuple(exclude or ()), wait=wait)
     with _errors(log):
         run(opts, log)
@@ -231,6 +239,89 @@ def diff(
         left, right = snapshot.resolve(a, root), snapshot.resolve(b, root)
         found = history.diff(left, right, examples)
     typer.echo(json.dumps([d.as_dict() for d in found], indent=2) if as_json else history.format_diff(left.name, right.name, found))
+
+
+@app.command()
+def scenario(
+    beta: Annotated[float | None, typer.Option("--beta", help="β: share of leveraged funds' gross short that is basis trade (fraction).", show_default=False)] = None,
+    haircut: Annotated[float | None, typer.Option("--haircut", help="h: repo haircut before the shock (fraction, 0.02 = 2%).", show_default=False)] = None,
+    margin: Annotated[float | None, typer.Option("--margin", help="m: futures initial margin (fraction); default: weighted by the latest week's contract mix.", show_default=False)] = None,
+    buffer: Annotated[float | None, typer.Option("--buffer", help="b: capital held above the requirement (fraction of it).", show_default=False)] = None,
+    haircut_shock: Annotated[float | None, typer.Option("--haircut-shock", help="Δh: rise in the repo haircut (fraction).", show_default=False)] = None,
+    margin_mult: Annotated[float | None, typer.Option("--margin-mult", help="k: futures margins are multiplied by k.", show_default=False)] = None,
+    daily_volume: Annotated[float | None, typer.Option("--daily-volume", help="V: average daily cash Treasury volume, USD billions.", show_default=False)] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Named scenario: mild, 2020-like or severe (the options above override it).", show_default=False)] = None,
+    snapshot: SnapshotRef = None,
+    snapshots: Snapshots = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
+    grid: Annotated[bool, typer.Option("--grid", help="Add a sensitivity table over k and Δh.")] = False,
+) -> None:
+    """Basis-unwind stress scenario: the forced unwind U of the basis trade after a haircut and margin shock (defaults and sources: research/scenario_parameters.toml)."""
+    from ustglass import scenarios
+
+    options = {"beta": beta, "haircut": haircut, "margin": margin, "buffer": buffer, "haircut_shock": haircut_shock,
+               "margin_mult": margin_mult, "daily_volume_usd_bn": daily_volume}
+    try:
+        with _errors():
+            found = scenarios.run(_root(snapshots), snapshot, name, options, with_grid=grid)
+    except scenarios.ParameterError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) if as_json else scenarios.format_text(found))
+
+
+@app.command("scorecard")
+def scorecard_command(
+    snapshot: SnapshotRef = None,
+    snapshots: Snapshots = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """The fragility scorecard: each indicator's latest value, change, percentile in its own history, and signal."""
+    from ustglass import scorecard
+    from ustglass import snapshot as snap
+
+    with _errors():
+        loaded = snap.load(snap.resolve(snapshot, _root(snapshots)))
+    card = scorecard.evaluate(loaded.tables, snapshot=loaded.id)
+    typer.echo(json.dumps(card.to_dict(), indent=2, ensure_ascii=False) if as_json else scorecard.format_table(card))
+
+
+@app.command("check-claims")
+def check_claims_command(
+    snapshot: SnapshotRef = None,
+    snapshots: Snapshots = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the wording: a language pack such as zh or en; default: zh.")] = None,
+) -> None:
+    """Check the article's claims against a snapshot, each at its own date: data, difference, verdict."""
+    from ustglass import claims
+    from ustglass import snapshot as snap
+
+    with _errors():
+        words = claims.wording(lang or locale.DEFAULT)
+        loaded = snap.load(snap.resolve(snapshot, _root(snapshots)))
+        result = claims.check_claims(loaded.tables, loaded.id)
+        text = json.dumps(claims.to_dict(result, words), indent=2, ensure_ascii=False) if as_json else claims.format_text(result, words)
+    typer.echo(text)
+
+
+@app.command("changes")
+def changes_command(
+    since: Annotated[str | None, typer.Option("--since", help="The previous snapshot (id or path); default: the one before --snapshot.")] = None,
+    snapshot: Annotated[str | None, typer.Option("--snapshot", help="The current snapshot (id or path); default: the newest.")] = None,
+    snapshots: Snapshots = None,
+    as_json: AsJson = False,
+) -> None:
+    """What changed since the previous edition: new observations, revisions (old and new values), signals that moved."""
+    from ustglass import changes
+    from ustglass import snapshot as snap
+
+    root = _root(snapshots)
+    with _errors():
+        current = snap.resolve(snapshot, root)
+        old, new = snap.load(snap.resolve(since, root) if since else changes.previous_of(current, root)), snap.load(current)
+    found = changes.compare(old.id, old.tables, new.id, new.tables)
+    typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) if as_json else changes.format_text(found))
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ from matplotlib.transforms import Bbox
 from ustglass import fmt, fonts
 from ustglass.chartspec import LangText
 from ustglass.keyfigures import KeyFigures
+from ustglass.locale import Locale
 
 _RC: dict[str, Any] = {
     "font.size": 8.0, "axes.linewidth": 0.6, "axes.edgecolor": "#4d4d4d", "axes.spines.top": False,
@@ -100,23 +101,23 @@ def _fill(template: str, values: Mapping[str, str], **extra: str) -> str:
     return template.format_map({**values, **extra})
 
 
-def _context(figure_id: str, kf: KeyFigures, lang: str) -> dict[str, str]:
+def _context(figure_id: str, kf: KeyFigures, loc: Locale) -> dict[str, str]:
     """The values of a chart's fields, formatted for the reader."""
     if figure_id == "deficits":
         f = kf.fiscal
-        return {"as_of": fmt.fiscal_year(f.latest_fy, lang), "first_fy": fmt.fiscal_year(f.first_fy, lang),
-                "latest_fy": fmt.fiscal_year(f.latest_fy, lang), "average": fmt.usd_bn(f.average_deficit_usd_bn, lang),
-                "vintage": fmt.date(f.vintage, lang)}  # fmt: skip
+        return {"as_of": fmt.fiscal_year(f.latest_fy, loc), "first_fy": fmt.fiscal_year(f.first_fy, loc),
+                "latest_fy": fmt.fiscal_year(f.latest_fy, loc), "average": fmt.usd_bn(f.average_deficit_usd_bn, loc),
+                "vintage": fmt.date(f.vintage, loc)}  # fmt: skip
     if figure_id == "holders":
         h, est = kf.holders, kf.holders.cayman_estimate_usd_bn
-        return {"as_of": fmt.month(h.as_of, lang), "year_earlier": fmt.month(h.year_earlier, lang),
-                "estimate_as_of": fmt.date(est.as_of, lang) if est else ""}  # fmt: skip
+        return {"as_of": fmt.month(h.as_of, loc), "year_earlier": fmt.month(h.year_earlier, loc),
+                "estimate_as_of": fmt.date(est.as_of, loc) if est else ""}  # fmt: skip
     if figure_id == "basis":
         weeks = sorted(kf.basis.lev_short_usd_bn)
-        return {"as_of": fmt.day(weeks[-1], lang), "first_week": fmt.day(weeks[0], lang),
-                "weeks_missing": fmt.number(kf.basis.weeks_missing, lang)}  # fmt: skip
+        return {"as_of": fmt.day(weeks[-1], loc), "first_week": fmt.day(weeks[0], loc),
+                "weeks_missing": fmt.number(kf.basis.weeks_missing, loc)}  # fmt: skip
     days = sorted(d for series in kf.funding.history.values() for d in series)
-    return {"as_of": fmt.day(days[-1], lang), "first_day": fmt.day(days[0], lang)}
+    return {"as_of": fmt.day(days[-1], loc), "first_day": fmt.day(days[0], loc)}
 
 
 # ---------------------------------------------------------------- axes helpers
@@ -161,13 +162,13 @@ def _nice_max(value: float, headroom: float = 1.1) -> float:
     return float(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, value * headroom)[-1])
 
 
-def _value_axis(ax: Axes, lo: float, hi: float, lang: str, axis: str = "y") -> None:
+def _value_axis(ax: Axes, lo: float, hi: float, loc: Locale, axis: str = "y") -> None:
     """Limits, gridlines and tick labels (through fmt) of a value axis spanning lo..hi."""
     ticks = [float(t) for t in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)]
     ticks = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9]
     digits = next((d for d in range(4) if all(abs(round(t, d) - t) < 1e-9 for t in ticks)), 3)
     setter, limits = (ax.set_yticks, ax.set_ylim) if axis == "y" else (ax.set_xticks, ax.set_xlim)
-    setter(ticks, labels=[fmt.number(t, lang, digits) for t in ticks])
+    setter(ticks, labels=[fmt.number(t, loc, digits) for t in ticks])
     limits(lo, hi)
     (ax.yaxis if axis == "y" else ax.xaxis).grid(True, color=_GRID, linewidth=0.5)
 
@@ -177,17 +178,17 @@ def _num(d: date) -> float:
     return float(matplotlib.dates.date2num(d))
 
 
-def _time_axis(ax: Axes, first: date, last: date, lang: str) -> None:
+def _time_axis(ax: Axes, first: date, last: date, loc: Locale) -> None:
     """Year ticks (half-years for spans under ~2.5 years) labelled through fmt."""
     jan = date(first.year, 1, 1)
     start = jan if (first - jan).days <= 45 else first
     if (last - start).days > 900:
         step = 1 + (last.year - start.year) // 10
         marks = [date(y, 1, 1) for y in range(start.year, last.year + 1, step) if date(y, 1, 1) >= start]
-        labels = [fmt.year(d.year, lang) for d in marks]
+        labels = [fmt.year(d.year, loc) for d in marks]
     else:
         marks = [date(y, m, 1) for y in range(start.year, last.year + 1) for m in (1, 7) if start <= date(y, m, 1) <= last]
-        labels = [fmt.month_short(d.isoformat()[:7], lang) for d in marks]
+        labels = [fmt.month_short(d.isoformat()[:7], loc) for d in marks]
     ax.set_xticks([_num(d) for d in marks], labels=labels)
     ax.set_xlim(_num(start - timedelta(days=10)), _num(last + timedelta(days=10)))
 

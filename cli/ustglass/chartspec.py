@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ustglass import fmt
+from ustglass import locale
 from ustglass.errors import BuildError
 
 FIGURE_IDS = ("deficits", "holders", "basis", "funding")
@@ -115,7 +115,7 @@ def _spec_problems(figure_id: str, raw: dict[str, Any]) -> list[str]:
                  if not re.fullmatch(r"#[0-9a-fA-F]{6}", str(colors.get(k, "")))]  # fmt: skip
     if not isinstance(raw.get("top_n", 10), int) or raw.get("top_n", 10) < 1:
         problems.append("'top_n' must be a positive whole number")
-    return problems + [p for lang in fmt.LANGS for p in _lang_problems(figure_id, lang, raw.get(lang))]
+    return problems + [p for lang in locale.available() for p in _lang_problems(figure_id, lang, raw.get(lang))]
 
 
 def load_spec(path: str | os.PathLike[str]) -> FigureSpec:
@@ -134,7 +134,7 @@ def load_spec(path: str | os.PathLike[str]) -> FigureSpec:
     text = {
         lang: LangText(**{k: raw[lang][k] for k in TEXT_KEYS}, labels=dict(raw[lang]["labels"]),
                        countries=dict(raw[lang].get("countries", {})), scale=float(raw[lang].get("scale", 1.0)))
-        for lang in fmt.LANGS
+        for lang in locale.available()
     }  # fmt: skip
     return FigureSpec(path.stem, shown, float(raw["width_in"]), float(raw["height_in"]),
                       dict(raw["colors"]), text, int(raw.get("top_n", 10)))  # fmt: skip

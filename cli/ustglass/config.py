@@ -6,14 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-
-class Lang(str, Enum):
-    zh = "zh"
-    en = "en"
-    all = "all"
-
-    def expand(self) -> tuple[str, ...]:
-        return ("zh", "en") if self is Lang.all else (self.value,)
+from ustglass import locale
 
 
 class Format(str, Enum):
@@ -59,3 +52,9 @@ def parse_formats(text: str) -> tuple[Format, ...]:
     if unknown or not wanted:
         raise ValueError(f"unknown format(s): {', '.join(unknown) or '(none)'}; choose from md, html, pdf")
     return tuple(f for f in ALL_FORMATS if f.value in wanted)
+
+
+def parse_langs(text: str, templates_dir: Path | None = None) -> tuple[str, ...]:
+    """``--lang``: a language pack's code or ``all``, among the packs found (editor overrides
+    included); raises ValueError naming the available codes otherwise."""
+    return locale.choose(text.strip(), locale.search_path(templates_dir))

@@ -25,11 +25,8 @@ class Frequency(str, Enum):
 class DatasetSpec:
     id: str
     source: str  # "fred" | "cftc" | "tic" | "fiscaldata" | "research"
-    source_name: str
-    source_name_zh: str
-    title_en: str
-    title_zh: str
-    units: str
+    source_name: str  # as recorded in the manifest; the reader sees the language pack's [datasets.<id>]
+    units: str  # language-neutral; the reader sees the language pack's [units]
     frequency: Frequency
     url: str
     date_column: str
@@ -38,27 +35,14 @@ class DatasetSpec:
     required: bool = True
 
 
-# Units as the Chinese brief names them.
-UNITS_ZH = {
-    "millions of USD": "百万美元",
-    "billions of USD": "十亿美元",
-    "percent": "百分比",
-    "percent of GDP": "占GDP的百分比",
-    "contracts": "合约张数",
-    "as stated per row": "见各条目",
-}
-
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={series}"
 
 
-def _fred(series: str, title_en: str, title_zh: str, units: str, freq: Frequency, required: bool = True) -> DatasetSpec:
+def _fred(series: str, units: str, freq: Frequency, required: bool = True) -> DatasetSpec:
     return DatasetSpec(
         id=f"fred_{series.lower()}",
         source="fred",
         source_name=f"Federal Reserve Bank of St. Louis, FRED series {series}",
-        source_name_zh=f"圣路易斯联邦储备银行FRED数据库，序列{series}",
-        title_en=title_en,
-        title_zh=title_zh,
         units=units,
         frequency=freq,
         url=FRED_URL.format(series=series),
@@ -72,13 +56,13 @@ def _fred(series: str, title_en: str, title_zh: str, units: str, freq: Frequency
 FRED_SERIES: dict[str, DatasetSpec] = {
     s.id.removeprefix("fred_").upper(): s
     for s in (
-        _fred("FYFSD", "Federal surplus or deficit (-)", "联邦财政盈余或赤字（-）", "millions of USD", Frequency.FISCAL_YEAR),
-        _fred("GFDEGDQ188S", "Federal debt: total public debt as percent of GDP", "联邦公共债务占GDP比例", "percent of GDP", Frequency.QUARTERLY),
-        _fred("SOFR", "Secured Overnight Financing Rate", "担保隔夜融资利率（SOFR）", "percent", Frequency.DAILY),
-        _fred("IORB", "Interest rate on reserve balances", "准备金余额利率（IORB）", "percent", Frequency.DAILY),
-        _fred("RRPONTSYD", "Overnight reverse repurchase agreements (ON RRP)", "隔夜逆回购（ON RRP）", "billions of USD", Frequency.DAILY),
-        _fred("WRESBAL", "Reserve balances with Federal Reserve Banks, week average", "存款机构在美联储的准备金余额（周均）", "millions of USD", Frequency.WEEKLY),
-        _fred("RPONTSYD", "Overnight repurchase agreements (Standing Repo Facility)", "隔夜回购（常设回购便利）", "billions of USD", Frequency.DAILY, required=False),
+        _fred("FYFSD", "millions of USD", Frequency.FISCAL_YEAR),
+        _fred("GFDEGDQ188S", "percent of GDP", Frequency.QUARTERLY),
+        _fred("SOFR", "percent", Frequency.DAILY),
+        _fred("IORB", "percent", Frequency.DAILY),
+        _fred("RRPONTSYD", "billions of USD", Frequency.DAILY),
+        _fred("WRESBAL", "millions of USD", Frequency.WEEKLY),
+        _fred("RPONTSYD", "billions of USD", Frequency.DAILY, required=False),
     )
 }
 
@@ -86,9 +70,6 @@ CFTC_TFF = DatasetSpec(
     id="cftc_tff_ust",
     source="cftc",
     source_name="U.S. Commodity Futures Trading Commission, Traders in Financial Futures (futures only)",
-    source_name_zh="美国商品期货交易委员会（CFTC）金融期货交易者持仓报告（仅期货）",
-    title_en="Traders in Financial Futures: six U.S. Treasury futures contracts",
-    title_zh="金融期货交易者持仓报告：六种美国国债期货合约",
     units="contracts",
     frequency=Frequency.WEEKLY,
     url="https://www.cftc.gov/files/dea/history/fut_fin_txt_{year}.zip",
@@ -113,9 +94,6 @@ TIC_MFH = DatasetSpec(
     id="tic_mfh",
     source="tic",
     source_name="U.S. Department of the Treasury, Treasury International Capital (TIC): Major Foreign Holders of Treasury Securities",
-    source_name_zh="美国财政部国际资本流动报告（TIC）：美国国债主要海外持有者",
-    title_en="Major foreign holders of Treasury securities",
-    title_zh="美国国债主要海外持有者",
     units="billions of USD",
     frequency=Frequency.MONTHLY,
     url="https://ticdata.treasury.gov/resource-center/data-chart-center/tic/Documents/mfhhis01.txt",
@@ -128,9 +106,6 @@ MSPD = DatasetSpec(
     id="mspd_table1",
     source="fiscaldata",
     source_name="U.S. Department of the Treasury, Fiscal Data: Monthly Statement of the Public Debt, Table 1",
-    source_name_zh="美国财政部Fiscal Data：公共债务月报（MSPD）表1",
-    title_en="Summary of Treasury securities outstanding by security type",
-    title_zh="按证券类型划分的未偿国债（MSPD表1）",
     units="millions of USD",
     frequency=Frequency.MONTHLY,
     url="https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/debt/mspd/mspd_table_1",
@@ -143,9 +118,6 @@ DTS_TGA = DatasetSpec(
     id="dts_tga",
     source="fiscaldata",
     source_name="U.S. Department of the Treasury, Fiscal Data: Daily Treasury Statement, Operating Cash Balance",
-    source_name_zh="美国财政部Fiscal Data：每日国库报表（DTS）营运现金余额",
-    title_en="Treasury General Account closing balance (daily)",
-    title_zh="财政部一般账户（TGA）日终余额",
     units="millions of USD",
     frequency=Frequency.DAILY,
     url="https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance",
@@ -158,13 +130,12 @@ RESEARCH = DatasetSpec(
     id="research_estimates",
     source="research",
     source_name="Curated research estimates (cited publications)",
-    source_name_zh="经整理的研究文献估计值（附完整引用）",
-    title_en="Research estimates taken from published papers",
-    title_zh="研究文献中的估计值",
     units="as stated per row",
     frequency=Frequency.IRREGULAR,
     url="",
     date_column="published",
+    # `title_zh` is still written (from estimates.toml) so that fetch rewrites the shipped snapshots
+    # byte for byte; nothing reads it: the brief takes a title's translation from the language pack.
     columns=("id", "value", "units", "as_of", "published", "title", "title_zh", "authors", "publisher", "doi", "url", "locator",
              "quote", "method"),
     key=("id",),

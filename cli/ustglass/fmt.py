@@ -1,31 +1,23 @@
-"""Numbers and dates written for the reader: Simplified Chinese (``zh``) or English (``en``).
+"""Numbers and dates written for the reader, by the rules of a language pack.
 
-Pure functions, no I/O and no dependence on the machine's locale: every separator, unit
-and month name is spelled out here. Rounding is half-up on the decimal value as written
-(122.65 -> 122.7), which is what a reader checking a number by hand expects.
+Pure functions, no I/O and no dependence on the machine's locale: every separator, unit,
+pattern and month name comes from the :class:`~ustglass.locale.Locale` passed in. Rounding
+is half-up on the decimal value as written (122.65 -> 122.7), which is what a reader
+checking a number by hand expects.
 
-    >>> usd_bn(1774.684, "zh"), usd_bn(423.0, "zh"), usd_bn(1774.684, "en"), usd_bn(423.0, "en")
-    ('1.8万亿美元', '4,230亿美元', '$1.8 trillion', '$423 billion')
+With the shipped Chinese and English packs, ``usd_bn(1774.684, loc)`` reads ``1.8万亿美元`` /
+``$1.8 trillion`` and ``usd_bn(423.0, loc)`` ``4,230亿美元`` / ``$423 billion``; the examples
+below give the same two packs' readings.
 """
 
 from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
-LANGS = ("zh", "en")
-MINUS = "\u2212"  # a true minus sign, as typeset notes print negatives
-
-_MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def _check_lang(lang: str) -> None:
-    """Raise ValueError for a language the brief is not written in."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGS)}")
+if TYPE_CHECKING:
+    from ustglass.locale import Locale
 
 
 def _rounded(value: float, digits: int) -> Decimal:
@@ -36,62 +28,53 @@ def _rounded(value: float, digits: int) -> Decimal:
     return Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-def _sign(rounded: Decimal, sign: bool) -> str:
-    """The sign to print before a magnitude: '-' for negatives, '+' when asked, never '-0'."""
+def _sign(rounded: Decimal, sign: bool, loc: Locale) -> str:
+    """The sign to print before a magnitude: the pack's minus for negatives, '+' when asked, never '-0'."""
     if rounded < 0:
-        return MINUS
+        return str(loc.get("numbers.minus"))
     if sign and rounded > 0:
         return "+"
     return ""
 
 
-def _grouped(magnitude: Decimal, digits: int) -> str:
-    """A non-negative Decimal with comma thousands separators and ``digits`` decimals."""
-    return f"{magnitude:,.{digits}f}"
+def _grouped(magnitude: Decimal, digits: int, loc: Locale) -> str:
+    """A non-negative Decimal with the pack's group separator and decimal mark."""
+    text = f"{magnitude:,.{digits}f}"
+    group, mark = str(loc.get("numbers.group")), str(loc.get("numbers.decimal"))
+    return text.replace(",", "\x00").replace(".", mark).replace("\x00", group)
 
 
-def number(value: float, lang: str, digits: int = 0, *, sign: bool = False) -> str:
-    """``1,234.5``: thousands separators (the same in both languages), half-up rounding."""
-    _check_lang(lang)
+def number(value: float, loc: Locale, digits: int = 0, *, sign: bool = False) -> str:
+    """``1,234.5``: grouped thousands, half-up rounding."""
     r = _rounded(value, digits)
-    return _sign(r, sign) + _grouped(abs(r), digits)
+    return _sign(r, sign, loc) + _grouped(abs(r), digits, loc)
 
 
-def pct(value: float, lang: str, digits: int = 1, *, sign: bool = False) -> str:
-    """A percentage: ``122.6%`` in both languages (``+0.4%`` with ``sign=True``)."""
-    return number(value, lang, digits, sign=sign) + "%"
+def pct(value: float, loc: Locale, digits: int = 1, *, sign: bool = False) -> str:
+    """A percentage: ``122.6%`` (``+0.4%`` with ``sign=True``)."""
+    return str(loc.get("numbers.percent")).format(n=number(value, loc, digits, sign=sign))
 
 
-def bp(value: float, lang: str, digits: int = 0, *, sign: bool = False) -> str:
+def bp(value: float, loc: Locale, digits: int = 0, *, sign: bool = False) -> str:
     """Basis points: ``12个基点`` / ``12 bp`` (``+12 bp`` with ``sign=True``)."""
-    text = number(value, lang, digits, sign=sign)
-    return f"{text}个基点" if lang == "zh" else f"{text} bp"
+    return str(loc.get("numbers.bp")).format(n=number(value, loc, digits, sign=sign))
 
 
-def usd_bn(value_bn: float, lang: str, digits: int | None = None, *, sign: bool = False) -> str:
-    """An amount given in billions of US dollars, in the reader's units.
+def usd_bn(value_bn: float, loc: Locale, digits: int | None = None, *, sign: bool = False) -> str:
+    """An amount given in billions of US dollars, in the reader's units (the pack's tiers).
 
-    zh: ``1.8万亿美元`` from 1,000 bn up (``digits`` decimals of 万亿, default 1), else
-    ``4,230亿美元`` (whole 亿; 1 bn = 10亿). en: ``$1.8 trillion`` from 1,000 bn up, else
-    ``$423 billion`` (whole billions; one decimal below 10 bn). The switch to trillions is
-    made after rounding, so 999.96 bn reads ``1.0万亿美元`` / ``$1.0 trillion``.
+    The first tier of ``numbers.usd_bn`` whose check passes is used; ``digits`` overrides the
+    decimals of the first (largest) tier only. The check is made after rounding, so
+    999.96 bn reads ``1.0万亿美元`` / ``$1.0 trillion``.
     """
-    _check_lang(lang)
-    tn_digits = 1 if digits is None else digits
-    if lang == "zh":
-        yi = _rounded(value_bn * 10, 0)
-        if abs(yi) < 10_000:
-            return f"{_sign(yi, sign)}{_grouped(abs(yi), 0)}亿美元"
-        tn = _rounded(value_bn / 1000, tn_digits)
-        return f"{_sign(tn, sign)}{_grouped(abs(tn), tn_digits)}万亿美元"
-    bn = _rounded(value_bn, 0)
-    if abs(bn) >= 1000:
-        tn = _rounded(value_bn / 1000, tn_digits)
-        return f"{_sign(tn, sign)}${_grouped(abs(tn), tn_digits)} trillion"
-    small = _rounded(value_bn, 1)
-    if abs(small) < 10:
-        return f"{_sign(small, sign)}${_grouped(abs(small), 1)} billion"
-    return f"{_sign(bn, sign)}${_grouped(abs(bn), 0)} billion"
+    tiers: Any = loc.get("numbers.usd_bn")
+    for i, tier in enumerate(tiers):
+        check = _rounded(abs(value_bn) * tier["check_per_bn"], tier["check_digits"])
+        if check >= Decimal(repr(float(tier["at_least"]))) or i == len(tiers) - 1:
+            places = digits if (digits is not None and i == 0) else int(tier["digits"])
+            shown = _rounded(value_bn * tier["per_bn"], places)
+            return _sign(shown, sign, loc) + str(tier["pattern"]).format(n=_grouped(abs(shown), places, loc))
+    raise ValueError(f"{loc.root}: numbers.usd_bn has no tiers")  # pragma: no cover - a pack without tiers
 
 
 def _ymd(text: str, parts: int) -> tuple[int, ...]:
@@ -105,46 +88,75 @@ def _ymd(text: str, parts: int) -> tuple[int, ...]:
     return values
 
 
-def month(ym: str, lang: str) -> str:
+def _date_fields(loc: Locale, year: int, mon: int = 1, dd: int = 1, quarter: int = 1) -> dict[str, Any]:
+    return {"year": year, "month": mon, "day": dd, "quarter": quarter,
+            "month_name": loc.get("dates.month_names")[mon - 1], "month_abbr": loc.get("dates.month_abbr")[mon - 1],
+            "quarter_name": loc.get("dates.quarter_names")[quarter - 1]}  # fmt: skip
+
+
+def _pattern(loc: Locale, name: str, **fields: Any) -> str:
+    return str(loc.get(f"dates.{name}")).format(**_date_fields(loc, **fields))
+
+
+def month(ym: str, loc: Locale) -> str:
     """``2025-12`` -> ``2025年12月`` / ``December 2025``."""
-    _check_lang(lang)
     year, mon = _ymd(ym, 2)
-    return f"{year}年{mon}月" if lang == "zh" else f"{_MONTHS_EN[mon - 1]} {year}"
+    return _pattern(loc, "month", year=year, mon=mon)
 
 
-def month_short(ym: str, lang: str) -> str:
+def month_short(ym: str, loc: Locale) -> str:
     """``2025-12`` -> ``2025年12月`` / ``Dec 2025`` (for tight spaces such as chart labels)."""
-    _check_lang(lang)
     year, mon = _ymd(ym, 2)
-    return f"{year}年{mon}月" if lang == "zh" else f"{_MONTHS_EN[mon - 1][:3]} {year}"
+    return _pattern(loc, "month_short", year=year, mon=mon)
 
 
-def day(iso: str, lang: str) -> str:
+def day(iso: str, loc: Locale) -> str:
     """``2025-12-31`` -> ``2025年12月31日`` / ``December 31, 2025``."""
-    _check_lang(lang)
     year, mon, dd = _ymd(iso, 3)
-    return f"{year}年{mon}月{dd}日" if lang == "zh" else f"{_MONTHS_EN[mon - 1]} {dd}, {year}"
+    return _pattern(loc, "day", year=year, mon=mon, dd=dd)
 
 
-def day_short(iso: str, lang: str) -> str:
+def day_short(iso: str, loc: Locale) -> str:
     """``2025-12-31`` -> ``2025年12月31日`` / ``Dec 31, 2025`` (for chart annotations)."""
-    _check_lang(lang)
     year, mon, dd = _ymd(iso, 3)
-    return f"{year}年{mon}月{dd}日" if lang == "zh" else f"{_MONTHS_EN[mon - 1][:3]} {dd}, {year}"
+    return _pattern(loc, "day_short", year=year, mon=mon, dd=dd)
 
 
-def date(text: str, lang: str) -> str:
+def date(text: str, loc: Locale) -> str:
     """A day (``YYYY-MM-DD``) or a month (``YYYY-MM``), whichever ``text`` is."""
-    return day(text, lang) if text.count("-") == 2 else month(text, lang)
+    return day(text, loc) if text.count("-") == 2 else month(text, loc)
 
 
-def year(value: str | int, lang: str) -> str:
+def year(value: str | int, loc: Locale) -> str:
     """A calendar year: ``2025年`` / ``2025``."""
-    _check_lang(lang)
-    return f"{int(value)}年" if lang == "zh" else f"{int(value)}"
+    return _pattern(loc, "year", year=int(value))
 
 
-def fiscal_year(fy: str | int, lang: str) -> str:
+def fiscal_year(fy: str | int, loc: Locale) -> str:
     """A U.S. federal fiscal year: ``2025财年`` / ``FY2025``."""
-    _check_lang(lang)
-    return f"{int(fy)}财年" if lang == "zh" else f"FY{int(fy)}"
+    return _pattern(loc, "fiscal_year", year=int(fy))
+
+
+def quarter(text: str, loc: Locale) -> str:
+    """``2026Q1`` -> ``2026年第一季度`` / ``Q1 2026``."""
+    y, _, q = text.partition("Q")
+    if not (y.isdigit() and q.isdigit() and 1 <= int(q) <= 4):
+        raise ValueError(f"expected a quarter like 2026Q1, got {text!r}")
+    return _pattern(loc, "quarter", year=int(y), quarter=int(q))
+
+
+def period(text: str, loc: Locale) -> str:
+    """Any period the key figures use: ``2026Q1``, ``2025``, ``2025-12`` or ``2025-12-31``."""
+    if "Q" in text:
+        return quarter(text, loc)
+    if text.isdigit():
+        return year(text, loc)
+    return date(text, loc)
+
+
+def ordinal(n: int, loc: Locale) -> str:
+    """``7`` -> ``第7`` / ``7th``."""
+    rule: Any = loc.get("ordinal")
+    lo, hi = rule["teens"]
+    suffix = rule["default"] if lo <= n % 100 <= hi else rule["by_last_digit"].get(str(n % 10), rule["default"])
+    return str(rule["pattern"]).format(n=n, suffix=suffix)

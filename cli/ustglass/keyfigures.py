@@ -14,20 +14,11 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Point:
-    """One observation: a value, the date (or month) it refers to, its unit and source."""
+    """One observation: a value, the period it refers to (a day, month, quarter or year, as the
+    key figures write periods), its unit and source."""
 
     value: float
     as_of: str
-    unit: str = ""
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class Observation:
-    """One dated observation of a weekly or daily series."""
-
-    date: str
-    value: float
     unit: str = ""
     source: str = ""
 
@@ -42,8 +33,7 @@ class Estimate:
     published: str
     unit: str
     method: str
-    title: str = ""
-    title_zh: str = ""
+    title: str = ""  # as published; a language pack may translate it ([research.<id>])
     publisher: str = ""
     doi: str = ""
     url: str = ""
@@ -88,7 +78,7 @@ class Holders:
 class Basis:
     lev_short_usd_bn: dict[str, float]  # report date -> six-contract gross short notional
     contracts: dict[str, str]  # CFTC code -> label (with face value)
-    latest: Observation
+    latest: Point  # the latest complete weekly report
     level_2020: Point | None  # average over complete 2020 weeks (None without 2020 data)
     peak: Point
     change_since_2020_pct: float | None
@@ -129,14 +119,12 @@ class Debt:
 
 @dataclass(frozen=True)
 class DatasetInfo:
+    """One dataset of the snapshot; the reader sees its title, source and unit as the language pack names them."""
+
     id: str
-    title_en: str
-    title_zh: str
     source_name: str
-    source_name_zh: str
     url: str
     units: str
-    units_zh: str
     first: str
     last: str
     rows: int

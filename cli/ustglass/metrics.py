@@ -11,8 +11,8 @@ from typing import Any
 import pandas as pd
 
 from ustglass import __version__
-from ustglass.datasets import ALL, CFTC_TFF, DTS_TGA, FRED_SERIES, MSPD, RESEARCH, TIC_MFH, UNITS_ZH
-from ustglass.keyfigures import Basis, DatasetInfo, Debt, Estimate, Fiscal, Funding, Holders, KeyFigures, Observation, Point
+from ustglass.datasets import ALL, CFTC_TFF, DTS_TGA, FRED_SERIES, MSPD, RESEARCH, TIC_MFH
+from ustglass.keyfigures import Basis, DatasetInfo, Debt, Estimate, Fiscal, Funding, Holders, KeyFigures, Point
 
 FIRST_FY = 2019
 FACE_USD = {"042601": 200_000, "044601": 100_000, "043602": 100_000, "043607": 100_000, "020601": 100_000, "020604": 100_000}
@@ -125,7 +125,7 @@ def cayman_estimate(tic: pd.DataFrame, research: pd.DataFrame) -> tuple[Estimate
         return None, None, None
     r = rows.iloc[0]
     source = f"{r['publisher']}, \u201c{r['title']}\u201d ({r['published']}), doi:{r['doi']}, {r['locator']}"
-    cite = {"title": r["title"], "title_zh": r["title_zh"], "publisher": r["publisher"], "doi": r["doi"], "url": r["url"]}
+    cite = {"title": r["title"], "publisher": r["publisher"], "doi": r["doi"], "url": r["url"]}
     undercount = Estimate(round(float(r["value"]), 1), r["as_of"], source, r["published"], r["units"], r["quote"], **cite)
     official = _month_values(tic, r["as_of"]).get(CAYMAN)
     if official is None:
@@ -200,7 +200,7 @@ def basis(tff: pd.DataFrame, as_of: str | None = None) -> Basis:
     unit, src = "billions of USD", "CFTC TFF"
     y2020 = s[pd.DatetimeIndex(s.index).year == 2020]
     base = Point(round(float(y2020.mean()), 1), "2020", unit, src) if len(y2020) else None
-    latest = Observation(_iso(s.index[-1]), round(float(s.iloc[-1]), 1), unit, src)
+    latest = Point(round(float(s.iloc[-1]), 1), _iso(s.index[-1]), unit, src)
     end = pd.Timestamp(as_of) if as_of else None
     missing = gaps(s.index, end)
     last_rows = tff[tff["report_date"] == s.index[-1]]
@@ -301,9 +301,8 @@ def dataset_infos(manifest: dict[str, Any]) -> list[DatasetInfo]:
         spec = ALL[dataset_id]
         origins = meta.get("original", [])
         infos.append(DatasetInfo(
-            id=dataset_id, title_en=spec.title_en, title_zh=spec.title_zh, source_name=spec.source_name,
-            source_name_zh=spec.source_name_zh,
-            url=meta.get("url", spec.url), units=spec.units, units_zh=UNITS_ZH.get(spec.units, spec.units), first=meta.get("first", ""), last=meta.get("last", ""),
+            id=dataset_id, source_name=spec.source_name, url=meta.get("url", spec.url), units=spec.units,
+            first=meta.get("first", ""), last=meta.get("last", ""),
             rows=int(meta.get("rows", 0)), retrieved=max((o.get("retrieved", "") for o in origins), default="")[:10],
             original_file=", ".join(o["file"] for o in origins), carried_forward=bool(meta.get("carried_forward", False)),
         ))

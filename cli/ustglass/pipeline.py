@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ustglass import charts, metrics, render, snapshot
+from ustglass import charts, locale, metrics, render, snapshot
 from ustglass.config import Format, ReportConfig
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
@@ -49,31 +49,30 @@ def load_specs(cfg: ReportConfig) -> dict[str, charts.FigureSpec]:
     return specs
 
 
-def figure_files(kf: KeyFigures, lang: str, specs: Mapping[str, charts.FigureSpec]) -> dict[str, bytes]:
+def figure_files(kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec]) -> dict[str, bytes]:
     """Every chart of the brief as PNG bytes, keyed by its path relative to the output."""
-    return {f"figures/{fid}.{lang}.png": charts.png_bytes(charts.build_figure(fid, kf, lang, spec)) for fid, spec in specs.items()}
+    return {f"figures/{fid}.{loc.code}.png": charts.png_bytes(charts.build_figure(fid, kf, loc, spec)) for fid, spec in specs.items()}
 
 
-def holder_rows(kf: KeyFigures, names: Mapping[str, str]) -> list[dict[str, Any]]:
-    """The major-holders table: the largest holders now and a year earlier."""
+def holder_rows(kf: KeyFigures, loc: locale.Locale) -> list[dict[str, Any]]:
+    """The major-holders table: the largest holders now and a year earlier, named as the pack names them."""
     h = kf.holders
     rows = []
     for rank, country in enumerate(h.ranking[:TOP_HOLDERS], start=1):
         earlier = h.usd_bn_year_earlier.get(country)
-        rows.append({"rank": rank, "country": names.get(country, country), "value": h.usd_bn[country],
+        rows.append({"rank": rank, "country": loc.name_of("countries", country), "value": h.usd_bn[country],
                      "earlier": earlier, "is_cayman": country == metrics.CAYMAN})
     return rows
 
 
-def context(kf: KeyFigures, lang: str, figure_paths: dict[str, str], names: Mapping[str, str]) -> dict[str, Any]:
-    """Everything a brief template may use: finished values only."""
+def context(kf: KeyFigures, loc: locale.Locale, figure_paths: Mapping[str, str]) -> dict[str, Any]:
+    """Everything a brief template may use: finished values only (words come from ``t``, see render)."""
     largest = kf.holders.ranking[0]
     return {
         "kf": kf,
-        "lang": lang,
-        "fig": figure_paths,
-        "holders_rows": holder_rows(kf, names),
-        "largest_holder": names.get(largest, largest),
+        "fig": dict(figure_paths),
+        "holders_rows": holder_rows(kf, loc),
+        "largest_holder": loc.name_of("countries", largest),
         "largest_holder_usd_bn": kf.holders.usd_bn[largest],
         "deficit_rows": [{"fy": fy, "value": v} for fy, v in kf.fiscal.deficit_usd_bn.items()],
         "datasets": kf.datasets,
@@ -86,23 +85,24 @@ def build(cfg: ReportConfig) -> Built:
     template_dirs = [d for d in (cfg.templates_dir, bundled("templates")) if d is not None]
     files: dict[str, bytes] = {"key_figures.json": kf.to_json().encode("utf-8")}
     specs = load_specs(cfg)
-    for lang in cfg.langs:
-        images = figure_files(kf, lang, specs)
+    for code in cfg.langs:
+        loc = locale.load(code, locale.search_path(cfg.templates_dir))
+        images = figure_files(kf, loc, specs)
         files.update(images)
-        env = render.environment(template_dirs, lang)
-        paths = {f: f"figures/{f}.{lang}.png" for f in cfg.figures}
-        markdown = render.render_template(env, f"brief.{lang}.md.j2", context(kf, lang, paths, specs["holders"].text[lang].countries))
+        env = render.environment(template_dirs, loc)
+        paths = {f: f"figures/{f}.{code}.png" for f in cfg.figures}
+        markdown = render.render_template(env, loc.brief_template, context(kf, loc, paths))
         if Format.md in cfg.formats:
-            files[f"brief.{lang}.md"] = markdown.encode("utf-8")
+            files[f"brief.{code}.md"] = markdown.encode("utf-8")
         if Format.html in cfg.formats or Format.pdf in cfg.formats:
             body = render.markdown_to_html(markdown, images)
-            page = {"lang": lang, "body": body, "kf": kf, "css": render.render_template(env, "brief.css", {})}
+            page = {"body": body, "kf": kf, "css": render.render_template(env, "brief.css", {})}
             if Format.html in cfg.formats:
-                files[f"brief.{lang}.html"] = render.render_template(env, "page.html.j2", {**page, "medium": "screen"}).encode("utf-8")
+                files[f"brief.{code}.html"] = render.render_template(env, "page.html.j2", {**page, "medium": "screen"}).encode("utf-8")
             if Format.pdf in cfg.formats:
                 html = render.render_template(env, "page.html.j2", {**page, "medium": "print"})
                 with tempfile.TemporaryDirectory(prefix="ustglass-pdf-") as tmp:
-                    files[f"brief.{lang}.pdf"] = render.pdf_bytes(html, base_dir=Path(tmp))
+                    files[f"brief.{code}.pdf"] = render.pdf_bytes(html, base_dir=Path(tmp))
     return Built(snap.id, files)
 
 

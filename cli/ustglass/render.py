@@ -20,59 +20,33 @@ from markdown_it import MarkdownIt
 
 from ustglass import fmt
 from ustglass.errors import BuildError
-
-WORDS = {
-    "en": {"rose": "rose", "fell": "fell", "unchanged": "was unchanged", "above": "above", "below": "below", "at": "at"},
-    "zh": {"rose": "上升", "fell": "下降", "unchanged": "持平", "above": "高于", "below": "低于", "at": "等于"},
-}
+from ustglass.locale import Locale
 
 
-# A direction as an adverb before an amount: "up 89.0% on ..." / "上升89.0%".
-UPDOWN = {
-    "en": {"rose": "up", "fell": "down", "unchanged": "unchanged"},
-    "zh": {"rose": "上升", "fell": "下降", "unchanged": "持平"},
-}
-
-
-def period(text: str, lang: str) -> str:
-    """Any period the key figures use: ``2026Q1``, ``2025``, ``2025-12`` or ``2025-12-31``."""
-    if "Q" in text:
-        year, q = text.split("Q")
-        return f"{year}年第{'一二三四'[int(q) - 1]}季度" if lang == "zh" else f"Q{q} {year}"
-    if text.isdigit():
-        return fmt.year(text, lang)
-    return fmt.date(text, lang)
-
-
-def ordinal(n: int, lang: str) -> str:
-    """``7`` -> ``第7`` / ``7th``."""
-    if lang == "zh":
-        return f"第{n}"
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def filters(lang: str) -> dict[str, Callable[..., str]]:
-    """The formatting filters templates may use, bound to the reader's language."""
-    words = WORDS[lang]
+def filters(loc: Locale) -> dict[str, Callable[..., str]]:
+    """The formatting filters templates may use, bound to the reader's language pack."""
     return {
-        "usd": lambda v, digits=None, sign=False: fmt.usd_bn(v, lang, digits, sign=sign),
-        "usd_abs": lambda v, digits=None: fmt.usd_bn(abs(v), lang, digits),
-        "pct": lambda v, digits=1, sign=False: fmt.pct(v, lang, digits, sign=sign),
-        "pct_abs": lambda v, digits=1: fmt.pct(abs(v), lang, digits),
-        "bp": lambda v, digits=0, sign=False: fmt.bp(v, lang, digits, sign=sign),
-        "bp_abs": lambda v, digits=0: fmt.bp(abs(v), lang, digits),
-        "ordinal": lambda v: ordinal(int(v), lang),
-        "num": lambda v, digits=0, sign=False: fmt.number(v, lang, digits, sign=sign),
-        "period": lambda v: period(str(v), lang),
-        "fy": lambda v: fmt.fiscal_year(v, lang),
-        "word": lambda v: words[v],
-        "updown": lambda v: UPDOWN[lang][v],
+        "usd": lambda v, digits=None, sign=False: fmt.usd_bn(v, loc, digits, sign=sign),
+        "usd_abs": lambda v, digits=None: fmt.usd_bn(abs(v), loc, digits),
+        "pct": lambda v, digits=1, sign=False: fmt.pct(v, loc, digits, sign=sign),
+        "pct_abs": lambda v, digits=1: fmt.pct(abs(v), loc, digits),
+        "bp": lambda v, digits=0, sign=False: fmt.bp(v, loc, digits, sign=sign),
+        "bp_abs": lambda v, digits=0: fmt.bp(abs(v), loc, digits),
+        "ordinal": lambda v: fmt.ordinal(int(v), loc),
+        "num": lambda v, digits=0, sign=False: fmt.number(v, loc, digits, sign=sign),
+        "period": lambda v: fmt.period(str(v), loc),
+        "fy": lambda v: fmt.fiscal_year(v, loc),
+        "word": lambda v: str(loc.get(f"words.{v}")),
+        "updown": lambda v: str(loc.get(f"updown.{v}")),
     }
 
 
-def environment(search_path: list[Path], lang: str) -> jinja2.Environment:
-    """A sandboxed environment looking in ``search_path`` in order (editor overrides first)."""
+def environment(search_path: list[Path], loc: Locale) -> jinja2.Environment:
+    """A sandboxed environment looking in ``search_path`` in order (editor overrides first).
+
+    Every word a template prints that is not data comes from the language pack: the global
+    ``t(key, *names, **fields)`` is :meth:`Locale.text`, a missing key is a build error.
+    """
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
         undefined=jinja2.StrictUndefined,
@@ -81,8 +55,16 @@ def environment(search_path: list[Path], lang: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(filters(lang))
+    env.filters.update(filters(loc))
+    env.globals["t"] = loc.text  # t("brief.sections.summary"), t("units", ds.units), t("key", field=value)
+    env.globals["unfilled"] = lambda block: _unfilled(loc, block)
     return env
+
+
+def _unfilled(loc: Locale, block: str) -> str:
+    """The default of every prose block of brief.md.j2: a pack that does not fill one stops the build."""
+    raise BuildError(f"{loc.brief_template}: block {block!r} is not filled; every block of the shared "
+                     "brief.md.j2 needs this language's prose (an empty block leaves a passage out)")
 
 
 # What a template or a filter may raise while rendering: reported as the template's file and line.

@@ -1,0 +1,506 @@
+"""The fragility scorecard: every indicator placed in its own history, from one table.
+
+``INDICATORS`` is the only description of the scorecard: dataset(s), method, unit, natural
+change period, direction of risk, thresholds and source of each indicator. ``evaluate``
+applies it to a snapshot's tables; ``methods_rows`` turns the same table into the rows of the
+methods appendix, so the method is written once.
+
+Conventions (stated in the appendix through ``methods_rows``):
+- Each indicator is a series indexed by the date its observation refers to (period end).
+  Missing observations are dropped, never filled: a percentile counts the observations that
+  exist, and a change is measured against the latest observation at or before the start of
+  the period (so a missing week is skipped), if one lies within the period's tolerance.
+- Percentile: 100 × (observations below + ½ × observations equal) / observations, within
+  the window since 2018-01-01 (or since the series began), the latest value included.
+- A signal is ``watch`` or ``stressed`` once the value (or its percentile) reaches the
+  threshold, inclusive; ``calm`` otherwise. A dataset absent from the snapshot makes the
+  indicator "not available", with the dataset it needs; never a zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ustglass.metrics import FACE_USD, bills_share  # the contract table (code -> face value): change here only
+
+Tables = Mapping[str, pd.DataFrame]
+HISTORY_START = pd.Timestamp("2018-01-01")
+CALM, WATCH, STRESSED = "calm", "watch", "stressed"
+OK, NOT_AVAILABLE = "ok", "not_available"
+DEBT_TOTAL_ROWS = ("Total Public Debt Outstanding", "Total Treasury Securities Outstanding")  # by preference
+CAYMAN, GRAND_TOTAL = "Cayman Islands", "Grand Total"
+SPREAD_MEAN_OBS = 5  # SOFR - IORB: mean of the last five daily observations (one week)
+VOL_CHANGES = 20  # realised volatility over the last 20 daily changes
+TRADING_DAYS = 252
+SRF_WINDOW = "28D"  # SRF: the largest daily take-up in the last four weeks
+CROWDING_YEARS = 3
+CROWDING_PCT = 80.0  # both components strictly above this percentile set the flag
+CROWDING_MIN_YEARS = 1  # a week counts once both series have a year of history
+CROWDING_MAX_LAG = pd.Timedelta(days=7)  # the funding observation used for a week is at most this old
+
+
+class Unavailable(Exception):
+    """An indicator or claim that this snapshot cannot compute, and the data it lacks.
+
+    ``code``: missing_dataset (``datasets`` absent), no_data (present, but no observation for
+    ``period``), missing_row (``row`` absent from the dataset), not_read (present, but not read
+    by ustglass yet), not_measurable (these data cannot settle it; ``key`` names the reason).
+    """
+
+    def __init__(self, code: str, datasets: tuple[str, ...] = (), *, period: str = "", row: str = "", key: str = "",
+                 detail: str = ""):
+        self.code, self.datasets, self.period, self.row, self.key, self.detail = code, tuple(datasets), period, row, key, detail
+        super().__init__(self.text)
+
+    @property
+    def text(self) -> str:
+        """The reason in plain English, for the scorecard's text output (the claim check words it per language)."""
+        names = ", ".join(self.datasets)
+        if self.code == "missing_dataset":
+            return f"needs {names}"
+        if self.code == "missing_row":
+            return f"needs row {self.row} of {names}"
+        if self.code == "no_data":
+            return " ".join(p for p in (f"no observations in {names}", f"for {self.period}" if self.period else "", self.detail) if p)
+        return f"{self.code}: {names} {self.key}".strip()
+
+
+class Period(str, Enum):
+    """The natural period over which an indicator's change is measured."""
+
+    FOUR_WEEKS = "4 weeks"
+    THREE_MONTHS = "3 months"
+    ONE_YEAR = "1 year"
+
+    @property
+    def offset(self) -> pd.DateOffset:
+        return {"4 weeks": pd.DateOffset(weeks=4), "3 months": pd.DateOffset(months=3), "1 year": pd.DateOffset(years=1)}[self.value]
+
+    @property
+    def tolerance(self) -> pd.Timedelta:
+        """How far before the period's start the base observation may lie."""
+        return pd.Timedelta(days={"4 weeks": 7, "3 months": 14, "1 year": 45}[self.value])
+
+
+class Risk(str, Enum):
+    HIGHER_IS_WORSE = "higher_is_worse"
+    LOWER_IS_WORSE = "lower_is_worse"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """``basis``: "percentile" (of the window), "level" (the value itself) or "crowding"."""
+
+    basis: str
+    watch: float
+    stressed: float
+
+    def describe(self, risk: Risk) -> str:
+        if self.basis == "crowding":
+            return (f"stressed: both components above their {self.watch:g}th percentile of the trailing {CROWDING_YEARS} years;"
+                    " watch: one of them")
+        op = "≥" if risk is Risk.HIGHER_IS_WORSE else "≤"
+        unit = "th percentile" if self.basis == "percentile" else ""
+        return f"watch {op} {self.watch:g}{unit}; stressed {op} {self.stressed:g}{unit}"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    datasets: tuple[str, ...]
+    method: str
+    unit: str
+    period: Period
+    risk: Risk
+    thresholds: Thresholds
+    source: str
+    compute: Callable[[Tables], pd.Series] = field(repr=False, compare=False)
+    digits: int = 1
+
+
+# --- series --------------------------------------------------------------------------------
+
+def need(tables: Tables, *dataset_ids: str) -> None:
+    missing = tuple(d for d in dataset_ids if d not in tables)
+    if missing:
+        raise Unavailable("missing_dataset", missing)
+
+
+def dated(tables: Tables, dataset_id: str, column: str = "date") -> pd.Series:
+    """A ``date,value`` dataset as a float Series by date: missing values dropped, one value a day (summed)."""
+    need(tables, dataset_id)
+    frame = tables[dataset_id]
+    s = pd.Series(frame["value"].astype("float64").to_numpy(), index=pd.DatetimeIndex(frame[column])).dropna()
+    if s.empty:
+        raise Unavailable("no_data", (dataset_id,))
+    return s.groupby(level=0).sum().sort_index() if s.index.has_duplicates else s.sort_index()
+
+
+def cftc_notional(tff: pd.DataFrame, column: str, codes: tuple[str, ...] = tuple(FACE_USD)) -> pd.Series:
+    """Notional (USD bn) of ``column`` summed over ``codes``, for report dates on which every one of them is present."""
+    rows = tff[tff["contract_code"].isin(codes) & tff[column].notna()]
+    usd = rows[column].astype("float64") * rows["contract_code"].map(FACE_USD)
+    grouped = pd.DataFrame({"d": rows["report_date"], "code": rows["contract_code"], "usd": usd}).groupby("d")
+    complete = grouped["code"].nunique() == len(set(codes))
+    out = (grouped["usd"].sum()[complete] / 1e9).sort_index()
+    out.index = pd.DatetimeIndex(out.index)
+    return out
+
+
+def cftc_table(tables: Tables) -> pd.DataFrame:
+    need(tables, "cftc_tff_ust")
+    return tables["cftc_tff_ust"]
+
+
+def _joined(a: pd.Series, b: pd.Series) -> pd.DataFrame:
+    return pd.concat({"a": a, "b": b}, axis=1, sort=True).dropna()
+
+
+def lev_gross_short(tables: Tables) -> pd.Series:
+    return cftc_notional(cftc_table(tables), "lev_short")
+
+
+def lev_net_short(tables: Tables) -> pd.Series:
+    both = _joined(cftc_notional(cftc_table(tables), "lev_short"), cftc_notional(cftc_table(tables), "lev_long"))
+    return both["a"] - both["b"]
+
+
+def lev_share_oi(tables: Tables) -> pd.Series:
+    both = _joined(cftc_notional(cftc_table(tables), "lev_short"), cftc_notional(cftc_table(tables), "open_interest"))
+    return both["a"] / both["b"] * 100
+
+
+def asset_mgr_long(tables: Tables) -> pd.Series:
+    return cftc_notional(cftc_table(tables), "asset_mgr_long")
+
+
+def sofr_iorb_bp(tables: Tables) -> pd.Series:
+    both = _joined(dated(tables, "fred_sofr"), dated(tables, "fred_iorb"))
+    spread = ((both["a"] - both["b"]) * 100).round(6)
+    return spread.rolling(SPREAD_MEAN_OBS).mean().dropna().round(6)
+
+
+def srf_max_4w(tables: Tables) -> pd.Series:
+    return dated(tables, "nyfed_srf").rolling(SRF_WINDOW).max()
+
+
+def debt_public_gdp(tables: Tables) -> pd.Series:
+    """Debt held by the public at quarter end (MSPD) ÷ nominal GDP of that quarter (SAAR), percent."""
+    need(tables, "mspd_table1", "fred_gdp")
+    mspd = tables["mspd_table1"]
+    rows = mspd[mspd["security_type"].isin(DEBT_TOTAL_ROWS) & mspd["record_date"].dt.is_quarter_end]
+    rows = rows.assign(rank=rows["security_type"].map(DEBT_TOTAL_ROWS.index)).sort_values(["record_date", "rank"])
+    public = rows.drop_duplicates("record_date").set_index("record_date")["public_usd_mn"].astype("float64") / 1000
+    gdp = dated(tables, "fred_gdp")
+    starts = pd.PeriodIndex(public.index, freq="Q").start_time
+    ratio = public.to_numpy() / gdp.reindex(starts).to_numpy() * 100
+    return pd.Series(ratio, index=pd.DatetimeIndex(public.index)).dropna()
+
+
+def deficit_gdp(tables: Tables) -> pd.Series:
+    """Fiscal-year deficit (FYFSD, positive = deficit) ÷ mean of the fiscal year's four quarterly GDP (SAAR), percent."""
+    deficits = -dated(tables, "fred_fyfsd") / 1000
+    gdp = dated(tables, "fred_gdp")
+    out = {}
+    for end, deficit in deficits.items():
+        quarters = gdp[(gdp.index > end - pd.DateOffset(years=1)) & (gdp.index <= end)]
+        if len(quarters) == 4:
+            out[end] = deficit / float(quarters.mean()) * 100
+    return pd.Series(out, dtype="float64")
+
+
+def cayman_share(tables: Tables) -> pd.Series:
+    need(tables, "tic_mfh")
+    tic = tables["tic_mfh"]
+    by = tic[tic["country"].isin((CAYMAN, GRAND_TOTAL))].pivot_table(index="month", columns="country", values="value", aggfunc="sum")
+    if CAYMAN not in by or GRAND_TOTAL not in by:
+        raise Unavailable("no_data", ("tic_mfh",), detail=CAYMAN)
+    share = (by[CAYMAN] / by[GRAND_TOTAL] * 100).dropna()
+    share.index = pd.to_datetime(share.index.astype(str) + "-01") + pd.offsets.MonthEnd(0)
+    return share.sort_index()
+
+
+def bills_share_pct(tables: Tables) -> pd.Series:
+    need(tables, "mspd_table1")
+    return bills_share(tables["mspd_table1"])
+
+
+def dgs10_vol_bp(tables: Tables) -> pd.Series:
+    changes = dated(tables, "fred_dgs10").diff().dropna() * 100
+    return (changes.rolling(VOL_CHANGES).std(ddof=1) * math.sqrt(TRADING_DAYS)).dropna()
+
+
+def _fred(dataset_id: str, scale: float = 1.0) -> Callable[[Tables], pd.Series]:
+    return lambda tables: dated(tables, dataset_id) * scale
+
+
+# --- the table -----------------------------------------------------------------------------
+
+H, L = Risk.HIGHER_IS_WORSE, Risk.LOWER_IS_WORSE
+PCT_HIGH, PCT_LOW = Thresholds("percentile", 80, 95), Thresholds("percentile", 20, 5)
+CFTC_SRC = "CFTC Traders in Financial Futures (futures only)"
+SIX = "2Y, 5Y, 10Y, Ultra 10Y, Bond, Ultra Bond; contracts × face value ($200,000 for 2Y, $100,000 otherwise); weeks with all six contracts only"
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("lev_gross_short", "Leveraged funds' gross short, UST futures", ("cftc_tff_ust",),
+              f"Leveraged funds' short positions, notional: {SIX}", "USD bn", Period.THREE_MONTHS, H, PCT_HIGH, CFTC_SRC,
+              lev_gross_short),
+    Indicator("lev_net_short", "Leveraged funds' net short, UST futures", ("cftc_tff_ust",),
+              f"Leveraged funds' short minus long positions, notional: {SIX}", "USD bn", Period.THREE_MONTHS, H, PCT_HIGH,
+              CFTC_SRC, lev_net_short),
+    Indicator("lev_share_oi", "Leveraged funds' share of open interest", ("cftc_tff_ust",),
+              "Leveraged funds' short notional ÷ open interest notional, same six contracts and weeks", "%",
+              Period.THREE_MONTHS, H, PCT_HIGH, CFTC_SRC, lev_share_oi),
+    Indicator("asset_mgr_long", "Asset managers' long, UST futures", ("cftc_tff_ust",),
+              f"Asset managers' long positions (the other side of the basis trade), notional: {SIX}", "USD bn",
+              Period.THREE_MONTHS, H, PCT_HIGH, CFTC_SRC, asset_mgr_long),
+    Indicator("sofr_iorb", "SOFR − IORB", ("fred_sofr", "fred_iorb"),
+              f"SOFR minus the interest rate on reserve balances, days with both; mean of the last {SPREAD_MEAN_OBS}"
+              " observations, so one month-end print does not set the signal", "bp", Period.FOUR_WEEKS, H,
+              Thresholds("level", 0, 10), "FRED SOFR, IORB", sofr_iorb_bp, digits=1),
+    Indicator("on_rrp", "Overnight reverse repo (ON RRP)", ("fred_rrpontsyd",),
+              "Daily take-up of the Fed's overnight reverse repo facility: the liquidity buffer left", "USD bn",
+              Period.THREE_MONTHS, L, Thresholds("level", 250, 50), "FRED RRPONTSYD", _fred("fred_rrpontsyd")),
+    Indicator("reserves", "Bank reserves", ("fred_wresbal",),
+              "Reserve balances with Federal Reserve Banks, week average", "USD bn", Period.THREE_MONTHS, L, PCT_LOW,
+              "FRED WRESBAL", _fred("fred_wresbal", 1e-3), digits=0),
+    Indicator("tga", "Treasury General Account", ("dts_tga",),
+              "TGA closing balance (a higher TGA drains reserves)", "USD bn", Period.THREE_MONTHS, H, PCT_HIGH,
+              "Treasury Daily Treasury Statement", _fred("dts_tga", 1e-3), digits=0),
+    Indicator("srf", "Standing Repo Facility use", ("nyfed_srf",),
+              "Largest daily amount accepted at the Standing Repo Facility in the last four weeks", "USD bn",
+              Period.FOUR_WEEKS, H, Thresholds("level", 1, 25), "Federal Reserve Bank of New York, repo operations",
+              srf_max_4w),
+    Indicator("bills_share", "Bills' share of marketable debt", ("mspd_table1",),
+              "Bills ÷ total marketable debt outstanding at month end; levels: above the 15–20% range that Treasury's"
+              " borrowing committee (TBAC) has long recommended", "%", Period.ONE_YEAR, H, Thresholds("level", 20, 25),
+              "Treasury MSPD Table 1", bills_share_pct),
+    Indicator("debt_public_gdp", "Debt held by the public / GDP", ("mspd_table1", "fred_gdp"),
+              "Debt held by the public (MSPD Table 1, total public debt outstanding, column held by the public) at"
+              " quarter end ÷ nominal GDP of that quarter at a seasonally adjusted annual rate", "%", Period.ONE_YEAR, H,
+              Thresholds("level", 90, 100), "Treasury MSPD Table 1; FRED GDP (BEA)", debt_public_gdp),
+    Indicator("deficit_gdp", "Federal deficit / GDP", ("fred_fyfsd", "fred_gdp"),
+              "Fiscal-year deficit ÷ the mean of the fiscal year's four quarterly GDP values (SAAR); years with all"
+              " four quarters only", "%", Period.ONE_YEAR, H, Thresholds("level", 3, 6), "FRED FYFSD (Treasury MTS), GDP (BEA)",
+              deficit_gdp),
+    Indicator("cayman_share", "Cayman Islands' share of foreign holdings", ("tic_mfh",),
+              "Official TIC holdings attributed to the Cayman Islands ÷ all foreign holdings (TIC grand total), month end",
+              "%", Period.ONE_YEAR, H, PCT_HIGH, "Treasury TIC, major foreign holders", cayman_share),
+    Indicator("ust10y", "10-year Treasury yield", ("fred_dgs10",),
+              "10-year constant-maturity Treasury yield, daily", "%", Period.FOUR_WEEKS, H, PCT_HIGH, "FRED DGS10",
+              _fred("fred_dgs10"), digits=2),
+    Indicator("ust10y_vol", "10-year yield, 20-day realised volatility", ("fred_dgs10",),
+              f"Standard deviation of the last {VOL_CHANGES} daily changes of the 10-year yield (between consecutive"
+              f" observations), × √{TRADING_DAYS}", "bp, annualised", Period.FOUR_WEEKS, H, PCT_HIGH, "FRED DGS10",
+              dgs10_vol_bp),
+    Indicator("curve_2s10s", "2s10s curve (10-year − 2-year)", ("fred_t10y2y",),
+              "10-year minus 2-year constant-maturity yield; below zero the curve is inverted", "pp", Period.FOUR_WEEKS, L,
+              Thresholds("level", 0.25, 0), "FRED T10Y2Y", _fred("fred_t10y2y"), digits=2),
+    Indicator("term_premium", "10-year term premium", ("fred_threefytp10",),
+              "Term premium on a 10-year zero-coupon Treasury (Kim–Wright model)", "%", Period.FOUR_WEEKS, H, PCT_HIGH,
+              "FRED THREEFYTP10 (Federal Reserve Board)", _fred("fred_threefytp10"), digits=2),
+)
+
+CROWDING = Indicator(
+    "crowding", "Crowding flag (basis trade)", ("cftc_tff_ust", "fred_sofr", "fred_iorb"),
+    f"Leveraged funds' net short and SOFR − IORB (as above), each as a percentile of its own trailing {CROWDING_YEARS}"
+    f" years; the flag is set when both are above the {CROWDING_PCT:g}th. Value: the lower of the two percentiles. Weeks"
+    f" count once both series have {CROWDING_MIN_YEARS} year of history; the funding value is the latest at or before the week",
+    "percentile", Period.FOUR_WEEKS, H, Thresholds("crowding", CROWDING_PCT, CROWDING_PCT), f"{CFTC_SRC}; FRED SOFR, IORB",
+    lambda tables: crowding_history(tables)["score"], digits=1)
+
+ALL: tuple[Indicator, ...] = (*INDICATORS, CROWDING)
+BY_ID = {i.id: i for i in ALL}
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+def percentile_rank(value: float, values: Any) -> float:
+    """100 × (values below + ½ × values equal) / count, missing values ignored."""
+    arr = np.asarray(values, dtype="float64")
+    arr = arr[~np.isnan(arr)]
+    below, equal = int((arr < value).sum()), int((arr == value).sum())
+    return 100.0 * (below + 0.5 * equal) / len(arr)
+
+
+def change_over(s: pd.Series, period: Period) -> tuple[float | None, pd.Timestamp | None]:
+    """Latest value minus the latest observation at or before (latest date − period), within the tolerance."""
+    target = s.index[-1] - period.offset
+    earlier = s[s.index <= target]
+    if earlier.empty or target - earlier.index[-1] > period.tolerance:
+        return None, None
+    return float(s.iloc[-1] - earlier.iloc[-1]), earlier.index[-1]
+
+
+def signal(thresholds: Thresholds, risk: Risk, x: float) -> str:
+    """``x`` is the percentile or the level, as the thresholds' basis says; thresholds are inclusive."""
+    if risk is Risk.HIGHER_IS_WORSE:
+        return STRESSED if x >= thresholds.stressed else WATCH if x >= thresholds.watch else CALM
+    return STRESSED if x <= thresholds.stressed else WATCH if x <= thresholds.watch else CALM
+
+
+def crowding_history(tables: Tables) -> pd.DataFrame:
+    """Per CFTC week: net short and funding spread, their trailing-three-year percentiles, the score (lower of the two)."""
+    net, spread = lev_net_short(tables), sofr_iorb_bp(tables)
+    years, rows = pd.DateOffset(years=CROWDING_YEARS), {}
+    for d, value in net.items():
+        funding = spread[(spread.index <= d) & (spread.index >= d - CROWDING_MAX_LAG)]
+        history_from = d - pd.DateOffset(years=CROWDING_MIN_YEARS)
+        if funding.empty or net.index[0] > history_from or spread.index[0] > history_from:
+            continue
+        f_date, f_value = funding.index[-1], float(funding.iloc[-1])
+        p_net = percentile_rank(value, net[(net.index > d - years) & (net.index <= d)])
+        p_fund = percentile_rank(f_value, spread[(spread.index > f_date - years) & (spread.index <= f_date)])
+        rows[d] = {"net_short": float(value), "net_short_pct": p_net, "funding_date": f_date, "funding_bp": f_value,
+                   "funding_pct": p_fund, "score": min(p_net, p_fund)}
+    if not rows:
+        raise Unavailable("no_data", CROWDING.datasets, detail=f"(under {CROWDING_MIN_YEARS} year of joint history)")
+    return pd.DataFrame.from_dict(rows, orient="index").sort_index()
+
+
+def _iso(ts: Any) -> str:
+    return pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+def rounded(x: float | None, digits: int) -> float | None:
+    return None if x is None else round(float(x), digits) + 0.0
+
+
+@dataclass(frozen=True)
+class Result:
+    """One indicator as evaluated: either ``ok`` with its figures, or ``not_available`` with the reason."""
+
+    indicator: Indicator
+    status: str
+    value: float | None = None
+    as_of: str | None = None
+    change: float | None = None
+    change_from: str | None = None
+    percentile: float | None = None
+    window_from: str | None = None
+    window_to: str | None = None
+    window_obs: int | None = None
+    signal: str | None = None
+    reason: str | None = None
+    needs: tuple[str, ...] = ()
+    components: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.indicator.id
+
+    def to_dict(self) -> dict[str, Any]:
+        ind, d = self.indicator, self.indicator.digits
+        return {
+            "id": ind.id, "label": ind.label, "status": self.status, "value": rounded(self.value, d), "unit": ind.unit,
+            "as_of": self.as_of, "change": rounded(self.change, d), "change_period": ind.period.value,
+            "change_from": self.change_from, "percentile": rounded(self.percentile, 1),
+            "window": None if self.window_obs is None else {"from": self.window_from, "to": self.window_to,
+                                                           "observations": self.window_obs, "rule": window_rule(ind)},
+            "signal": self.signal, "risk_direction": ind.risk.value,
+            "thresholds": {"basis": ind.thresholds.basis, "watch": ind.thresholds.watch, "stressed": ind.thresholds.stressed},
+            "source": ind.source, "datasets": list(ind.datasets), "reason": self.reason, "needs": list(self.needs),
+            "components": dict(self.components),
+        }
+
+
+def window_rule(ind: Indicator) -> str:
+    if ind.thresholds.basis == "crowding":
+        return f"each component: trailing {CROWDING_YEARS} years"
+    return f"since {HISTORY_START:%Y-%m-%d} or since the series began"
+
+
+def _crowding_components(history: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, Any]:
+    row = history.loc[as_of]
+    flag = bool(row["net_short_pct"] > CROWDING_PCT and row["funding_pct"] > CROWDING_PCT)
+    return {"flag": flag, "net_short_usd_bn": rounded(row["net_short"], 1), "net_short_percentile": rounded(row["net_short_pct"], 1),
+            "funding_bp": rounded(row["funding_bp"], 1), "funding_as_of": _iso(row["funding_date"]),
+            "funding_percentile": rounded(row["funding_pct"], 1)}
+
+
+def evaluate_one(ind: Indicator, tables: Tables, as_of: Any = None) -> Result:
+    """One indicator from the tables, using only observations dated on or before ``as_of`` (if given)."""
+    try:
+        need(tables, *ind.datasets)
+        history = crowding_history(tables) if ind is CROWDING else None
+        s = (ind.compute(tables) if history is None else history["score"]).dropna()
+        if as_of is not None:
+            s = s[s.index <= pd.Timestamp(as_of)]
+        if s.empty:
+            raise Unavailable("no_data", ind.datasets, detail=f"up to {_iso(as_of)}" if as_of is not None else "")
+        last = s.index[-1]
+        components = {} if history is None else _crowding_components(history, last)
+    except Unavailable as exc:
+        return Result(ind, NOT_AVAILABLE, reason=exc.text, needs=exc.datasets if exc.code == "missing_dataset" else ())
+    value = float(s.iloc[-1])
+    change, base = change_over(s, ind.period)
+    if ind is CROWDING:
+        n_pct, f_pct = components["net_short_percentile"], components["funding_percentile"]
+        above = int(n_pct > CROWDING_PCT) + int(f_pct > CROWDING_PCT)
+        sig, pct, window = (CALM, WATCH, STRESSED)[above], None, s
+    else:
+        window = s[s.index >= HISTORY_START]
+        pct = percentile_rank(value, window)
+        sig = signal(ind.thresholds, ind.risk, pct if ind.thresholds.basis == "percentile" else value)
+    return Result(ind, OK, value=value, as_of=_iso(last), change=change, change_from=None if base is None else _iso(base),
+                  percentile=pct, window_from=_iso(window.index[0]), window_to=_iso(last), window_obs=int(len(window)),
+                  signal=sig, components=components)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    snapshot: str
+    cut: str | None  # evaluated with observations up to this date only (None: all of the snapshot)
+    results: tuple[Result, ...]
+
+    def get(self, indicator_id: str) -> Result:
+        return next(r for r in self.results if r.id == indicator_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"snapshot": self.snapshot, "cut": self.cut, "indicators": [r.to_dict() for r in self.results]}
+
+
+def evaluate(tables: Tables, as_of: Any = None, snapshot: str = "") -> Scorecard:
+    """Every indicator of the table, in its order."""
+    return Scorecard(snapshot, None if as_of is None else _iso(as_of), tuple(evaluate_one(i, tables, as_of) for i in ALL))
+
+
+def methods_rows() -> list[dict[str, str]]:
+    """The methods appendix: one row per indicator, generated from the table."""
+    return [{"id": i.id, "indicator": i.label, "datasets": ", ".join(i.datasets), "method": i.method, "unit": i.unit,
+             "change_period": i.period.value, "risk_direction": i.risk.value, "thresholds": i.thresholds.describe(i.risk),
+             "window": window_rule(i), "source": i.source} for i in ALL]
+
+
+# --- text ----------------------------------------------------------------------------------
+
+def _num(x: float | None, digits: int, sign: bool = False) -> str:
+    return "" if x is None else f"{x:{'+' if sign else ''},.{digits}f}"
+
+
+def format_table(card: Scorecard) -> str:
+    """An aligned plain-text table, one indicator per row; unavailable ones say what they need."""
+    head = ("indicator", "value", "unit", "as of", "change", "period", "pctile", "signal", "source")
+    rows = []
+    for r in card.results:
+        ind = r.indicator
+        if r.status != OK:
+            rows.append((ind.id, "n/a", ind.unit, "", "", ind.period.value, "", "", f"not available: {r.reason}"))
+            continue
+        rows.append((ind.id, _num(r.value, ind.digits), ind.unit, r.as_of or "", _num(r.change, ind.digits, sign=True),
+                     ind.period.value, _num(r.percentile, 0), r.signal or "", ind.source))
+    widths = [max(len(str(row[i])) for row in (head, *rows)) for i in range(len(head))]
+    right = {1, 4, 6}
+    lines = [f"scorecard, snapshot {card.snapshot}" + (f", data up to {card.cut}" if card.cut else "")]
+    for row in (head, *rows):
+        cells = [str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
