@@ -15,21 +15,27 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-from kf_factory import make_fiscal, make_holders, make_key_figures, make_stale_key_figures
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
-from ustglass import chartkit, charts, figures, fmt, fonts, locale
+from kf_factory import make_fiscal, make_holders, make_key_figures, make_stale_key_figures
+from ustglass import chartkit, charts, chartspec, figures, fmt, fonts, locale
 from ustglass.errors import BuildError
 
 
 def loc(code: str) -> locale.Locale:
     return locale.load(code)
 
+def words(fid: str, lang: str) -> chartspec.ChartText:
+    """The figure's text in the shipped pack ``lang``."""
+    return charts.chart_texts(loc(lang), [fid])[fid]
+
+
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "figures"
+PACKS = ROOT / "templates" / "locales"
 CASES = [(fid, lang) for fid in figures.IDS for lang in ("en", "zh")]
 
 EXPECTED = {  # (title, units, source line) per chart and language
@@ -83,7 +89,7 @@ def test_texts_in_the_readers_language(fid, lang, kf, specs) -> None:
     footer = [t for t in found if squash(source) in squash(t)]
     assert footer, f"no source line ending {source!r}"
     assert squash(footer[0]).endswith(squash(source))
-    assert any(squash(specs[fid].text[lang].note[:12]) in squash(t) for t in found)
+    assert any(squash(words(fid, lang).note[:12]) in squash(t) for t in found)
 
 
 @pytest.mark.parametrize(("fid", "lang"), CASES)
@@ -262,7 +268,7 @@ def test_deficit_labels_hide_no_bar_and_stay_off_the_average_line(case, lang, kf
         fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]
-    average = chartkit.fill(specs["deficits"].text[lang].labels["average"], figures.get("deficits").context(kf, loc(lang)))
+    average = chartkit.fill(words("deficits", lang).labels["average"], figures.get("deficits").context(kf, loc(lang)))
     found = [t for t in ax.texts if t.get_text() == average]
     found += [t for t in (ax.get_legend().texts if ax.get_legend() else []) if t.get_text() == average]
     assert len(found) == 1, "the average is labelled exactly once"
@@ -298,32 +304,31 @@ def test_wrap_keeps_signed_numbers_and_units_whole() -> None:
             assert not line.startswith(("万", "亿", "美", "元", "，")) and not line.endswith("\u2212")
 
 
-# ---------------------------------------------------------------- Chinese typography in the specs
+# ---------------------------------------------------------------- Chinese typography in the pack
 
 
-def zh_strings(raw: dict) -> list[tuple[str, str]]:
+def pack_strings(table: dict) -> list[tuple[str, str]]:
     out = []
-    for key, value in raw["zh"].items():
+    for key, value in table.items():
         if isinstance(value, str):
             out.append((key, value))
-        elif isinstance(value, dict) and key != "countries":
+        elif isinstance(value, dict):
             out += [(f"{key}.{k}", v) for k, v in value.items()]
     return out
 
 
 @pytest.mark.parametrize("fid", figures.IDS)
 def test_chinese_text_uses_full_width_punctuation(fid) -> None:
-    raw = tomllib.loads((FIGURES / f"{fid}.toml").read_text(encoding="utf-8"))
-    for key, text in zh_strings(raw):
-        assert not re.search(r"[,;:()\"']", text), f"{fid}.toml zh.{key}: ASCII punctuation in {text!r}"
+    raw = tomllib.loads((PACKS / "zh" / "charts.toml").read_text(encoding="utf-8"))
+    for key, text in pack_strings(raw[fid]):
+        assert not re.search(r"[,;:()\"']", text), f"zh/charts.toml {fid}.{key}: ASCII punctuation in {text!r}"
 
 
 def test_feds_note_title_as_the_brief_gives_it() -> None:
     research = tomllib.loads((ROOT / "cli" / "ustglass" / "research" / "estimates.toml").read_text(encoding="utf-8"))
     note = research["cayman_hf_ust_undercount"]
-    raw = tomllib.loads((FIGURES / "holders.toml").read_text(encoding="utf-8"))
-    assert f"《{note['title_zh']}》（{note['title']}，" in raw["zh"]["source"]
-    assert f"“{note['title']}”" in raw["en"]["source"]
+    assert f"《{note['title_zh']}》（{note['title']}，" in words("holders", "zh").source
+    assert f"“{note['title']}”" in words("holders", "en").source
 
 
 # ---------------------------------------------------------------- holders: the Cayman estimate
@@ -338,11 +343,11 @@ def hatched(fig: Figure) -> list[Rectangle]:
 def test_holders_show_the_estimate_as_an_estimate(lang, row, value, kf, specs) -> None:
     fig = charts.build_figure("holders", kf, loc(lang), specs["holders"])
     (bar,) = hatched(fig)
-    assert bar.get_width() == pytest.approx(1850.0 * specs["holders"].text[lang].scale)
+    assert bar.get_width() == pytest.approx(1850.0 * words("holders", lang).scale)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert any(row in label for label in labels)
     assert labels.index(next(label for label in labels if row in label)) == labels.index(
-        specs["holders"].text[lang].countries.get("Cayman Islands", "Cayman Islands")) + 1
+        loc(lang).name_of("countries", "Cayman Islands")) + 1
     assert value in texts(fig)
     assert any(fmt.month("2024-12", loc(lang)) in t for t in fig.axes[0].get_legend().texts for t in [t.get_text()])
 
@@ -362,55 +367,7 @@ def test_holders_add_cayman_when_outside_the_top(kf, specs) -> None:
     assert labels == ["Japan", "United Kingdom", "China (mainland)", "Cayman Islands", "Cayman Islands\n(Fed estimate)"]
 
 
-# ---------------------------------------------------------------- specs
-
-
-def write_spec(tmp_path: Path, fid: str, edit) -> Path:
-    folder = tmp_path / "figures"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{fid}.toml"
-    path.write_text(edit((FIGURES / f"{fid}.toml").read_text(encoding="utf-8")), encoding="utf-8")
-    return path
-
-
-def test_missing_key_is_named(tmp_path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    write_spec(tmp_path, "basis", lambda s: s.replace('title = "杠杆基金在美国国债期货上的空头头寸"\n', ""))
-    with pytest.raises(BuildError) as err:
-        charts.load_spec(Path("figures/basis.toml"))
-    assert str(err.value) == "figures/basis.toml: missing key 'zh.title'"
-
-
-def test_all_problems_reported_at_once(tmp_path) -> None:
-    def spoil(s: str) -> str:
-        s = s.replace('line = "#1f4e79"', 'line = "navy"').replace("data to {as_of}", "data to {asof}")
-        return s.replace('peak = "Peak: {value} ({date})"\n', "")
-
-    with pytest.raises(BuildError) as err:
-        charts.load_spec(write_spec(tmp_path, "basis", spoil))
-    message = str(err.value)
-    for part in ("missing key 'colors.line'", "unknown field {asof} in 'en.source'", "missing key 'en.labels.peak'"):
-        assert part in message
-
-
-def test_value_field_only_in_annotations(tmp_path) -> None:
-    path = write_spec(tmp_path, "funding", lambda s: s.replace('title = "Funding conditions in the repo market"', 'title = "Spread {value}"'))
-    with pytest.raises(BuildError, match=r"unknown field \{value\} in 'en.title'"):
-        charts.load_spec(path)
-
-
-def test_unknown_figure_and_bad_toml(tmp_path) -> None:
-    (tmp_path / "pie.toml").write_text("", encoding="utf-8")
-    with pytest.raises(BuildError, match="unknown figure 'pie'"):
-        charts.load_spec(tmp_path / "pie.toml")
-    (tmp_path / "basis.toml").write_text("width_in = ", encoding="utf-8")
-    with pytest.raises(BuildError, match="basis.toml"):
-        charts.load_spec(tmp_path / "basis.toml")
-
-
-def test_spec_must_match_figure(kf, specs) -> None:
-    with pytest.raises(BuildError, match="used for figure 'basis'"):
-        charts.build_figure("basis", kf, loc("en"), specs["holders"])
+# ---------------------------------------------------------------- wrapping
 
 
 def test_wrap_fits_width() -> None:

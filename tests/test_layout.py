@@ -26,8 +26,9 @@ ALLOWED = {
     "charts": {"fonts", "chartspec", "chartkit", "figures"},
     "chartkit": {"fonts", "chartspec"},
     "chartspec": set(),
+    "chartlabels": {"chartkit"},
     "figures/__init__": {"chartspec", "figures"},
-    **{f"figures/{p.stem}": {"chartkit", "chartspec"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
+    **{f"figures/{p.stem}": {"chartkit", "chartlabels", "chartspec"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
     "render": {"fonts"},
 }
 FORBIDDEN_THIRD_PARTY = {
@@ -36,6 +37,7 @@ FORBIDDEN_THIRD_PARTY = {
     "charts": {"jinja2", "weasyprint", "httpx", "typer", "pandas"},
     "chartkit": {"jinja2", "weasyprint", "httpx", "typer", "pandas"},
     "chartspec": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer", "pandas"},
+    "chartlabels": {"jinja2", "weasyprint", "httpx", "typer", "pandas"},
     **{f"figures/{p.stem}": {"jinja2", "weasyprint", "httpx", "typer", "pandas"} for p in (PACKAGE / "figures").glob("*.py")},
     "render": {"matplotlib", "httpx", "pandas", "typer"},
     "snapshot": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},

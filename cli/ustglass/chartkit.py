@@ -1,15 +1,14 @@
-"""The small public API every figure is drawn with; no chart of its own.
+"""The small public API every figure is drawn with (label placement is in
+:mod:`ustglass.chartlabels`); no chart of its own.
 
 - **Chart**: what a figure's draw function receives (figure, key figures, locale, layout,
   words with their fields filled); **Panel**: one plotting area it returns.
 - **Frame and layout**: :func:`frame` (title, subtitle, note, source), :func:`place_panels`.
 - **Axes**: :func:`value_axis`, :func:`nice_max`, :func:`nice_floor`, :func:`time_axis`,
   :func:`date_num`, :func:`series_with_gaps`, :func:`gap_spans`.
-- **Labels**: :func:`annotate`, :func:`label_bars`, :func:`label_line_end`, :func:`free_label`,
-  :func:`extent`, :func:`clear`, :func:`is_dark`.
 - **Text**: :func:`text_width`, :func:`wrap` (line breaks by the language pack's units), :func:`fill`.
-- **House style**: :func:`style`, :func:`apply_fonts`, ``SIZE``, ``INK``, ``MUTED``, ``HALO``,
-  ``PAD``, ``RIGHT``.
+- **House style**: :func:`style`, :func:`apply_fonts`, :func:`set_face`, :func:`renderer`, ``SIZE``, ``INK``,
+  ``MUTED``, ``HALO``, ``PAD``, ``RIGHT``.
 
 Every number printed goes through :mod:`ustglass.fmt`; every text gets the brief's CJK font
 (:mod:`ustglass.fonts`).
@@ -28,22 +27,20 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import matplotlib
-import matplotlib.colors
 import matplotlib.dates
-from matplotlib import patheffects
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.font_manager import FontPath, FontProperties
 from matplotlib.ft2font import FT2Font
-from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import Bbox
 
 from ustglass import fmt, fonts
 from ustglass.chartspec import ChartText, FigureSpec
+from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
-from ustglass.locale import Locale
+from ustglass.locale import CHARTS_FILE, Locale
 
 _RC: dict[str, Any] = {
     "font.size": 8.0, "axes.linewidth": 0.6, "axes.edgecolor": "#4d4d4d", "axes.spines.top": False,
@@ -55,8 +52,7 @@ _RC: dict[str, Any] = {
 SIZE = {"title": 11.5, "subtitle": 9.0, "body": 8.0, "small": 7.0}  # font sizes (pt)
 PAD, RIGHT, _LINE = 0.15, 0.25, 1.35  # margins (in), right margin (in), line spacing
 INK, MUTED, _GRID = "#1a1a1a", "#555555", "#dedede"
-HALO = {"facecolor": "white", "edgecolor": "none", "pad": 0.8}  # the white box behind a label
-_OUTLINE = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+HALO: dict[str, Any] = {"facecolor": "white", "edgecolor": "none", "pad": 0.8}  # the white box behind a label
 
 
 # ---------------------------------------------------------------- what a figure draws with
@@ -138,18 +134,23 @@ _NUMERIC_FIELDS = frozenset({"n", "year", "month", "day", "quarter"})
 def number_units(loc: Locale) -> tuple[str, ...]:
     """The units the pack writes straight after a number where a line could otherwise break.
 
-    Read from the pack's number and date patterns: the text after a numeric field, up to
-    the next field or space, when it starts in a script that breaks between characters
-    ("{n}万亿美元" gives 万亿美元; "${n} trillion" gives nothing). Longest first.
+    Read from the pack's number and date patterns: the text between a numeric field and the
+    next numeric field or the pattern's end, up to a space, when it starts in a script that
+    breaks between characters ("{n}万亿美元" gives 万亿美元, "{year}年{month}月" 年 and 月;
+    "${n} trillion" gives nothing); plus the pack's
+    ``[wrap] number_units`` (charts.toml), for numbers written into the text by hand. Longest first.
     """
     patterns = [loc.get("numbers.percent"), loc.get("numbers.bp"), *(t["pattern"] for t in loc.get("numbers.usd_bn"))]
     patterns += [p for p in loc.get("dates").values() if isinstance(p, str)]
-    units = set()
+    extra = loc.charts.get("wrap", {}).get("number_units", [])
+    if isinstance(extra, str) or not (isinstance(extra, Sequence) and all(isinstance(u, str) and u for u in extra)):
+        raise BuildError(f"{loc.root / CHARTS_FILE}: 'wrap.number_units' must be a list of units")
+    units = set(extra)
     for pattern in patterns:
-        parts = list(string.Formatter().parse(str(pattern)))
-        for (_, name, _, _), (after, _, _, _) in zip(parts, parts[1:]):
+        parts = list(string.Formatter().parse(str(pattern))) + [("", None, None, None)]
+        for (_, name, _, _), (after, following, _, _) in zip(parts, parts[1:]):
             unit = re.match(r"\S*", after)
-            if name in _NUMERIC_FIELDS and unit and re.match(f"[{_CJK}]", unit.group()):
+            if name in _NUMERIC_FIELDS and following in (None, *_NUMERIC_FIELDS) and unit and re.match(f"[{_CJK}]", unit.group()):
                 units.add(unit.group())
     return tuple(sorted(units, key=lambda u: (-len(u), u)))
 
@@ -307,144 +308,21 @@ def place_panels(chart: Chart, panels: Sequence[Panel], top: float, bottom: floa
             panel.arrange()
 
 
-def _set_face(t: Text) -> None:
+def set_face(t: Text) -> None:
     """Give ``t`` the brief's CJK face (bold where bold was asked for), keeping its size."""
     face = fonts.cjk_face("bold" if t.get_fontweight() in ("bold", "semibold", "heavy", 600, 700, 800) else "regular")
     t.set_fontproperties(FontProperties(fname=FontPath(str(face.path), face.index), size=t.get_fontsize()))
 
 
+def renderer(fig: Figure | SubFigure) -> RendererAgg:
+    """The renderer of ``fig``, to measure text extents."""
+    return fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the Agg canvas every figure here is drawn on
+
+
 def apply_fonts(fig: Figure) -> None:
     """Give every text of ``fig`` the brief's CJK face."""
     for t in fig.findobj(Text):
-        _set_face(t)
-
-
-# ---------------------------------------------------------------- labels
-
-
-def annotate(ax: Axes, x: float, y: float, text: str, dy: float = 0.0, dx: float = 0.0, **kw: Any) -> Text:
-    """A small label offset (dx, dy) points from a data point, on a white halo unless ``bbox=None``."""
-    kw.setdefault("bbox", HALO)
-    kw.setdefault("va", "bottom" if dy > 0 else "top" if dy < 0 else "center")
-    kw.setdefault("ha", "left" if dx > 0 else "right" if dx < 0 else "center")
-    return ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=SIZE["small"], zorder=6, **kw)
-
-
-def is_dark(color: Any) -> bool:
-    """Whether ``color`` is dark enough to need white text on it."""
-    r, g, b, _ = matplotlib.colors.to_rgba(color)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5
-
-
-def extent(t: Text, renderer: Any, pad_pt: float = 0.0) -> Bbox:
-    """The window extent of ``t`` in the brief's font, grown by ``pad_pt`` points each side."""
-    _set_face(t)
-    box = t.get_window_extent(renderer)
-    pad = pad_pt * t.figure.dpi / 72
-    return Bbox.from_extents(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad)
-
-
-def clear(box: Bbox, taken: Sequence[Bbox]) -> bool:
-    """Whether ``box`` overlaps none of ``taken``."""
-    return not any(box.x0 < t.x1 and t.x0 < box.x1 and box.y0 < t.y1 and t.y0 < box.y1 for t in taken)
-
-
-def label_bars(ax: Axes, bars: Sequence[Rectangle], texts: Sequence[str], line_y: float | None = None,
-               clearance_pt: float = 2.0) -> list[Text]:  # fmt: skip
-    """A label at the end of each bar, inside the axes and clear of a horizontal line at
-    ``line_y`` (data units) by ``clearance_pt``; call once the axes have their final place.
-
-    All labels sit just beyond their bar ends, unless that puts one on the line or outside
-    the axes; then all sit inside the bar ends so they look alike (white on dark bars), a bar
-    too short for its label keeps it beyond its end, and one that fits neither way goes just
-    past the line.
-    """
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
-    box, pad = ax.get_window_extent(renderer), clearance_pt * fig.dpi / 72
-    line = [] if line_y is None else [ax.transData.transform((0.0, line_y))[1]]
-    band = [Bbox.from_extents(box.x0, y - pad, box.x1, y + pad) for y in line]
-
-    def fits(label: Text, bar_box: Bbox | None) -> bool:
-        """Clear of the line, inside the axes, and inside ``bar_box`` when given."""
-        b = extent(label, renderer, HALO["pad"])
-        inside = bar_box is None or (bar_box.y0 <= b.y0 and b.y1 <= bar_box.y1)
-        return inside and clear(b, band) and box.y0 <= b.y0 and b.y1 <= box.y1
-
-    def place(rect: Rectangle, text: str, where: str) -> Text | None:
-        """The label beyond the bar's end ("out"), inside its end ("in"), or past the line ("past")."""
-        x, end = rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height()
-        out = 2.5 if rect.get_height() >= 0 else -2.5
-        if where == "in":
-            label = annotate(ax, x, end, text, -out, color="white" if is_dark(rect.get_facecolor()) else INK, bbox=None)
-        elif where == "out" or line_y is None:
-            label = annotate(ax, x, end, text, out, color=INK)
-        else:
-            label = annotate(ax, x, line_y, text, out + math.copysign(clearance_pt, out), color=INK)
-        if fits(label, rect.get_window_extent(renderer) if where == "in" else None):
-            return label
-        label.remove()
-        return None
-
-    labels = [place(r, t, "out") for r, t in zip(bars, texts)]
-    if None in labels:
-        for label in labels:
-            if label is not None:
-                label.remove()
-        labels = [place(r, t, "in") or place(r, t, "out") or place(r, t, "past") for r, t in zip(bars, texts)]
-    return [label or _beyond(ax, r, t) for r, t, label in zip(bars, texts, labels)]
-
-
-def _beyond(ax: Axes, rect: Rectangle, text: str) -> Text:
-    """A bar's label just beyond its end, wherever that falls (when no spot fits)."""
-    out = 2.5 if rect.get_height() >= 0 else -2.5
-    return annotate(ax, rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height(), text, out, color=INK)
-
-
-def label_line_end(ax: Axes, y: float, text: str, avoid: Sequence[Bbox], **kw: Any) -> Text | None:
-    """A label on a horizontal line at ``y`` (data units): at its right end, then its left end,
-    above then below the line, the first spot inside the axes and clear of ``avoid`` (window
-    boxes); None when no spot is (the caller then keys the line in a legend)."""
-    renderer = ax.figure.canvas.get_renderer()
-    box = ax.get_window_extent(renderer)
-    for x, dx in ((ax.get_xlim()[1], -3.0), (ax.get_xlim()[0], 3.0)):
-        for dy in (3.0, -3.0):
-            label = annotate(ax, x, y, text, dy, dx, **kw)
-            b = extent(label, renderer, HALO["pad"] + 0.5)
-            if clear(b, avoid) and box.x0 <= b.x0 and b.x1 <= box.x1 and box.y0 <= b.y0 and b.y1 <= box.y1:
-                return label
-            label.remove()
-    return None
-
-
-Box = tuple[float, float, float, float]  # left, right, bottom, top in data units
-
-
-def free_label(ax: Axes, size_in: tuple[float, float], points: Sequence[tuple[float, float]], avoid: list[Box],
-               text: str, spots: Sequence[tuple[float, float, float, float]], **kw: Any) -> Text:  # fmt: skip
-    """Label ``text`` at the spot (x, y, dx pt, dy pt) whose box stays inside the axes and covers
-    the fewest data points and no box in ``avoid``; the chosen box is added to ``avoid``.
-
-    Works before the axes have their place: ``size_in`` is the expected size of the axes.
-    """
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    xu, yu = (x1 - x0) / size_in[0] / 72, (y1 - y0) / size_in[1] / 72  # data units per point
-    w, h = text_width(text, SIZE["small"]) * 72 * xu, SIZE["small"] * 1.4 * yu
-
-    def box(x: float, y: float, dx: float, dy: float) -> Box:
-        left = x + dx * xu - (w if dx < 0 else 0 if dx > 0 else w / 2)
-        bottom = y + dy * yu - (h if dy < 0 else 0)
-        return left, left + w, bottom, bottom + h
-
-    def cost(spot: tuple[float, float, float, float]) -> tuple[int, int]:
-        l, r, b, t = box(*spot)
-        clash = l < x0 or r > x1 or b < y0 or t > y1 or any(l < ar and al < r and b < at and ab < t for al, ar, ab, at in avoid)
-        return int(clash), sum(l <= px <= r and b <= py <= t for px, py in points)
-
-    best = min(spots, key=cost)
-    avoid.append(box(*best))
-    # A white outline round the glyphs rather than a white box, which would cut into the gap shading.
-    return annotate(ax, best[0], best[1], text, dx=best[2], dy=best[3], bbox=None, path_effects=_OUTLINE, **kw)
+        set_face(t)
 
 
 # ---------------------------------------------------------------- style
@@ -455,5 +333,5 @@ def style() -> Iterator[None]:
     """Matplotlib's own defaults plus the brief's fixed settings, whatever the user's matplotlibrc says."""
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
-        matplotlib.rcParams.update(_RC)
+        matplotlib.rcParams.update(_RC)  # type: ignore[arg-type]  # _RC's keys are rc names; the stubs want each as a Literal
         yield

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -19,7 +20,7 @@ from matplotlib.figure import Figure
 
 from ustglass import chartspec, figures
 from ustglass.chartkit import Chart, apply_fonts, frame, place_panels, style
-from ustglass.chartspec import FigureSpec
+from ustglass.chartspec import ChartText, FigureSpec
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
 from ustglass.locale import Locale
@@ -33,17 +34,21 @@ def load_spec(path: str | os.PathLike[str]) -> FigureSpec:
     return chartspec.load_spec(path, figures.REGISTRY[path.stem])
 
 
+def chart_texts(loc: Locale, figure_ids: Iterable[str]) -> dict[str, ChartText]:
+    """The words of the given figures from the pack of ``loc``, checked against their
+    definitions; one BuildError naming every problem (pack file, figure, key)."""
+    return chartspec.chart_texts(loc, [figures.get(f) for f in figure_ids])
+
+
 def build_figure(figure_id: str, kf: KeyFigures, loc: Locale, spec: FigureSpec) -> Figure:
     """The chart ``figure_id`` in the language of ``loc``, drawn from ``kf`` as ``spec`` lays it out."""
     if figure_id != spec.id or figure_id not in figures.REGISTRY:
         raise BuildError(f"{spec.path}: spec of figure {spec.id!r} used for figure {figure_id!r}")
-    if loc.code not in spec.text:
-        raise BuildError(f"{spec.path}: no text for language {loc.code!r}")
-    figure = figures.REGISTRY[figure_id]
+    figure, text = figures.REGISTRY[figure_id], chart_texts(loc, [figure_id])[figure_id]
     with style():
         fig = Figure(figsize=(spec.width_in, spec.height_in), dpi=100)
         FigureCanvasAgg(fig)
-        chart = Chart(fig, kf, loc, spec, spec.text[loc.code], figure.context(kf, loc))
+        chart = Chart(fig, kf, loc, spec, text, figure.context(kf, loc))
         top, bottom = frame(chart)
         place_panels(chart, figure.draw(chart), top, bottom)
         apply_fonts(fig)

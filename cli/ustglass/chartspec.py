@@ -1,7 +1,11 @@
-"""Figure specs: the editable description of each chart, read from ``figures/<id>.toml``.
+"""What a figure declares, and the checks of the two files that describe it.
 
-Editors keep every word, label and colour of a chart in its TOML file; ``load_spec``
-validates it as a whole and reports every problem at once.
+A figure's layout, the same in every language (size, colours, ``top_n``), is in
+``figures/<id>.toml``; its words (title, subtitle, axis labels, source line, note, legend
+and annotation labels) and ``scale`` are in each language pack's ``charts.toml``, table
+``[<id>]``. Both are checked against the figure's :class:`FigureDef` (registered in
+:mod:`ustglass.figures`), the text for the language being built, so a new pack needs no
+Python; every problem of a file is reported at once.
 """
 
 from __future__ import annotations
@@ -10,15 +14,16 @@ import os
 import re
 import string
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ustglass import locale
 from ustglass.errors import BuildError
+from ustglass.locale import CHARTS_FILE, Locale
 
 TEXT_KEYS = ("title", "subtitle", "x_label", "y_label", "source", "note")
+LAYOUT_KEYS = ("width_in", "height_in", "top_n", "colors")
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class FigureDef:
     id: str
     reads: tuple[str, ...]  # the KeyFigures sections the figure reads (a test holds it to them)
     colors: tuple[str, ...]  # keys of the spec's [colors]
-    labels: tuple[str, ...]  # keys of the text's [labels]
+    labels: tuple[str, ...]  # keys of the text's [<id>.labels]
     fields: tuple[str, ...]  # the fields any of its texts may use
     context: Callable[[Any, Any], Mapping[str, str]]  # (key figures, locale) -> each field, formatted
     draw: Callable[[Any], Sequence[Any]]  # chartkit.Chart -> its chartkit.Panels
@@ -48,24 +53,19 @@ class ChartText:
     source: str
     note: str
     labels: Mapping[str, str]
-    countries: Mapping[str, str] = field(default_factory=dict)
     scale: float = 1.0
 
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """A chart's editable description, as read from ``figures/<id>.toml``."""
+    """A chart's layout, as read from ``figures/<id>.toml``."""
 
     id: str
     path: str
     width_in: float
     height_in: float
     colors: Mapping[str, str]
-    text: Mapping[str, ChartText]
     top_n: int = 10
-
-
-# ---------------------------------------------------------------- spec loading
 
 
 def display(path: Path) -> str:
@@ -76,42 +76,22 @@ def display(path: Path) -> str:
         return str(path)
 
 
-def _field_problems(figure: FigureDef, key: str, text: str, where: str) -> list[str]:
-    """Fields in ``text`` (at ``key`` of the figure's text) that the chart cannot fill."""
-    annotation = key.startswith("labels.") and key[len("labels."):] in figure.annotations
-    allowed = set(figure.fields) | ({"value", "date"} if annotation else set())
-    try:
-        names = {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
-    except ValueError as exc:
-        return [f"bad field in '{where}': {exc}"]
-    return [f"unknown field {{{n}}} in '{where}'" for n in sorted(names - allowed)]
+# ---------------------------------------------------------------- layout: figures/<id>.toml
 
 
-def _lang_problems(figure: FigureDef, lang: str, table: Any) -> list[str]:
-    """What is missing or wrong in one language table of a spec."""
-    if not isinstance(table, dict):
-        return [f"missing table [{lang}]"]
-    labels = table.get("labels") if isinstance(table.get("labels"), dict) else {}
-    texts = {**{k: table.get(k) for k in TEXT_KEYS}, **{f"labels.{k}": labels.get(k) for k in figure.labels}}
-    problems = [f"missing key '{lang}.{k}'" for k, v in texts.items() if not isinstance(v, str)]
-    for key, text in texts.items():
-        problems += _field_problems(figure, key, text, f"{lang}.{key}") if isinstance(text, str) else []
-    if not isinstance(table.get("scale", 1.0), (int, float)) or table.get("scale", 1.0) <= 0:
-        problems.append(f"'{lang}.scale' must be a positive number")
-    if not isinstance(table.get("countries", {}), dict):
-        problems.append(f"'{lang}.countries' must be a table")
-    return problems
-
-
-def _spec_problems(figure: FigureDef, raw: dict[str, Any]) -> list[str]:
+def _layout_problems(figure: FigureDef, raw: dict[str, Any]) -> list[str]:
     """Every problem of a parsed spec, so an editor can fix them all at once."""
     problems = [f"missing key '{k}'" for k in ("width_in", "height_in") if not isinstance(raw.get(k), (int, float))]
-    colors = raw.get("colors", {})
+    colors = raw.get("colors", {}) if isinstance(raw.get("colors", {}), dict) else {}
     problems += [f"missing key 'colors.{k}' (a colour such as \"#1f4e79\")" for k in figure.colors
                  if not re.fullmatch(r"#[0-9a-fA-F]{6}", str(colors.get(k, "")))]  # fmt: skip
+    problems += [f"unknown key 'colors.{k}'" for k in sorted(set(colors) - set(figure.colors))]
     if not isinstance(raw.get("top_n", 10), int) or raw.get("top_n", 10) < 1:
         problems.append("'top_n' must be a positive whole number")
-    return problems + [p for lang in locale.available() for p in _lang_problems(figure, lang, raw.get(lang))]
+    for key in sorted(set(raw) - set(LAYOUT_KEYS)):
+        hint = f" (a chart's words belong in the language packs: templates/locales/<code>/{CHARTS_FILE}, table [{figure.id}])"
+        problems.append(f"unknown key '{key}'" + (hint if isinstance(raw[key], dict) else ""))
+    return problems
 
 
 def load_spec(path: str | os.PathLike[str], figure: FigureDef) -> FigureSpec:
@@ -122,13 +102,59 @@ def load_spec(path: str | os.PathLike[str], figure: FigureDef) -> FigureSpec:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise BuildError(f"{shown}: {exc}") from exc
-    problems = _spec_problems(figure, raw)
+    problems = _layout_problems(figure, raw)
     if problems:
         raise BuildError(f"{shown}: " + "; ".join(problems))
-    text = {
-        lang: ChartText(**{k: raw[lang][k] for k in TEXT_KEYS}, labels=dict(raw[lang]["labels"]),
-                        countries=dict(raw[lang].get("countries", {})), scale=float(raw[lang].get("scale", 1.0)))
-        for lang in locale.available()
-    }  # fmt: skip
     return FigureSpec(figure.id, shown, float(raw["width_in"]), float(raw["height_in"]),
-                      dict(raw["colors"]), text, int(raw.get("top_n", 10)))  # fmt: skip
+                      dict(raw["colors"]), int(raw.get("top_n", 10)))  # fmt: skip
+
+
+# ---------------------------------------------------------------- words: <pack>/charts.toml [<id>]
+
+
+def _field_problems(figure: FigureDef, key: str, text: str) -> list[str]:
+    """Fields in ``text`` (at ``key`` of the figure's table) that the chart cannot fill."""
+    annotation = key.startswith("labels.") and key.removeprefix("labels.") in figure.annotations
+    allowed = set(figure.fields) | ({"value", "date"} if annotation else set())
+    try:
+        names = {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
+    except ValueError as exc:
+        return [f"bad field in '{key}': {exc}"]
+    return [f"unknown field {{{n}}} in '{key}'" for n in sorted(names - allowed)]
+
+
+def _text_problems(figure: FigureDef, table: Mapping[str, Any]) -> list[str]:
+    """What is missing or wrong in a figure's table of a pack."""
+    labels = table["labels"] if isinstance(table.get("labels"), Mapping) else {}
+    texts = {**{k: table.get(k) for k in TEXT_KEYS}, **{f"labels.{k}": labels.get(k) for k in figure.labels}}
+    problems = [f"missing key '{k}'" for k, v in texts.items() if not isinstance(v, str)]
+    problems += [f"unknown key '{k}'" for k in sorted(set(table) - {*TEXT_KEYS, "labels", "scale"})]
+    problems += [f"unknown key 'labels.{k}'" for k in sorted(set(labels) - set(figure.labels))]
+    for key, text in texts.items():
+        problems += _field_problems(figure, key, text) if isinstance(text, str) else []
+    scale = table.get("scale", 1.0)
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale <= 0:
+        problems.append("'scale' must be a positive number")
+    return problems
+
+
+def _text_or_problem(loc: Locale, figure: FigureDef) -> ChartText | str:
+    where = f"{display(loc.root / CHARTS_FILE)}, figure '{figure.id}'"
+    table = loc.charts.get(figure.id)
+    if not isinstance(table, Mapping):
+        return f"{where}: missing table [{figure.id}]"
+    problems = _text_problems(figure, table)
+    if problems:
+        return f"{where}: " + "; ".join(problems)
+    return ChartText(**{k: table[k] for k in TEXT_KEYS}, labels=dict(table.get("labels", {})),
+                     scale=float(table.get("scale", 1.0)))  # fmt: skip
+
+
+def chart_texts(loc: Locale, figures: Iterable[FigureDef]) -> dict[str, ChartText]:
+    """The words of each figure in the language of ``loc``; one BuildError naming the pack
+    file, the figure and the key of every problem found."""
+    found = {f.id: _text_or_problem(loc, f) for f in figures}
+    problems = [p for p in found.values() if isinstance(p, str)]
+    if problems:
+        raise BuildError("; ".join(problems))
+    return {k: v for k, v in found.items() if isinstance(v, ChartText)}

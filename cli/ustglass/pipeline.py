@@ -55,6 +55,7 @@ def load_specs(cfg: ReportConfig) -> dict[str, charts.FigureSpec]:
 
 def figure_files(kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec]) -> dict[str, bytes]:
     """Every chart of the brief as PNG bytes, keyed by its path relative to the output."""
+    charts.chart_texts(loc, specs)  # every problem of the pack's chart text at once, before drawing
     return {f"figures/{fid}.{loc.code}.png": charts.png_bytes(charts.build_figure(fid, kf, loc, spec)) for fid, spec in specs.items()}
 
 
@@ -96,7 +97,7 @@ def build(cfg: ReportConfig) -> Built:
         files.update(images)
         env = render.environment(template_dirs, loc)
         paths = {f: f"figures/{f}.{lang}.png" for f in specs}
-        markdown = render.render_template(env, f"brief.{lang}.md.j2", context(kf, lang, paths, specs["holders"].text[lang].countries))
+        markdown = render.render_template(env, f"brief.{lang}.md.j2", context(kf, lang, paths, loc.strings.get("countries", {})))
         if Format.md in cfg.formats:
             files[f"brief.{lang}.md"] = markdown.encode("utf-8")
         if Format.html in cfg.formats or Format.pdf in cfg.formats:

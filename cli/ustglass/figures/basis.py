@@ -11,20 +11,8 @@ from typing import Any
 from matplotlib.patches import Patch
 
 from ustglass import fmt
-from ustglass.chartkit import (
-    SIZE,
-    Box,
-    Chart,
-    Panel,
-    date_num,
-    free_label,
-    gap_spans,
-    nice_max,
-    series_with_gaps,
-    text_width,
-    time_axis,
-    value_axis,
-)
+from ustglass.chartkit import SIZE, Chart, Panel, date_num, gap_spans, nice_max, series_with_gaps, text_width, time_axis, value_axis
+from ustglass.chartlabels import Box, free_label
 from ustglass.chartspec import FigureDef
 from ustglass.keyfigures import KeyFigures
 from ustglass.locale import Locale

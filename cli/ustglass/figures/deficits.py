@@ -4,7 +4,8 @@ average of the years shown as a dashed line."""
 from __future__ import annotations
 
 from ustglass import fmt
-from ustglass.chartkit import HALO, Chart, Panel, extent, label_bars, label_line_end, nice_floor, nice_max, value_axis
+from ustglass.chartkit import HALO, Chart, Panel, nice_floor, nice_max, renderer, value_axis
+from ustglass.chartlabels import extent, label_bars, label_line_end
 from ustglass.chartspec import FigureDef
 from ustglass.keyfigures import KeyFigures
 from ustglass.locale import Locale
@@ -39,8 +40,8 @@ def draw(chart: Chart) -> list[Panel]:
 
     def arrange() -> None:
         labels = label_bars(ax, list(bars), [fmt.number(v, loc, digits) for v in vals], line_y=avg)
-        renderer = fig.canvas.get_renderer()
-        taken = [r.get_window_extent(renderer) for r in bars] + [extent(t, renderer, HALO["pad"]) for t in labels]
+        rend = renderer(fig)
+        taken = [r.get_window_extent(rend) for r in bars] + [extent(t, rend, HALO["pad"]) for t in labels]
         if label_line_end(ax, avg, average, taken, color=c["average"]) is None:
             key = ax.legend([avg_line], [average], loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2,
                             handlelength=2.2, labelcolor=c["average"])  # fmt: skip

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from matplotlib.patches import Patch
 
 from ustglass import fmt
-from ustglass.chartkit import INK, PAD, RIGHT, SIZE, Chart, Panel, annotate, nice_max, text_width, value_axis
+from ustglass.chartkit import INK, PAD, RIGHT, SIZE, Chart, Panel, nice_max, text_width, value_axis
+from ustglass.chartlabels import annotate
 from ustglass.chartspec import FigureDef
 from ustglass.keyfigures import KeyFigures
 from ustglass.locale import Locale
@@ -43,7 +44,7 @@ def draw(chart: Chart) -> list[Panel]:
             ax.barh(y + bar / 2, h.usd_bn_year_earlier[country] * s, height=bar, color=c["year_earlier"], zorder=2)
         ends.append((value, fmt.usd_bn(h.usd_bn[country], loc)))
         annotate(ax, value, y - bar / 2, ends[-1][1], dx=3, color=INK)
-        names.append(chart.text.countries.get(country, country))
+        names.append(loc.name_of("countries", country))
         if est and country == CAYMAN:
             y, value = y + 1, est.value * s
             ax.barh(y, value, height=bar * 1.6, facecolor="white", edgecolor=c["estimate"], hatch="////", linewidth=0.8, zorder=2)
