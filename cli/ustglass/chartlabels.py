@@ -48,6 +48,18 @@ def clear(box: Bbox, taken: Sequence[Bbox]) -> bool:
     return not any(box.x0 < t.x1 and t.x0 < box.x1 and box.y0 < t.y1 and t.y0 < box.y1 for t in taken)
 
 
+def _bar_label(ax: Axes, rect: Rectangle, text: str, where: str, line_y: float | None, clearance_pt: float) -> Text:
+    """Bar ``rect``'s label just beyond its end ("out"), inside its end ("in", white on a dark
+    bar), or just past the line at ``line_y`` ("past")."""
+    x, end = rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height()
+    out = 2.5 if rect.get_height() >= 0 else -2.5
+    if where == "in":
+        return annotate(ax, x, end, text, -out, color="white" if is_dark(rect.get_facecolor()) else INK, bbox=None)
+    if where == "past" and line_y is not None:
+        return annotate(ax, x, line_y, text, out + math.copysign(clearance_pt, out), color=INK)
+    return annotate(ax, x, end, text, out, color=INK)
+
+
 def label_bars(ax: Axes, bars: Sequence[Rectangle], texts: Sequence[str], line_y: float | None = None,
                clearance_pt: float = 2.0) -> list[Text]:  # fmt: skip
     """A label at the end of each bar, inside the axes and clear of a horizontal line at
@@ -56,31 +68,18 @@ def label_bars(ax: Axes, bars: Sequence[Rectangle], texts: Sequence[str], line_y
     All labels sit just beyond their bar ends, unless that puts one on the line or outside
     the axes; then all sit inside the bar ends so they look alike (white on dark bars), a bar
     too short for its label keeps it beyond its end, and one that fits neither way goes just
-    past the line.
+    past the line (and where nothing fits, beyond its end after all).
     """
-    fig = ax.figure
-    rend = renderer(fig)
-    box, pad = ax.get_window_extent(rend), clearance_pt * fig.dpi / 72
+    rend = renderer(ax.figure)
+    frame, pad = ax.get_window_extent(rend), clearance_pt * ax.figure.dpi / 72
     line = [] if line_y is None else [ax.transData.transform((0.0, line_y))[1]]
-    band = [Bbox.from_extents(box.x0, y - pad, box.x1, y + pad) for y in line]
-
-    def fits(label: Text, bar_box: Bbox | None) -> bool:
-        """Clear of the line, inside the axes, and inside ``bar_box`` when given."""
-        b = extent(label, rend, HALO["pad"])
-        inside = bar_box is None or (bar_box.y0 <= b.y0 and b.y1 <= bar_box.y1)
-        return inside and clear(b, band) and box.y0 <= b.y0 and b.y1 <= box.y1
+    band = [Bbox.from_extents(frame.x0, y - pad, frame.x1, y + pad) for y in line]
 
     def place(rect: Rectangle, text: str, where: str) -> Text | None:
-        """The label beyond the bar's end ("out"), inside its end ("in"), or past the line ("past")."""
-        x, end = rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height()
-        out = 2.5 if rect.get_height() >= 0 else -2.5
-        if where == "in":
-            label = annotate(ax, x, end, text, -out, color="white" if is_dark(rect.get_facecolor()) else INK, bbox=None)
-        elif where == "out" or line_y is None:
-            label = annotate(ax, x, end, text, out, color=INK)
-        else:
-            label = annotate(ax, x, line_y, text, out + math.copysign(clearance_pt, out), color=INK)
-        if fits(label, rect.get_window_extent(rend) if where == "in" else None):
+        """The label at ``where`` if it is clear of the line, inside the axes (and inside the bar for "in"); else None."""
+        label = _bar_label(ax, rect, text, where, line_y, clearance_pt)
+        b, room = extent(label, rend, HALO["pad"]), rect.get_window_extent(rend) if where == "in" else frame
+        if room.y0 <= b.y0 and b.y1 <= room.y1 and clear(b, band) and frame.y0 <= b.y0 and b.y1 <= frame.y1:
             return label
         label.remove()
         return None
@@ -91,13 +90,7 @@ def label_bars(ax: Axes, bars: Sequence[Rectangle], texts: Sequence[str], line_y
             if label is not None:
                 label.remove()
         labels = [place(r, t, "in") or place(r, t, "out") or place(r, t, "past") for r, t in zip(bars, texts)]
-    return [label or _beyond(ax, r, t) for r, t, label in zip(bars, texts, labels)]
-
-
-def _beyond(ax: Axes, rect: Rectangle, text: str) -> Text:
-    """A bar's label just beyond its end, wherever that falls (when no spot fits)."""
-    out = 2.5 if rect.get_height() >= 0 else -2.5
-    return annotate(ax, rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height(), text, out, color=INK)
+    return [label or _bar_label(ax, r, t, "out", line_y, clearance_pt) for r, t, label in zip(bars, texts, labels)]
 
 
 def label_line_end(ax: Axes, y: float, text: str, avoid: Sequence[Bbox], **kw: Any) -> Text | None:
