@@ -41,9 +41,12 @@ ALLOWED: dict[str, set[str]] = {
     "metrics": set(),
     "chartspec": set(),
     "chartkit": {"fonts", "chartspec"},
-    "charts": {"fonts", "chartspec", "chartkit"},
+    "chartlabels": {"chartkit"},
+    **{f"figures.{p.stem}": {"chartkit", "chartlabels", "chartspec"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
+    "figures": {"chartspec", *(f"figures.{p.stem}" for p in (PACKAGE / "figures").glob("[!_]*.py"))},
+    "charts": {"fonts", "chartspec", "chartkit", "figures"},
     "render": {"fonts"},
-    "pipeline": {"snapshot", "metrics", "charts", "render", "resources"},
+    "pipeline": {"snapshot", "metrics", "charts", "figures", "render", "resources"},
     "publish": {"logs", "snapshot", "pipeline", "sources.live", "sources.validate"},
     "scenarios": {"snapshot", "metrics"},  # only in run(), the CLI's entry; the model itself is pure
     "scorecard": {"metrics"},
@@ -62,7 +65,7 @@ ONLY = {
     "jinja2": {"render"},
     "markdown_it": {"render"},
     "weasyprint": {"render"},
-    "matplotlib": {"charts", "chartkit"},
+    "matplotlib": {"charts", "chartkit", "chartlabels", *(f"figures.{p.stem}" for p in (PACKAGE / "figures").glob("[!_]*.py"))},
 }
 # Libraries a stage must not import although ONLY allows them elsewhere.
 FORBIDDEN_THIRD_PARTY = {
@@ -71,6 +74,8 @@ FORBIDDEN_THIRD_PARTY = {
     "charts": {"pandas"},
     "chartkit": {"pandas"},
     "chartspec": {"pandas"},
+    "chartlabels": {"pandas"},
+    **{f"figures.{p.stem}": {"pandas"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
     "render": {"pandas"},
     "app": {"pandas", "numpy"},
     "config": {"pandas"},

@@ -1,8 +1,16 @@
-"""The charts' machinery: text measured and wrapped in the brief's font, fields filled, value
-and time axes, labels placed clear of data, the frame (titles, notes, panels), fonts and style.
+"""The small public API every figure is drawn with (label placement is in
+:mod:`ustglass.chartlabels`); no chart of its own.
 
-No chart of its own: :mod:`ustglass.charts` draws the four charts with these helpers. Every
-number printed goes through :mod:`ustglass.fmt`; every text gets the brief's CJK font
+- **Chart**: what a figure's draw function receives (figure, key figures, locale, layout,
+  words with their fields filled); **Panel**: one plotting area it returns.
+- **Frame and layout**: :func:`frame` (title, subtitle, note, source), :func:`place_panels`.
+- **Axes**: :func:`value_axis`, :func:`nice_max`, :func:`nice_floor`, :func:`time_axis`,
+  :func:`date_num`, :func:`series_with_gaps`, :func:`gap_spans`.
+- **Text**: :func:`text_width`, :func:`wrap` (line breaks by the language pack's units), :func:`fill`.
+- **House style**: :func:`style`, :func:`apply_fonts`, :func:`set_face`, :func:`renderer`, ``SIZE``, ``INK``,
+  ``MUTED``, ``HALO``, ``PAD``, ``RIGHT``.
+
+Every number printed goes through :mod:`ustglass.fmt`; every text gets the brief's CJK font
 (:mod:`ustglass.fonts`).
 """
 
@@ -10,28 +18,29 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 import matplotlib
-import matplotlib.colors
 import matplotlib.dates
-from matplotlib import patheffects
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.font_manager import FontPath, FontProperties
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import Bbox
 
 from ustglass import fmt, fonts
-from ustglass.chartspec import LangText
+from ustglass.chartspec import ChartText, FigureSpec
+from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
-from ustglass.locale import Locale
+from ustglass.locale import CHARTS_FILE, Locale
 
 _RC: dict[str, Any] = {
     "font.size": 8.0, "axes.linewidth": 0.6, "axes.edgecolor": "#4d4d4d", "axes.spines.top": False,
@@ -40,11 +49,56 @@ _RC: dict[str, Any] = {
     "xtick.major.width": 0.6, "legend.frameon": False, "legend.fontsize": 8.0, "text.parse_math": False,
     "figure.facecolor": "white", "savefig.facecolor": "white", "path.simplify": False, "hatch.linewidth": 0.7,
 }  # fmt: skip
-_SIZE = {"title": 11.5, "subtitle": 9.0, "body": 8.0, "small": 7.0}
-_PAD, _RIGHT, _LINE = 0.15, 0.25, 1.35  # margins (in), right margin (in), line spacing
-_INK, _MUTED, _GRID = "#1a1a1a", "#555555", "#dedede"
-_HALO: dict[str, Any] = {"facecolor": "white", "edgecolor": "none", "pad": 0.8}
-_OUTLINE = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+SIZE = {"title": 11.5, "subtitle": 9.0, "body": 8.0, "small": 7.0}  # font sizes (pt)
+PAD, RIGHT, _LINE = 0.15, 0.25, 1.35  # margins (in), right margin (in), line spacing
+INK, MUTED, _GRID = "#1a1a1a", "#555555", "#dedede"
+HALO: dict[str, Any] = {"facecolor": "white", "edgecolor": "none", "pad": 0.8}  # the white box behind a label
+
+
+# ---------------------------------------------------------------- what a figure draws with
+
+
+class Panel(NamedTuple):
+    """One plotting area: its axes, the unit shown above it (left) and a readout (right).
+
+    ``arrange``, when given, runs once the axes have their final place and size, to put
+    labels where they hide no data (it measures real text extents).
+    """
+
+    ax: Axes
+    unit: str
+    readout: str = ""
+    arrange: Callable[[], None] | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What a figure's draw function receives: the figure to draw on, the key figures, the
+    reader's locale, the figure's layout (size, colours) and its words from the language pack."""
+
+    fig: Figure
+    kf: KeyFigures
+    loc: Locale
+    spec: FigureSpec
+    text: ChartText
+    fields: Mapping[str, str]  # the figure's fields, formatted for the reader
+
+    @property
+    def colors(self) -> Mapping[str, str]:
+        return self.spec.colors
+
+    @property
+    def scale(self) -> float:
+        """Factor from USD bn to the unit the pack's axis labels name."""
+        return self.text.scale
+
+    def words(self, key: str) -> str:
+        """The chart's ``title``, ``subtitle``, ``x_label``, ``y_label``, ``source`` or ``note``, fields filled."""
+        return fill(getattr(self.text, key), self.fields)
+
+    def label(self, key: str, **extra: str) -> str:
+        """``labels.<key>`` with its fields filled (``value=`` and ``date=`` for annotations)."""
+        return fill(self.text.labels[key], self.fields, **extra)
 
 
 # ---------------------------------------------------------------- text: measure, wrap, fill
@@ -70,21 +124,52 @@ def text_width(text: str, size_pt: float) -> float:
     return max(sum(_advance(c, face) for c in line) for line in text.split("\n")) * size_pt / 72
 
 
+# Scripts written without spaces break between any two characters; Latin-like text at spaces.
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
-# A number keeps its sign (fmt prints a true minus, U+2212) and its Chinese unit: "−1.2万亿美元",
-# "2019财年" and "10月" stay whole; other CJK breaks between characters, Latin at spaces.
-_NUMBER = "[\u2212+-]?[0-9][0-9.,]*(?:万亿美元|亿美元|万亿|财年|个基点|[年月日亿万])"
-_TOKEN = re.compile(f"{_NUMBER}|[{_CJK}]|[^\\s{_CJK}]+|\\s+")
 _NO_LINE_START = "，。；：、！？）》」』”’)"  # closing punctuation never starts a line
 _NO_LINE_END = "（《「『“‘("  # opening punctuation never ends one
+_NUMERIC_FIELDS = frozenset({"n", "year", "month", "day", "quarter"})
 
 
-def wrap(text: str, size_pt: float, width_in: float) -> str:
-    """Break ``text`` into lines no wider than ``width_in``: CJK between characters, Latin at spaces."""
-    lines = []
+def number_units(loc: Locale) -> tuple[str, ...]:
+    """The units the pack writes straight after a number where a line could otherwise break.
+
+    Read from the pack's number and date patterns: the text between a numeric field and the
+    next numeric field or the pattern's end, up to a space, when it starts in a script that
+    breaks between characters ("{n}万亿美元" gives 万亿美元, "{year}年{month}月" 年 and 月;
+    "${n} trillion" gives nothing); plus the pack's
+    ``[wrap] number_units`` (charts.toml), for numbers written into the text by hand. Longest first.
+    """
+    patterns = [loc.get("numbers.percent"), loc.get("numbers.bp"), *(t["pattern"] for t in loc.get("numbers.usd_bn"))]
+    patterns += [p for p in loc.get("dates").values() if isinstance(p, str)]
+    extra = loc.charts.get("wrap", {}).get("number_units", [])
+    if isinstance(extra, str) or not (isinstance(extra, Sequence) and all(isinstance(u, str) and u for u in extra)):
+        raise BuildError(f"{loc.root / CHARTS_FILE}: 'wrap.number_units' must be a list of units")
+    units = set(extra)
+    for pattern in patterns:
+        parts = list(string.Formatter().parse(str(pattern))) + [("", None, None, None)]
+        for (_, name, _, _), (after, following, _, _) in zip(parts, parts[1:]):
+            unit = re.match(r"\S*", after)
+            if name in _NUMERIC_FIELDS and following in (None, *_NUMERIC_FIELDS) and unit and re.match(f"[{_CJK}]", unit.group()):
+                units.add(unit.group())
+    return tuple(sorted(units, key=lambda u: (-len(u), u)))
+
+
+def _tokens(loc: Locale) -> re.Pattern[str]:
+    """Unbreakable pieces of text: a signed number with its unit, one CJK character, a Latin word, spaces."""
+    units = number_units(loc)
+    marks = "|".join(re.escape(str(loc.get(k))) for k in ("numbers.group", "numbers.decimal"))
+    number = f"(?:{re.escape(str(loc.get('numbers.minus')))}|[+-])?[0-9](?:[0-9]|{marks})*(?:{'|'.join(map(re.escape, units))})"
+    return re.compile((f"{number}|" if units else "") + f"[{_CJK}]|[^\\s{_CJK}]+|\\s+")
+
+
+def wrap(text: str, size_pt: float, width_in: float, loc: Locale) -> str:
+    """Break ``text`` into lines no wider than ``width_in``: CJK between characters (a number
+    keeps its sign and the unit the pack writes after it), Latin at spaces."""
+    tokens, lines = _tokens(loc), []
     for para in text.split("\n"):
         line, width = "", 0.0
-        for token in _TOKEN.findall(para):
+        for token in tokens.findall(para):
             w = text_width(token, size_pt)
             if (line and width + w > width_in and not token.isspace() and token not in _NO_LINE_START
                     and line[-1] not in _NO_LINE_END):  # fmt: skip
@@ -96,31 +181,12 @@ def wrap(text: str, size_pt: float, width_in: float) -> str:
     return "\n".join(lines)
 
 
-def _fill(template: str, values: Mapping[str, str], **extra: str) -> str:
-    """``template`` with its fields filled (names were checked when the spec was loaded)."""
+def fill(template: str, values: Mapping[str, str], **extra: str) -> str:
+    """``template`` with its fields filled (names were checked when the pack's text was read)."""
     return template.format_map({**values, **extra})
 
 
-def _context(figure_id: str, kf: KeyFigures, loc: Locale) -> dict[str, str]:
-    """The values of a chart's fields, formatted for the reader."""
-    if figure_id == "deficits":
-        f = kf.fiscal
-        return {"as_of": fmt.fiscal_year(f.latest_fy, loc), "first_fy": fmt.fiscal_year(f.first_fy, loc),
-                "latest_fy": fmt.fiscal_year(f.latest_fy, loc), "average": fmt.usd_bn(f.average_deficit_usd_bn, loc),
-                "vintage": fmt.date(f.vintage, loc)}  # fmt: skip
-    if figure_id == "holders":
-        h, est = kf.holders, kf.holders.cayman_estimate_usd_bn
-        return {"as_of": fmt.month(h.as_of, loc), "year_earlier": fmt.month(h.year_earlier, loc),
-                "estimate_as_of": fmt.date(est.as_of, loc) if est else ""}  # fmt: skip
-    if figure_id == "basis":
-        weeks = sorted(kf.basis.lev_short_usd_bn)
-        return {"as_of": fmt.day(weeks[-1], loc), "first_week": fmt.day(weeks[0], loc),
-                "weeks_missing": fmt.number(kf.basis.weeks_missing, loc)}  # fmt: skip
-    days = sorted(d for series in kf.funding.history.values() for d in series)
-    return {"as_of": fmt.day(days[-1], loc), "first_day": fmt.day(days[0], loc)}
-
-
-# ---------------------------------------------------------------- axes helpers
+# ---------------------------------------------------------------- axes
 
 
 def series_with_gaps(values: Mapping[str, float], gaps: Sequence[tuple[str, str]] = (),
@@ -141,7 +207,7 @@ def series_with_gaps(values: Mapping[str, float], gaps: Sequence[tuple[str, str]
     return days, [points[d] for d in days]
 
 
-def _gap_spans(days: Sequence[date], vals: Sequence[float], end: date | None = None) -> list[tuple[date, date]]:
+def gap_spans(days: Sequence[date], vals: Sequence[float], end: date | None = None) -> list[tuple[date, date]]:
     """(last observation, next observation) around each run of NaN; and (last observation,
     ``end``) when ``end`` is later than it, for missing weeks after the last observation."""
     ok = [d for d, v in zip(days, vals) if not math.isnan(v)]
@@ -149,23 +215,23 @@ def _gap_spans(days: Sequence[date], vals: Sequence[float], end: date | None = N
     return spans + ([(ok[-1], end)] if ok and end is not None and end > ok[-1] else [])
 
 
-def _iso_or_none(text: str) -> date | None:
-    """The date ``text`` starts with, or None when it starts with none."""
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
+def _ticks(lo: float, hi: float) -> list[float]:
+    return [float(t) for t in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)]
 
 
-def _nice_max(value: float, headroom: float = 1.1) -> float:
+def nice_max(value: float, headroom: float = 1.1) -> float:
     """An upper limit at least ``value × headroom``, on a 1-2-2.5-5 step."""
-    return float(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, value * headroom)[-1])
+    return _ticks(0, value * headroom)[-1]
 
 
-def _value_axis(ax: Axes, lo: float, hi: float, loc: Locale, axis: str = "y") -> None:
+def nice_floor(value: float, hi: float, headroom: float = 1.15) -> float:
+    """A lower limit for a negative ``value``: the tick below ``value × headroom`` on the step of 0..hi."""
+    return min(_ticks(value * headroom, hi))
+
+
+def value_axis(ax: Axes, lo: float, hi: float, loc: Locale, axis: str = "y") -> None:
     """Limits, gridlines and tick labels (through fmt) of a value axis spanning lo..hi."""
-    ticks = [float(t) for t in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)]
-    ticks = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9]
+    ticks = [t for t in _ticks(lo, hi) if lo - 1e-9 <= t <= hi + 1e-9]
     digits = next((d for d in range(4) if all(abs(round(t, d) - t) < 1e-9 for t in ticks)), 3)
     setter, limits = (ax.set_yticks, ax.set_ylim) if axis == "y" else (ax.set_xticks, ax.set_xlim)
     setter(ticks, labels=[fmt.number(t, loc, digits) for t in ticks])
@@ -173,12 +239,12 @@ def _value_axis(ax: Axes, lo: float, hi: float, loc: Locale, axis: str = "y") ->
     (ax.yaxis if axis == "y" else ax.xaxis).grid(True, color=_GRID, linewidth=0.5)
 
 
-def _num(d: date) -> float:
+def date_num(d: date) -> float:
     """Matplotlib's number for a date."""
     return float(matplotlib.dates.date2num(d))
 
 
-def _time_axis(ax: Axes, first: date, last: date, loc: Locale) -> None:
+def time_axis(ax: Axes, first: date, last: date, loc: Locale) -> None:
     """Year ticks (half-years for spans under ~2.5 years) labelled through fmt."""
     jan = date(first.year, 1, 1)
     start = jan if (first - jan).days <= 45 else first
@@ -189,59 +255,41 @@ def _time_axis(ax: Axes, first: date, last: date, loc: Locale) -> None:
     else:
         marks = [date(y, m, 1) for y in range(start.year, last.year + 1) for m in (1, 7) if start <= date(y, m, 1) <= last]
         labels = [fmt.month_short(d.isoformat()[:7], loc) for d in marks]
-    ax.set_xticks([_num(d) for d in marks], labels=labels)
-    ax.set_xlim(_num(start - timedelta(days=10)), _num(last + timedelta(days=10)))
-
-
-def _note(ax: Axes, x: float, y: float, text: str, dy: float = 0.0, dx: float = 0.0, **kw: Any) -> Text:
-    """A small label offset (dx, dy) points from a data point, on a white halo unless ``bbox=None``."""
-    kw.setdefault("bbox", _HALO)
-    kw.setdefault("va", "bottom" if dy > 0 else "top" if dy < 0 else "center")
-    kw.setdefault("ha", "left" if dx > 0 else "right" if dx < 0 else "center")
-    return ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=_SIZE["small"], zorder=6, **kw)
+    ax.set_xticks([date_num(d) for d in marks], labels=labels)
+    ax.set_xlim(date_num(start - timedelta(days=10)), date_num(last + timedelta(days=10)))
 
 
 # ---------------------------------------------------------------- frame: titles, notes, panels, fonts
-
-
-class Panel(NamedTuple):
-    """One plotting area: its axes, the unit shown above it (left) and a readout (right).
-
-    ``arrange``, when given, runs once the axes have their final place and size, to put
-    labels where they hide no data (it measures real text extents).
-    """
-
-    ax: Axes
-    unit: str
-    readout: str = ""
-    arrange: Callable[[], None] | None = None
 
 
 def _text_block(fig: Figure, y_in: float, text: str, size: float, **kw: Any) -> float:
     """Draw left-aligned ``text`` with its top at ``y_in``; return the height left below it."""
     if not text:
         return y_in
-    fig.text(_PAD / fig.get_figwidth(), y_in / fig.get_figheight(), text, fontsize=size, va="top", ha="left", linespacing=_LINE, **kw)
+    fig.text(PAD / fig.get_figwidth(), y_in / fig.get_figheight(), text, fontsize=size, va="top", ha="left", linespacing=_LINE, **kw)
     return y_in - (text.count("\n") + 1) * size * _LINE / 72
 
 
-def _frame(fig: Figure, words: LangText, ctx: Mapping[str, str]) -> tuple[float, float]:
+def frame(chart: Chart) -> tuple[float, float]:
     """Title and subtitle on top, note and source at the bottom; return the plot's (top, bottom) in inches."""
-    width = fig.get_figwidth() - 2 * _PAD - 0.12
-    title, subtitle = (wrap(_fill(t, ctx), _SIZE[k], width) for t, k in ((words.title, "title"), (words.subtitle, "subtitle")))
-    y = _text_block(fig, fig.get_figheight() - _PAD, title, _SIZE["title"], fontweight="bold", color=_INK)
-    y = _text_block(fig, y - 0.03, subtitle, _SIZE["subtitle"], color=_MUTED)
-    foot = "\n".join(wrap(_fill(t, ctx), _SIZE["small"], width) for t in (words.note, words.source) if t)
-    foot_h = (foot.count("\n") + 1) * _SIZE["small"] * _LINE / 72 if foot else 0.0
-    _text_block(fig, _PAD + foot_h, foot, _SIZE["small"], color=_MUTED)
-    return y - 0.1, _PAD + foot_h + 0.32 + (0.2 if words.x_label else 0.0)
+    fig, loc = chart.fig, chart.loc
+    width = fig.get_figwidth() - 2 * PAD - 0.12
+    title, subtitle = (wrap(chart.words(k), SIZE[k], width, loc) for k in ("title", "subtitle"))
+    y = _text_block(fig, fig.get_figheight() - PAD, title, SIZE["title"], fontweight="bold", color=INK)
+    y = _text_block(fig, y - 0.03, subtitle, SIZE["subtitle"], color=MUTED)
+    foot = "\n".join(wrap(chart.words(k), SIZE["small"], width, loc) for k in ("note", "source") if getattr(chart.text, k))
+    foot_h = (foot.count("\n") + 1) * SIZE["small"] * _LINE / 72 if foot else 0.0
+    _text_block(fig, PAD + foot_h, foot, SIZE["small"], color=MUTED)
+    return y - 0.1, PAD + foot_h + 0.32 + (0.2 if chart.text.x_label else 0.0)
 
 
-def _place(fig: Figure, panels: Sequence[Panel], top: float, bottom: float, x_label: str) -> None:
-    """Stack the panels between top and bottom (inches), each under its unit and readout row."""
+def place_panels(chart: Chart, panels: Sequence[Panel], top: float, bottom: float) -> None:
+    """Stack the panels between top and bottom (inches), each under its unit and readout row;
+    the x-axis label goes under the lowest; then each panel's labels are arranged."""
+    fig, x_label = chart.fig, chart.words("x_label")
     w, h = fig.get_figwidth(), fig.get_figheight()
     labels = [t.get_text() for p in panels for t in p.ax.get_yticklabels()]
-    left = _PAD + max(text_width(t, _SIZE["body"]) for t in labels) + 0.08
+    left = PAD + max(text_width(t, SIZE["body"]) for t in labels) + 0.08
     heads = [0.24 if p.unit or p.readout else 0.0 for p in panels]
     gaps = 0.2 * (len(panels) - 1)
     shares = (0.4, 0.6) if len(panels) == 2 else (1.0,)
@@ -249,80 +297,39 @@ def _place(fig: Figure, panels: Sequence[Panel], top: float, bottom: float, x_la
     for panel, head, share in zip(panels, heads, shares):
         height = (top - bottom - sum(heads) - gaps) * share
         y -= head
-        panel.ax.set_position((left / w, (y - height) / h, (w - left - _RIGHT) / w, height / h))
-        for x, text, ha in ((_PAD, panel.unit, "left"), (w - _RIGHT, panel.readout, "right")):
-            fig.text(x / w, (y + 0.07) / h, text, fontsize=_SIZE["body"], color=_MUTED, ha=ha, va="bottom")
+        panel.ax.set_position((left / w, (y - height) / h, (w - left - RIGHT) / w, height / h))
+        for x, text, ha in ((PAD, panel.unit, "left"), (w - RIGHT, panel.readout, "right")):
+            fig.text(x / w, (y + 0.07) / h, text, fontsize=SIZE["body"], color=MUTED, ha=ha, va="bottom")
         y -= height + 0.2
     if x_label:
-        fig.text(1 - _RIGHT / w, (bottom - 0.24) / h, x_label, fontsize=_SIZE["body"], color=_MUTED, ha="right", va="top")
+        fig.text(1 - RIGHT / w, (bottom - 0.24) / h, x_label, fontsize=SIZE["body"], color=MUTED, ha="right", va="top")
+    for panel in panels:
+        if panel.arrange is not None:
+            panel.arrange()
 
 
-def _set_face(t: Text) -> None:
+def set_face(t: Text) -> None:
     """Give ``t`` the brief's CJK face (bold where bold was asked for), keeping its size."""
     face = fonts.cjk_face("bold" if t.get_fontweight() in ("bold", "semibold", "heavy", 600, 700, 800) else "regular")
     t.set_fontproperties(FontProperties(fname=FontPath(str(face.path), face.index), size=t.get_fontsize()))
 
 
-def _apply_fonts(fig: Figure) -> None:
+def renderer(fig: Figure | SubFigure) -> RendererAgg:
+    """The renderer of ``fig``, to measure text extents."""
+    return fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the Agg canvas every figure here is drawn on
+
+
+def apply_fonts(fig: Figure) -> None:
     """Give every text of ``fig`` the brief's CJK face."""
     for t in fig.findobj(Text):
-        _set_face(t)
-
-
-# ---------------------------------------------------------------- labels: colours, extents, free spots
-
-
-def _dark(color: Any) -> bool:
-    """Whether ``color`` is dark enough to need white text on it."""
-    r, g, b, _ = matplotlib.colors.to_rgba(color)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5
-
-
-def _extent(t: Text, renderer: Any, pad_pt: float = 0.0) -> Bbox:
-    """The window extent of ``t`` in the brief's font, grown by ``pad_pt`` points each side."""
-    _set_face(t)
-    box = t.get_window_extent(renderer)
-    pad = pad_pt * t.figure.dpi / 72
-    return Bbox.from_extents(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad)
-
-
-def _clear(box: Bbox, taken: Sequence[Bbox]) -> bool:
-    """Whether ``box`` overlaps none of ``taken``."""
-    return not any(box.x0 < t.x1 and t.x0 < box.x1 and box.y0 < t.y1 and t.y0 < box.y1 for t in taken)
-
-
-Box = tuple[float, float, float, float]  # left, right, bottom, top in data units
-
-
-def _free_label(ax: Axes, size_in: tuple[float, float], points: Sequence[tuple[float, float]], avoid: list[Box],
-                text: str, spots: Sequence[tuple[float, float, float, float]], **kw: Any) -> None:  # fmt: skip
-    """Label ``text`` at the spot (x, y, dx pt, dy pt) whose box stays inside the axes and covers
-    the fewest data points and no box in ``avoid``; the chosen box is added to ``avoid``."""
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    xu, yu = (x1 - x0) / size_in[0] / 72, (y1 - y0) / size_in[1] / 72  # data units per point
-    w, h = text_width(text, _SIZE["small"]) * 72 * xu, _SIZE["small"] * 1.4 * yu
-
-    def box(x: float, y: float, dx: float, dy: float) -> Box:
-        left = x + dx * xu - (w if dx < 0 else 0 if dx > 0 else w / 2)
-        bottom = y + dy * yu - (h if dy < 0 else 0)
-        return left, left + w, bottom, bottom + h
-
-    def cost(spot: tuple[float, float, float, float]) -> tuple[int, int]:
-        lo, hi, bot, top = box(*spot)
-        clash = lo < x0 or hi > x1 or bot < y0 or top > y1 or any(lo < ar and al < hi and bot < at and ab < top for al, ar, ab, at in avoid)
-        return int(clash), sum(lo <= px <= hi and bot <= py <= top for px, py in points)
-
-    best = min(spots, key=cost)
-    avoid.append(box(*best))
-    # A white outline round the glyphs rather than a white box, which would cut into the gap shading.
-    _note(ax, best[0], best[1], text, dx=best[2], dy=best[3], bbox=None, path_effects=_OUTLINE, **kw)
+        set_face(t)
 
 
 # ---------------------------------------------------------------- style
 
 
 @contextmanager
-def _style() -> Iterator[None]:
+def style() -> Iterator[None]:
     """Matplotlib's own defaults plus the brief's fixed settings, whatever the user's matplotlibrc says."""
     with matplotlib.rc_context():
         matplotlib.rcdefaults()

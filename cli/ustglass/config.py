@@ -30,7 +30,6 @@ class Verbosity(str, Enum):
 
 
 ALL_FORMATS = (Format.md, Format.html, Format.pdf)
-FIGURE_IDS = ("deficits", "holders", "basis", "funding")
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class ReportConfig:
     snapshot: str | None = None  # id or path; None = newest
     templates_dir: Path | None = None  # editor overrides, searched before the shipped templates
     figures_dir: Path | None = None  # editor overrides of figure specs
-    figures: tuple[str, ...] = FIGURE_IDS
+    figures: tuple[str, ...] | None = None  # ids of the figures to build; None: every registered figure
 
 
 def parse_formats(text: str) -> tuple[Format, ...]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ustglass import charts, locale, metrics, render, snapshot
+from ustglass import charts, figures, locale, metrics, render, snapshot
 from ustglass.config import Format, ReportConfig
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
@@ -38,10 +38,14 @@ def load_key_figures(cfg: ReportConfig) -> tuple[snapshot.Snapshot, KeyFigures]:
 
 
 def load_specs(cfg: ReportConfig) -> dict[str, charts.FigureSpec]:
-    """The figure specs of the brief, editors' overrides (``--figures``) first."""
+    """The specs of the figures the brief shows (``cfg.figures``, default every registered
+    figure, in the registry's order), editors' overrides (``--figures``) first."""
+    ids = figures.IDS if cfg.figures is None else tuple(dict.fromkeys(cfg.figures))
+    for figure_id in ids:
+        figures.get(figure_id)  # an unknown id is one clear error, before any file is read
     spec_dirs = [d for d in (cfg.figures_dir, bundled("figures")) if d is not None]
     specs = {}
-    for figure_id in cfg.figures:
+    for figure_id in ids:
         path = next((d / f"{figure_id}.toml" for d in spec_dirs if (d / f"{figure_id}.toml").is_file()), None)
         if path is None:
             raise BuildError(f"figures/{figure_id}.toml not found")
@@ -51,6 +55,7 @@ def load_specs(cfg: ReportConfig) -> dict[str, charts.FigureSpec]:
 
 def figure_files(kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec]) -> dict[str, bytes]:
     """Every chart of the brief as PNG bytes, keyed by its path relative to the output."""
+    charts.chart_texts(loc, specs)  # every problem of the pack's chart text at once, before drawing
     return {f"figures/{fid}.{loc.code}.png": charts.png_bytes(charts.build_figure(fid, kf, loc, spec)) for fid, spec in specs.items()}
 
 
@@ -90,7 +95,7 @@ def build(cfg: ReportConfig) -> Built:
         images = figure_files(kf, loc, specs)
         files.update(images)
         env = render.environment(template_dirs, loc)
-        paths = {f: f"figures/{f}.{code}.png" for f in cfg.figures}
+        paths = {f: f"figures/{f}.{code}.png" for f in specs}
         markdown = render.render_template(env, loc.brief_template, context(kf, loc, paths))
         if Format.md in cfg.formats:
             files[f"brief.{code}.md"] = markdown.encode("utf-8")
