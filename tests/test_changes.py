@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 from typer.testing import CliRunner
+
 from ustglass import changes, snapshot
 from ustglass.app import app
 from ustglass.changes import Revision

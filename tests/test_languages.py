@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 from ustglass import datasets, fmt, locale, pipeline
 from ustglass.app import app
 from ustglass.config import Format, ReportConfig
-from ustglass.figures import IDS as FIGURE_IDS
 from ustglass.errors import BuildError
+from ustglass.figures import IDS as FIGURE_IDS
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "templates"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
+
 from ustglass import metrics, scorecard, snapshot
 from ustglass.app import app
 from ustglass.scorecard import CALM, STRESSED, WATCH, Period, Risk, Thresholds

@@ -360,9 +360,9 @@ def resolve(table: ParameterTable, basis: Basis, name: str | None,
     if name is not None:
         for field, value in table.scenario(name).overrides:
             values[field], sources[field] = value, f"scenario {name}"
-    for field, value in options.items():
-        if value is not None:
-            values[field], sources[field] = check(field, value), "option"
+    for field, given in options.items():
+        if given is not None:
+            values[field], sources[field] = check(field, given), "option"
     return ScenarioParams(**values), {f: sources[f] for f in FIELDS}
 
 

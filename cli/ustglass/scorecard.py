@@ -210,7 +210,7 @@ def deficit_gdp(tables: Tables) -> pd.Series:
     deficits = -dated(tables, "fred_fyfsd") / 1000
     gdp = dated(tables, "fred_gdp")
     out = {}
-    for end, deficit in deficits.items():
+    for end, deficit in zip(pd.DatetimeIndex(deficits.index), deficits):
         quarters = gdp[(gdp.index > end - pd.DateOffset(years=1)) & (gdp.index <= end)]
         if len(quarters) == 4:
             out[end] = deficit / float(quarters.mean()) * 100
@@ -351,7 +351,7 @@ def crowding_history(tables: Tables) -> pd.DataFrame:
     """Per CFTC week: net short and funding spread, their trailing-three-year percentiles, the score (lower of the two)."""
     net, spread = lev_net_short(tables), sofr_iorb_bp(tables)
     years, rows = pd.DateOffset(years=CROWDING_YEARS), {}
-    for d, value in net.items():
+    for d, value in zip(pd.DatetimeIndex(net.index), net):
         funding = spread[(spread.index <= d) & (spread.index >= d - CROWDING_MAX_LAG)]
         history_from = d - pd.DateOffset(years=CROWDING_MIN_YEARS)
         if funding.empty or net.index[0] > history_from or spread.index[0] > history_from:
@@ -420,6 +420,7 @@ def window_rule(ind: Indicator) -> str:
 
 def _crowding_components(history: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, Any]:
     row = history.loc[as_of]
+    assert isinstance(row, pd.Series)  # one row: the history has one per CFTC week
     flag = bool(row["net_short_pct"] > CROWDING_PCT and row["funding_pct"] > CROWDING_PCT)
     return {"flag": flag, "net_short_usd_bn": rounded(row["net_short"], 1), "net_short_percentile": rounded(row["net_short_pct"], 1),
             "funding_bp": rounded(row["funding_bp"], 1), "funding_as_of": _iso(row["funding_date"]),
