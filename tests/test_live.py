@@ -21,9 +21,10 @@ from ustglass import datasets, ingest, snapshot
 from ustglass.app import app
 from ustglass.errors import FetchError, InputError
 from ustglass.logs import Log
+from ustglass.snapshot import dataset_hashes
 from ustglass.sources import live
 from ustglass.sources.http import HttpCache, HttpClient, HttpSettings
-from ustglass.sources.validate import check_frame, dataset_hashes
+from ustglass.sources.validate import check_frame
 
 AS_OF = date(2026, 8, 31)
 EARLIER = date(2026, 6, 30)

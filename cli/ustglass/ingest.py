@@ -18,23 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ustglass import datasets, sources
-from ustglass.datasets import DatasetSpec
+from ustglass import datasets, snapshot, sources
+from ustglass.datasets import Combine, DatasetSpec
 from ustglass.errors import InputError
-from ustglass.snapshot import (
-    DatasetRecord,
-    Origin,
-    cut_as_of,
-    last_period_end,
-    sha256_bytes,
-    write_snapshot,
-)
+from ustglass.snapshot import DatasetRecord, Origin, cut_as_of, last_period_end, sha256_bytes
 from ustglass.sources._text import located
-from ustglass.sources.validate import check_frame, stage_commit
-
-# Datasets assembled from several files (one per year, or history + current month):
-# observations are combined, and where files overlap the file reaching further wins.
-COMBINED = {datasets.CFTC_TFF.id, datasets.TIC_MFH.id}
+from ustglass.sources.validate import check_frame
 
 
 @dataclass(frozen=True)
@@ -157,13 +146,12 @@ def _why_not_used(spec: DatasetSpec, cand: Candidate, best: Candidate) -> str:
 
 
 def choose(spec: DatasetSpec, cands: list[Candidate]) -> DatasetRecord:
-    """One dataset from its candidate files: the file reaching furthest, or all combined.
-
-    Files of a single-file dataset must agree wherever they overlap; a disagreement is an error.
-    """
+    """One dataset from its candidate files, by the dataset's combine rule: the file reaching
+    furthest (the others must agree wherever they overlap), or the observations of all files
+    (where files overlap, the file reaching further wins)."""
     ranked = _ranked(spec, cands)
     best = ranked[-1]
-    if spec.id not in COMBINED:
+    if spec.combine is Combine.FURTHEST:
         for i, a in enumerate(ranked):
             for b in ranked[i + 1:]:
                 check_agree(spec, a, b)
@@ -257,10 +245,11 @@ def prepare(files: list[RawFile], as_of: date | None, *, extra: dict[str, Any] |
 
 def write(prepared: Prepared, root: Path) -> Path:
     """Write a prepared snapshot as ``root/<id>/``; an existing one is never overwritten."""
-    return write_snapshot(root, prepared.snapshot_id, list(prepared.records), created=now_utc(), extra=prepared.extra)
+    return snapshot.write_snapshot(root, prepared.snapshot_id, list(prepared.records), created=now_utc(),
+                                   extra=prepared.extra)
 
 
 def commit(prepared: Prepared, root: Path) -> tuple[Path, bool]:
-    """Write a prepared snapshot through a staging directory: (path, True) when new, (path, False)
+    """Write a prepared snapshot (``snapshot.commit``): (path, True) when new, (path, False)
     when ``root`` already holds a snapshot of that id with the same data; different data is an error."""
-    return stage_commit(root, lambda stage: write(prepared, stage))
+    return snapshot.commit(root, prepared.snapshot_id, list(prepared.records), created=now_utc(), extra=prepared.extra)

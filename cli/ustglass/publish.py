@@ -27,8 +27,8 @@ from ustglass import __version__
 from ustglass.config import ALL_FORMATS, Format, ReportConfig
 from ustglass.errors import UstglassError
 from ustglass.logs import Log, timestamp
+from ustglass.snapshot import dataset_hashes
 from ustglass.sources import live
-from ustglass.sources.validate import dataset_hashes
 
 LOCK_NAME = ".publish.lock"
 PENDING = ".pending"

@@ -22,14 +22,12 @@ from typing import Any
 import pandas as pd
 
 from ustglass import __version__
-from ustglass.datasets import ALL, DatasetSpec, Frequency
+from ustglass.datasets import ALL, DatasetSpec, Dtype, Frequency
 from ustglass.errors import SnapshotError
 
 MANIFEST = "manifest.json"
 SNAPSHOT_ID = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-INT_COLUMNS = {"open_interest", "dealer_long", "dealer_short", "asset_mgr_long", "asset_mgr_short", "lev_long", "lev_short", "lev_spread"}
-STR_COLUMNS = {"contract_code", "market_name", "country", "month", "security_type", "security_class", "id", "units", "as_of",
-               "published", "title", "title_zh", "authors", "publisher", "doi", "url", "locator", "quote", "method"}
+STAGE_PREFIX = ".fetch-"
 
 
 @dataclass(frozen=True)
@@ -145,45 +143,101 @@ def dataset_manifest(record: DatasetRecord, csv: bytes) -> dict[str, Any]:
     }
 
 
-def write_snapshot(root: Path, snapshot_id: str, records: list[DatasetRecord], *, created: str,
-                   extra: dict[str, Any] | None = None) -> Path:
-    """Write ``root/<snapshot_id>/`` atomically; refuse to overwrite an existing snapshot."""
-    target = root / snapshot_id
-    if target.exists():
-        raise SnapshotError(f"{target}: snapshot already exists; snapshots are never overwritten")
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{snapshot_id}.", suffix=".tmp", dir=root))
-    os.chmod(tmp, 0o755)
-    try:
-        datasets: dict[str, Any] = {}
-        for record in sorted(records, key=lambda r: r.spec.id):
-            csv = frame_to_csv(record.frame.loc[:, list(record.spec.columns)])
-            (tmp / f"{record.spec.id}.csv").write_bytes(csv)
-            datasets[record.spec.id] = dataset_manifest(record, csv)
-        manifest = {
-            "snapshot": snapshot_id,
-            "as_of": snapshot_id,
-            "created": created,
-            "tool": f"ustglass {__version__}",
-            **(extra or {}),
-            "datasets": datasets,
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _fsync_dir(tmp)
-        try:
-            os.rename(tmp, target)
-        except OSError as exc:
-            raise SnapshotError(f"{target}: snapshot already exists; snapshots are never overwritten") from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
+def _write_into(directory: Path, snapshot_id: str, records: list[DatasetRecord], created: str,
+                extra: dict[str, Any] | None) -> None:
+    """Write every dataset CSV and manifest.json into ``directory`` and flush them to disk."""
+    datasets: dict[str, Any] = {}
+    for record in sorted(records, key=lambda r: r.spec.id):
+        csv = frame_to_csv(record.frame.loc[:, list(record.spec.columns)])
+        (directory / f"{record.spec.id}.csv").write_bytes(csv)
+        datasets[record.spec.id] = dataset_manifest(record, csv)
+    manifest = {
+        "snapshot": snapshot_id,
+        "as_of": snapshot_id,
+        "created": created,
+        "tool": f"ustglass {__version__}",
+        **(extra or {}),
+        "datasets": datasets,
+    }
+    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _fsync_dir(directory)
 
 
 def _fsync_dir(path: Path) -> None:
     for child in path.iterdir():
         with open(child, "rb") as fh:
             os.fsync(fh.fileno())
+
+
+# --- committing ------------------------------------------------------------------------
+# A snapshot is written into one staging directory beside the others (``.fetch-<pid>-*``) and
+# renamed into place in one step, so a reader sees either no snapshot or a complete one. A
+# staging directory left by a process that was killed is removed by the next commit.
+
+def dataset_hashes(path: Path) -> dict[str, str]:
+    """Dataset id -> sha256 of its CSV, from a snapshot's manifest."""
+    return {ds: str(meta.get("sha256", "")) for ds, meta in read_manifest(path)["datasets"].items()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(root: Path) -> None:
+    """Remove staging directories left by commits that were killed."""
+    for entry in root.glob(f"{STAGE_PREFIX}*"):
+        pid = entry.name.removeprefix(STAGE_PREFIX).split("-", 1)[0]
+        if entry.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def adopt(staged: Path, target: Path) -> tuple[Path, bool]:
+    """Rename a complete staged snapshot to ``target``: (target, True); or (target, False) when
+    ``target`` already holds the same data. Different data under that id is an error."""
+    if not target.exists():
+        try:
+            os.rename(staged, target)
+            return target, True
+        except OSError:
+            if not target.exists():
+                raise
+    if dataset_hashes(target) == dataset_hashes(staged):
+        return target, False
+    raise SnapshotError(f"{target}: a snapshot {target.name} with different data already exists (a revision without newer "
+                        "observations); snapshots are never overwritten: move it away or choose another --as-of")
+
+
+def commit(root: Path, snapshot_id: str, records: list[DatasetRecord], *, created: str,
+           extra: dict[str, Any] | None = None) -> tuple[Path, bool]:
+    """Write ``root/<snapshot_id>/`` through one staging directory: (path, True) when new,
+    (path, False) when ``root`` already holds a snapshot of that id with the same data."""
+    root.mkdir(parents=True, exist_ok=True)
+    clean_stale(root)
+    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=root))
+    try:
+        os.chmod(stage, 0o755)
+        _write_into(stage, snapshot_id, records, created, extra)
+        return adopt(stage, root / snapshot_id)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)  # gone already once renamed
+
+
+def write_snapshot(root: Path, snapshot_id: str, records: list[DatasetRecord], *, created: str,
+                   extra: dict[str, Any] | None = None) -> Path:
+    """Write ``root/<snapshot_id>/`` atomically; refuse to overwrite an existing snapshot."""
+    target = root / snapshot_id
+    if target.exists():
+        raise SnapshotError(f"{target}: snapshot already exists; snapshots are never overwritten")
+    path, created_now = commit(root, snapshot_id, records, created=created, extra=extra)
+    if not created_now:
+        raise SnapshotError(f"{target}: snapshot already exists; snapshots are never overwritten")
+    return path
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -242,16 +296,14 @@ def load(path: Path) -> Snapshot:
 
 
 def read_csv(spec: DatasetSpec, data: bytes) -> pd.DataFrame:
-    dtypes: dict[str, Any] = {}
-    for col in spec.columns:
-        if col in INT_COLUMNS:
-            dtypes[col] = "Int64"
-        elif col in STR_COLUMNS:
-            dtypes[col] = str
-    frame = pd.read_csv(io.BytesIO(data), dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in spec.columns if c not in STR_COLUMNS})
-    for col in spec.columns:
-        if col in ("date", "report_date", "record_date"):
-            frame[col] = pd.to_datetime(frame[col], format="%Y-%m-%d")
-        elif col not in INT_COLUMNS and col not in STR_COLUMNS:
-            frame[col] = frame[col].astype("float64")
+    """A snapshot CSV as the frame the parsers made, typed by the dataset's columns."""
+    types = {Dtype.INT: "Int64", Dtype.TEXT: str}
+    dtypes: dict[str, Any] = {c.name: types[c.dtype] for c in spec.schema if c.dtype in types}
+    missing = {c.name: [""] for c in spec.schema if c.dtype is not Dtype.TEXT}
+    frame = pd.read_csv(io.BytesIO(data), dtype=dtypes, keep_default_na=False, na_values=missing)
+    for col in spec.schema:
+        if col.dtype is Dtype.DATE:
+            frame[col.name] = pd.to_datetime(frame[col.name], format="%Y-%m-%d")
+        elif col.dtype is Dtype.FLOAT:
+            frame[col.name] = frame[col.name].astype("float64")
     return frame

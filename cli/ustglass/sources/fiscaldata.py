@@ -8,7 +8,10 @@ Both come as the site's CSV download (pretty labels, UTF-8 BOM) or as pages of t
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
+from types import MappingProxyType
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -16,6 +19,7 @@ import pandas as pd
 from ..datasets import DTS_TGA, MSPD
 from ..errors import InputError
 from ._text import LINE, check_unique, column_index, csv_records, decode_text, to_dates, to_float, with_lines
+from .base import PAGES, Download, FileKind, Mirror, Source, first_line, names, unexpected_header
 
 WHAT_MSPD = "Fiscal Data MSPD Table 1 CSV download"
 WHAT_DTS = "Fiscal Data DTS operating cash balance CSV download"
@@ -36,6 +40,8 @@ DTS_LABELS: dict[str, str] = {"record_date": "Record Date", "account_type": "Typ
 TGA_CLOSE = "Treasury General Account (TGA) Closing Balance"
 TGA_OPEN = "Treasury General Account (TGA) Opening Balance"
 OLD_OPEN = ("Federal Reserve Account", "Treasury General Account (TGA)")  # before 2022-04-18: opening only
+
+DTS_YEARS = 5  # the live fetch asks for the DTS cash balance of this many calendar years before the as-of year
 
 Columns = dict[str, list[str]]
 
@@ -165,3 +171,31 @@ def parse_dts_cash_csv(data: bytes, name: str) -> pd.DataFrame:
 def parse_dts_cash_json(pages: list[bytes], name: str) -> pd.DataFrame:
     """Parse pages of /v1/accounting/dts/operating_cash_balance into the dts_tga frame."""
     return _dts_frame(*_json_columns(pages, name, list(DTS_LABELS)), name)
+
+
+# --- the source ----------------------------------------------------------------------------
+
+def _header_with(*labels: str) -> Callable[[bytes], str | None]:
+    def check(head: bytes) -> str | None:
+        line = first_line(head)
+        return None if all(label in line for label in labels) else unexpected_header(head)
+    return check
+
+
+def _plan(as_of: date, mirror: Mirror) -> list[Download]:
+    """The two API endpoints, fetched in pages; the DTS from DTS_YEARS years before the as-of year."""
+    dts_from = {"filter": f"record_date:gte:{as_of.year - DTS_YEARS}-01-01"}
+    out = []
+    for spec, name, labels, extra in ((MSPD, "mspd_table_1", MSPD_LABELS, {}), (DTS_TGA, "operating_cash_balance", DTS_LABELS, dts_from)):
+        query = urlencode({"fields": ",".join(labels), "sort": "record_date", **extra})
+        out.append(Download("fiscaldata", f"fiscaldata/{name}.json", mirror(f"{spec.url}?{query}"), spec.id, PAGES))
+    return out
+
+
+MSPD_CSV = FileKind("mspd_table1", WHAT_MSPD, names(r"mspd_sumsecty_.*\.csv"), parse_mspd_table1_csv, MSPD.id,
+                    header=_header_with("Record Date", "Security Type Description"))
+DTS_CSV = FileKind("dts_cash", WHAT_DTS, names(r"dts_opcashbal_.*\.csv"), parse_dts_cash_csv, DTS_TGA.id,
+                   header=_header_with("Record Date", "Type of Account"))
+SOURCE = Source("fiscaldata", (MSPD_CSV, DTS_CSV), (MSPD, DTS_TGA), _plan,
+                pages=MappingProxyType({MSPD.id: parse_mspd_table1_json, DTS_TGA.id: parse_dts_cash_json}),
+                ignores=names(r"(dts|mspd|mts)_.*"))

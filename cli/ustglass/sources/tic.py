@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
 from ..datasets import TIC_MFH
 from ..errors import InputError
 from ._text import LINE, csv_records, decode_text, strip_footnote, with_lines
+from .base import Download, FileKind, Mirror, Source, names
 
 WHAT_MFH = "TIC Major Foreign Holders history file (mfhhis01.txt)"
 WHAT_SLT = "TIC SLT Table 5 file (slt_table5.txt)"
 MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 SKIPPED = ("", "n.a.")
 GRAND_TOTAL = "Grand Total"
+SLT_URL = TIC_MFH.url.rsplit("/", 1)[0] + "/slt_table5.txt"
 _NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})\b.*")
 
@@ -162,3 +165,22 @@ def parse_mfhhis01(data: bytes, name: str) -> pd.DataFrame:
 def parse_slt_table5(data: bytes, name: str) -> pd.DataFrame:
     """Parse slt_table5.txt (current months) into the same frame as ``parse_mfhhis01``."""
     return _parse_tables(data, name, WHAT_SLT)
+
+
+# --- the source ----------------------------------------------------------------------------
+
+def _header(head: bytes) -> str | None:
+    text = head.decode("utf-8", errors="replace")
+    ok = "\t" in text and ("foreign holders" in text.lower() or "\nCountry\t" in text)
+    return None if ok else "no tab-delimited Major Foreign Holders table"
+
+
+def _plan(as_of: date, mirror: Mirror) -> list[Download]:
+    """The history file and the current table."""
+    return [Download("tic", "tic/mfhhis01.txt", mirror(TIC_MFH.url), TIC_MFH.id, "tic_mfh"),
+            Download("tic", "tic/slt_table5.txt", mirror(SLT_URL), TIC_MFH.id, "tic_slt_table5")]
+
+
+HISTORY = FileKind("tic_mfh", WHAT_MFH, names(r"mfhhis\d*.*\.txt"), parse_mfhhis01, TIC_MFH.id, header=_header)
+CURRENT = FileKind("tic_slt_table5", WHAT_SLT, names(r"slt_table5.*\.txt"), parse_slt_table5, TIC_MFH.id, header=_header)
+SOURCE = Source("tic", (HISTORY, CURRENT), (TIC_MFH,), _plan)

@@ -1,37 +1,20 @@
-"""Checks a download must pass before it joins a snapshot, and the staged commit of a snapshot.
+"""Checks a parsed file must pass before it joins a snapshot.
 
-A parsed frame must have its dataset's columns, observations, unique keys and plausible
-values. A new snapshot is made in a staging directory beside the others and renamed into
-place; when a snapshot with the same id and the same data already exists, it is kept as is.
+A parsed frame must have its dataset's columns, observations, unique keys and values within
+the plausible range its dataset declares (``DatasetSpec.schema``).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
 from ..datasets import DatasetSpec
-from ..errors import InputError, SnapshotError
-from ..snapshot import cut_as_of, read_manifest
+from ..errors import InputError
+from ..snapshot import cut_as_of
 from ._text import located, looks_like_html
-
-# Plausible range of every numeric column, by the dataset's units.
-BOUNDS: dict[str, tuple[float | None, float | None]] = {
-    "percent": (-5.0, 30.0),
-    "percent of GDP": (0.0, 400.0),
-    "billions of USD": (0.0, None),
-    "millions of USD": (0.0, None),
-    "contracts": (0.0, None),
-}
-SIGNED = frozenset({"fred_fyfsd"})  # a deficit is negative
-STAGE_PREFIX = ".fetch-"
 
 
 @dataclass(frozen=True)
@@ -69,12 +52,10 @@ def _limits(low: float | None, high: float | None) -> str:
 
 
 def _check_range(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
-    """Every numeric column within the plausible range of the dataset's units."""
-    low, high = BOUNDS.get(spec.units, (None, None))
-    if spec.id in SIGNED:
-        low = None
-    for col in spec.columns:
-        if col in spec.key or not pd.api.types.is_numeric_dtype(frame[col]):
+    """Every value column within the plausible range its dataset declares."""
+    for column in spec.values:
+        low, high, col = column.low, column.high, column.name
+        if (low is None and high is None) or not pd.api.types.is_numeric_dtype(frame[col]):
             continue
         values = frame[col].astype("float64").to_numpy()
         bad = ((values < low) if low is not None else False) | ((values > high) if high is not None else False)
@@ -110,55 +91,3 @@ def last_observation(spec: DatasetSpec, frame: pd.DataFrame, as_of: date | None)
     if pd.api.types.is_datetime64_any_dtype(col):
         return str(col.max().strftime("%Y-%m-%d"))
     return str(col.astype(str).max())
-
-
-# --- committing a snapshot ---------------------------------------------------------------
-
-def dataset_hashes(path: Path) -> dict[str, str]:
-    """Dataset id -> sha256 of its CSV, from a snapshot's manifest."""
-    return {ds: str(meta.get("sha256", "")) for ds, meta in read_manifest(path)["datasets"].items()}
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def clean_stale(root: Path) -> None:
-    """Remove staging directories left by fetches that were killed."""
-    for entry in root.glob(f"{STAGE_PREFIX}*"):
-        pid = entry.name.removeprefix(STAGE_PREFIX).split("-", 1)[0]
-        if entry.is_dir() and pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(entry, ignore_errors=True)
-
-
-def adopt(staged: Path, root: Path) -> tuple[Path, bool]:
-    """Move a staged snapshot into ``root``: (path, True), or (existing, False) if identical."""
-    target = root / staged.name
-    if not target.exists():
-        try:
-            os.rename(staged, target)
-            return target, True
-        except OSError:
-            if not target.exists():
-                raise
-    if dataset_hashes(target) == dataset_hashes(staged):
-        return target, False
-    raise SnapshotError(f"{target}: a snapshot {staged.name} with different data already exists (a revision without newer "
-                        "observations); snapshots are never overwritten: move it away or choose another --as-of")
-
-
-def stage_commit(root: Path, make: Callable[[Path], Path]) -> tuple[Path, bool]:
-    """Make a snapshot in a staging directory under ``root`` with ``make``, then adopt it."""
-    root.mkdir(parents=True, exist_ok=True)
-    clean_stale(root)
-    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=root))
-    try:
-        return adopt(make(stage), root)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
