@@ -220,7 +220,7 @@ def frame(values: list[float], start: str = "2026-06-01") -> pd.DataFrame:
 
 @pytest.mark.parametrize("series, values, message", [
     ("SOFR", [3.6, 45.0], "SOFR.csv, field 'value': implausible value 45 on 2026-06-02 (expected between -5 and 30 percent)"),
-    ("WRESBAL", [3e6, -1.0], "WRESBAL.csv, field 'value': implausible value -1 on 2026-06-02 (expected at least 0 millions of USD)"),
+    ("WRESBAL", [3e6, -1.0], "WRESBAL.csv, field 'value': implausible value -1 on 2026-06-02 (expected between 0 and 100,000,000 millions of USD)"),
 ])
 def test_implausible_values_are_refused(series: str, values: list[float], message: str) -> None:
     with pytest.raises(InputError) as err:

@@ -71,7 +71,7 @@ def frame_of(spec: datasets.DatasetSpec) -> pd.DataFrame:
         elif c.dtype is Dtype.FLOAT:
             cols[c.name] = [1.5, float("nan")]
         else:
-            cols[c.name] = pd.array(["a", "b, \"c\""], dtype="str")
+            cols[c.name] = pd.array(["a", 'b, "c"'], dtype="str")
     return pd.DataFrame(cols)
 
 
@@ -88,6 +88,7 @@ def test_snapshot_csv_round_trip_keeps_the_spec_types(dataset_id: str) -> None:
 
 
 # --- committing a snapshot ----------------------------------------------------------------
+
 
 def record(value: float = 3.6) -> snapshot.DatasetRecord:
     spec = datasets.FRED_SERIES["SOFR"]

@@ -54,14 +54,35 @@ class Combine(str, Enum):
     UNION = "union"  # the observations of every file, one per key (one file a year, history + current table)
 
 
-# Plausible range of a value column, by the dataset's units.
+# Plausible range of a value column, by the dataset's units: generous (no amount here comes near
+# $100 trillion, no Treasury future near 100 million contracts), yet a value beyond it is a broken file.
 PLAUSIBLE: dict[str, tuple[float | None, float | None]] = {
     "percent": (-5.0, 30.0),
     "percent of GDP": (0.0, 400.0),
-    "billions of USD": (0.0, None),
-    "millions of USD": (0.0, None),
-    "contracts": (0.0, None),
+    "billions of USD": (0.0, 1e5),
+    "millions of USD": (0.0, 1e8),
+    "contracts": (0.0, 1e8),
 }
+
+
+@dataclass(frozen=True)
+class Required:
+    """Rows the brief reads by name: each of ``values`` must appear in ``column`` in the newest
+    period of every file of the dataset, and of the dataset once cut at its as-of date."""
+
+    column: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A documented revision: where files of kind ``newer`` and ``older`` disagree on an
+    observation, ``newer`` supersedes ``older`` (if it reaches at least as far), and the manifest
+    says so; any other disagreement between two files is an error."""
+
+    newer: str  # file kind (ustglass.sources.KINDS)
+    older: str
+    why: str
 
 
 def text(name: str) -> Column:
@@ -96,6 +117,9 @@ class DatasetSpec:
     key: tuple[str, ...]  # columns that identify one observation (no duplicates allowed)
     required: bool = True
     combine: Combine = Combine.FURTHEST
+    required_rows: tuple[Required, ...] = ()
+    revisions: tuple[Revision, ...] = ()
+    lead_days: int = 0  # how far past today an observation's period may end (no source here publishes ahead)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -157,6 +181,32 @@ FRED_SERIES: dict[str, DatasetSpec] = {
     )
 }
 
+@dataclass(frozen=True)
+class Contract:
+    """One of the six U.S. Treasury futures of the CFTC dataset, matched on its CFTC code
+    (market names changed in 2022; ``socrata`` is the name the Socrata export harmonises to)."""
+
+    code: str
+    short: str
+    name: str
+    socrata: str
+    face_usd: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (${self.face_usd:,} face)"
+
+
+UST_FUTURES: tuple[Contract, ...] = (
+    Contract("042601", "2Y", "2-Year T-Note", "UST 2Y NOTE", 200_000),
+    Contract("044601", "5Y", "5-Year T-Note", "UST 5Y NOTE", 100_000),
+    Contract("043602", "10Y", "10-Year T-Note", "UST 10Y NOTE", 100_000),
+    Contract("043607", "Ultra 10Y", "Ultra 10-Year T-Note", "ULTRA UST 10Y", 100_000),
+    Contract("020601", "T-Bond", "T-Bond", "UST BOND", 100_000),
+    Contract("020604", "Ultra T-Bond", "Ultra T-Bond", "ULTRA UST BOND", 100_000),
+)
+
+
 CFTC_TFF = DatasetSpec(
     id="cftc_tff_ust",
     source="cftc",
@@ -177,6 +227,7 @@ CFTC_TFF = DatasetSpec(
     ),
     key=("report_date", "contract_code"),
     combine=Combine.UNION,  # one file a year, plus weekly and Excel files for weeks the yearly files lack
+    required_rows=(Required("contract_code", tuple(c.code for c in UST_FUTURES)),),
 )
 
 TIC_MFH = DatasetSpec(
@@ -193,6 +244,9 @@ TIC_MFH = DatasetSpec(
     schema=(text("month"), text("country"), amount("value", "billions of USD")),
     key=("month", "country"),
     combine=Combine.UNION,  # the history file and the current table
+    required_rows=(Required("country", ("Cayman Islands", "Grand Total")),),
+    revisions=(Revision("tic_slt_table5", "tic_mfh", "slt_table5.txt is TIC's current table, the latest release of the "
+                        "months it holds; mfhhis01.txt, the history, is republished later"),),
 )
 
 MSPD = DatasetSpec(
@@ -209,6 +263,7 @@ MSPD = DatasetSpec(
     schema=(date_column("record_date"), text("security_type"), text("security_class"),
             *(amount(name, "millions of USD") for name in ("public_usd_mn", "intragov_usd_mn", "total_usd_mn"))),
     key=("record_date", "security_type", "security_class"),
+    required_rows=(Required("security_class", ("Bills",)), Required("security_type", ("Total Marketable",))),
 )
 
 DTS_TGA = DatasetSpec(
@@ -255,28 +310,3 @@ ALL: dict[str, DatasetSpec] = {
 def get(dataset_id: str) -> DatasetSpec:
     return ALL[dataset_id]
 
-
-@dataclass(frozen=True)
-class Contract:
-    """One of the six U.S. Treasury futures of the CFTC dataset, matched on its CFTC code
-    (market names changed in 2022; ``socrata`` is the name the Socrata export harmonises to)."""
-
-    code: str
-    short: str
-    name: str
-    socrata: str
-    face_usd: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} (${self.face_usd:,} face)"
-
-
-UST_FUTURES: tuple[Contract, ...] = (
-    Contract("042601", "2Y", "2-Year T-Note", "UST 2Y NOTE", 200_000),
-    Contract("044601", "5Y", "5-Year T-Note", "UST 5Y NOTE", 100_000),
-    Contract("043602", "10Y", "10-Year T-Note", "UST 10Y NOTE", 100_000),
-    Contract("043607", "Ultra 10Y", "Ultra 10-Year T-Note", "ULTRA UST 10Y", 100_000),
-    Contract("020601", "T-Bond", "T-Bond", "UST BOND", 100_000),
-    Contract("020604", "Ultra T-Bond", "Ultra T-Bond", "ULTRA UST BOND", 100_000),
-)

@@ -203,7 +203,7 @@ def prune(out_dir: Path, keep: int | None, log: Log) -> list[str]:
 def default_fetch(opts: PublishOptions, log: Log) -> live.FetchResult:
     """Fetch from the official services, or from ``opts.from_dir``."""
     if opts.from_dir is not None:
-        return live.snapshot_from_dir(opts.from_dir, opts.snapshots_root, opts.as_of, opts.exclude)
+        return live.snapshot_from_dir(opts.from_dir, opts.snapshots_root, opts.as_of, opts.exclude, log)
     return live.fetch(opts.snapshots_root, sources=opts.sources, as_of=opts.as_of, allow_partial=opts.allow_partial, log=log)
 
 

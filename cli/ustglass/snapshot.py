@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -207,7 +208,7 @@ def adopt(staged: Path, target: Path) -> tuple[Path, bool]:
         except OSError:
             if not target.exists():
                 raise
-    if dataset_hashes(target) == dataset_hashes(staged):
+    if file_hashes(target) == dataset_hashes(staged):
         return target, False
     raise SnapshotError(f"{target}: a snapshot {target.name} with different data already exists (a revision without newer "
                         "observations); snapshots are never overwritten: move it away or choose another --as-of")
@@ -263,7 +264,60 @@ def resolve(ref: str | None, root: Path) -> Path:
     raise SnapshotError(f"{ref}: no such snapshot (looked in {root})")
 
 
+# The manifest is not trusted: its fields are checked, a dataset's file must be a plain file
+# inside the snapshot directory, and the snapshot's id (and as-of date, when the directory is
+# named like one) is the directory's name, whatever the manifest says.
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_OPTIONAL: dict[str, tuple[type, ...]] = {"first": (str,), "last": (str,), "units": (str,), "url": (str,),
+                                          "original": (list,), "notes": (list,), "carried_forward": (bool,)}
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _iso_date(value: Any) -> date | None:
+    """The date an ISO ``YYYY-MM-DD`` string names (years 1800-2199), or None."""
+    if not isinstance(value, str) or not SNAPSHOT_ID.match(value):
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if 1800 <= day.year < 2200 else None
+
+
+def _check_dataset(mpath: Path, dataset_id: str, meta: Any) -> None:
+    where = f"{mpath}: dataset {dataset_id!r}"
+    if not isinstance(meta, dict):
+        raise SnapshotError(f"{where}: not an object but {_shown(meta)}")
+    for name in ("file", "sha256", "rows"):
+        if name not in meta:
+            raise SnapshotError(f"{where}, field {name!r}: missing")
+    file, digest, rows = meta["file"], meta["sha256"], meta["rows"]
+    if not isinstance(file, str) or file in ("", ".", "..") or "/" in file or "\\" in file or "\x00" in file:
+        raise SnapshotError(f"{where}, field 'file': not a file name inside the snapshot directory: {_shown(file)}")
+    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+        raise SnapshotError(f"{where}, field 'sha256': not a sha256 (64 hex digits): {_shown(digest)}")
+    if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+        raise SnapshotError(f"{where}, field 'rows': not a number of rows: {_shown(rows)}")
+    for name, types in _OPTIONAL.items():
+        if name in meta and not isinstance(meta[name], types):
+            raise SnapshotError(f"{where}, field {name!r}: not {'a list' if list in types else 'a ' + types[0].__name__}: "
+                                f"{_shown(meta[name])}")
+    for i, origin in enumerate(meta.get("original", []), start=1):
+        if not isinstance(origin, dict) or not all(isinstance(origin.get(k, ""), str) for k in ("file", "sha256", "retrieved")) \
+                or "file" not in origin:
+            raise SnapshotError(f"{where}, field 'original': entry {i} is not a file with sha256 and retrieval time: {_shown(origin)}")
+    if not all(isinstance(n, str) for n in meta.get("notes", [])):
+        raise SnapshotError(f"{where}, field 'notes': not a list of text: {_shown(meta['notes'])}")
+
+
 def read_manifest(path: Path) -> dict[str, Any]:
+    """A snapshot's manifest, checked, with ``snapshot`` set to the directory's name (and ``as_of``
+    too when the directory is named by a date); raises SnapshotError naming the field."""
     mpath = path / MANIFEST
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
@@ -271,28 +325,71 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise SnapshotError(f"{mpath}: missing") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise SnapshotError(f"{mpath}: not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise SnapshotError(f"{mpath}: cannot be read ({exc.strerror or exc})") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("datasets"), dict):
         raise SnapshotError(f"{mpath}: field 'datasets' missing")
-    return manifest
+    if _iso_date(manifest.get("as_of")) is None:
+        raise SnapshotError(f"{mpath}: field 'as_of': not a date YYYY-MM-DD: {_shown(manifest.get('as_of'))}")
+    for dataset_id, meta in manifest["datasets"].items():
+        _check_dataset(mpath, dataset_id, meta)
+    named = _iso_date(path.name)
+    return {**manifest, "snapshot": path.name, "as_of": named.isoformat() if named else manifest["as_of"]}
+
+
+def dataset_file(path: Path, meta: dict[str, Any]) -> Path:
+    """The CSV a (checked) manifest entry names: a plain file inside the snapshot directory."""
+    csv_path = path / meta["file"]
+    try:
+        mode = csv_path.lstat().st_mode
+    except FileNotFoundError:
+        raise SnapshotError(f"{csv_path}: missing (listed in manifest.json)") from None
+    except OSError as exc:
+        raise SnapshotError(f"{csv_path}: cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(mode):
+        raise SnapshotError(f"{csv_path}: not a plain file inside the snapshot directory (a link or a directory)")
+    return csv_path
+
+
+def _verified(path: Path, meta: dict[str, Any]) -> tuple[Path, bytes]:
+    """A dataset's CSV bytes, checked against the sha256 its manifest entry records."""
+    csv_path = dataset_file(path, meta)
+    try:
+        data = csv_path.read_bytes()
+    except OSError as exc:
+        raise SnapshotError(f"{csv_path}: cannot be read ({exc.strerror or exc})") from None
+    if sha256_bytes(data) != meta["sha256"]:
+        raise SnapshotError(f"{csv_path}: sha256 does not match manifest.json; the file was changed after the snapshot was written")
+    return csv_path, data
+
+
+def file_hashes(path: Path) -> dict[str, str]:
+    """Dataset id -> sha256 of its CSV, each file read and checked against the manifest."""
+    hashes = {}
+    for dataset_id, meta in read_manifest(path)["datasets"].items():
+        _verified(path, meta)
+        hashes[dataset_id] = meta["sha256"]
+    return hashes
 
 
 def load(path: Path) -> Snapshot:
-    """Read and verify a snapshot: every CSV must match the sha256 in the manifest."""
+    """Read and verify a snapshot: every CSV must match the sha256 and row count in the manifest."""
     manifest = read_manifest(path)
     tables: dict[str, pd.DataFrame] = {}
     for dataset_id, meta in manifest["datasets"].items():
         spec = ALL.get(dataset_id)
         if spec is None:
             raise SnapshotError(f"{path / MANIFEST}: unknown dataset {dataset_id!r}")
-        csv_path = path / meta["file"]
+        csv_path, data = _verified(path, meta)
         try:
-            data = csv_path.read_bytes()
-        except FileNotFoundError:
-            raise SnapshotError(f"{csv_path}: missing (listed in manifest.json)") from None
-        if sha256_bytes(data) != meta["sha256"]:
-            raise SnapshotError(f"{csv_path}: sha256 does not match manifest.json; the file was changed after the snapshot was written")
-        tables[dataset_id] = read_csv(spec, data)
-    return Snapshot(id=str(manifest.get("snapshot", path.name)), path=path, manifest=manifest, tables=tables)
+            table = read_csv(spec, data)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SnapshotError(f"{csv_path}: not a {dataset_id} table ({str(exc).splitlines()[0][:80]})") from None
+        if len(table) != meta["rows"]:
+            raise SnapshotError(f"{path / MANIFEST}: dataset {dataset_id!r}, field 'rows': {meta['rows']}, but {csv_path.name} "
+                                f"holds {len(table)}")
+        tables[dataset_id] = table
+    return Snapshot(id=path.name, path=path, manifest=manifest, tables=tables)
 
 
 def read_csv(spec: DatasetSpec, data: bytes) -> pd.DataFrame:
@@ -301,6 +398,8 @@ def read_csv(spec: DatasetSpec, data: bytes) -> pd.DataFrame:
     dtypes: dict[str, Any] = {c.name: types[c.dtype] for c in spec.schema if c.dtype in types}
     missing = {c.name: [""] for c in spec.schema if c.dtype is not Dtype.TEXT}
     frame = pd.read_csv(io.BytesIO(data), dtype=dtypes, keep_default_na=False, na_values=missing)
+    if tuple(frame.columns) != spec.columns:
+        raise ValueError(f"columns {', '.join(map(str, frame.columns))}, expected {', '.join(spec.columns)}")
     for col in spec.schema:
         if col.dtype is Dtype.DATE:
             frame[col.name] = pd.to_datetime(frame[col.name], format="%Y-%m-%d")

@@ -113,7 +113,7 @@ def _txt_layout(records: list[tuple[int, list[str]]], name: str) -> tuple[dict[s
 
 def parse_tff_txt(data: bytes, name: str) -> pd.DataFrame:
     """Parse FinFutYY.txt / FinFutWk.txt text into the cftc_tff_ust frame (six UST contracts)."""
-    records = csv_records(decode_text(data, name, WHAT_TXT))
+    records = csv_records(decode_text(data, name, WHAT_TXT), name, line_end=True)
     index, width, body = _txt_layout(records, name)
     kept: list[tuple[int, list[str]]] = []
     for line, fields in body:
@@ -231,7 +231,7 @@ def parse_tff_xls(data: bytes, name: str) -> pd.DataFrame:
 def parse_socrata_levmoney_csv(data: bytes, name: str) -> pd.DataFrame:
     """Parse a Socrata gpe5-46if CSV export (leveraged funds only) into
     DataFrame[report_date, contract_code, lev_long, lev_short, open_interest]."""
-    records = csv_records(decode_text(data, name, WHAT_SOCRATA))
+    records = csv_records(decode_text(data, name, WHAT_SOCRATA), name, line_end=True)
     header_line, header = records[0]
     index = column_index(header, SOCRATA_FIELDS, name, row=header_line)
     body = records[1:]

@@ -34,6 +34,7 @@ MSPD_LABELS: dict[str, str] = {  # API field -> CSV label
     "intragov_hold_mil_amt": "Intragovernmental Holdings (in Millions)",
     "total_mil_amt": "Total Public Debt Outstanding (in Millions)",
 }
+MSPD_ROUNDING = 5.0  # millions of USD: how far the published total may be from the sum of its parts (seen: 2)
 MSPD_AMOUNTS = {"public_usd_mn": "debt_held_public_mil_amt", "intragov_usd_mn": "intragov_hold_mil_amt", "total_usd_mn": "total_mil_amt"}
 DTS_LABELS: dict[str, str] = {"record_date": "Record Date", "account_type": "Type of Account", "open_today_bal": "Opening Balance Today"}
 
@@ -48,7 +49,7 @@ Columns = dict[str, list[str]]
 
 def _csv_columns(data: bytes, name: str, labels: dict[str, str], what: str) -> tuple[Columns, list[int], dict[str, str]]:
     """Read a site CSV download into API-field-keyed columns, row numbers and field->label names."""
-    records = csv_records(decode_text(data, name, what))
+    records = csv_records(decode_text(data, name, what), name)
     header_line, header = records[0]
     index = column_index(header, labels.values(), name, row=header_line)
     body = records[1:]
@@ -92,6 +93,18 @@ def _text_column(values: list[str], rows: list[int], name: str, field: str) -> l
     return out
 
 
+def _check_total(frame: pd.DataFrame, name: str, labels: dict[str, str]) -> None:
+    """Total = held by the public + intragovernmental, to the rounding MSPD shows (a value cut
+    short, as the unterminated last line of a download can be, breaks it)."""
+    gap = (frame["public_usd_mn"] + frame["intragov_usd_mn"] - frame["total_usd_mn"]).abs()
+    bad = np.flatnonzero((gap > MSPD_ROUNDING).to_numpy(dtype=bool))  # NaN (a missing amount) compares False
+    if bad.size:
+        i = int(bad[0])
+        public, intragov, total = (float(frame[c].iloc[i]) for c in ("public_usd_mn", "intragov_usd_mn", "total_usd_mn"))
+        raise InputError(name, f"total {total:g} is not held by the public + intragovernmental ({public:g} + {intragov:g})",
+                         row=int(frame[LINE].iloc[i]), field=labels["total_mil_amt"])
+
+
 def _mspd_frame(columns: Columns, rows: list[int], labels: dict[str, str], name: str) -> pd.DataFrame:
     """The mspd_table1 frame from columns keyed by API field."""
     frame = pd.DataFrame({
@@ -102,6 +115,7 @@ def _mspd_frame(columns: Columns, rows: list[int], labels: dict[str, str], name:
         LINE: rows,
     })
     check_unique(frame[["record_date", "security_type", "security_class"]], rows, name, labels["record_date"])
+    _check_total(frame, name, labels)
     frame = frame.sort_values("record_date", kind="mergesort").reset_index(drop=True)
     fields = {"record_date": labels["record_date"], "security_type": labels["security_type_desc"],
               "security_class": labels["security_class_desc"], **{out: labels[api] for out, api in MSPD_AMOUNTS.items()}}

@@ -64,7 +64,7 @@ def _check_order(dates: np.ndarray, rows: list[int], name: str, field: str) -> N
 
 def parse_fred_csv(data: bytes, name: str) -> tuple[str, pd.DataFrame]:
     """Parse a FRED graph CSV into (SERIES id, DataFrame[date datetime64[ns], value float64])."""
-    records = csv_records(decode_text(data, name, WHAT))
+    records = csv_records(decode_text(data, name, WHAT), name, line_end=True)
     header = records[0][1]
     series = _series_from_header(header, name)
     date_field, value_field = header[0].strip(), header[1].strip()

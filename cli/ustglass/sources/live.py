@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -28,7 +28,7 @@ from . import REGISTRY, SOURCES, identify, parse_file, source
 from .base import PAGES, Download
 from .cftc import FIRST_YEAR
 from .http import DownloadError, Fetched, HttpClient
-from .validate import Failure, check_frame, last_observation, looks_like_page
+from .validate import Failure, check_frame, last_observation, looks_like_page, today
 
 MIRROR_ENV = {s: f"USTGLASS_{s.upper()}_URL" for s in SOURCES}
 PAGE_SIZE = 10_000  # the Fiscal Data API's largest page
@@ -43,6 +43,7 @@ class FetchResult:
     created: bool
     failures: tuple[Failure, ...] = ()
     carried: tuple[str, ...] = ()
+    revised: tuple[str, ...] = ()  # documented revisions taken (also in the manifest notes)
 
     @property
     def id(self) -> str:
@@ -150,7 +151,7 @@ def _check_pages(d: Download, pages: list[Fetched]) -> tuple[ingest.Candidate, p
         raise InputError(d.name, f"page {len(pages)} of {len(pages)} still links to a next page")
     digest = hashlib.sha256(b"".join(p.data for p in pages)).hexdigest()
     origin = snapshot.Origin(file=d.name, sha256=digest, retrieved=pages[0].retrieved)
-    return ingest.Candidate(d.dataset, frame, origin), frame
+    return ingest.Candidate(d.dataset, frame, origin, PAGES), frame
 
 
 def _accept(d: Download, got: Fetched | list[Fetched], into: Gathered) -> None:
@@ -253,13 +254,9 @@ def _carry(prev: Path | None, dataset_ids: set[str], why: dict[str, str]) -> tup
     for ds in sorted(d for d in dataset_ids if old.has(d)):
         meta = old.manifest["datasets"][ds]
         origin = snapshot.Origin(f"{prev.name}/{meta['file']}", meta["sha256"], str(old.manifest.get("created", "")))
-        cands.append(ingest.Candidate(ds, old.table(ds), origin))
+        cands.append(ingest.Candidate(ds, old.table(ds), origin, "carried"))
         notes[ds] = f"carried forward from snapshot {prev.name}: {why[ds]}"
     return cands, notes
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
 
 
 def fetch(root: Path, *, sources: Sequence[str] = (), as_of: date | None = None, allow_partial: bool = False,
@@ -270,8 +267,9 @@ def fetch(root: Path, *, sources: Sequence[str] = (), as_of: date | None = None,
     unknown = sorted(set(wanted) - set(SOURCES))
     if unknown:
         raise FetchError(f"unknown source(s): {', '.join(unknown)}; choose from {', '.join(SOURCES)}")
+    ingest.check_as_of(as_of)
     prev = previous_snapshot(root, as_of)
-    downloads = plan(wanted, as_of or _today())
+    downloads = plan(wanted, as_of or today())
     client = http or HttpClient(log=log)
     try:
         gathered = gather(downloads, client)
@@ -315,15 +313,30 @@ def _conclude(root: Path, gathered: Gathered, downloads: list[Download], wanted:
     parsed = [c for c in gathered.parsed if c.dataset_id not in failed] + carried
     extra = {"fetch": {"mode": "live", "sources": list(wanted), "failed": [f.as_dict() for f in gathered.failures],
                        "carried_forward_from": prev.name if notes and prev else None}}
-    path, created = ingest.commit(ingest.prepare(files, as_of, extra=extra, parsed=parsed, carried=notes), root)
+    prepared = ingest.prepare(files, as_of, extra=extra, parsed=parsed, carried=notes)
+    path, created = ingest.commit(prepared, root)
     for ds in sorted(notes):
         log.warning("carried-forward", f"{ds}: {notes[ds]}", dataset=ds)
-    return FetchResult(path, created, tuple(gathered.failures), tuple(sorted(notes)))
+    return FetchResult(path, created, tuple(gathered.failures), tuple(sorted(notes)), _revised(prepared, log))
 
 
-def snapshot_from_dir(directory: Path, root: Path, as_of: date | None, exclude: tuple[str, ...] = ()) -> FetchResult:
+def _revised(prepared: ingest.Prepared, log: Log) -> tuple[str, ...]:
+    """The documented revisions taken into the snapshot (one manifest note each), logged."""
+    found = []
+    for record in prepared.records:
+        for note in record.notes:
+            if note.startswith(ingest.REVISED):
+                log.warning("revised", f"{record.spec.id}: {note}", dataset=record.spec.id)
+                found.append(f"{record.spec.id}: {note}")
+    return tuple(found)
+
+
+def snapshot_from_dir(directory: Path, root: Path, as_of: date | None, exclude: tuple[str, ...] = (),
+                      log: Log | None = None) -> FetchResult:
     """A snapshot from official files on disk, committed like a live fetch (identical data kept)."""
+    ingest.check_as_of(as_of)
     files = ingest.scan_dir(directory, exclude)
     extra = {"fetch": {"mode": "from-dir", "directory": str(directory)}}
-    path, created = ingest.commit(ingest.prepare(files, as_of, extra=extra), root)
-    return FetchResult(path, created)
+    prepared = ingest.prepare(files, as_of, extra=extra)
+    path, created = ingest.commit(prepared, root)
+    return FetchResult(path, created, revised=_revised(prepared, log or Log()))
