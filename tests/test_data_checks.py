@@ -309,3 +309,9 @@ def test_fetch_verifies_the_files_of_an_existing_snapshot(official: Path, snaps:
         f"Error: {csv}: sha256 does not match manifest.json; the file was changed after the snapshot was written"
     )
     assert sorted(p.name for p in snaps.iterdir()) == [NEWEST]
+
+
+def test_a_field_beyond_the_csv_limit_is_one_error_line(official: Path, tmp_path: Path) -> None:
+    edit(official / "fred" / "SOFR.csv", b"2026-06-18,3.62", b"2026-06-18,3" + b"0" * 200_000)
+    assert refused(official, tmp_path) == (
+        "Error: fred/SOFR.csv, row 3: not readable as delimited text (field larger than field limit (131072))")

@@ -68,7 +68,7 @@ def csv_records(text: str, name: str, delimiter: str = ",", *, line_end: bool = 
             if fields and any(f.strip() for f in fields):
                 out.append((reader.line_num, fields))
     except csv.Error as exc:
-        raise InputError(name, f"not readable as delimited text ({exc})", row=reader.line_num + 1) from None
+        raise InputError(name, f"not readable as delimited text ({exc})", row=max(reader.line_num, 1)) from None
     if not out:
         raise InputError(name, "has no records", row=1)
     if line_end and cut_short(text):

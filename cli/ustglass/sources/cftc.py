@@ -255,10 +255,13 @@ def parse_socrata_levmoney_csv(data: bytes, name: str) -> pd.DataFrame:
         "lev_long": to_int(col("lev_money_positions_long"), rows, name, "lev_money_positions_long").array,
         "lev_short": to_int(col("lev_money_positions_short"), rows, name, "lev_money_positions_short").array,
         "open_interest": to_int(col("open_interest_all"), rows, name, "open_interest_all").array,
+        LINE: rows,
     })
     check_unique(frame[["report_date", "contract_code"]], rows, name, "report_date_as_yyyy_mm_dd")
     frame = frame.sort_values(["report_date", "contract_code"], kind="mergesort").reset_index(drop=True)
-    return frame[list(LEVMONEY_COLUMNS)]
+    fields = {"report_date": "report_date_as_yyyy_mm_dd", "contract_code": "contract_market_name", "lev_long": "lev_money_positions_long",
+              "lev_short": "lev_money_positions_short", "open_interest": "open_interest_all"}
+    return with_lines(frame, LEVMONEY_COLUMNS, name, fields)
 
 
 # --- the source ----------------------------------------------------------------------------

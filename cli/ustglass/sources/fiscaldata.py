@@ -97,7 +97,8 @@ def _check_total(frame: pd.DataFrame, name: str, labels: dict[str, str]) -> None
     """Total = held by the public + intragovernmental, to the rounding MSPD shows (a value cut
     short, as the unterminated last line of a download can be, breaks it)."""
     gap = (frame["public_usd_mn"] + frame["intragov_usd_mn"] - frame["total_usd_mn"]).abs()
-    bad = np.flatnonzero((gap > MSPD_ROUNDING).to_numpy(dtype=bool))  # NaN (a missing amount) compares False
+    lost = frame["total_usd_mn"].isna() & frame["public_usd_mn"].notna() & frame["intragov_usd_mn"].notna()
+    bad = np.flatnonzero(((gap > MSPD_ROUNDING) | lost).to_numpy(dtype=bool))  # NaN (a missing part) compares False
     if bad.size:
         i = int(bad[0])
         public, intragov, total = (float(frame[c].iloc[i]) for c in ("public_usd_mn", "intragov_usd_mn", "total_usd_mn"))
@@ -133,6 +134,9 @@ def parse_mspd_table1_json(pages: list[bytes], name: str) -> pd.DataFrame:
 
 
 Cell = tuple[float, int]  # a balance and the row it was read from
+# The next statement comes within 5 days (a weekend and a holiday, or the closures around Christmas);
+# after a longer gap the file lacks statements, and the next one's opening is not this day's close.
+NEXT_STATEMENT = np.timedelta64(5, "D")
 
 
 def _tga_close(dates: np.ndarray, accounts: list[str], values: np.ndarray, rows: list[int]) -> dict[np.datetime64, Cell]:
@@ -151,8 +155,9 @@ def _tga_close(dates: np.ndarray, accounts: list[str], values: np.ndarray, rows:
     days = sorted(opening)
     following = dict(zip(days[:-1], days[1:]))
     for day in old_days:
-        if day not in close and day in following:
-            close[day] = opening[following[day]]
+        nxt = following.get(day)
+        if day not in close and nxt is not None and nxt - day <= NEXT_STATEMENT:
+            close[day] = opening[nxt]
     return close
 
 
@@ -174,7 +179,10 @@ def _dts_frame(columns: Columns, rows: list[int], labels: dict[str, str], name: 
         "value": np.array([close[d][0] for d in days], dtype="float64"),
         LINE: [close[d][1] for d in days],
     })
-    return with_lines(frame, DTS_TGA.columns, name, {"date": labels["record_date"], "value": labels["open_today_bal"]})
+    out = with_lines(frame, DTS_TGA.columns, name, {"date": labels["record_date"], "value": labels["open_today_bal"]})
+    newest = int(np.argmax(dates)) if len(dates) else 0  # a later statement may only lend its opening balance
+    out.attrs["latest_read"] = (pd.Timestamp(dates[newest]).strftime("%Y-%m-%d"), rows[newest]) if len(dates) else None
+    return out
 
 
 def parse_dts_cash_csv(data: bytes, name: str) -> pd.DataFrame:

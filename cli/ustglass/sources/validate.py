@@ -80,9 +80,15 @@ def _check_range(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
 
 
 def _check_known(spec: DatasetSpec, frame: pd.DataFrame, name: str, now: date) -> None:
-    """No observation whose period ends after ``now`` (plus the dataset's lead)."""
+    """No observation whose period ends after ``now`` (plus the dataset's lead), nor any other
+    record the parser read to make them (``attrs["latest_read"]``: the date and row of the newest)."""
     ends = period_end(spec, frame)
     limit = pd.Timestamp(now + timedelta(days=spec.lead_days))
+    read = frame.attrs.get("latest_read")
+    if read and pd.Timestamp(read[0]) > limit:
+        field = str((frame.attrs.get("fields") or {}).get(spec.date_column, spec.date_column))
+        raise InputError(str(frame.attrs.get("file") or name), f"{read[0]} is in the future (today is {now.isoformat()})",
+                         row=int(read[1]), field=field)
     hits = (ends > limit).to_numpy(dtype=bool).nonzero()[0]
     if not hits.size:
         return
