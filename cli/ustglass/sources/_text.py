@@ -136,7 +136,8 @@ def check_unique(keys: pd.DataFrame, rows: Sequence[int], name: str, field: str 
     key = tuple(keys.iloc[i])
     first = _bad((keys == keys.iloc[i]).all(axis=1).to_numpy())
     shown = " / ".join(_show(k) for k in key)
-    raise InputError(name, f"duplicate observation for {shown} (first at row {rows[first]})", row=rows[i], field=field)
+    raise InputError(name, f"duplicate observation for {shown} (first at row {rows[i if first is None else first]})", row=rows[i],
+                     field=field)
 
 
 def _show(value: object) -> str:

@@ -13,7 +13,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import PurePath
 
@@ -80,7 +80,7 @@ def _check_futures_only(kinds: Sequence[str], rows: Sequence[int], name: str) ->
             raise InputError(name, f"is futures-and-options combined data ({kind.strip()!r}); expected the futures-only report", row=row, field=KIND)
 
 
-def _frame(markets: Sequence[str], codes: Sequence[str], dates: np.ndarray, cells: dict[str, list[object]], rows: list[int],
+def _frame(markets: Sequence[str], codes: Sequence[str], dates: np.ndarray, cells: Mapping[str, Sequence[object]], rows: list[int],
            name: str, date_field: str) -> pd.DataFrame:
     """Assemble the cftc_tff_ust frame from the kept rows, checked and sorted."""
     data: dict[str, object] = {
@@ -259,9 +259,9 @@ def parse_socrata_levmoney_csv(data: bytes, name: str) -> pd.DataFrame:
     })
     check_unique(frame[["report_date", "contract_code"]], rows, name, "report_date_as_yyyy_mm_dd")
     frame = frame.sort_values(["report_date", "contract_code"], kind="mergesort").reset_index(drop=True)
-    fields = {"report_date": "report_date_as_yyyy_mm_dd", "contract_code": "contract_market_name", "lev_long": "lev_money_positions_long",
+    labels = {"report_date": "report_date_as_yyyy_mm_dd", "contract_code": "contract_market_name", "lev_long": "lev_money_positions_long",
               "lev_short": "lev_money_positions_short", "open_interest": "open_interest_all"}
-    return with_lines(frame, LEVMONEY_COLUMNS, name, fields)
+    return with_lines(frame, LEVMONEY_COLUMNS, name, labels)
 
 
 # --- the source ----------------------------------------------------------------------------
