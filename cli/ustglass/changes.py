@@ -96,7 +96,8 @@ def _spec(dataset_id: str, frame: pd.DataFrame) -> datasets.DatasetSpec:
     if dataset_id in datasets.ALL:
         return datasets.ALL[dataset_id]
     return datasets.DatasetSpec(id=dataset_id, source="", source_name=dataset_id, units="", frequency=datasets.Frequency.IRREGULAR, url="",
-                                date_column=str(frame.columns[0]), columns=tuple(frame.columns), key=(str(frame.columns[0]),))
+                                date_column=str(frame.columns[0]), schema=tuple(datasets.text(str(c)) for c in frame.columns),
+                                key=(str(frame.columns[0]),))
 
 
 def _key(row: pd.Series, key: tuple[str, ...]) -> str:

@@ -11,19 +11,12 @@ from typing import Any
 import pandas as pd
 
 from ustglass import __version__
-from ustglass.datasets import ALL, CFTC_TFF, DTS_TGA, FRED_SERIES, MSPD, RESEARCH, TIC_MFH
+from ustglass.datasets import ALL, CFTC_TFF, DTS_TGA, FRED_SERIES, MSPD, RESEARCH, TIC_MFH, UST_FUTURES
 from ustglass.keyfigures import Basis, DatasetInfo, Debt, Estimate, Fiscal, Funding, Holders, KeyFigures, Point
 
 FIRST_FY = 2019
-FACE_USD = {"042601": 200_000, "044601": 100_000, "043602": 100_000, "043607": 100_000, "020601": 100_000, "020604": 100_000}
-CONTRACT_LABELS = {
-    "042601": "2-Year T-Note ($200,000 face)",
-    "044601": "5-Year T-Note ($100,000 face)",
-    "043602": "10-Year T-Note ($100,000 face)",
-    "043607": "Ultra 10-Year T-Note ($100,000 face)",
-    "020601": "T-Bond ($100,000 face)",
-    "020604": "Ultra T-Bond ($100,000 face)",
-}
+FACE_USD = {c.code: c.face_usd for c in UST_FUTURES}
+CONTRACT_LABELS = {c.code: c.label for c in UST_FUTURES}
 TIC_AGGREGATES = ("All Other", "Grand Total", "For. Official", "Treasury Bills", "T-Bonds & Notes")
 CAYMAN = "Cayman Islands"
 CAYMAN_UNDERCOUNT = "cayman_hf_ust_undercount"

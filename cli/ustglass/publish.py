@@ -27,8 +27,8 @@ from ustglass import __version__
 from ustglass.config import ALL_FORMATS, Format, ReportConfig
 from ustglass.errors import UstglassError
 from ustglass.logs import Log, timestamp
+from ustglass.snapshot import dataset_hashes
 from ustglass.sources import live
-from ustglass.sources.validate import dataset_hashes
 
 LOCK_NAME = ".publish.lock"
 PENDING = ".pending"
@@ -203,7 +203,7 @@ def prune(out_dir: Path, keep: int | None, log: Log) -> list[str]:
 def default_fetch(opts: PublishOptions, log: Log) -> live.FetchResult:
     """Fetch from the official services, or from ``opts.from_dir``."""
     if opts.from_dir is not None:
-        return live.snapshot_from_dir(opts.from_dir, opts.snapshots_root, opts.as_of, opts.exclude)
+        return live.snapshot_from_dir(opts.from_dir, opts.snapshots_root, opts.as_of, opts.exclude, log)
     return live.fetch(opts.snapshots_root, sources=opts.sources, as_of=opts.as_of, allow_partial=opts.allow_partial, log=log)
 
 

@@ -14,7 +14,8 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -23,33 +24,15 @@ import pandas as pd
 from .. import datasets, ingest, snapshot
 from ..errors import FetchError, InputError
 from ..logs import Log
-from . import fiscaldata, identify, parse_file
+from . import REGISTRY, SOURCES, identify, parse_file, source
+from .base import PAGES, Download
+from .cftc import FIRST_YEAR
 from .http import DownloadError, Fetched, HttpClient
-from .validate import Failure, check_frame, last_observation, looks_like_page
+from .validate import Failure, check_frame, last_observation, looks_like_page, today
 
-SOURCES = ("fred", "cftc", "tic", "fiscaldata")
 MIRROR_ENV = {s: f"USTGLASS_{s.upper()}_URL" for s in SOURCES}
-CFTC_FIRST_YEAR = 2018
-DTS_YEARS = 5  # DTS operating cash balance: this many calendar years before the as-of year
 PAGE_SIZE = 10_000  # the Fiscal Data API's largest page
-TIC_SLT_URL = datasets.TIC_MFH.url.rsplit("/", 1)[0] + "/slt_table5.txt"
-JSON_PARSERS = {datasets.MSPD.id: fiscaldata.parse_mspd_table1_json, datasets.DTS_TGA.id: fiscaldata.parse_dts_cash_json}
-JSON_QUERY = {
-    datasets.MSPD.id: {"fields": ",".join(fiscaldata.MSPD_LABELS), "sort": "record_date"},
-    datasets.DTS_TGA.id: {"fields": ",".join(fiscaldata.DTS_LABELS), "sort": "record_date"},
-}
-
-
-@dataclass(frozen=True)
-class Download:
-    """One planned download: the name it joins the snapshot under, its URL, what it must hold."""
-
-    source: str
-    name: str
-    url: str  # for Fiscal Data: the endpoint with its query, without the page parameters
-    dataset: str
-    kind: str  # the kind sources.identify must give, or "json" for a paged Fiscal Data endpoint
-    optional: bool = False
+CFTC_FIRST_YEAR = FIRST_YEAR
 
 
 @dataclass(frozen=True)
@@ -60,6 +43,7 @@ class FetchResult:
     created: bool
     failures: tuple[Failure, ...] = ()
     carried: tuple[str, ...] = ()
+    revised: tuple[str, ...] = ()  # documented revisions taken (also in the manifest notes)
 
     @property
     def id(self) -> str:
@@ -100,24 +84,12 @@ def mirrored(source: str, official: str) -> str:
 
 
 def plan(sources: Sequence[str], as_of: date) -> list[Download]:
-    """Every download the requested sources need for a snapshot as of ``as_of``."""
+    """Every download the requested sources need for a snapshot as of ``as_of`` (each source's plan,
+    its URLs moved to the source's mirror when one is set)."""
     out: list[Download] = []
-    if "fred" in sources:
-        for series, spec in datasets.FRED_SERIES.items():
-            out.append(Download("fred", f"fred/{series}.csv", mirrored("fred", spec.url), spec.id, "fred_csv", not spec.required))
-    if "cftc" in sources:
-        for year in range(CFTC_FIRST_YEAR, as_of.year + 1):
-            early = year == as_of.year and as_of.month == 1 and as_of.day <= 14  # first report not out yet
-            url = mirrored("cftc", datasets.CFTC_TFF.url.format(year=year))
-            out.append(Download("cftc", f"cftc/fut_fin_txt_{year}.zip", url, datasets.CFTC_TFF.id, "cftc_zip", early))
-    if "tic" in sources:
-        out.append(Download("tic", "tic/mfhhis01.txt", mirrored("tic", datasets.TIC_MFH.url), datasets.TIC_MFH.id, "tic_mfh"))
-        out.append(Download("tic", "tic/slt_table5.txt", mirrored("tic", TIC_SLT_URL), datasets.TIC_MFH.id, "tic_slt_table5"))
-    if "fiscaldata" in sources:
-        dts_from = {"filter": f"record_date:gte:{as_of.year - DTS_YEARS}-01-01"}
-        for spec, name, extra in ((datasets.MSPD, "mspd_table_1", {}), (datasets.DTS_TGA, "operating_cash_balance", dts_from)):
-            query = urlencode({**JSON_QUERY[spec.id], **extra})
-            out.append(Download("fiscaldata", f"fiscaldata/{name}.json", mirrored("fiscaldata", f"{spec.url}?{query}"), spec.id, "json"))
+    for src in REGISTRY:
+        if src.name in sources:
+            out.extend(src.plan(as_of, partial(mirrored, src.name)))
     return out
 
 
@@ -147,10 +119,9 @@ def _check_file(d: Download, got: Fetched) -> tuple[ingest.RawFile, pd.DataFrame
     _, dataset_id, frame = parsed
     if dataset_id != d.dataset:
         raise InputError(d.name, f"holds {dataset_id}, expected {d.dataset}", row=1)
-    if d.kind == "cftc_zip":
-        year = int(d.name[-8:-4])
-        if not frame.empty and set(frame["report_date"].dt.year) != {year}:
-            raise InputError(d.name, f"holds report dates outside {year}")
+    problem = source(d.source).check(d, frame)
+    if problem:
+        raise InputError(d.name, problem)
     return ingest.RawFile(d.name, got.data, got.retrieved), frame
 
 
@@ -171,7 +142,7 @@ def _check_pages(d: Download, pages: list[Fetched]) -> tuple[ingest.Candidate, p
             docs.append(json.loads(page.data.decode("utf-8-sig")))
         except (ValueError, UnicodeDecodeError):
             raise InputError(d.name, f"page {number} is not JSON") from None
-    frame = JSON_PARSERS[d.dataset]([p.data for p in pages], d.name)
+    frame = source(d.source).pages[d.dataset]([p.data for p in pages], d.name)
     total = sum(len(doc.get("data") or []) for doc in docs)
     expected = (docs[0].get("meta") or {}).get("total-count")
     if expected is not None and int(expected) != total:
@@ -180,7 +151,7 @@ def _check_pages(d: Download, pages: list[Fetched]) -> tuple[ingest.Candidate, p
         raise InputError(d.name, f"page {len(pages)} of {len(pages)} still links to a next page")
     digest = hashlib.sha256(b"".join(p.data for p in pages)).hexdigest()
     origin = snapshot.Origin(file=d.name, sha256=digest, retrieved=pages[0].retrieved)
-    return ingest.Candidate(d.dataset, frame, origin), frame
+    return ingest.Candidate(d.dataset, frame, origin, PAGES), frame
 
 
 def _accept(d: Download, got: Fetched | list[Fetched], into: Gathered) -> None:
@@ -208,13 +179,13 @@ def _accept(d: Download, got: Fetched | list[Fetched], into: Gathered) -> None:
 
 def _download(downloads: list[Download], http: HttpClient) -> dict[Download, Fetched | list[Fetched] | DownloadError]:
     """Every file, and every page of every Fiscal Data endpoint (page 1 first, then the rest)."""
-    first = {d: (page_url(d.url, 1) if d.kind == "json" else d.url) for d in downloads}
+    first = {d: (page_url(d.url, 1) if d.kind == PAGES else d.url) for d in downloads}
     got = http.get_many(list(first.values()))
     out: dict[Download, Fetched | list[Fetched] | DownloadError] = {d: got[url] for d, url in first.items()}
     more: dict[Download, list[str]] = {}
     for d in downloads:
         page1 = out[d]
-        if d.kind == "json" and isinstance(page1, Fetched) and not _response_problem(page1):
+        if d.kind == PAGES and isinstance(page1, Fetched) and not _response_problem(page1):
             try:
                 more[d] = [page_url(d.url, n) for n in range(2, _page_count(d, page1) + 1)]
             except InputError as exc:
@@ -283,13 +254,9 @@ def _carry(prev: Path | None, dataset_ids: set[str], why: dict[str, str]) -> tup
     for ds in sorted(d for d in dataset_ids if old.has(d)):
         meta = old.manifest["datasets"][ds]
         origin = snapshot.Origin(f"{prev.name}/{meta['file']}", meta["sha256"], str(old.manifest.get("created", "")))
-        cands.append(ingest.Candidate(ds, old.table(ds), origin))
+        cands.append(ingest.Candidate(ds, old.table(ds), origin, "carried"))
         notes[ds] = f"carried forward from snapshot {prev.name}: {why[ds]}"
     return cands, notes
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
 
 
 def fetch(root: Path, *, sources: Sequence[str] = (), as_of: date | None = None, allow_partial: bool = False,
@@ -300,8 +267,9 @@ def fetch(root: Path, *, sources: Sequence[str] = (), as_of: date | None = None,
     unknown = sorted(set(wanted) - set(SOURCES))
     if unknown:
         raise FetchError(f"unknown source(s): {', '.join(unknown)}; choose from {', '.join(SOURCES)}")
+    ingest.check_as_of(as_of)
     prev = previous_snapshot(root, as_of)
-    downloads = plan(wanted, as_of or _today())
+    downloads = plan(wanted, as_of or today())
     client = http or HttpClient(log=log)
     try:
         gathered = gather(downloads, client)
@@ -345,15 +313,30 @@ def _conclude(root: Path, gathered: Gathered, downloads: list[Download], wanted:
     parsed = [c for c in gathered.parsed if c.dataset_id not in failed] + carried
     extra = {"fetch": {"mode": "live", "sources": list(wanted), "failed": [f.as_dict() for f in gathered.failures],
                        "carried_forward_from": prev.name if notes and prev else None}}
-    path, created = ingest.commit(ingest.prepare(files, as_of, extra=extra, parsed=parsed, carried=notes), root)
+    prepared = ingest.prepare(files, as_of, extra=extra, parsed=parsed, carried=notes)
+    path, created = ingest.commit(prepared, root)
     for ds in sorted(notes):
         log.warning("carried-forward", f"{ds}: {notes[ds]}", dataset=ds)
-    return FetchResult(path, created, tuple(gathered.failures), tuple(sorted(notes)))
+    return FetchResult(path, created, tuple(gathered.failures), tuple(sorted(notes)), _revised(prepared, log))
 
 
-def snapshot_from_dir(directory: Path, root: Path, as_of: date | None, exclude: tuple[str, ...] = ()) -> FetchResult:
+def _revised(prepared: ingest.Prepared, log: Log) -> tuple[str, ...]:
+    """The documented revisions taken into the snapshot (one manifest note each), logged."""
+    found = []
+    for record in prepared.records:
+        for note in record.notes:
+            if note.startswith(ingest.REVISED):
+                log.warning("revised", f"{record.spec.id}: {note}", dataset=record.spec.id)
+                found.append(f"{record.spec.id}: {note}")
+    return tuple(found)
+
+
+def snapshot_from_dir(directory: Path, root: Path, as_of: date | None, exclude: tuple[str, ...] = (),
+                      log: Log | None = None) -> FetchResult:
     """A snapshot from official files on disk, committed like a live fetch (identical data kept)."""
+    ingest.check_as_of(as_of)
     files = ingest.scan_dir(directory, exclude)
     extra = {"fetch": {"mode": "from-dir", "directory": str(directory)}}
-    path, created = ingest.commit(ingest.prepare(files, as_of, extra=extra), root)
-    return FetchResult(path, created)
+    prepared = ingest.prepare(files, as_of, extra=extra)
+    path, created = ingest.commit(prepared, root)
+    return FetchResult(path, created, revised=_revised(prepared, log or Log()))
