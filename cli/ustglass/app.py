@@ -17,6 +17,7 @@ import typer
 from ustglass import __version__
 from ustglass.config import Lang
 from ustglass.errors import UstglassError
+from ustglass.oserrors import describe
 
 app = typer.Typer(
     name="ustglass",
@@ -27,9 +28,9 @@ app = typer.Typer(
 )
 
 
-def _fail(exc: UstglassError) -> None:
-    typer.echo(f"Error: {exc}", err=True)
-    raise typer.Exit(code=exc.exit_code)
+def _fail(exc: UstglassError | OSError) -> None:
+    typer.echo(f"Error: {describe(exc)}", err=True)
+    raise typer.Exit(code=getattr(exc, "exit_code", 1))
 
 
 def _as_of(text: Optional[str]) -> Optional[date]:
@@ -74,7 +75,7 @@ def fetch(
             result = live.fetch(snapshots, sources=tuple(source or ()), as_of=cut, allow_partial=allow_partial)
         else:
             result = live.snapshot_from_dir(from_dir, snapshots, cut, tuple(exclude or ()))
-    except UstglassError as exc:
+    except (UstglassError, OSError) as exc:
         _fail(exc)
     if result.carried:
         typer.echo(f"carried forward (marked in the manifest): {', '.join(result.carried)}", err=True)
@@ -109,7 +110,7 @@ def report(
         cfg = ReportConfig(langs=lang.expand(), formats=formats, snapshots_root=snapshots_root(snapshots), out_dir=out,
                            snapshot=snapshot, templates_dir=templates, figures_dir=figures)
         built, written = pipeline.build_report(cfg)
-    except UstglassError as exc:
+    except (UstglassError, OSError) as exc:
         _fail(exc)
     for path in written:
         if path.parent == out:
@@ -142,26 +143,28 @@ def publish(
                           as_of=_as_of(as_of), allow_partial=allow_partial, from_dir=from_dir, exclude=tuple(exclude or ()), wait=wait)
     try:
         run(opts, log)
-    except UstglassError as exc:
+    except (UstglassError, OSError) as exc:
         if log.format is LogFormat.json:
-            log.error("failed", str(exc))
-            raise typer.Exit(code=exc.exit_code) from None
+            log.error("failed", describe(exc))
+            raise typer.Exit(code=getattr(exc, "exit_code", 1)) from None
         _fail(exc)
 
 
 @app.command("snapshots")
 def snapshots_command(
-    snapshots: Annotated[Path, typer.Option("--snapshots", help="Directory holding the snapshots.")] = Path("data_snapshots"),
+    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """List the snapshots: id, when made, sources, newest observation per dataset."""
     import json
 
     from ustglass import history
+    from ustglass.resources import snapshots_root
 
+    snapshots = snapshots_root(snapshots)
     try:
         infos = history.list_snapshots(snapshots)
-    except UstglassError as exc:
+    except (UstglassError, OSError) as exc:
         _fail(exc)
     if not infos and not as_json:
         typer.echo(f"no snapshots under {snapshots}")
@@ -173,7 +176,7 @@ def snapshots_command(
 def diff(
     a: Annotated[str, typer.Argument(help="Older snapshot: id or path.")],
     b: Annotated[str, typer.Argument(help="Newer snapshot: id or path.")],
-    snapshots: Annotated[Path, typer.Option("--snapshots", help="Directory holding the snapshots.")] = Path("data_snapshots"),
+    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
     examples: Annotated[int, typer.Option("--examples", min=0, help="Examples shown per kind of change.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
@@ -181,11 +184,13 @@ def diff(
     import json
 
     from ustglass import history, snapshot
+    from ustglass.resources import snapshots_root
 
     try:
-        left, right = snapshot.resolve(a, snapshots), snapshot.resolve(b, snapshots)
+        root = snapshots_root(snapshots)
+        left, right = snapshot.resolve(a, root), snapshot.resolve(b, root)
         found = history.diff(left, right, examples)
-    except UstglassError as exc:
+    except (UstglassError, OSError) as exc:
         _fail(exc)
     typer.echo(json.dumps([d.as_dict() for d in found], indent=2) if as_json else history.format_diff(left.name, right.name, found))
 

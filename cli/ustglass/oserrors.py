@@ -28,13 +28,33 @@ HINTS = {
 }
 
 
+def _in_the_way(path: str) -> str | None:
+    """What is wrong with an entry that stands where a directory should be, or None."""
+    if os.path.islink(path) and not os.path.exists(path):
+        return f"is a symbolic link to a missing target ({os.readlink(path)}); move it away"
+    if os.path.islink(path):
+        return "is a symbolic link; move it away"
+    if os.path.lexists(path) and not os.path.isdir(path):
+        return "exists and is not a directory"
+    return None
+
+
 def os_problem(exc: OSError, where: Path | str | None = None) -> str:
     """``<path>: <what went wrong>`` for ``exc``; ``where`` names the place when the error has no file name."""
     path = exc.filename if exc.filename is not None else where
     if isinstance(path, bytes):
         path = os.fsdecode(path)
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
+        for candidate in (exc.filename2, path):
+            if candidate is not None and (why := _in_the_way(os.fsdecode(candidate))):
+                return f"{os.fsdecode(candidate)}: {why}"
     what = HINTS.get(exc.errno or -1) or exc.strerror or str(exc) or type(exc).__name__
     text = f"{path}: {what}" if path is not None else what
     if exc.filename2 is not None:
         text += f" (-> {os.fsdecode(exc.filename2)})"
     return text
+
+
+def describe(exc: BaseException) -> str:
+    """The one line a user sees for an expected failure."""
+    return os_problem(exc) if isinstance(exc, OSError) else str(exc)
