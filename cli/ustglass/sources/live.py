@@ -29,8 +29,8 @@ import pandas as pd
 
 from .. import datasets, ingest, snapshot
 from ..errors import FetchError, InputError
-from ..oserrors import os_problem
 from ..logs import Log, redact
+from ..oserrors import os_problem
 from . import fiscaldata, identify, parse_file
 from .http import DownloadError, Fetched, HttpClient, HttpSettings, SettingsError
 from .progress import size_text
