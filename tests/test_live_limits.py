@@ -239,3 +239,10 @@ def test_a_live_dataset_going_backwards_names_the_dataset_and_the_file(server: L
     assert str(err.value) == (f"cftc: {server.url}{zip_path}: dates go backwards in cftc_tff_ust: newest observation 2026-07-28 "
                               f"(cftc/fut_fin_txt_2026.zip), snapshot {AS_OF.isoformat()} has 2026-08-04. "
                               f"No snapshot written; {AS_OF.isoformat()} stays the newest.")
+
+
+def test_a_csv_field_over_128_kb_is_an_error_line(server: LiveServer, tmp_path: Path) -> None:  # noqa: F811
+    key = "/graph/fredgraph.csv?id=SOFR"
+    server.catalogue.files[key] += b'2026-06-24,"' + b"9" * 200_000 + b'x"\n'
+    message = failing(tmp_path, ("fred",))
+    assert message.startswith(f"fred: {server.url}{key}: fred/SOFR.csv, row 7, field 'SOFR': not a number: '999")
