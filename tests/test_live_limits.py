@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from liveserver import CFTC_DIR, TIC_DIR, LiveServer
 from official_dir import FIXTURES, cftc_zip
-from test_live import AS_OF, entries, files, server  # noqa: F401  (fixtures)
+from test_live import AS_OF, entries
 from typer.testing import CliRunner
 from ustglass import snapshot
 from ustglass.app import app
@@ -26,6 +26,7 @@ from ustglass.logs import Log
 from ustglass.sources import live
 from ustglass.sources.http import HttpCache, HttpClient, HttpSettings, SettingsError
 
+pytest_plugins = ["test_live"]  # its fixtures: files, server
 MB = 1024 * 1024
 TIC_URL = "/resource-center/data-chart-center/tic/Documents/mfhhis01.txt"
 
@@ -146,6 +147,11 @@ def test_mirror_credentials_are_sent_but_never_shown(server: LiveServer, tmp_pat
     assert records[-1]["message"].startswith(f"tic: http://***@127.0.0.1:{server.url.rsplit(':', 1)[1]}{TIC_URL}: HTTP 500")
     sent = [h.get("authorization") for target, h in server.requests if "slt_table5" in target]
     assert sent == ["Basic cmVhZGVyOnMzY3JldA=="]  # reader:s3cret
+    ok = CliRunner().invoke(app, ["fetch", "--snapshots", str(tmp_path / "snaps"), "--as-of", AS_OF.isoformat()])
+    assert ok.exit_code == 0, ok.output
+    assert "s3cret" not in ok.output and "http://***@127.0.0.1" in ok.stderr  # the download lines
+    cached = [json.loads(p.read_text()) for p in Path(os.environ["USTGLASS_CACHE_DIR"]).glob("*.json")]
+    assert f"http://***@127.0.0.1:{server.url.rsplit(':', 1)[1]}{TIC_URL}" in {c["url"] for c in cached}
     cache = Path(os.environ["USTGLASS_CACHE_DIR"])
     assert not any(b"s3cret" in p.read_bytes() for p in [*tmp_path.rglob("*"), *cache.rglob("*")] if p.is_file())
 
@@ -241,7 +247,7 @@ def test_a_live_dataset_going_backwards_names_the_dataset_and_the_file(server: L
                               f"No snapshot written; {AS_OF.isoformat()} stays the newest.")
 
 
-def test_a_csv_field_over_128_kb_is_an_error_line(server: LiveServer, tmp_path: Path) -> None:  # noqa: F811
+def test_a_csv_field_over_128_kb_is_an_error_line(server: LiveServer, tmp_path: Path) -> None:
     key = "/graph/fredgraph.csv?id=SOFR"
     server.catalogue.files[key] += b'2026-06-24,"' + b"9" * 200_000 + b'x"\n'
     message = failing(tmp_path, ("fred",))

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from liveserver import Catalogue, LiveServer
 from official_dir import FIXTURES
-from test_live import AS_OF, RAW, files, server  # noqa: F401  (fixtures)
-from test_publish import fake_build  # noqa: F401  (fixture)
+from test_live import AS_OF, RAW
 from typer.testing import CliRunner
 from ustglass import snapshot
 from ustglass.app import app
@@ -22,6 +21,7 @@ from ustglass.logs import Log
 from ustglass.publish import PublishOptions, publish
 from ustglass.sources import live
 
+pytest_plugins = ["test_live", "test_publish"]  # their fixtures: files, server, fake_build
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "data_snapshots"
 
@@ -45,8 +45,8 @@ def test_snapshots_and_diff_see_the_shipped_snapshots_outside_a_checkout(tmp_pat
 WEEK = b",260804,2026-08-04,"
 
 
-def test_publish_after_a_snapshot_of_local_files_keeps_its_newer_weeks(server: LiveServer, files: Path, tmp_path: Path,  # noqa: F811
-                                                                      fake_build: list[str]) -> None:  # noqa: F811
+def test_publish_after_a_snapshot_of_local_files_keeps_its_newer_weeks(server: LiveServer, files: Path, tmp_path: Path,
+                                                                      fake_build: list[str]) -> None:
     week = (FIXTURES / "FinFutYY.txt").read_bytes()
     (files / "cftc" / "FinFutWk_2026-08-11.txt").write_bytes(week.replace(WEEK, b",260811,2026-08-11,"))
     snaps = tmp_path / "snaps"
