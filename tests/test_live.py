@@ -168,8 +168,8 @@ def test_dates_going_backwards_are_refused(server: LiveServer, files: Path, tmp_
     fetch(tmp_path, root)
     key = "/graph/fredgraph.csv?id=SOFR"
     server.catalogue.files[key] = b"\n".join(server.catalogue.files[key].split(b"\n")[:-3]) + b"\n"
-    with pytest.raises(FetchError, match=r"fred: .*id=SOFR: dates go backwards: newest observation 2026-06-19, "
-                                         r"snapshot 2026-08-31 has 2026-06-23"):
+    with pytest.raises(FetchError, match=r"fred: .*id=SOFR: dates go backwards in fred_sofr: newest observation 2026-06-19 "
+                                         r"\(fred/SOFR.csv\), snapshot 2026-08-31 has 2026-06-23"):
         fetch(tmp_path, root, as_of=date(2026, 9, 30))
     assert entries(root) == [AS_OF.isoformat()]
 

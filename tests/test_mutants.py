@@ -78,7 +78,7 @@ def snapshot_rows(path: Path, dataset: str) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize(
     ("as_of", "latest_fy"),
-    [("2026-09-29", "2025"), ("2026-09-30", "2026"), ("2026-10-01", "2026"), ("2026-11-15", "2026"), ("2026-12-30", "2026")],
+    [("2026-09-29", "2025"), ("2026-09-30", "2026"), ("2026-10-01", "2026"), ("2026-11-15", "2026"), ("2026-11-30", "2026")],
 )
 def test_mutant_fiscal_year_ends_on_30_september(official: Path, tmp_path: Path, as_of: str, latest_fy: str) -> None:
     """FY2026 ended on 2026-09-30: an edition of October to December 2026 reports it; one of 29 September does not."""

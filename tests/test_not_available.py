@@ -3,7 +3,9 @@ and the brief says "not available" / "暂无数据" in both languages."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -15,22 +17,48 @@ runner = CliRunner()
 
 
 def build(official: Path, tmp_path: Path) -> tuple[dict, str, str]:
-    snaps, out = tmp_path / "snaps", tmp_path / "out"
+    snaps = tmp_path / "snaps"
     result = runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(snaps)])
     assert result.exit_code == 0, result.output
+    return report(snaps, tmp_path / "out")
+
+
+def report(snaps: Path, out: Path) -> tuple[dict, str, str]:
     result = runner.invoke(app, ["report", "--lang", "all", "--format", "md", "--snapshots", str(snaps), "--out", str(out)])
     assert result.exit_code == 0, result.output
     kf = json.loads((out / "key_figures.json").read_text(encoding="utf-8"))
     return kf, (out / "brief.en.md").read_text(encoding="utf-8"), (out / "brief.zh.md").read_text(encoding="utf-8")
 
 
-def test_missing_cayman_row_is_not_available(official: Path, tmp_path: Path) -> None:
-    """TIC without a Cayman Islands row for the latest month: no $0, no rank 0, and the brief says so."""
+def test_fetch_refuses_tic_without_the_cayman_row(official: Path, tmp_path: Path) -> None:
     path = official / "tic" / "mfhhis01.txt"
     lines = path.read_bytes().decode("utf-8").split("\n")
     del lines[next(i for i, line in enumerate(lines) if line.startswith("Cayman Islands"))]  # the 2025 block's row
     path.write_bytes("\n".join(lines).encode("utf-8"))
-    kf, en, zh = build(official, tmp_path)
+    result = runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(tmp_path / "snaps")])
+    assert (result.exit_code, result.output.strip()) == (1, "Error: tic/mfhhis01.txt, field 'country': no row for 'Cayman Islands' "
+                                                           "in 2025-12, the newest period; the brief reads it")
+    assert not (tmp_path / "snaps").exists() or not any((tmp_path / "snaps").iterdir())
+
+
+def drop_rows(snapshot_dir: Path, dataset: str, keep: Callable[[str], bool]) -> None:
+    """Remove CSV rows of one dataset in a written snapshot, keeping its manifest true (sha256, rows)."""
+    csv = snapshot_dir / f"{dataset}.csv"
+    header, *rows = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [r for r in rows if keep(r)]
+    csv.write_text(header + "".join(kept), encoding="utf-8")
+    manifest = json.loads((snapshot_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest["datasets"][dataset].update(sha256=hashlib.sha256(csv.read_bytes()).hexdigest(), rows=len(kept))
+    (snapshot_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def test_missing_cayman_row_is_not_available(official: Path, tmp_path: Path) -> None:
+    """A snapshot (written by other means) without a Cayman Islands row for the latest month: no $0, no rank 0, and the brief says so."""
+    snaps = tmp_path / "snaps"
+    assert runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(snaps)]).exit_code == 0
+    (snapshot_dir,) = snaps.iterdir()
+    drop_rows(snapshot_dir, "tic_mfh", lambda row: not row.startswith("2025-12,Cayman Islands,"))
+    kf, en, zh = report(snaps, tmp_path / "out")
     h = kf["holders"]
     assert (h["as_of"], h["cayman_official"], h["cayman_rank"]) == ("2025-12", None, None)
     assert "Cayman Islands" not in h["ranking"]

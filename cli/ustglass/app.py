@@ -21,6 +21,7 @@ from ustglass import __version__, locale
 from ustglass.config import Format, Verbosity, parse_formats, parse_langs
 from ustglass.errors import UstglassError
 from ustglass.logs import Log, LogFormat
+from ustglass.oserrors import describe
 
 if TYPE_CHECKING:
     from ustglass.sources.live import FetchResult
@@ -90,12 +91,12 @@ def _errors(log: Log | None = None) -> Iterator[None]:
     """The error boundary: an expected failure becomes one ``Error:`` line (or a JSON record) and its exit code."""
     try:
         yield
-    except UstglassError as exc:
+    except (UstglassError, OSError) as exc:
         if log is not None and log.format is LogFormat.json:
-            log.error("failed", str(exc))
+            log.error("failed", describe(exc))
         else:
-            typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(code=exc.exit_code) from None
+            typer.echo(f"Error: {describe(exc)}", err=True)
+        raise typer.Exit(code=getattr(exc, "exit_code", 1)) from None
 
 
 @contextmanager

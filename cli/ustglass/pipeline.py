@@ -1,21 +1,19 @@
 """build_report: snapshot -> key figures -> charts -> Markdown / HTML / PDF, gathered then written.
 
 Everything is computed in memory first; files are written last, into a temporary
-directory beside the output that is then moved into place file by file, so an
-interrupted or failed build never leaves a half-written brief.
+directory beside the output that then replaces it in one step (``outdir``), so an
+interrupted or failed build never leaves a half-written or mixed output directory.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ustglass import charts, figures, locale, metrics, render, snapshot
+from ustglass import charts, figures, locale, metrics, outdir, render, snapshot
 from ustglass.config import Format, ReportConfig
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
@@ -112,23 +110,9 @@ def build(cfg: ReportConfig) -> Built:
 
 
 def write(built: Built, out_dir: Path) -> list[Path]:
-    """Write a build into ``out_dir``: staged in a temporary directory, then moved file by file."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".ustglass-", dir=out_dir))
-    written = []
-    try:
-        for rel, data in sorted(built.files.items()):
-            path = stage / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        for rel in sorted(built.files):
-            target = out_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(stage / rel, target)
-            written.append(target)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return written
+    """Make ``out_dir`` hold exactly this build: written beside it, then switched in one step."""
+    outdir.replace_dir(built.files, out_dir)
+    return [out_dir / rel for rel in sorted(built.files)]
 
 
 def build_report(cfg: ReportConfig) -> tuple[Built, list[Path]]:

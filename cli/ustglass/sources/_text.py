@@ -21,6 +21,7 @@ LINE = "_line"  # temporary column: the line (row) each observation was read fro
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 YEARS = (1800, 2200)  # dates outside these years are not dates of these series (and overflow datetime64[ns])
 _HTML_START = ("<!doctype html", "<html", "<head", "<body", "<?xml", "<!--")
+csv.field_size_limit(2**31 - 1)  # a long field is bounded by the file-size caps and reported by the parsers, not a csv.Error
 
 
 def line_of(data: bytes, offset: int) -> int:

@@ -5,13 +5,20 @@ replaced by a mirror: ``USTGLASS_<SOURCE>_URL``). Each download is checked (stat
 type, size, the same parsers as ``fetch --from-dir``, schema, plausible values, dates not going
 backwards) before it may join a snapshot; the snapshot itself is made by ``ingest.prepare``
 and committed by ``ingest.commit``, exactly as from files on disk (``snapshot_from_dir``).
+
+Bounded work: Fiscal Data endpoints may announce at most ``max_pages`` pages, a zip member
+may inflate to at most the body cap (``HttpSettings``). A dataset whose download ends before
+the previous snapshot's is refused, unless the previous snapshot read it from local files:
+then that snapshot's (newer) data are carried forward, marked, and the download is not used.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,11 +30,13 @@ import pandas as pd
 
 from .. import datasets, ingest, snapshot
 from ..errors import FetchError, InputError
-from ..logs import Log
+from ..logs import Log, redact
+from ..oserrors import os_problem
 from . import REGISTRY, SOURCES, identify, parse_file, source
 from .base import PAGES, Download
 from .cftc import FIRST_YEAR
-from .http import DownloadError, Fetched, HttpClient
+from .http import DownloadError, Fetched, HttpClient, HttpSettings, SettingsError
+from .progress import size_text
 from .validate import Failure, check_frame, last_observation, looks_like_page, today
 
 MIRROR_ENV = {s: f"USTGLASS_{s.upper()}_URL" for s in SOURCES}
@@ -58,6 +67,8 @@ class Gathered:
     parsed: list[ingest.Candidate] = field(default_factory=list)
     frames: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    origins: dict[str, list[Download]] = field(default_factory=dict)  # dataset -> the download of each frame
+    kept: dict[str, str] = field(default_factory=dict)  # dataset -> why the previous snapshot's data are kept
 
 
 # --- the plan ----------------------------------------------------------------------------
@@ -69,8 +80,13 @@ def base_url(source: str) -> str | None:
     if not value:
         return None
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
-        raise FetchError(f"{env}={value!r}: expected scheme://host[:port], e.g. https://mirror.example:8443")
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        raise SettingsError(f"{env}={redact(value)!r}: expected scheme://host[:port], e.g. https://mirror.example:8443")
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -109,8 +125,25 @@ def _response_problem(got: Fetched) -> str | None:
     return None
 
 
-def _check_file(d: Download, got: Fetched) -> tuple[ingest.RawFile, pd.DataFrame]:
+def _zip_problem(data: bytes, cap: int) -> str | None:
+    """Why a zip archive may not be inflated (a member larger than ``cap``), or None."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return None  # the parser says what is wrong with it
+    for member in members:
+        if member.file_size > cap:
+            return (f"member {member.filename[:80]!r} would inflate to {size_text(member.file_size)}, more than "
+                    f"{size_text(cap)} (USTGLASS_HTTP_MAX_MB)")
+    return None
+
+
+def _check_file(d: Download, got: Fetched, cap: int) -> tuple[ingest.RawFile, pd.DataFrame]:
     """A plain download identified and parsed as ``d.kind`` holding ``d.dataset``; raises InputError."""
+    problem = _zip_problem(got.data, cap) if d.kind == "cftc_zip" else None
+    if problem:
+        raise InputError(d.name, problem)
     kind = identify(d.name, got.data[:8192])
     if kind != d.kind:
         raise InputError(d.name, f"not the expected file (recognised as {kind or 'nothing ustglass reads'})")
@@ -125,13 +158,16 @@ def _check_file(d: Download, got: Fetched) -> tuple[ingest.RawFile, pd.DataFrame
     return ingest.RawFile(d.name, got.data, got.retrieved), frame
 
 
-def _page_count(d: Download, first: Fetched) -> int:
-    """Total pages announced by page 1 (meta.total-pages); raises InputError."""
+def _page_count(d: Download, first: Fetched, cap: int) -> int:
+    """Total pages announced by page 1 (meta.total-pages), at most ``cap``; raises InputError."""
     try:
         meta = json.loads(first.data.decode("utf-8-sig"))["meta"]
-        return max(1, int(meta["total-pages"]))
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        pages = max(1, int(meta["total-pages"]))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError):
         raise InputError(d.name, "page 1 is not a Fiscal Data API response (no meta.total-pages)") from None
+    if pages > cap:
+        raise InputError(d.name, f"page 1 announces {pages:,} pages; at most {cap:,} are fetched (USTGLASS_FISCALDATA_MAX_PAGES)")
+    return pages
 
 
 def _check_pages(d: Download, pages: list[Fetched]) -> tuple[ingest.Candidate, pd.DataFrame]:
@@ -154,7 +190,7 @@ def _check_pages(d: Download, pages: list[Fetched]) -> tuple[ingest.Candidate, p
     return ingest.Candidate(d.dataset, frame, origin, PAGES), frame
 
 
-def _accept(d: Download, got: Fetched | list[Fetched], into: Gathered) -> None:
+def _accept(d: Download, got: Fetched | list[Fetched], into: Gathered, cap: int) -> None:
     """Check one download and add it, or its failure, to ``into``."""
     responses = got if isinstance(got, list) else [got]
     try:
@@ -166,13 +202,14 @@ def _accept(d: Download, got: Fetched | list[Fetched], into: Gathered) -> None:
             cand, frame = _check_pages(d, got)
             into.parsed.append(cand)
         else:
-            raw, frame = _check_file(d, got)
+            raw, frame = _check_file(d, got, cap)
             into.files.append((d.dataset, raw))
         check_frame(datasets.get(d.dataset), frame, d.name)
     except InputError as exc:
-        into.failures.append(Failure(d.source, d.url, str(exc), d.dataset, d.optional))
+        into.failures.append(Failure(d.source, redact(d.url), redact(str(exc)), d.dataset, d.optional))
         return
     into.frames.setdefault(d.dataset, []).append(frame)
+    into.origins.setdefault(d.dataset, []).append(d)
 
 
 # --- downloading -------------------------------------------------------------------------
@@ -187,9 +224,10 @@ def _download(downloads: list[Download], http: HttpClient) -> dict[Download, Fet
         page1 = out[d]
         if d.kind == PAGES and isinstance(page1, Fetched) and not _response_problem(page1):
             try:
-                more[d] = [page_url(d.url, n) for n in range(2, _page_count(d, page1) + 1)]
+                more[d] = [page_url(d.url, n) for n in range(2, _page_count(d, page1, http.settings.max_pages) + 1)]
             except InputError as exc:
                 out[d] = DownloadError(page_url(d.url, 1), exc.reason)
+                http.forget(page_url(d.url, 1))
                 continue
             out[d] = [page1]
     rest = http.get_many([u for urls in more.values() for u in urls]) if any(more.values()) else {}
@@ -208,7 +246,7 @@ def gather(downloads: list[Download], http: HttpClient) -> Gathered:
             result.failures.append(Failure(d.source, got.url, got.reason, d.dataset, d.optional))
             continue
         before = len(result.failures)
-        _accept(d, got, result)
+        _accept(d, got, result, http.settings.max_bytes)
         if len(result.failures) > before:
             for response in got if isinstance(got, list) else [got]:
                 http.forget(response.url)
@@ -223,21 +261,46 @@ def previous_snapshot(root: Path, as_of: date | None) -> Path | None:
     return found[-1] if found else None
 
 
-def _backwards(gathered: Gathered, downloads: list[Download], prev: Path | None, as_of: date | None) -> None:
-    """Fail every dataset whose newest observation is older than in the previous snapshot."""
+def local_datasets(manifest: dict) -> set[str]:
+    """Datasets of a snapshot whose data were read from local files rather than downloaded."""
+    fetch_info = manifest.get("fetch")
+    if not isinstance(fetch_info, dict) or fetch_info.get("mode") != "live":
+        return set(manifest["datasets"])
+    return {str(ds) for ds in fetch_info.get("from_local_files") or ()}
+
+
+def _newest_file(spec: datasets.DatasetSpec, gathered: Gathered, as_of: date | None) -> Download:
+    """The download holding the dataset's newest observation (the last one if none has any)."""
+    pairs = list(enumerate(zip(gathered.origins[spec.id], gathered.frames[spec.id])))
+    return max(pairs, key=lambda item: (last_observation(spec, item[1][1], as_of), item[0]))[1][0]
+
+
+def _backwards(gathered: Gathered, prev: Path | None, as_of: date | None) -> None:
+    """Datasets whose newest observation is older than in the previous snapshot.
+
+    If the previous snapshot downloaded them too, the service went backwards: a failure. If it
+    read them from local files (the shipped snapshots, ``fetch --from-dir``), those files may
+    hold weeks the service does not serve yet: the previous data are kept (``gathered.kept``).
+    """
     if prev is None:
         return
-    previous = snapshot.read_manifest(prev)["datasets"]
+    manifest = snapshot.read_manifest(prev)
+    previous, local = manifest["datasets"], local_datasets(manifest)
     failed = {f.dataset for f in gathered.failures if not f.optional}
     for dataset_id, frames in gathered.frames.items():
-        before = previous.get(dataset_id, {}).get("last", "")
+        meta = previous.get(dataset_id)
+        before = str(meta.get("last", "")) if isinstance(meta, dict) else ""
         spec = datasets.get(dataset_id)
         now = last_observation(spec, pd.concat(frames, ignore_index=True), as_of)
         if dataset_id in failed or not before or now >= before:
             continue
-        d = next(d for d in downloads if d.dataset == dataset_id)
-        reason = f"dates go backwards: newest observation {now or 'none'}, snapshot {prev.name} has {before}"
-        gathered.failures.append(Failure(d.source, d.url, reason, dataset_id, not spec.required))
+        d = _newest_file(spec, gathered, as_of)
+        if dataset_id in local:
+            gathered.kept[dataset_id] = (f"it was read there from local files and reaches {before}; the download "
+                                         f"({d.name}) reaches only {now or 'no observation'}")
+            continue
+        reason = f"dates go backwards in {dataset_id}: newest observation {now or 'none'} ({d.name}), snapshot {prev.name} has {before}"
+        gathered.failures.append(Failure(d.source, redact(d.url), reason, dataset_id, not spec.required))
 
 
 def _carry(prev: Path | None, dataset_ids: set[str], why: dict[str, str]) -> tuple[list[ingest.Candidate], dict[str, str]]:
@@ -268,16 +331,19 @@ def fetch(root: Path, *, sources: Sequence[str] = (), as_of: date | None = None,
     if unknown:
         raise FetchError(f"unknown source(s): {', '.join(unknown)}; choose from {', '.join(SOURCES)}")
     ingest.check_as_of(as_of)
-    prev = previous_snapshot(root, as_of)
     downloads = plan(wanted, as_of or today())
-    client = http or HttpClient(log=log)
+    client = http or HttpClient(settings=HttpSettings.from_env(), log=log)
     try:
-        gathered = gather(downloads, client)
-    finally:
-        if http is None:
-            client.close()
-    _backwards(gathered, downloads, prev, as_of)
-    return _conclude(root, gathered, downloads, wanted, prev, as_of, allow_partial, log)
+        prev = previous_snapshot(root, as_of)
+        try:
+            gathered = gather(downloads, client)
+        finally:
+            if http is None:
+                client.close()
+        _backwards(gathered, prev, as_of)
+        return _conclude(root, gathered, downloads, wanted, prev, as_of, allow_partial, log)
+    except OSError as exc:
+        raise FetchError(os_problem(exc, root)) from None
 
 
 def _failed(gathered: Gathered, downloads: list[Download]) -> dict[str, str]:
@@ -296,13 +362,18 @@ def _conclude(root: Path, gathered: Gathered, downloads: list[Download], wanted:
               as_of: date | None, allow_partial: bool, log: Log) -> FetchResult:
     """Refuse, or make the snapshot from what passed plus what is carried forward."""
     for f in gathered.failures:
-        log.warning("source-failed", str(f), source=f.source, url=f.url, optional=f.optional or None)
+        if f.optional and f.reason.startswith(("HTTP 404", "HTTP 410")):
+            log.info("optional-missing", f"optional {f.dataset} not available ({f.reason}); the brief goes without it",
+                     source=f.source, url=f.url)
+        else:
+            log.warning("source-failed", str(f), source=f.source, url=f.url, optional=f.optional or None)
     fatal = [f for f in gathered.failures if not f.optional]
     if fatal and not allow_partial:
         raise FetchError("; ".join(str(f) for f in fatal) + ". No snapshot written"
                          + (f"; {prev.name} stays the newest." if prev else "."))
-    failed = _failed(gathered, downloads)
-    prev_ids = set(snapshot.read_manifest(prev)["datasets"]) if prev else set()
+    failed = {**_failed(gathered, downloads), **gathered.kept}
+    prev_manifest = snapshot.read_manifest(prev) if prev else {"datasets": {}}
+    prev_ids = set(prev_manifest["datasets"])
     why = {ds: reason for ds, reason in failed.items() if datasets.get(ds).required or ds in prev_ids}
     for ds in prev_ids:
         spec = datasets.ALL.get(ds)
@@ -311,12 +382,13 @@ def _conclude(root: Path, gathered: Gathered, downloads: list[Download], wanted:
     carried, notes = _carry(prev, set(why), why)
     files = [raw for ds, raw in gathered.files if ds not in failed]
     parsed = [c for c in gathered.parsed if c.dataset_id not in failed] + carried
+    local = sorted(set(notes) & local_datasets(prev_manifest)) if prev else []
     extra = {"fetch": {"mode": "live", "sources": list(wanted), "failed": [f.as_dict() for f in gathered.failures],
-                       "carried_forward_from": prev.name if notes and prev else None}}
+                       "carried_forward_from": prev.name if notes and prev else None, "from_local_files": local}}
     prepared = ingest.prepare(files, as_of, extra=extra, parsed=parsed, carried=notes)
     path, created = ingest.commit(prepared, root)
-    for ds in sorted(notes):
-        log.warning("carried-forward", f"{ds}: {notes[ds]}", dataset=ds)
+    for ds in sorted(notes):  # keeping newer data read from local files is expected, not a problem
+        (log.info if ds in gathered.kept else log.warning)("carried-forward", f"{ds}: {notes[ds]}", dataset=ds)
     return FetchResult(path, created, tuple(gathered.failures), tuple(sorted(notes)), _revised(prepared, log))
 
 
@@ -335,8 +407,11 @@ def snapshot_from_dir(directory: Path, root: Path, as_of: date | None, exclude: 
                       log: Log | None = None) -> FetchResult:
     """A snapshot from official files on disk, committed like a live fetch (identical data kept)."""
     ingest.check_as_of(as_of)
-    files = ingest.scan_dir(directory, exclude)
-    extra = {"fetch": {"mode": "from-dir", "directory": str(directory)}}
-    prepared = ingest.prepare(files, as_of, extra=extra)
-    path, created = ingest.commit(prepared, root)
+    try:
+        files = ingest.scan_dir(directory, exclude)
+        extra = {"fetch": {"mode": "from-dir", "directory": str(directory)}}
+        prepared = ingest.prepare(files, as_of, extra=extra)
+        path, created = ingest.commit(prepared, root)
+    except OSError as exc:
+        raise FetchError(os_problem(exc, root)) from None
     return FetchResult(path, created, revised=_revised(prepared, log or Log()))
