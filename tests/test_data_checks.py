@@ -315,3 +315,9 @@ def test_a_field_beyond_the_csv_limit_is_one_error_line(official: Path, tmp_path
     edit(official / "fred" / "SOFR.csv", b"2026-06-18,3.62", b"2026-06-18,3" + b"0" * 200_000)
     assert refused(official, tmp_path) == (
         "Error: fred/SOFR.csv, row 3: not readable as delimited text (field larger than field limit (131072))")
+
+
+def test_an_error_quotes_a_short_escaped_excerpt_of_the_file(official: Path, tmp_path: Path) -> None:
+    edit(official / "fred" / "SOFR.csv", b"2026-06-18,3.62", b"2026-06-18,3" + b"x" * 5_000)
+    assert refused(official, tmp_path) == (
+        "Error: fred/SOFR.csv, row 3, field 'SOFR': not a number: '3xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'… (5,001 characters)")
