@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ustglass import fmt, locale
+from ustglass import fmt, keyfigures, locale
 from ustglass.claimmetrics import METRICS, Measured
 from ustglass.errors import BuildError
 from ustglass.scorecard import Tables, Unavailable
@@ -220,6 +220,43 @@ def check_claims(tables: Tables, snapshot_id: str = "", claims: tuple[Claim, ...
     return ClaimCheck(snapshot_id, tuple(check_claim(c, tables) for c in (claims if claims is not None else load_claims())))
 
 
+# --- key figures ---------------------------------------------------------------------------
+
+def _frozen(value: Any) -> Any:
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
+
+
+def _reason(exc: Unavailable | None) -> keyfigures.UnavailableReason | None:
+    if exc is None:
+        return None
+    return keyfigures.UnavailableReason(exc.code, exc.datasets, exc.period, exc.row, exc.key, exc.detail)
+
+
+def _check_reading(c: CheckResult) -> keyfigures.ClaimCheckReading:
+    m, chk = c.measured, c.check
+    return keyfigures.ClaimCheckReading(
+        id=chk.id, metric=chk.metric, comparison=chk.comparison, claimed=_frozen(chk.claimed), tolerance=chk.tolerance,
+        unit=chk.unit, verdict=c.verdict, value=None if m is None else m.value,
+        values=None if m is None or m.values is None else dict(m.values), date=None if m is None else m.date,
+        signal=None if m is None else m.signal, difference=c.difference, reason=_reason(c.reason),
+        context={} if m is None else dict(m.context))
+
+
+def key_figures(result: ClaimCheck) -> keyfigures.Claims:
+    """The claim check as the key figures hold it: codes and numbers, no words."""
+    found = []
+    for r in result.results:
+        head, reasons = r.headline, [c.reason for c in r.checks if c.reason is not None and c.check.comparison != "none"]
+        found.append(keyfigures.ClaimReading(
+            id=r.claim.id, date=r.claim.date, verdict=r.verdict, metric=head.check.metric,
+            value=None if head.measured is None else head.measured.value, unit=head.check.unit,
+            value_date=None if head.measured is None else head.measured.date, claimed=_frozen(head.check.claimed),
+            difference=head.difference, reason_code=reasons[0].code if reasons else None, needs=r.needs,
+            settled_by=r.claim.settled_by, checks=tuple(_check_reading(c) for c in r.checks)))
+    counts = {v: sum(1 for c in found if c.verdict == v) for v in (SUPPORTED, PARTLY, NOT_SUPPORTED, CANNOT_CHECK)}
+    return keyfigures.Claims(tuple(found), counts)
+
+
 # --- wording -------------------------------------------------------------------------------
 
 WORDING_FILE = "claims.toml"
@@ -252,12 +289,16 @@ class Wording:
 
     def amount(self, x: Any, unit: str, *, sign: bool = False) -> str:
         if unit == "signal":
-            return self.get(f"signals.{x}")
+            return self.signal(str(x))
         if not isinstance(x, (int, float)):
             return str(x)
         if unit == "USD bn":
             return fmt.usd_bn(x, self.loc, digits=2, sign=sign)
         return self.get(f"units.{unit}").format(n=fmt.number(x, self.loc, UNIT_DIGITS.get(unit, 1), sign=sign))
+
+    def signal(self, code: str) -> str:
+        """A scorecard signal in the pack's words (``scorecard.signals`` of its locale.toml)."""
+        return self.loc.text("scorecard.signals", code)
 
     def when(self, text: str) -> str:
         """A date, month, fiscal year ("FY2025") or range of them ("a…b") in the reader's words."""
@@ -270,14 +311,14 @@ class Wording:
         except ValueError:
             return text
 
-    def reason(self, exc: Unavailable) -> str:
+    def reason(self, exc: Unavailable | keyfigures.UnavailableReason) -> str:
         if exc.code == "not_measurable":
             return self.get(f"reasons.{exc.key}")
         detail = self.loc.name_of("countries", exc.detail) if exc.detail else ""
         return self.get(f"reasons.{exc.code}").format(datasets=", ".join(exc.datasets), row=exc.row, detail=detail,
                                                       period=self.when(exc.period) if exc.period else "").strip()
 
-    def claimed(self, check: Check) -> str:
+    def claimed(self, check: Check | keyfigures.ClaimCheckReading) -> str:
         c, u = check.comparison, check.unit
         if c == "none":
             return ""
@@ -287,7 +328,7 @@ class Wording:
             return self.get(f"comparisons.{check.claimed}")
         if c == "signal_in":
             return self.get("comparisons.signal_in").format(
-                signals=self.get("labels.or").join(self.get(f"signals.{s}") for s in check.claimed))
+                signals=self.get("labels.or").join(self.signal(s) for s in check.claimed))
         return self.get(f"comparisons.{c}").format(claimed=self.amount(check.claimed, u), tolerance=self.amount(check.tolerance, u))
 
 
@@ -374,7 +415,7 @@ def _context_line(m: Measured, unit: str, w: Wording) -> str:
     return w.get("labels.separator").join(parts)
 
 
-def _data_cell(chk: Check, m: Measured, w: Wording) -> str:
+def _data_cell(chk: Check | keyfigures.ClaimCheckReading, m: Measured | keyfigures.ClaimCheckReading, w: Wording) -> str:
     """The measured value as the table shows it: a signal, a count of years in range, or an amount (signed if a change)."""
     if chk.unit == "signal":
         return w.amount(m.signal, "signal")
@@ -416,3 +457,42 @@ def format_text(result: ClaimCheck, w: Wording) -> str:
     out = [w.get("labels.snapshot").format(id=result.snapshot), table_row(head)]
     out += [table_row(x) if isinstance(x, tuple) else x for x in lines]
     return "\n".join(out)
+
+
+# --- the brief's appendix --------------------------------------------------------------------
+
+def _would_settle(claim: keyfigures.ClaimReading) -> list[str]:
+    """The data that would settle a claim this snapshot cannot check: the datasets it lacks, else
+    the entries it lacks in a dataset it has (``research_estimates (cbo_fy2025_deficit)``)."""
+    if claim.needs:
+        return list(claim.needs)
+    found: list[str] = []
+    for c in claim.checks:
+        if c.reason is not None and c.reason.code == "missing_row" and c.comparison != "none":
+            found += [f"{d} ({c.reason.row})" for d in c.reason.datasets if f"{d} ({c.reason.row})" not in found]
+    return found
+
+
+def brief_rows(found: keyfigures.Claims, w: Wording) -> list[dict[str, str]]:
+    """One finished row per claim for the brief's claim-check table: the claim in our words with
+    its period, what the data say (each check, with its date, and what a check lacked) and the verdict."""
+    rows = []
+    for claim in found.claims:
+        cid, parts = claim.id, []
+        for c in claim.checks:
+            if c.reason is not None:
+                data = w.reason(c.reason)
+            else:
+                data = w.get("labels.brief_data").format(data=_data_cell(c, c, w), date=w.when(c.date or ""))
+                if c.difference is not None:
+                    unit = "pp" if c.unit == "%" else c.unit  # a difference of percentages is in percentage points
+                    data += w.get("labels.brief_difference").format(difference=w.amount(c.difference, unit, sign=True))
+            parts.append(w.get("labels.brief_check").format(check=w.get(f"{cid}.checks.{c.id}"), data=data))
+        verdict = w.get(f"verdicts.{claim.verdict}")
+        settle = _would_settle(claim)
+        if claim.verdict == CANNOT_CHECK and settle:
+            verdict = w.get("labels.cannot_check_needs").format(verdict=verdict, datasets=", ".join(settle))
+        rows.append({"id": cid, "text": w.get(f"{cid}.text"), "period": w.get(f"{cid}.period"),
+                     "data": w.get("labels.separator").join(parts), "verdict": verdict, "verdict_code": claim.verdict,
+                     "note": w.get(f"{cid}.note") if w.has(f"{cid}.note") else ""})
+    return rows
