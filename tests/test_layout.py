@@ -28,7 +28,8 @@ ALLOWED = {
     "chartspec": set(),
     "chartlabels": {"chartkit"},
     "figures/__init__": {"chartspec", "figures"},
-    **{f"figures/{p.stem}": {"chartkit", "chartlabels", "chartspec"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
+    **{f"figures/{p.stem}": {"chartkit", "chartlabels", "chartspec", "figures"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
+    "analysis": {"changes", "claims", "scenarios", "scorecard", "snapshot", "figures"},  # the brief's analysis sections
     "render": {"fonts"},
     "scenarios": {"snapshot", "metrics"},  # only in run(), the CLI's entry; the model itself is pure
     "scorecard": {"metrics"},
@@ -47,7 +48,7 @@ FORBIDDEN_THIRD_PARTY = {
     "render": {"matplotlib", "httpx", "pandas", "typer"},
     "snapshot": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
     "scenarios": {"pandas", "matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
-    **dict.fromkeys(("scorecard", "claimmetrics", "claims", "changes"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
+    **dict.fromkeys(("scorecard", "claimmetrics", "claims", "changes", "analysis"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
 }
 
 

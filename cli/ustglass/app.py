@@ -90,6 +90,7 @@ def report(
     snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
     templates: Annotated[Optional[Path], typer.Option("--templates", help="Directory of template overrides (searched before the shipped templates).")] = None,
     figures: Annotated[Optional[Path], typer.Option("--figures", help="Directory of figure-spec overrides (figures/<id>.toml).")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="The previous edition's snapshot (id or path), for 'what changed'; default: the one before --snapshot.")] = None,
 ) -> None:
     """Build the brief from a snapshot: brief.<lang>.md/.html/.pdf, figures and key_figures.json."""
     from ustglass import pipeline
@@ -111,7 +112,7 @@ def report(
         typer.echo(f"Warning: {warning}", err=True)
     try:
         cfg = ReportConfig(langs=langs, formats=formats, snapshots_root=snapshots_root(snapshots), out_dir=out,
-                           snapshot=snapshot, templates_dir=templates, figures_dir=figures)
+                           snapshot=snapshot, templates_dir=templates, figures_dir=figures, since=since)
         built, written = pipeline.build_report(cfg)
     except UstglassError as exc:
         _fail(exc)
