@@ -138,7 +138,7 @@ def changes_context(c: Changes, card: ScorecardFigures, loc: Locale) -> dict[str
     revisions = []
     for d in c.datasets:
         title = dataset_title(loc, d.dataset)
-        revisions += [loc.text("brief.changes.revision", dataset=title, key=r.key, column=r.column, old=_number(r.old, loc),
+        revisions += [loc.text("brief.changes.revision", dataset=title, observation=r.key, column=r.column, old=_number(r.old, loc),
                                new=_number(r.new, loc)) for r in d.revisions[:REVISIONS_SHOWN]]
         if len(d.revisions) > REVISIONS_SHOWN:
             revisions.append(loc.text("brief.changes.more", dataset=title, n=fmt.number(len(d.revisions) - REVISIONS_SHOWN, loc)))
