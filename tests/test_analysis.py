@@ -107,8 +107,8 @@ def test_scorecard_section(edition) -> None:
     assert "| Bank reserves | $2.96 trillion | December 31, 2025 | −$45 billion over 3 months | 4 | stressed |" in en
     assert "| 银行准备金 | 2.96万亿美元 | 2025年12月31日 | 近3个月−450亿美元 | 4 | 紧张 |" in zh
     assert ("| Bills' share of marketable debt | 21.6% | December 31, 2025 | −0.2 pp over 1 year | 72 | watch |") in en
-    assert ("| 10-year term premium | – | – | – | – | not available: needs fred_threefytp10, which this snapshot does not hold |") in en
-    assert "| 10年期期限溢价 | – | – | – | – | 无数据：需要数据集fred_threefytp10，本快照中没有 |" in zh
+    assert "| 10-year term premium | – | – | – | – | not available: needs fred_threefytp10 |" in en
+    assert "| 10年期期限溢价 | – | – | – | – | 无数据：需要数据集fred_threefytp10 |" in zh
     assert ("**Crowding flag: not set.**" in en and "at percentile 100 of its trailing 3 years" in en
             and "The flag needs both above the 80th percentile: positions are there, funding is not." in en)
     assert "**拥挤度标志：未触发。**" in zh and "标志要求两者均高于第80百分位：持仓已达到，融资尚未达到。" in zh
