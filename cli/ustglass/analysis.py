@@ -17,7 +17,7 @@ from typing import Any
 from ustglass import changes, claims, fmt, scenarios, scorecard, snapshot
 from ustglass.errors import BuildError
 from ustglass.figures.amounts import change_unit, exact_digits, fraction, indicator_value, multiple, share
-from ustglass.keyfigures import Changes, IndicatorReading, KeyFigures, ScenarioOutcome, Scenarios
+from ustglass.keyfigures import Changes, ClaimReading, Claims, IndicatorReading, KeyFigures, ScenarioOutcome, Scenarios
 from ustglass.keyfigures import Scorecard as ScorecardFigures
 from ustglass.locale import Locale
 
@@ -231,6 +231,46 @@ def methods_context(s: Scenarios, loc: Locale) -> dict[str, Any]:
             "margins": [parameter_method(r, table, s, loc) for r in rows if r.kind == "margin"]}
 
 
+# ---------------------------------------------------------------- claim check
+
+
+def _would_settle(claim: ClaimReading) -> list[str]:
+    """The data that would settle a claim this snapshot cannot check: the datasets it lacks, else
+    the entries it lacks in a dataset it has (``research_estimates (cbo_fy2025_deficit)``)."""
+    if claim.needs:
+        return list(claim.needs)
+    found: list[str] = []
+    for c in claim.checks:
+        if c.reason is not None and c.reason.code == "missing_row" and c.comparison != "none":
+            found += [f"{d} ({c.reason.row})" for d in c.reason.datasets if f"{d} ({c.reason.row})" not in found]
+    return found
+
+
+def claim_rows(found: Claims, w: claims.Wording) -> list[dict[str, str]]:
+    """One finished row per claim for the brief's claim-check table: the claim in our words with
+    its period, what the data say (each check, with its date, and what a check lacked) and the verdict."""
+    rows = []
+    for claim in found.claims:
+        cid, parts = claim.id, []
+        for c in claim.checks:
+            if c.reason is not None:
+                data = w.reason(c.reason)
+            else:
+                data = w.get("labels.brief_data").format(data=claims.data_cell(c, c, w), date=w.when(c.date or ""))
+                if c.difference is not None:
+                    unit = "pp" if c.unit == "%" else c.unit  # a difference of percentages is in percentage points
+                    data += w.get("labels.brief_difference").format(difference=w.amount(c.difference, unit, sign=True))
+            parts.append(w.get("labels.brief_check").format(check=w.get(f"{cid}.checks.{c.id}"), data=data))
+        verdict = w.get(f"verdicts.{claim.verdict}")
+        settle = _would_settle(claim)
+        if claim.verdict == claims.CANNOT_CHECK and settle:
+            verdict = w.get("labels.cannot_check_needs").format(verdict=verdict, datasets=", ".join(settle))
+        rows.append({"id": cid, "text": w.get(f"{cid}.text"), "period": w.get(f"{cid}.period"),
+                     "data": w.get("labels.separator").join(parts), "verdict": verdict, "verdict_code": claim.verdict,
+                     "note": w.get(f"{cid}.note") if w.has(f"{cid}.note") else ""})
+    return rows
+
+
 # ---------------------------------------------------------------- all of it
 
 
@@ -240,7 +280,7 @@ def context(kf: KeyFigures, loc: Locale, words: claims.Wording) -> dict[str, Any
         raise BuildError("the key figures carry no analysis sections: build them with analysis.gather")
     return {"scorecard": scorecard_context(kf.scorecard, loc), "scenarios": scenarios_context(kf.scenarios, loc),
             "changes": None if kf.changes is None else changes_context(kf.changes, kf.scorecard, loc),
-            "claims": {"rows": [{k: cell(v) for k, v in r.items()} for r in claims.brief_rows(kf.claims, words)],
+            "claims": {"rows": [{k: cell(v) for k, v in r.items()} for r in claim_rows(kf.claims, words)],
                        "counts": {k: fmt.number(v, loc) for k, v in kf.claims.verdict_counts.items()},
                        "total": fmt.number(len(kf.claims.claims), loc)},
             "methods": methods_context(kf.scenarios, loc)}

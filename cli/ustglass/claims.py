@@ -415,7 +415,7 @@ def _context_line(m: Measured, unit: str, w: Wording) -> str:
     return w.get("labels.separator").join(parts)
 
 
-def _data_cell(chk: Check | keyfigures.ClaimCheckReading, m: Measured | keyfigures.ClaimCheckReading, w: Wording) -> str:
+def data_cell(chk: Check | keyfigures.ClaimCheckReading, m: Measured | keyfigures.ClaimCheckReading, w: Wording) -> str:
     """The measured value as the table shows it: a signal, a count of years in range, or an amount (signed if a change)."""
     if chk.unit == "signal":
         return w.amount(m.signal, "signal")
@@ -436,7 +436,7 @@ def format_text(result: ClaimCheck, w: Wording) -> str:
                                                        period=w.get(f"{cid}.period")))
         for c in r.checks:
             m, chk = c.measured, c.check
-            lines.append(("  " + w.get(f"{cid}.checks.{chk.id}"), "" if m is None else _data_cell(chk, m, w),
+            lines.append(("  " + w.get(f"{cid}.checks.{chk.id}"), "" if m is None else data_cell(chk, m, w),
                           "" if m is None else w.when(m.date), w.claimed(chk),
                           "" if c.difference is None else w.amount(c.difference, chk.unit, sign=True),
                           w.get(f"verdicts.{c.verdict}")))
@@ -458,41 +458,3 @@ def format_text(result: ClaimCheck, w: Wording) -> str:
     out += [table_row(x) if isinstance(x, tuple) else x for x in lines]
     return "\n".join(out)
 
-
-# --- the brief's appendix --------------------------------------------------------------------
-
-def _would_settle(claim: keyfigures.ClaimReading) -> list[str]:
-    """The data that would settle a claim this snapshot cannot check: the datasets it lacks, else
-    the entries it lacks in a dataset it has (``research_estimates (cbo_fy2025_deficit)``)."""
-    if claim.needs:
-        return list(claim.needs)
-    found: list[str] = []
-    for c in claim.checks:
-        if c.reason is not None and c.reason.code == "missing_row" and c.comparison != "none":
-            found += [f"{d} ({c.reason.row})" for d in c.reason.datasets if f"{d} ({c.reason.row})" not in found]
-    return found
-
-
-def brief_rows(found: keyfigures.Claims, w: Wording) -> list[dict[str, str]]:
-    """One finished row per claim for the brief's claim-check table: the claim in our words with
-    its period, what the data say (each check, with its date, and what a check lacked) and the verdict."""
-    rows = []
-    for claim in found.claims:
-        cid, parts = claim.id, []
-        for c in claim.checks:
-            if c.reason is not None:
-                data = w.reason(c.reason)
-            else:
-                data = w.get("labels.brief_data").format(data=_data_cell(c, c, w), date=w.when(c.date or ""))
-                if c.difference is not None:
-                    unit = "pp" if c.unit == "%" else c.unit  # a difference of percentages is in percentage points
-                    data += w.get("labels.brief_difference").format(difference=w.amount(c.difference, unit, sign=True))
-            parts.append(w.get("labels.brief_check").format(check=w.get(f"{cid}.checks.{c.id}"), data=data))
-        verdict = w.get(f"verdicts.{claim.verdict}")
-        settle = _would_settle(claim)
-        if claim.verdict == CANNOT_CHECK and settle:
-            verdict = w.get("labels.cannot_check_needs").format(verdict=verdict, datasets=", ".join(settle))
-        rows.append({"id": cid, "text": w.get(f"{cid}.text"), "period": w.get(f"{cid}.period"),
-                     "data": w.get("labels.separator").join(parts), "verdict": verdict, "verdict_code": claim.verdict,
-                     "note": w.get(f"{cid}.note") if w.has(f"{cid}.note") else ""})
-    return rows
