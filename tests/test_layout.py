@@ -47,12 +47,13 @@ ALLOWED: dict[str, set[str]] = {
     "chartspec": set(),
     "chartkit": {"fonts", "chartspec"},
     "chartlabels": {"chartkit"},
-    **{f"figures.{p.stem}": {"chartkit", "chartlabels", "chartspec"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
+    **{f"figures.{p.stem}": {"chartkit", "chartlabels", "chartspec", "figures.amounts"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
     "figures": {"chartspec", *(f"figures.{p.stem}" for p in (PACKAGE / "figures").glob("[!_]*.py"))},
     "charts": {"fonts", "chartspec", "chartkit", "figures"},
+    "analysis": {"changes", "claims", "scenarios", "scorecard", "snapshot", "figures", "figures.amounts"},  # the brief's analysis sections
     "render": {"fonts"},
     "outdir": set(),
-    "pipeline": {"snapshot", "metrics", "charts", "figures", "render", "resources", "outdir"},
+    "pipeline": {"snapshot", "metrics", "charts", "figures", "render", "resources", "outdir", "analysis", "claims"},
     "publish": {"logs", "snapshot", "pipeline", "outdir", "sources.live", "sources.validate"},
     "scenarios": {"snapshot", "metrics"},  # only in run(), the CLI's entry; the model itself is pure
     "scorecard": {"metrics"},
@@ -86,6 +87,7 @@ FORBIDDEN_THIRD_PARTY = {
     "app": {"pandas", "numpy"},
     "config": {"pandas"},
     "scenarios": {"pandas"},
+    **dict.fromkeys(("scorecard", "claimmetrics", "claims", "changes", "analysis"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
 }
 
 

@@ -154,6 +154,7 @@ def report(
     snapshots: Snapshots = None,
     templates: Annotated[Path | None, typer.Option("--templates", help="Directory of template overrides (searched before the shipped templates).")] = None,
     figures: Annotated[Path | None, typer.Option("--figures", help="Directory of figure-spec overrides (figures/<id>.toml).")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="The previous edition's snapshot (id or path), for 'what changed'; default: the one before --snapshot.")] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -167,7 +168,7 @@ def report(
         typer.echo(f"Warning: {warning}", err=True)
     with _errors():
         cfg = ReportConfig(langs=langs, formats=formats, snapshots_root=_root(snapshots), out_dir=out,
-                           snapshot=snapshot, templates_dir=templates, figures_dir=figures)
+                           snapshot=snapshot, templates_dir=templates, figures_dir=figures, since=since)
         with _progress(f"Building the brief ({', '.join(cfg.langs)}; {', '.join(f.value for f in formats)}) …", verbosity):
             built, written = pipeline.build_report(cfg)
     for path in written if verbosity is not Verbosity.quiet else ():

@@ -42,6 +42,7 @@ class ReportConfig:
     templates_dir: Path | None = None  # editor overrides, searched before the shipped templates
     figures_dir: Path | None = None  # editor overrides of figure specs
     figures: tuple[str, ...] | None = None  # ids of the figures to build; None: every registered figure
+    since: str | None = None  # the previous edition's snapshot (id or path); None: the one before `snapshot`
 
 
 def parse_formats(text: str) -> tuple[Format, ...]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 EXCERPT = 40  # at most this many characters of a file's content are quoted in an error
 
 
