@@ -1,8 +1,8 @@
 """Templates to text: the sandboxed Jinja environment, Markdown -> HTML, HTML -> PDF.
 
 Rendering is pure (strings in, strings or bytes out); writing files is the pipeline's job.
-Editors' templates run in Jinja's immutable sandbox with autoescaping off for Markdown;
-all data reaches HTML through markdown-it with raw HTML disabled, so it is escaped.
+Editors' templates run in a bounded sandbox (:mod:`ustglass.sandbox`), autoescaping HTML
+templates only; all data reaches HTML through markdown-it with raw HTML disabled, so it is escaped.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 
-from ustglass import fmt
+from ustglass import fmt, sandbox
 from ustglass.errors import BuildError
 from ustglass.locale import Locale
 
@@ -42,19 +41,13 @@ def filters(loc: Locale) -> dict[str, Callable[..., str]]:
 
 
 def environment(search_path: list[Path], loc: Locale) -> jinja2.Environment:
-    """A sandboxed environment looking in ``search_path`` in order (editor overrides first).
+    """A sandboxed environment looking in ``search_path`` in order (editor overrides first);
+    see :mod:`ustglass.sandbox` for what a template may and may not do.
 
     Every word a template prints that is not data comes from the language pack: the global
     ``t(key, *names, **fields)`` is :meth:`Locale.text`, a missing key is a build error.
     """
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = sandbox.environment(search_path)
     env.filters.update(filters(loc))
     env.globals["t"] = loc.text  # t("brief.sections.summary"), t("units", ds.units), t("key", field=value)
     env.globals["unfilled"] = lambda block: _unfilled(loc, block)
@@ -68,14 +61,8 @@ def _unfilled(loc: Locale, block: str) -> str:
 
 
 def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
-    try:
-        return env.get_template(name).render(**context)
-    except jinja2.TemplateNotFound as exc:
-        raise BuildError(f"template {exc.name!r} not found") from None
-    except jinja2.TemplateError as exc:
-        where = f"{getattr(exc, 'filename', None) or name}"
-        line = getattr(exc, "lineno", None)
-        raise BuildError(f"{where}{f', line {line}' if line else ''}: {exc}") from None
+    """Template ``name`` rendered, bounded; a failure is one BuildError naming the template and line."""
+    return sandbox.render(env, name, context)
 
 
 def markdown_to_html(text: str, images: Mapping[str, bytes]) -> str:
