@@ -10,13 +10,17 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
 from ustglass import __version__
 from ustglass import locale
 from ustglass.errors import UstglassError
+
+if TYPE_CHECKING:
+    from ustglass.settings import Settings
 
 app = typer.Typer(
     name="ustglass",
@@ -27,7 +31,7 @@ app = typer.Typer(
 )
 
 
-def _fail(exc: UstglassError) -> None:
+def _fail(exc: UstglassError) -> NoReturn:
     typer.echo(f"Error: {exc}", err=True)
     raise typer.Exit(code=exc.exit_code)
 
@@ -45,6 +49,33 @@ def _version(value: bool) -> None:
     if value:
         typer.echo(f"ustglass {__version__}")
         raise typer.Exit()
+
+
+# Options of the commands that build (report, figures, publish) and of `config show`; each
+# overrides the config file's key of the same meaning (see ustglass.settings).
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Settings file; default: ./ustglass.toml when it exists.", show_default=False)]
+LangOpt = Annotated[Optional[str], typer.Option("--lang", help="A language pack's code (templates/locales/<code>/) or all; default: zh (publish: all).", show_default=False)]
+SnapshotsOpt = Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.", show_default=False)]
+TemplatesOpt = Annotated[Optional[Path], typer.Option("--templates", help="An editor's templates folder (see `ustglass templates export`), used before the shipped templates.", show_default=False)]
+FiguresOpt = Annotated[Optional[Path], typer.Option("--figures", help="An editor's folder of figure specs (<id>.toml), used before <templates>/figures and the shipped specs.", show_default=False)]
+StrictOpt = Annotated[Optional[bool], typer.Option("--strict/--no-strict", help="A file in --templates/--figures that ustglass does not know is an error (default) or a warning.", show_default=False)]
+
+
+def _settings(config: Optional[Path], defaults: Optional[dict[str, Any]] = None, **flags: Any) -> Settings:
+    """The run's settings: defaults, then the config file, then the flags given; usage errors exit 2."""
+    from ustglass import settings
+
+    try:
+        return settings.load(flags, config, defaults=defaults)
+    except settings.FlagError as exc:
+        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+    except UstglassError as exc:
+        _fail(exc)
+
+
+def _warn(lines: Iterable[str]) -> None:
+    for line in lines:
+        typer.echo(f"Warning: {line}", err=True)
 
 
 @app.callback()
@@ -83,50 +114,74 @@ def fetch(
 
 @app.command()
 def report(
-    lang: Annotated[str, typer.Option("--lang", help="Language of the brief: a language pack's code (templates/locales/<code>/) or all.")] = locale.DEFAULT,
-    format: Annotated[str, typer.Option("--format", help="Comma-separated outputs: md,html,pdf.")] = "md,html,pdf",
+    lang: LangOpt = None,
+    format: Annotated[Optional[str], typer.Option("--format", help="Comma-separated outputs: md, md-inline (figures inside the Markdown, for pasting), html, pdf; default: md,html,pdf.", show_default=False)] = None,
     snapshot: Annotated[Optional[str], typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("out"),
-    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
-    templates: Annotated[Optional[Path], typer.Option("--templates", help="Directory of template overrides (searched before the shipped templates).")] = None,
-    figures: Annotated[Optional[Path], typer.Option("--figures", help="Directory of figure-spec overrides (figures/<id>.toml).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output directory; default: out.", show_default=False)] = None,
+    snapshots: SnapshotsOpt = None,
+    templates: TemplatesOpt = None,
+    figures: FiguresOpt = None,
+    strict: StrictOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Build the brief from a snapshot: brief.<lang>.md/.html/.pdf, figures and key_figures.json."""
     from ustglass import pipeline
-    from ustglass.config import ReportConfig, parse_formats, parse_langs
-    from ustglass.resources import snapshots_root
-
-    try:
-        formats = parse_formats(format)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--format") from None
-    try:
-        langs = parse_langs(lang, templates)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--lang") from None
     from ustglass.config import Format
     from ustglass.render import subsetting_warning
 
-    if Format.pdf in formats and (warning := subsetting_warning()):
-        typer.echo(f"Warning: {warning}", err=True)
+    cfg = _settings(config, languages=lang, formats=format, out=out, snapshots=snapshots, templates=templates,
+                    figures=figures, strict=strict).report_config(snapshot=snapshot)
+    if Format.pdf in cfg.formats and (warning := subsetting_warning()):
+        _warn([warning])
     try:
-        cfg = ReportConfig(langs=langs, formats=formats, snapshots_root=snapshots_root(snapshots), out_dir=out,
-                           snapshot=snapshot, templates_dir=templates, figures_dir=figures)
         built, written = pipeline.build_report(cfg)
     except UstglassError as exc:
         _fail(exc)
+    _warn(built.warnings)
     for path in written:
-        if path.parent == out:
+        if path.parent == cfg.out_dir:
             typer.echo(f"wrote {path}")
     typer.echo(f"brief built from snapshot {built.snapshot_id}")
+
+
+@app.command("figures")
+def figures_command(
+    only: Annotated[Optional[list[str]], typer.Option("--only", help="A figure's id (see --list); repeatable; default: every figure.", show_default=False)] = None,
+    list_: Annotated[bool, typer.Option("--list", help="Print one line per figure, its id and its title, and exit.")] = False,
+    lang: LangOpt = None,
+    format: Annotated[Optional[str], typer.Option("--format", help="png (300 dpi), svg (vector, text as text) or png,svg; default: png,svg.", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Directory the files go in, as <id>.<lang>.<png|svg>; default: out/figures.", show_default=False)] = None,
+    snapshot: Annotated[Optional[str], typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
+    snapshots: SnapshotsOpt = None,
+    templates: TemplatesOpt = None,
+    figures: FiguresOpt = None,
+    strict: StrictOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Render the brief's figures, or the ones named, as SVG and PNG, without building the brief."""
+    from ustglass import pipeline
+
+    s = _settings(config, languages=lang, figure_formats=format, snapshots=snapshots, templates=templates, figures=figures, strict=strict)
+    cfg = s.report_config(snapshot=snapshot, figures=tuple(only) if only else None, out_dir=out or s["out"] / "figures")
+    try:
+        if list_:
+            typer.echo(pipeline.format_figure_list(pipeline.figure_list(cfg)))
+            return
+        built = pipeline.build_figures(cfg, s.figure_formats)
+        written = pipeline.write_files(built.files, cfg.out_dir)
+    except UstglassError as exc:
+        _fail(exc)
+    _warn(built.warnings)
+    for path in written:
+        typer.echo(f"wrote {path}")
 
 
 @app.command()
 def publish(
     out: Annotated[Path, typer.Option("--out", help="Directory of published editions: DIR/<snapshot-id>/ and the symlink DIR/latest.")],
-    lang: Annotated[str, typer.Option("--lang", help="Languages to build: a language pack's code or all.")] = locale.ALL,
+    lang: LangOpt = None,
     keep: Annotated[Optional[int], typer.Option("--keep", min=1, help="Keep only the N newest editions (never the one 'latest' points at).")] = None,
-    snapshots: Annotated[Path, typer.Option("--snapshots", help="Directory holding the snapshots.")] = Path("data_snapshots"),
+    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: data_snapshots.", show_default=False)] = None,
     source: Annotated[Optional[list[str]], typer.Argument(help="Sources to download (default: all); the others are carried forward.", show_default=False, metavar="SOURCE")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Keep only observations known on this date (YYYY-MM-DD).")] = None,
     allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Carry failed sources forward instead of failing.")] = False,
@@ -134,21 +189,24 @@ def publish(
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="With --from-dir: skip files matching this glob; repeatable.")] = None,
     wait: Annotated[bool, typer.Option("--wait", help="If another publish is running, wait for it instead of exiting 1.")] = False,
     log_format: Annotated[str, typer.Option("--log-format", help="Log lines as 'text' or 'json' (one object per line).")] = "text",
+    templates: TemplatesOpt = None,
+    figures: FiguresOpt = None,
+    strict: StrictOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """For cron: fetch; if the data changed, build every language and format and publish them atomically."""
-    from ustglass.config import parse_langs
     from ustglass.logs import Log, LogFormat
     from ustglass.publish import PublishOptions, publish as run
 
-    try:
-        langs = parse_langs(lang)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--lang") from None
+    s = _settings(config, {"languages": (locale.ALL,), "snapshots": Path("data_snapshots")}, languages=lang,
+                  snapshots=snapshots, templates=templates, figures=figures, strict=strict)
     if log_format not in ("text", "json"):
         raise typer.BadParameter("choose text or json", param_hint="--log-format")
     log = Log(LogFormat(log_format))
-    opts = PublishOptions(out_dir=out, langs=langs, snapshots_root=snapshots, keep=keep, sources=tuple(source or ()),
-                          as_of=_as_of(as_of), allow_partial=allow_partial, from_dir=from_dir, exclude=tuple(exclude or ()), wait=wait)
+    opts = PublishOptions(out_dir=out, langs=s.langs, snapshots_root=s["snapshots"], keep=keep, sources=tuple(source or ()),
+                          as_of=_as_of(as_of), allow_partial=allow_partial, from_dir=from_dir, exclude=tuple(exclude or ()), wait=wait,
+                          formats=s.formats, templates_dir=s["templates"], figures_dir=s["figures"], strict=s["strict"],
+                          organisation=s["organisation"], author=s["author"])
     try:
         run(opts, log)
     except UstglassError as exc:
@@ -296,6 +354,43 @@ def changes_command(
         _fail(exc)
     found = changes.compare(old.id, old.tables, new.id, new.tables)
     typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) if as_json else changes.format_text(found))
+
+
+templates_app = typer.Typer(help="Editors' templates: copy the shipped ones out, edit them, build with --templates DIR.", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+config_app = typer.Typer(help="The settings file, ustglass.toml.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@templates_app.command("export")
+def templates_export(
+    target: Annotated[Path, typer.Argument(help="Folder to copy the templates, language packs, stylesheet and figure specs into.", metavar="DIR")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files of the same names already in DIR.")] = False,
+) -> None:
+    """Copy every shipped template, language pack, the stylesheet and the figure specs into DIR, to edit."""
+    from ustglass import overrides
+
+    try:
+        written = overrides.export(target, force=force)
+    except UstglassError as exc:
+        _fail(exc)
+    typer.echo(f"exported {len(written)} files to {target}; build with --templates {target}")
+
+
+@config_app.command("show")
+def config_show(
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    format: Annotated[Optional[str], typer.Option("--format", help="As report's --format.", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="As report's --out.", show_default=False)] = None,
+    snapshots: SnapshotsOpt = None,
+    templates: TemplatesOpt = None,
+    figures: FiguresOpt = None,
+    strict: StrictOpt = None,
+) -> None:
+    """Print the effective settings, each with where it came from: default, config or flag."""
+    typer.echo(_settings(config, languages=lang, formats=format, out=out, snapshots=snapshots, templates=templates,
+                         figures=figures, strict=strict).show())
 
 
 def main() -> None:
