@@ -33,18 +33,19 @@ def test_defaults_without_a_config_file(cwd: Path) -> None:
     s = settings.load({})
     assert s.file is None and set(s.sources.values()) == {"default"}
     cfg = s.report_config()
-    assert (cfg.langs, cfg.formats, cfg.out_dir, cfg.templates_dir, cfg.strict, cfg.organisation) == (
+    assert (cfg.langs, cfg.formats, cfg.out_dir, cfg.templates_dir, cfg.strict, cfg.organisation, cfg.author) == (
         ("zh",),
         (Format.md, Format.html, Format.pdf),
         Path("out"),
         None,
         True,
-        "",
+        "ustglass",
+        None,
     )
     result = runner.invoke(app, ["config", "show"])
     assert result.exit_code == 0, result.output
     rows = [
-        ("organisation", ""),
+        ("organisation", "ustglass"),
         ("author", ""),
         ("languages", "zh"),
         ("formats", "md, html, pdf"),

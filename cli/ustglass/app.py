@@ -206,7 +206,7 @@ def publish(
     opts = PublishOptions(out_dir=out, langs=s.langs, snapshots_root=s["snapshots"], keep=keep, sources=tuple(source or ()),
                           as_of=_as_of(as_of), allow_partial=allow_partial, from_dir=from_dir, exclude=tuple(exclude or ()), wait=wait,
                           formats=s.formats, templates_dir=s["templates"], figures_dir=s["figures"], strict=s["strict"],
-                          organisation=s["organisation"], author=s["author"])
+                          organisation=s["organisation"], author=s["author"] or None)
     try:
         run(opts, log)
     except UstglassError as exc:

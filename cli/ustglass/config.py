@@ -38,10 +38,10 @@ class ReportConfig:
     snapshot: str | None = None  # id or path; None = newest
     templates_dir: Path | None = None  # editor overrides, searched before the shipped templates
     figures_dir: Path | None = None  # editor overrides of figure specs
-    figures: tuple[str, ...] | None = None  # ids of the figures to build; None: every registered figure
     strict: bool = True  # a file in templates_dir / figures_dir that ustglass does not know is an error (else a warning)
-    organisation: str = ""  # who publishes the brief (PDF metadata, cover)
-    author: str = ""  # who wrote it
+    figures: tuple[str, ...] | None = None  # ids of the figures to build; None: every registered figure
+    organisation: str = "ustglass"  # who publishes the brief: the PDF's cover and its Author, the page's author
+    author: str | None = None  # a person named on the cover and in the metadata as well, if any
 
 
 def _choose(text: str, order: tuple[Enum, ...], what: str) -> tuple:

@@ -57,8 +57,8 @@ class PublishOptions:
     templates_dir: Path | None = None  # an editor's templates (and <templates>/figures specs)
     figures_dir: Path | None = None
     strict: bool = True
-    organisation: str = ""
-    author: str = ""
+    organisation: str = "ustglass"
+    author: str | None = None
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ class Key:
 
 
 KEYS: tuple[Key, ...] = (
-    Key("organisation", "text", "", "", "who publishes the brief (PDF metadata, the cover)"),
+    Key("organisation", "text", "ustglass", "", "who publishes the brief (PDF metadata, the cover)"),
     Key("author", "text", "", "", "who wrote it (PDF metadata)"),
     Key("languages", "list", (locale.DEFAULT,), "--lang", "language packs to build: a code, all, or a list of codes"),
     Key("formats", "list", tuple(f.value for f in (Format.md, Format.html, Format.pdf)), "--format", "report and publish: md, md-inline, html, pdf"),
@@ -109,7 +109,7 @@ class Settings:
         return ReportConfig(langs=self.langs, formats=self.formats, snapshots_root=self.snapshots_root,
                             out_dir=out_dir or v["out"], snapshot=snapshot, templates_dir=v["templates"],
                             figures_dir=v["figures"], figures=figures, strict=v["strict"],
-                            organisation=v["organisation"], author=v["author"])  # fmt: skip
+                            organisation=v["organisation"], author=v["author"] or None)  # fmt: skip
 
     def show(self) -> str:
         """Every setting, its value and where it came from, one per line."""
