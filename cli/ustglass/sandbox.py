@@ -307,9 +307,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return super().getitem(obj, argument)
 
 
-def environment(search_path: Sequence[Path]) -> jinja2.Environment:
-    """A bounded sandbox loading from ``search_path`` in order (editor overrides first)."""
-    env = BoundedSandbox(
+def environment(search_path: Sequence[Path], cls: type[BoundedSandbox] = BoundedSandbox) -> BoundedSandbox:
+    """A bounded sandbox (``cls``, a subclass adding state, or BoundedSandbox) loading from
+    ``search_path`` in order (editor overrides first)."""
+    env = cls(
         loader=RealPathLoader(search_path),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=HTML_TEMPLATES, default_for_string=False, default=False),
