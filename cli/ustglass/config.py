@@ -28,6 +28,8 @@ class ReportConfig:
     templates_dir: Path | None = None  # editor overrides, searched before the shipped templates
     figures_dir: Path | None = None  # editor overrides of figure specs
     figures: tuple[str, ...] | None = None  # ids of the figures to build; None: every registered figure
+    organisation: str = "ustglass"  # who publishes the brief: the PDF's cover and its Author, the page's author
+    author: str | None = None  # a person named on the cover and in the metadata as well, if any
 
 
 def parse_formats(text: str) -> tuple[Format, ...]:

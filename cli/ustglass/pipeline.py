@@ -13,13 +13,16 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ustglass import charts, figures, locale, metrics, render, snapshot
+from ustglass import charts, figures, locale, metrics, pages, render, snapshot
 from ustglass.config import Format, ReportConfig
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
 from ustglass.resources import bundled
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 TOP_HOLDERS = 10
 
@@ -53,10 +56,20 @@ def load_specs(cfg: ReportConfig) -> dict[str, charts.FigureSpec]:
     return specs
 
 
+def draw_figures(kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec]) -> dict[str, Figure]:
+    """Every chart of the brief in the language of ``loc``, by figure id."""
+    charts.chart_texts(loc, specs)  # every problem of the pack's chart text at once, before drawing
+    return {fid: charts.build_figure(fid, kf, loc, spec) for fid, spec in specs.items()}
+
+
 def figure_files(kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec]) -> dict[str, bytes]:
     """Every chart of the brief as PNG bytes, keyed by its path relative to the output."""
-    charts.chart_texts(loc, specs)  # every problem of the pack's chart text at once, before drawing
-    return {f"figures/{fid}.{loc.code}.png": charts.png_bytes(charts.build_figure(fid, kf, loc, spec)) for fid, spec in specs.items()}
+    return {figure_path(fid, loc): charts.png_bytes(fig) for fid, fig in draw_figures(kf, loc, specs).items()}
+
+
+def figure_path(figure_id: str, loc: locale.Locale) -> str:
+    """Where a chart's PNG goes, relative to the output (the Markdown links to it)."""
+    return f"figures/{figure_id}.{loc.code}.png"
 
 
 def holder_rows(kf: KeyFigures, loc: locale.Locale) -> list[dict[str, Any]]:
@@ -90,24 +103,18 @@ def build(cfg: ReportConfig) -> Built:
     template_dirs = [d for d in (cfg.templates_dir, bundled("templates")) if d is not None]
     files: dict[str, bytes] = {"key_figures.json": kf.to_json().encode("utf-8")}
     specs = load_specs(cfg)
-    for code in cfg.langs:
-        loc = locale.load(code, locale.search_path(cfg.templates_dir))
-        images = figure_files(kf, loc, specs)
-        files.update(images)
+    packs = {code: locale.load(code, locale.search_path(cfg.templates_dir)) for code in cfg.langs}
+    for code, loc in packs.items():
+        drawn = draw_figures(kf, loc, specs)
+        files.update({figure_path(fid, loc): charts.png_bytes(fig) for fid, fig in drawn.items()})
         env = render.environment(template_dirs, loc)
-        paths = {f: f"figures/{f}.{code}.png" for f in specs}
-        markdown = render.render_template(env, loc.brief_template, context(kf, loc, paths))
+        paths = {fid: figure_path(fid, loc) for fid in specs}
+        markdown = render.render_brief(env, loc.brief_template, context(kf, loc, paths))
         if Format.md in cfg.formats:
             files[f"brief.{code}.md"] = markdown.encode("utf-8")
         if Format.html in cfg.formats or Format.pdf in cfg.formats:
-            body = render.markdown_to_html(markdown, images)
-            page = {"body": body, "kf": kf, "css": render.render_template(env, "brief.css", {})}
-            if Format.html in cfg.formats:
-                files[f"brief.{code}.html"] = render.render_template(env, "page.html.j2", {**page, "medium": "screen"}).encode("utf-8")
-            if Format.pdf in cfg.formats:
-                html = render.render_template(env, "page.html.j2", {**page, "medium": "print"})
-                with tempfile.TemporaryDirectory(prefix="ustglass-pdf-") as tmp:
-                    files[f"brief.{code}.pdf"] = render.pdf_bytes(html, base_dir=Path(tmp))
+            figures_inline = {figure_path(fid, loc): render.InlineFigure(fid, charts.svg_bytes(fig)) for fid, fig in drawn.items()}
+            files.update(pages.build(cfg, kf, env, loc, markdown, figures_inline, [p for p in packs.values() if p is not loc]))
     return Built(snap.id, files)
 
 
