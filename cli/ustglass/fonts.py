@@ -15,8 +15,8 @@ face whose family is "Noto Sans CJK SC" by reading the collection's name tables.
 font file (``.otf``, ``.ttf`` or ``.ttc``) to use instead.
 
 Noto Sans is found through fontconfig (:func:`latin_font_path`). :func:`missing_glyphs`
-finds the characters of a text that neither face has; :func:`woff2_subset` cuts a face
-down to the characters a page uses, for embedding in the HTML.
+finds the characters of a text that neither face has; :func:`subset_font` cuts a face
+down to the characters a page uses (WOFF2 for embedding in the HTML).
 """
 
 from __future__ import annotations
@@ -224,23 +224,25 @@ def missing_glyphs(text: str, faces: Iterable[Path]) -> list[str]:
 # ---------------------------------------------------------------- subsets for the web
 
 
-def woff2_subset(path: Path, chars: Iterable[str]) -> bytes:
-    """The face in ``path`` cut down to ``chars``, as WOFF2; the same bytes for the same input.
+def subset_font(path: Path, chars: Iterable[str], *, woff2: bool = False) -> bytes:
+    """The face in ``path`` cut down to ``chars`` (as WOFF2 when asked); the same bytes for the same input.
 
     Subsetting uses HarfBuzz (libharfbuzz-subset) when present, else fontTools; WOFF2's Brotli
     compression takes about a second for a Chinese face, so results are kept in
-    :func:`cache_dir`, keyed by the font file and the characters.
+    :func:`cache_dir`, keyed by the font file, the characters and the format.
     """
     text = "".join(sorted(set(chars)))
     file, size, mtime_ns = _stamp(path)
-    key = hashlib.sha256(f"{file}|{size}|{mtime_ns}|{text}".encode()).hexdigest()[:24]
-    target = cache_dir() / "subsets" / f"{path.stem}-{key}.woff2"
+    suffix = ".woff2" if woff2 else path.suffix
+    key = hashlib.sha256(f"{file}|{size}|{mtime_ns}|{suffix}|{text}".encode()).hexdigest()[:24]
+    target = cache_dir() / "subsets" / f"{path.stem}-{key}{suffix}"
     if target.is_file():
         return target.read_bytes()
-    data = _woff2(_hb_subset(path, text) or _fonttools_subset(path, text))
+    data = _hb_subset(path, text) or _fonttools_subset(path, text)
+    data = _woff2(data) if woff2 else data
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".woff2", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=target.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, target)

@@ -84,7 +84,7 @@ def build(cfg: ReportConfig, kf: KeyFigures, env: render.BriefEnvironment, loc: 
         screen = {**page, "medium": "screen", "html_lang": loc.html_lang, "editions": editions(others)}
         draft = render.render_template(env, "page.html.j2", {**screen, "fonts_css": Markup("")})
         render.check_glyphs(markdown, draft, f"brief.{loc.code}")
-        fonts_css = render.font_faces_css(render.web_font_urls(render.page_text(draft)), script)
+        fonts_css = render.font_faces_css(render.web_font_urls(render.page_text(draft), script), script)
         html = render.render_template(env, "page.html.j2", {**screen, "fonts_css": Markup(fonts_css)})
         out[f"brief.{loc.code}.html"] = html.encode("utf-8")
     if Format.pdf in cfg.formats:
@@ -93,5 +93,5 @@ def build(cfg: ReportConfig, kf: KeyFigures, env: render.BriefEnvironment, loc: 
                                                                "editions": [], "fonts_css": Markup(fonts_css)})
         render.check_glyphs(markdown, printed, f"brief.{loc.code}")
         with tempfile.TemporaryDirectory(prefix="ustglass-pdf-") as tmp:
-            out[f"brief.{loc.code}.pdf"] = render.pdf_bytes(printed, base_dir=Path(tmp), assets=(bundled("templates"),))
+            out[f"brief.{loc.code}.pdf"] = render.pdf_bytes(printed, base_dir=Path(tmp), script=script, assets=(bundled("templates"),))
     return out

@@ -177,12 +177,24 @@ class Body:
     headings: tuple[Heading, ...]
 
 
+def _attributes(declarations: str) -> str:
+    """CSS declarations (``fill: #fff; stroke-width: 0.6``) as SVG presentation attributes."""
+    pairs = (d.split(":", 1) for d in declarations.split(";") if ":" in d)
+    return " ".join(f'{name.strip()}="{value.strip().replace(chr(34), "&quot;")}"' for name, value in pairs)
+
+
 def inline_svg(data: bytes, prefix: str, label: str) -> str:
     """An SVG file as markup to set inside a page: no XML prolog or metadata, its ids prefixed
-    (several charts share one document), labelled for assistive technology."""
+    (several charts share one document), labelled for assistive technology. Styles become
+    presentation attributes (the page's stylesheet engine would read every ``style`` as page CSS),
+    and the file's own ``* {...}`` defaults become the root's (inherited) attributes."""
     svg = data.decode("utf-8")
     svg = svg[svg.index("<svg"):].strip()
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
+    defaults = re.search(r'<style type="text/css">\*\{([^}]*)\}</style>', svg)
+    if defaults:
+        svg = svg.replace(defaults[0], "").replace("<svg ", f"<svg {_attributes(defaults[1])} ", 1)
+    svg = re.sub(r'\sstyle="([^"]*)"', lambda m: " " + _attributes(m[1]), svg)
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m[1]}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m[1]})", svg)
     svg = re.sub(r'\b((?:xlink:)?href)="#([^"]+)"', lambda m: f'{m[1]}="#{prefix}-{m[2]}"', svg)
@@ -283,16 +295,34 @@ def page_text(page: str) -> str:
 # ---------------------------------------------------------------- fonts
 
 
-# Each face the pages use: its key (file stem), the CSS family, weight and style.
+# Each face the pages use: its key (file stem), the CSS family, weight and style. The Latin face
+# gets a family name of its own: under its own name, WeasyPrint would fill what a cut-down face
+# lacks from the machine's copy of Noto Sans instead of from the CJK face.
+LATIN_CSS_FAMILY = f"Brief {fonts.LATIN_FAMILY}"
 FACES = (
-    ("latin-regular", "Brief Latin", 400, "normal"), ("latin-bold", "Brief Latin", 700, "normal"),
-    ("latin-italic", "Brief Latin", 400, "italic"), ("latin-bold-italic", "Brief Latin", 700, "italic"),
+    ("latin-regular", LATIN_CSS_FAMILY, 400, "normal"), ("latin-bold", LATIN_CSS_FAMILY, 700, "normal"),
+    ("latin-italic", LATIN_CSS_FAMILY, 400, "italic"), ("latin-bold-italic", LATIN_CSS_FAMILY, 700, "italic"),
     ("cjk-regular", fonts.FAMILY, 400, "normal"), ("cjk-bold", fonts.FAMILY, 700, "normal"),
 )
 # What the Latin face sets on a page of a CJK script: letters, digits and the ASCII and Latin-1
-# signs, but not the marks Chinese sets full width from the CJK face (· “ ” ‘ ’ — … and the rest of
-# U+2000–206F, ×, ÷).
-SCRIPT_LATIN_RANGE = {"latin": None, "cjk": "U+0000-00B6, U+00B8-00D6, U+00D8-00F6, U+00F8-02FF, U+0300-036F"}
+# signs, but not the marks Chinese sets full width from the CJK face (· “ ” ‘ ’ — … and the rest
+# of U+2000–206F, ×, ÷). On such a page the Latin face is cut down to these characters (a
+# unicode-range alone does not hold in WeasyPrint, whose text layout picks fonts by their glyphs).
+SCRIPT_LATIN_RANGES: dict[str, tuple[tuple[int, int], ...] | None] = {
+    "latin": None, "cjk": ((0x0000, 0x00B6), (0x00B8, 0x00D6), (0x00D8, 0x00F6), (0x00F8, 0x036F)),
+}
+
+
+def _latin_ranges(script: str) -> tuple[tuple[int, int], ...] | None:
+    if script not in SCRIPT_LATIN_RANGES:
+        raise BuildError(f"typography.script {script!r}: choose one of {', '.join(SCRIPT_LATIN_RANGES)}")
+    return SCRIPT_LATIN_RANGES[script]
+
+
+def _latin_chars(script: str) -> set[str] | None:
+    """The characters the Latin face may set on a page of ``script`` (None: all it has)."""
+    ranges = _latin_ranges(script)
+    return None if ranges is None else {chr(c) for lo, hi in ranges for c in range(lo, hi + 1)}
 
 
 def face_paths() -> dict[str, Path]:
@@ -303,25 +333,27 @@ def face_paths() -> dict[str, Path]:
 
 def font_faces_css(urls: Mapping[str, str], script: str) -> str:
     """``@font-face`` rules for the faces in ``urls`` (key -> URL), for a page in ``script``."""
-    if script not in SCRIPT_LATIN_RANGE:
-        raise BuildError(f"typography.script {script!r}: choose one of {', '.join(SCRIPT_LATIN_RANGE)}")
+    ranges = _latin_ranges(script)
+    scope = ", ".join(f"U+{lo:04X}-{hi:04X}" for lo, hi in ranges) if ranges else ""
     rules = []
     for key, family, weight, style in FACES:
         if key in urls:
-            scope = SCRIPT_LATIN_RANGE[script] if key.startswith("latin-") else None
-            extra = f" unicode-range: {scope};" if scope else ""
+            extra = f" unicode-range: {scope};" if scope and key.startswith("latin-") else ""
             rules.append(f'@font-face {{ font-family: "{family}"; src: url("{urls[key]}"); font-weight: {weight}; '
                          f"font-style: {style};{extra} }}")
     return "\n".join(rules)
 
 
-def web_font_urls(chars: Iterable[str]) -> dict[str, str]:
+def web_font_urls(chars: Iterable[str], script: str) -> dict[str, str]:
     """Each face subset to ``chars`` (and printable ASCII) as a WOFF2 data URI, for a self-contained page."""
     import base64
 
-    wanted = set(chars) | {chr(c) for c in range(32, 127)}
-    return {key: "data:font/woff2;base64," + base64.b64encode(fonts.woff2_subset(path, wanted)).decode("ascii")
-            for key, path in face_paths().items()}
+    wanted, latin = set(chars) | {chr(c) for c in range(32, 127)}, _latin_chars(script)
+    urls = {}
+    for key, path in face_paths().items():
+        subset = wanted & latin if latin is not None and key.startswith("latin-") else wanted
+        urls[key] = "data:font/woff2;base64," + base64.b64encode(fonts.subset_font(path, subset, woff2=True)).decode("ascii")
+    return urls
 
 
 def check_glyphs(markdown: str, page: str, where: str) -> None:
@@ -352,15 +384,19 @@ def pdf_font_urls() -> dict[str, str]:
     return {key: f"fonts/{key}{path.suffix}" for key, path in face_paths().items()}
 
 
-def stage_pdf_fonts(base_dir: Path) -> None:
-    """Copy the brief's font files into the build, where the print stylesheet loads them."""
+def stage_pdf_fonts(base_dir: Path, script: str) -> None:
+    """Write the brief's font files into the build, where the print stylesheet loads them: the
+    CJK faces whole, the Latin faces whole or, on a page of a CJK script, cut to what they set there."""
     import shutil
 
-    paths = face_paths()
+    latin, paths = _latin_chars(script), face_paths()
     for key, rel in pdf_font_urls().items():
         target = base_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(paths[key], target)
+        if latin is not None and key.startswith("latin-"):
+            target.write_bytes(fonts.subset_font(paths[key], latin))
+        else:
+            shutil.copyfile(paths[key], target)
 
 
 REFUSED_ATTACHMENT = ('a template asks to attach a file to the PDF (rel="attachment"); '
@@ -376,15 +412,16 @@ def _local_path(url: str, roots: tuple[Path, ...]) -> Path:
     return path
 
 
-def pdf_bytes(page_html: str, *, base_dir: Path, assets: Iterable[Path] = ()) -> bytes:
+def pdf_bytes(page_html: str, *, base_dir: Path, script: str = "latin", assets: Iterable[Path] = ()) -> bytes:
     """Render HTML to PDF (A4, tagged as PDF/UA-1) with WeasyPrint.
 
     It loads only ``data:`` URIs and files inside ``base_dir`` or ``assets`` (ustglass's own
     folders): anything else (the network, a file elsewhere on disk, a redirect) stops the build
     with an error, and so does a link asking to attach a file to the PDF. The brief's fonts
-    are staged into ``base_dir`` first, so the PDF is set in exactly the fonts the charts use.
+    are staged into ``base_dir`` first (for a page in ``script``), so the PDF is set in exactly
+    the fonts the charts use.
     """
-    stage_pdf_fonts(base_dir)
+    stage_pdf_fonts(base_dir, script)
     try:
         import weasyprint
         from weasyprint.urls import FatalURLFetchingError, URLFetcher
