@@ -24,7 +24,7 @@ from ustglass.config import Format, ReportConfig
 REPO = Path(__file__).resolve().parents[1]
 EDITION = "2025-12-31"
 LANGS = ("zh", "en")
-WIDTHS = (390, 1280)
+WIDTHS = (360, 390, 1280, 1440)  # a small phone, a common phone, a laptop, a wide desktop
 
 
 @pytest.fixture(scope="module")
@@ -146,13 +146,6 @@ def test_fonts_are_embedded_subsets(site: Path, lang: str) -> None:
                                                     ("Brief Noto Sans", "400", "italic"), ("Brief Noto Sans", "700", "italic"),
                                                     ("Noto Sans CJK SC", "400", "normal"), ("Noto Sans CJK SC", "700", "normal")]
     assert len(text.encode("utf-8")) < 900_000  # subsets: the whole page, charts and fonts, stays small
-
-
-def test_the_html_is_byte_identical_across_builds(site: Path, tmp_path: Path) -> None:
-    cfg = ReportConfig(langs=LANGS, formats=(Format.html,), snapshots_root=REPO / "data_snapshots", out_dir=tmp_path, snapshot=EDITION)
-    again = pipeline.build(cfg).files
-    for lang in LANGS:
-        assert again[f"brief.{lang}.html"] == (site / f"brief.{lang}.html").read_bytes()
 
 
 # ---------------------------------------------------------------- in a browser
