@@ -57,8 +57,9 @@ ALLOWED: dict[str, set[str]] = {
     "alttext": {"figures"},
     "overrides": set(),
     "settings": set(),
+    "pages": {"render", "overrides"},
     "pipeline": {"snapshot", "metrics", "charts", "chartkit", "figures", "render", "sandbox", "resources", "outdir", "overrides",
-                 "alttext", "analysis", "claims"},
+                 "alttext", "analysis", "claims", "pages"},
     "publish": {"logs", "snapshot", "pipeline", "outdir", "sources.live", "sources.validate"},
     "scenarios": {"snapshot", "metrics"},  # only in run(), the CLI's entry; the model itself is pure
     "scorecard": {"metrics"},

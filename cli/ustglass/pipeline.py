@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ustglass import alttext, analysis, chartkit, charts, claims, figures, locale, metrics, outdir, overrides, render, sandbox, snapshot
+from ustglass import alttext, analysis, chartkit, charts, claims, figures, locale, metrics, outdir, overrides, pages, render, snapshot
 from ustglass.config import FIGURE_DPI, FigureFormat, Format, ReportConfig
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
@@ -76,10 +76,20 @@ def load_specs(cfg: ReportConfig) -> dict[str, charts.FigureSpec]:
     return specs
 
 
+def draw_figures(kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec]) -> dict[str, charts.Figure]:
+    """Every chart of the brief in the language of ``loc``, by figure id."""
+    charts.chart_texts(loc, specs)  # every problem of the pack's chart text at once, before drawing
+    return {fid: charts.build_figure(fid, kf, loc, spec) for fid, spec in specs.items()}
+
+
 def figure_files(kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec]) -> dict[str, bytes]:
     """Every chart of the brief as PNG bytes, keyed by its path relative to the output."""
-    charts.chart_texts(loc, specs)  # every problem of the pack's chart text at once, before drawing
-    return {f"figures/{fid}.{loc.code}.png": charts.png_bytes(charts.build_figure(fid, kf, loc, spec)) for fid, spec in specs.items()}
+    return {figure_path(fid, loc): charts.png_bytes(fig) for fid, fig in draw_figures(kf, loc, specs).items()}
+
+
+def figure_path(figure_id: str, loc: locale.Locale) -> str:
+    """Where a chart's PNG goes, relative to the output (the Markdown links to it)."""
+    return f"figures/{figure_id}.{loc.code}.png"
 
 
 def holder_rows(kf: KeyFigures, loc: locale.Locale) -> list[dict[str, Any]]:
@@ -114,33 +124,28 @@ def data_uri(data: bytes, mime: str = "image/png") -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def brief_files(cfg: ReportConfig, kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec]) -> dict[str, bytes]:
+def brief_files(cfg: ReportConfig, kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec],
+                others: list[locale.Locale]) -> dict[str, bytes]:
     """The brief in one language, in every format of ``cfg``, and its figures. The Markdown is
-    rendered first, so a broken template stops the build before any chart is drawn."""
+    rendered first, so a broken template stops the build before any chart is drawn; ``others``
+    are the other languages built, which the web page links to."""
     code = loc.code
     env = render.environment([d for d in (cfg.templates_dir, bundled("templates")) if d is not None], loc)
     alt = alttext.alt_texts(kf, loc, specs)
-    paths = {f: f"figures/{f}.{code}.png" for f in specs}
+    paths = {fid: figure_path(fid, loc) for fid in specs}
     words = claims.wording(code, cfg.templates_dir)
-    markdown = render.render_template(env, loc.brief_template, context(kf, loc, paths, words, alt))
-    images = figure_files(kf, loc, specs)
+    markdown = render.render_brief(env, loc.brief_template, context(kf, loc, paths, words, alt))
+    drawn = draw_figures(kf, loc, specs)
+    images = {figure_path(fid, loc): charts.png_bytes(fig) for fid, fig in drawn.items()}
     files = dict(images)
     if Format.md in cfg.formats:
         files[f"brief.{code}.md"] = markdown.encode("utf-8")
     if Format.md_inline in cfg.formats:  # the same brief with each figure inside it, for pasting
         inline = {f: data_uri(images[p]) for f, p in paths.items()}
-        files[f"brief.{code}.inline.md"] = render.render_template(env, loc.brief_template, context(kf, loc, inline, words, alt)).encode("utf-8")
+        files[f"brief.{code}.inline.md"] = render.render_brief(env, loc.brief_template, context(kf, loc, inline, words, alt)).encode("utf-8")
     if Format.html in cfg.formats or Format.pdf in cfg.formats:
-        body = render.markdown_to_html(markdown, images)
-        css = render.render_template(env, "brief.css", {})
-        page = {"body": sandbox.trusted(body), "kf": kf, "css": sandbox.trusted(css),
-                "extra_css": sandbox.trusted(overrides.extra_css(cfg.templates_dir))}  # fmt: skip
-        if Format.html in cfg.formats:
-            files[f"brief.{code}.html"] = render.render_template(env, "page.html.j2", {**page, "medium": "screen"}).encode("utf-8")
-        if Format.pdf in cfg.formats:
-            html = render.render_template(env, "page.html.j2", {**page, "medium": "print"})
-            with tempfile.TemporaryDirectory(prefix="ustglass-pdf-") as tmp:
-                files[f"brief.{code}.pdf"] = render.pdf_bytes(html, base_dir=Path(tmp))
+        figures_inline = {figure_path(fid, loc): render.InlineFigure(fid, charts.svg_bytes(fig)) for fid, fig in drawn.items()}
+        files.update(pages.build(cfg, kf, env, loc, markdown, figures_inline, others))
     return files
 
 
@@ -150,8 +155,9 @@ def build(cfg: ReportConfig) -> Built:
     snap, kf = load_key_figures(cfg)
     files: dict[str, bytes] = {"key_figures.json": kf.to_json().encode("utf-8")}
     specs = load_specs(cfg)
-    for code in cfg.langs:
-        files.update(brief_files(cfg, kf, locale.load(code, locale.search_path(cfg.templates_dir)), specs))
+    packs = {code: locale.load(code, locale.search_path(cfg.templates_dir)) for code in cfg.langs}
+    for loc in packs.values():
+        files.update(brief_files(cfg, kf, loc, specs, [p for p in packs.values() if p is not loc]))
     return Built(snap.id, files, warnings)
 
 
