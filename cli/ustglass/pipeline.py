@@ -110,7 +110,7 @@ def context(kf: KeyFigures, loc: locale.Locale, figure_paths: Mapping[str, str],
     return {
         "analysis": analysis.context(kf, loc, words),
         "kf": kf,
-        "fig": dict(figure_paths),
+        "fig": {fid: render.MdText(path) for fid, path in figure_paths.items()},  # our own paths and data: URIs
         "alt": dict(alt or {}),  # figure id -> a sentence describing it (alttext)
         "holders_rows": holder_rows(kf, loc),
         "largest_holder": loc.name_of("countries", largest),

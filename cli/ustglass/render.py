@@ -25,14 +25,58 @@ from urllib.request import url2pathname
 import jinja2
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from markupsafe import Markup
 
 from ustglass import fmt, fonts, sandbox
 from ustglass.errors import BuildError
+from ustglass.fmt import MdText, md_escape
 from ustglass.locale import Locale
+
+# ---------------------------------------------------------------- Markdown escaping
+# Every value a Markdown template prints is escaped for Markdown unless it is already Markdown:
+# the pack's words (``t``, captions, references), formatted numbers and dates. So a data string
+# (a country name as TIC writes it, a file name, a URL from a manifest) can neither shift a table
+# (``|``), add a link (``[x](…)``), emphasis or raw HTML (``<script>``) to the brief.
+
+_URL = re.compile(r"https?://[^\s<>`\\]+")
+
+
+def _md(value: Any) -> Any:
+    return value if isinstance(value, (MdText, Markup)) or not isinstance(value, str) else md_escape(value)
+
+
+@jinja2.pass_eval_context
+def _finalize(eval_ctx: Any, value: Any) -> Any:
+    """What ``{{ … }}`` prints: in a Markdown template, a plain string escaped (HTML templates autoescape)."""
+    return value if eval_ctx.autoescape else _md(value)
+
+
+def autolink(url: str) -> MdText:
+    """A web address as a Markdown autolink; anything that is not a plain http(s) URL is printed as text."""
+    return MdText(f"<{url}>") if _URL.fullmatch(url) else MdText(md_escape(url))
+
+
+def code(text: str) -> MdText:
+    """``text`` as a Markdown code span, fenced by more backticks than it holds."""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return MdText(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def _words(fn: Callable[..., str]) -> Callable[..., MdText]:
+    """A function returning the pack's words (or formatted numbers): its result is Markdown, its
+    string arguments data, escaped before they are filled in."""
+    def wrapped(*args: Any, **kwargs: Any) -> MdText:
+        return MdText(fn(*args, **{k: _md(v) for k, v in kwargs.items()}))
+    return wrapped
 
 
 def filters(loc: Locale) -> dict[str, Callable[..., str]]:
     """The formatting filters templates may use, bound to the reader's language pack."""
+    return {"autolink": autolink, "code": code, **{name: _words(f) for name, f in _filters(loc).items()}}
+
+
+def _filters(loc: Locale) -> dict[str, Callable[..., str]]:
     return {
         "usd": lambda v, digits=None, sign=False: fmt.usd_bn(v, loc, digits, sign=sign),
         "usd_abs": lambda v, digits=None: fmt.usd_bn(abs(v), loc, digits),
@@ -89,9 +133,16 @@ class Numbering:
 
 
 class BriefEnvironment(sandbox.BoundedSandbox):
-    """The sandboxed environment of one language, with the numbering of its figures and tables."""
+    """The sandboxed environment of one language, with the numbering of its figures and tables.
+    What a macro returns is Markdown the templates wrote (its data already escaped), printed as it is."""
 
     numbering: Numbering
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(__obj, jinja2.runtime.Macro) and isinstance(result, str) and not isinstance(result, Markup):
+            return MdText(result)
+        return result
 
 
 def environment(search_path: list[Path], loc: Locale) -> BriefEnvironment:
@@ -105,12 +156,13 @@ def environment(search_path: list[Path], loc: Locale) -> BriefEnvironment:
     env = sandbox.environment(search_path, BriefEnvironment)
     assert isinstance(env, BriefEnvironment)
     env.filters.update(filters(loc))
+    env.finalize = _finalize
     env.numbering = numbering = Numbering(loc)
-    env.globals["t"] = loc.text  # t("brief.sections.summary"), t("units", ds.units), t("key", field=value)
+    env.globals["t"] = _words(loc.text)  # t("brief.sections.summary"), t("units", ds.units), t("key", field=value)
     env.globals["unfilled"] = lambda block: _unfilled(loc, block)
-    env.globals["caption"] = numbering.caption  # caption("figure", "deficits") -> "Figure 1. Federal deficit ..."
-    env.globals["figref"] = lambda item: numbering.ref("figure", item)  # figref("basis") -> " (Figure 3)"
-    env.globals["tabref"] = lambda item: numbering.ref("table", item)
+    env.globals["caption"] = _words(numbering.caption)  # caption("figure", "deficits") -> "Figure 1. Federal deficit ..."
+    env.globals["figref"] = _words(lambda item: numbering.ref("figure", item))  # figref("basis") -> " (Figure 3)"
+    env.globals["tabref"] = _words(lambda item: numbering.ref("table", item))
     return env
 
 
