@@ -330,3 +330,21 @@ def test_a_link_out_of_the_input_directory_is_refused_unread(official: Path, tmp
     (official / "fred" / "SOFR.csv").symlink_to(secret)
     assert refused(official, tmp_path) == (
         "Error: fred/SOFR.csv: is a symbolic link to a file outside the input directory; copy the file in instead")
+
+
+def test_a_file_larger_than_any_official_file_is_refused_unread(official: Path, tmp_path: Path) -> None:
+    with (official / "fred" / "SOFR.csv").open("ab") as fh:
+        fh.truncate(65 * 1024 * 1024)  # sparse: no disk is used
+    assert refused(official, tmp_path) == "Error: fred/SOFR.csv: is 65 MB, more than 64 MB; no official file is that large"
+
+
+def test_a_zip_member_that_inflates_past_the_cap_is_refused(official: Path, tmp_path: Path) -> None:
+    import io
+
+    target = next((official / "cftc").glob("*.zip"))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("FinFut26.txt", b"\0" * (65 * 1024 * 1024))  # 65 MB of zeros: a small archive
+    target.write_bytes(buf.getvalue())
+    assert refused(official, tmp_path) == (f"Error: cftc/{target.name}: FinFut26.txt inflates to more than 64 MB; "
+                                           "no official file is that large")

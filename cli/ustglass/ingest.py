@@ -22,7 +22,7 @@ from ustglass import datasets, snapshot, sources
 from ustglass.datasets import Combine, DatasetSpec, Revision
 from ustglass.errors import InputError
 from ustglass.snapshot import DatasetRecord, Origin, cut_as_of, last_period_end, sha256_bytes
-from ustglass.sources._text import located
+from ustglass.sources._text import MAX_FILE_BYTES, MAX_FILE_MB, located
 from ustglass.sources.validate import check_frame, check_required, today
 
 REVISED = "revised: "  # how a manifest note of a documented revision begins
@@ -59,6 +59,8 @@ def scan_dir(root: Path, exclude: tuple[str, ...] = ()) -> list[RawFile]:
             continue
         if not path.resolve().is_relative_to(inside):  # a link out of the directory is not read, and its content not shown
             raise InputError(rel.as_posix(), "is a symbolic link to a file outside the input directory; copy the file in instead")
+        if (size := path.stat().st_size) > MAX_FILE_BYTES:
+            raise InputError(rel.as_posix(), f"is {size / 2**20:,.0f} MB, more than {MAX_FILE_MB} MB; no official file is that large")
         mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
         found.append(RawFile(name=rel.as_posix(), data=path.read_bytes(), retrieved=mtime.strftime("%Y-%m-%dT%H:%M:%SZ")))
     return found

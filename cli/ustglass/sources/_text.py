@@ -17,6 +17,8 @@ import pandas as pd
 from ..errors import InputError, excerpt
 
 MISSING = ("", ".")
+MAX_FILE_MB = 64  # no official file ustglass reads comes near this (the largest, a year of DTS rows, is ~4 MB)
+MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 LINE = "_line"  # temporary column: the line (row) each observation was read from
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 YEARS = (1800, 2200)  # dates outside these years are not dates of these series (and overflow datetime64[ns])

@@ -22,7 +22,19 @@ import pandas as pd
 
 from ..datasets import CFTC_TFF, UST_FUTURES, Contract
 from ..errors import InputError
-from ._text import LINE, check_unique, column_index, csv_records, decode_text, looks_like_html, to_dates, to_int, with_lines
+from ._text import (
+    LINE,
+    MAX_FILE_BYTES,
+    MAX_FILE_MB,
+    check_unique,
+    column_index,
+    csv_records,
+    decode_text,
+    looks_like_html,
+    to_dates,
+    to_int,
+    with_lines,
+)
 from .base import Download, FileKind, Mirror, Source, first_line, names, unexpected_header
 
 CONTRACTS: dict[str, Contract] = {c.code: c for c in UST_FUTURES}
@@ -147,7 +159,11 @@ def _single_member(data: bytes, name: str, pattern: str, expected: str, what: st
             names = [info.filename for info in files]
             if len(files) != 1 or not re.fullmatch(pattern, PurePath(names[0]).name, re.IGNORECASE):
                 raise InputError(name, f"expected exactly one {expected} in the archive, found: {', '.join(names) or 'nothing'}")
-            return names[0], archive.read(files[0])
+            with archive.open(files[0]) as member:  # read no more than the cap, whatever the header claims
+                payload = member.read(MAX_FILE_BYTES + 1)
+            if len(payload) > MAX_FILE_BYTES:
+                raise InputError(name, f"{names[0]} inflates to more than {MAX_FILE_MB} MB; no official file is that large")
+            return names[0], payload
     except _ZIP_ERRORS:
         raise InputError(name, "is not a readable zip archive (truncated or corrupt)") from None
 
