@@ -60,9 +60,10 @@ def test_as_of_keeps_what_was_published_by_then(official: Path, tmp_path: Path) 
     # the term premium of that week comes on Tuesday 23 June: none was known yet, and the optional dataset is left out
     assert "fred_threefytp10" not in snap.tables
     assert snap.table("fred_fyfsd")["date"].max() == pd.Timestamp("2025-09-30")
-    # Q1 2026 ended 2026-03-31 and was published about 30 days later
-    assert snap.table("fred_gfdegdq188s")["date"].max() == pd.Timestamp("2026-01-01")
+    # Q1 2026 ended 2026-03-31: GDP's first estimate came about 30 days later, FRED's debt/GDP ratio
+    # only with the third estimate, 88 days later (Monday 29 June)
     assert snap.table("fred_gdp")["date"].max() == pd.Timestamp("2026-01-01")
+    assert snap.table("fred_gfdegdq188s")["date"].max() == pd.Timestamp("2025-10-01")
     assert snap.table("cftc_tff_ust")["report_date"].max() == pd.Timestamp("2020-11-24")
     # MSPD for May 2026 came out on the 4th business day of June
     assert snap.table("mspd_table1")["record_date"].max() == pd.Timestamp("2026-05-31")
@@ -117,15 +118,17 @@ def test_research_estimates_enter_only_once_published() -> None:
     assert len(snapshot.cut_as_of(datasets.RESEARCH, research, date(2025, 10, 15))) == 1
 
 
-def test_quarter_known_a_month_after_its_end() -> None:
+def test_quarter_known_a_month_after_its_end_and_debt_to_gdp_at_the_third_estimate() -> None:
     from datetime import date
 
     from ustglass import datasets
 
     frame = pd.DataFrame({"date": pd.to_datetime(["2025-10-01", "2026-01-01"]), "value": [1.0, 2.0]})
-    spec = datasets.FRED_SERIES["GFDEGDQ188S"]
-    assert snapshot.cut_as_of(spec, frame, date(2026, 4, 29))["value"].tolist() == [1.0]
-    assert snapshot.cut_as_of(spec, frame, date(2026, 4, 30))["value"].tolist() == [1.0, 2.0]
+    gdp, ratio = datasets.FRED_SERIES["GDP"], datasets.FRED_SERIES["GFDEGDQ188S"]
+    assert snapshot.cut_as_of(gdp, frame, date(2026, 4, 29))["value"].tolist() == [1.0]
+    assert snapshot.cut_as_of(gdp, frame, date(2026, 4, 30))["value"].tolist() == [1.0, 2.0]
+    assert snapshot.cut_as_of(ratio, frame, date(2026, 6, 28))["value"].tolist() == [1.0]
+    assert snapshot.cut_as_of(ratio, frame, date(2026, 6, 29))["value"].tolist() == [1.0, 2.0]
 
 
 def test_existing_snapshot_is_never_overwritten(official: Path, tmp_path: Path) -> None:

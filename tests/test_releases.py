@@ -67,7 +67,8 @@ def test_business_days() -> None:
         ("tic_mfh", "2024-05", "2024-07-18"),
         ("fred_gdp", "2024-01-01", "2024-04-30"),  # Q1 2024: 30 days after 31 March
         ("fred_gdp", "2025-07-01", "2025-10-30"),
-        ("fred_gfdegdq188s", "2025-10-01", "2026-01-30"),
+        ("fred_gfdegdq188s", "2025-10-01", "2026-03-30"),  # with GDP's third estimate: 88 days, then Monday
+        ("fred_gfdegdq188s", "2024-01-01", "2024-06-27"),  # FRED updated Q1 2024 with BEA's third estimate of 27 June
         ("fred_fyfsd", "2025-09-30", "2025-10-10"),
         ("fred_fyfsd", "1976-06-30", "1976-07-13"),  # before FY1977 the year ended in June (5 July observed for the 4th)
         ("research_estimates", "2025-10-15", "2025-10-15"),

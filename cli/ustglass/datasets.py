@@ -72,10 +72,13 @@ H41_THURSDAY = Release("h41_thursday", Rule.DAYS_AFTER, 1, lag_days=1)  # H.4.1:
 CFTC_FRIDAY = Release("cftc_friday", Rule.DAYS_AFTER, 3, lag_days=3)  # positions as of Tuesday, released Friday 3:30 p.m.
 MSPD_4TH_BUSINESS_DAY = Release("mspd_4th_business_day", Rule.NTH_BUSINESS_DAY, 4, lag_days=6)  # MSPD: the 4th business day of the next month
 TIC_18TH = Release("tic_18th", Rule.DAY_OF_MONTH, 18, lag_days=49, months=2)  # TIC month M: around the 18th of M+2 (mid-month, 4 p.m.)
-# GDP: the advance estimate comes about a month after the quarter (BEA, usually the last week of the
-# month); GFDEGDQ188S is computed by FRED from total public debt and that GDP, so it follows it.
-# Later estimates and annual revisions change the values: a file holds its own vintage.
+# GDP: BEA's advance estimate comes about a month after the quarter (usually in the last week of the
+# month). Later estimates and annual revisions change the values: a file holds its own vintage.
 GDP_QUARTER = Release("gdp_quarter", Rule.DAYS_AFTER, 30, lag_days=30)
+# GFDEGDQ188S = GFDEBTN / GDP, computed by FRED ("Debt to Gross Domestic Product Ratios"); FRED adds a
+# quarter with BEA's third estimate, near the end of the following quarter (its "Updated" stamps: Q2 2019
+# on 26 September 2019, Q1 2017 on 29 June 2017, Q4 2023 on 28 March 2024), not with the advance estimate.
+DEBT_GDP_THIRD_ESTIMATE = Release("debt_gdp_third_estimate", Rule.DAYS_AFTER, 88, lag_days=88)
 FYFSD_OCTOBER = Release("fyfsd_october", Rule.NTH_BUSINESS_DAY, 8, lag_days=12)  # the September MTS: the 8th business day of October
 # The Kim-Wright term premium is updated on FRED once a week, on Tuesday, through the Friday before
 # (FRED's "Updated" stamps: 2024-11-08 on Nov 12, 2025-01-24 on Jan 28, 2026-01-09 on Jan 13).
@@ -221,7 +224,7 @@ FRED_SERIES: dict[str, DatasetSpec] = {
     s.id.removeprefix("fred_").upper(): s
     for s in (
         _fred("FYFSD", "millions of USD", Frequency.FISCAL_YEAR, FYFSD_OCTOBER, signed=True),  # a deficit is negative
-        _fred("GFDEGDQ188S", "percent of GDP", Frequency.QUARTERLY, GDP_QUARTER),
+        _fred("GFDEGDQ188S", "percent of GDP", Frequency.QUARTERLY, DEBT_GDP_THIRD_ESTIMATE),
         _fred("GDP", "billions of USD", Frequency.QUARTERLY, GDP_QUARTER),  # nominal, seasonally adjusted annual rate
         _fred("SOFR", "percent", Frequency.DAILY, NEXT_BUSINESS_DAY),
         _fred("IORB", "percent", Frequency.DAILY, NEXT_BUSINESS_DAY),
