@@ -485,6 +485,8 @@ def test_nyfed_keeps_days_that_accepted_nothing_and_term_operations():
     (rp(op(), op("2026-13-02")), "r.json, row 2, field 'operationDate': not a date (YYYY-MM-DD): '2026-13-02'"),
     (rp(op(day=20260102)), "r.json, row 1, field 'operationDate': not a date (YYYY-MM-DD): '20260102'"),
     (rp(op(), ["2026-01-02", 1]), "r.json, row 2: operation is not an object but [\"2026-01-02\", 1]"),
+    (rp(op(operationId="RP 081"), op(operationId="RP 082"), op(operationId="RP 081")),
+     "r.json, row 3, field 'operationId': duplicate operation \"RP 081\" (first at row 1)"),
     (b'{"repo": {"operations": [', "r.json: is not a NY Fed repo operations response (rp/results/search.json): not valid JSON "
                                   "(Expecting value, line 1 column 26)"),
     (b'{"repo": {"operations": [{"operationDate": "2026-01-02", "totalAmtAccepted": NaN, "operationType": "Repo"}]}}',

@@ -9,7 +9,8 @@ name (``rp_results_*.json``) or by that envelope.
 The ``nyfed_srf`` dataset has one row per operation day: the day's ``totalAmtAccepted`` summed over
 its "Repo" operations (two a day since 2025, overnight and the occasional term one), divided by
 1,000,000,000 (billions of USD); a day whose operations accepted nothing is a row of 0. Rows in
-messages are operations: row N is the N-th element of ``repo.operations``.
+messages are operations: row N is the N-th element of ``repo.operations``. An operation listed
+twice is refused where the answer carries ``operationId`` (the API does; a saved field subset may not).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .base import Download, FileKind, Mirror, Source, names
 
 WHAT = "NY Fed repo operations response (rp/results/search.json)"
 ENVELOPE = '{"repo": {"operations": [...]}}'
-DATE, TYPE, ACCEPTED = "operationDate", "operationType", "totalAmtAccepted"
+DATE, TYPE, ACCEPTED, OPERATION_ID = "operationDate", "operationType", "totalAmtAccepted", "operationId"
 REPO, REVERSE_REPO = "Repo", "Reverse Repo"
 USD_PER_BN = 1_000_000_000
 YEARS_BEFORE = 1  # the live fetch asks for the operations of the as-of year and of this many years before
@@ -69,12 +70,18 @@ def parse_rp_results(data: bytes, name: str) -> pd.DataFrame:
     days: list[str] = []
     rows: list[int] = []
     repo: list[tuple[int, int | float]] = []  # (index into days, amount) of each "Repo" operation
+    ids: dict[str, int] = {}  # operationId -> row, where the answer carries it
     for row, op in enumerate(_operations(data, name), start=1):
         if not isinstance(op, dict):
             raise InputError(name, f"operation is not an object but {json.dumps(op)[:40]}", row=row)
         for field in (DATE, TYPE, ACCEPTED):
             if field not in op:
                 raise InputError(name, "missing field", row=row, field=field)
+        if OPERATION_ID in op:
+            key = json.dumps(op[OPERATION_ID])
+            if key in ids:
+                raise InputError(name, f"duplicate operation {key[:40]} (first at row {ids[key]})", row=row, field=OPERATION_ID)
+            ids[key] = row
         kind = op[TYPE]
         if kind not in (REPO, REVERSE_REPO):
             raise InputError(
