@@ -316,3 +316,18 @@ def test_a_field_beyond_the_csv_limit_is_one_error_line(official: Path, tmp_path
     edit(official / "fred" / "SOFR.csv", b"2026-06-18,3.62", b"2026-06-18,3" + b"0" * 200_000)
     assert refused(official, tmp_path) == (
         "Error: fred/SOFR.csv, row 3: not readable as delimited text (field larger than field limit (131072))")
+
+
+def test_an_error_quotes_a_short_escaped_excerpt_of_the_file(official: Path, tmp_path: Path) -> None:
+    edit(official / "fred" / "SOFR.csv", b"2026-06-18,3.62", b"2026-06-18,3" + b"x" * 5_000)
+    assert refused(official, tmp_path) == (
+        "Error: fred/SOFR.csv, row 3, field 'SOFR': not a number: '3xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'… (5,001 characters)")
+
+
+def test_a_link_out_of_the_input_directory_is_refused_unread(official: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("observation_date,SOFR\nroot:x:0:0\n", encoding="utf-8")
+    (official / "fred" / "SOFR.csv").unlink()
+    (official / "fred" / "SOFR.csv").symlink_to(secret)
+    assert refused(official, tmp_path) == (
+        "Error: fred/SOFR.csv: is a symbolic link to a file outside the input directory; copy the file in instead")

@@ -20,8 +20,8 @@ runner = CliRunner()
 # Every module of the package, and the package modules it may import besides COMMON. A module
 # not listed here fails test_every_module_has_a_place: give it one (what it may import says
 # where it stands in the flow: sources -> snapshot -> metrics -> charts/render -> pipeline -> app).
-COMMON = {"__init__", "errors", "datasets", "releases", "keyfigures", "fmt", "locale", "resources", "config"}
-BASE = {"__init__", "errors", "datasets", "releases", "keyfigures", "fmt", "config", "locale", "logs", "resources"}  # import each other at most
+COMMON = {"__init__", "errors", "datasets", "releases", "keyfigures", "fmt", "locale", "resources", "config", "oserrors"}
+BASE = {"__init__", "errors", "datasets", "releases", "keyfigures", "fmt", "config", "locale", "logs", "resources", "oserrors"}  # import each other at most
 ALLOWED: dict[str, set[str]] = {
     **{m: set() for m in BASE},
     "__main__": {"app"},
@@ -36,39 +36,49 @@ ALLOWED: dict[str, set[str]] = {
     "sources.nyfed": {"sources._text", "sources.base"},
     "sources": {"sources._text", "sources.base", "sources.fred", "sources.cftc", "sources.tic", "sources.fiscaldata", "sources.nyfed"},
     "sources.validate": {"snapshot", "sources._text"},
-    "sources.http": {"logs"},
+    "sources.httpsettings": set(),
+    "sources.httpcache": {"logs"},
+    "sources.progress": {"logs", "sources.http"},
+    "sources.http": {"logs", "sources.httpcache", "sources.httpsettings", "sources.progress"},
     "ingest": {"snapshot", "sources", "sources._text", "sources.validate"},
     "sources.live": {"logs", "snapshot", "ingest", "sources", "sources.base", "sources.cftc", "sources.fiscaldata", "sources.http",
-                     "sources.validate"},
+                     "sources.progress", "sources.validate"},
     "history": {"snapshot"},
     "metrics": set(),
     "chartspec": set(),
     "chartkit": {"fonts", "chartspec"},
     "chartlabels": {"chartkit"},
-    **{f"figures.{p.stem}": {"chartkit", "chartlabels", "chartspec"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
+    **{f"figures.{p.stem}": {"chartkit", "chartlabels", "chartspec", "figures.amounts"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
     "figures": {"chartspec", *(f"figures.{p.stem}" for p in (PACKAGE / "figures").glob("[!_]*.py"))},
     "charts": {"fonts", "chartspec", "chartkit", "figures"},
-    "render": {"fonts"},
-    "pipeline": {"snapshot", "metrics", "charts", "figures", "render", "resources"},
-    "publish": {"logs", "snapshot", "pipeline", "sources.live", "sources.validate"},
+    "analysis": {"changes", "claims", "scenarios", "scorecard", "snapshot", "figures", "figures.amounts"},  # the brief's analysis sections
+    "render": {"fonts", "sandbox"},
+    "sandbox": set(),
+    "outdir": set(),
+    "alttext": {"figures"},
+    "overrides": set(),
+    "settings": set(),
+    "pipeline": {"snapshot", "metrics", "charts", "chartkit", "figures", "render", "sandbox", "resources", "outdir", "overrides",
+                 "alttext", "analysis", "claims"},
+    "publish": {"logs", "snapshot", "pipeline", "outdir", "sources.live", "sources.validate"},
     "scenarios": {"snapshot", "metrics"},  # only in run(), the CLI's entry; the model itself is pure
     "scorecard": {"metrics"},
     "claimmetrics": {"metrics", "scorecard"},
     "claims": {"claimmetrics", "scorecard"},
     "changes": {"history", "scorecard", "snapshot"},
-    "app": {"logs", "resources", "snapshot", "history", "pipeline", "publish", "render", "sources.live",
+    "app": {"logs", "resources", "snapshot", "history", "pipeline", "publish", "render", "sources.live", "overrides", "settings",
             "scenarios", "scorecard", "claims", "changes"},
 }
 # Third-party libraries that only these modules may import.
 ONLY = {
     "typer": {"app"},
     "click": {"app"},
-    "httpx": {"sources.http"},
-    "rich": {"sources.http", "app"},
-    "jinja2": {"render"},
+    "httpx": {"sources.http", "sources.httpcache"},
+    "rich": {"sources.http", "sources.progress", "app"},
+    "jinja2": {"render", "sandbox"},
     "markdown_it": {"render"},
     "weasyprint": {"render"},
-    "matplotlib": {"charts", "chartkit", "chartlabels", *(f"figures.{p.stem}" for p in (PACKAGE / "figures").glob("[!_]*.py"))},
+    "matplotlib": {"fonts", "charts", "chartkit", "chartlabels", *(f"figures.{p.stem}" for p in (PACKAGE / "figures").glob("[!_]*.py"))},
 }
 # Libraries a stage must not import although ONLY allows them elsewhere.
 FORBIDDEN_THIRD_PARTY = {
@@ -83,6 +93,8 @@ FORBIDDEN_THIRD_PARTY = {
     "app": {"pandas", "numpy"},
     "config": {"pandas"},
     "scenarios": {"pandas"},
+    **dict.fromkeys(("scorecard", "claimmetrics", "claims", "changes", "analysis"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
+    "sandbox": {"matplotlib", "httpx", "pandas", "typer", "weasyprint"},
 }
 
 

@@ -552,7 +552,7 @@ def test_identify(name, data, kind):
     ("mfhhis01.txt", b"\x00\x01\x02\x03", "mfhhis01.txt, row 1: is not a TIC Major Foreign Holders history file (mfhhis01.txt): binary content (NUL byte)"),
     (MSPD_CSV, b"Record Date,Security \xe9 Type\n" + b"x" * 10, f"{MSPD_CSV}, row 1: is not a Fiscal Data MSPD Table 1 CSV download: not UTF-8 text (byte 0xE9)"),
     (DTS_CSV, fixture(MSPD_CSV), f"{DTS_CSV}, row 1: is not a Fiscal Data DTS operating cash balance CSV download: unexpected header "
-                                 "'Record Date,Security Type Description,Security Class Descrip'"),
+                                 "'Record Date,Security Type Description,Se'… (187 characters)"),
     ("SOFR.csv", b"", "SOFR.csv, row 1: is not a FRED graph CSV file: the file is empty"),
     ("rp_results_x.json", fixture("mspd_table_1_page1.json"), "rp_results_x.json, row 1: is not a NY Fed repo operations response "
      "(rp/results/search.json): unexpected start '{\"data\":[{\"record_date\":\"2026-05-31\",\"se' (blanks left out; "

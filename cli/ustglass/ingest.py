@@ -50,12 +50,15 @@ def scan_dir(root: Path, exclude: tuple[str, ...] = ()) -> list[RawFile]:
     if not root.is_dir():
         raise InputError(str(root), "not a directory")
     found = []
+    inside = root.resolve()
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts) or not path.is_file():
             continue
         if any(fnmatch.fnmatch(rel.as_posix(), pattern) for pattern in exclude):
             continue
+        if not path.resolve().is_relative_to(inside):  # a link out of the directory is not read, and its content not shown
+            raise InputError(rel.as_posix(), "is a symbolic link to a file outside the input directory; copy the file in instead")
         mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
         found.append(RawFile(name=rel.as_posix(), data=path.read_bytes(), retrieved=mtime.strftime("%Y-%m-%dT%H:%M:%SZ")))
     return found

@@ -1,8 +1,8 @@
 """Templates to text: the sandboxed Jinja environment, Markdown -> HTML, HTML -> PDF.
 
 Rendering is pure (strings in, strings or bytes out); writing files is the pipeline's job.
-Editors' templates run in Jinja's immutable sandbox with autoescaping off for Markdown;
-all data reaches HTML through markdown-it with raw HTML disabled, so it is escaped.
+Editors' templates run in a bounded sandbox (:mod:`ustglass.sandbox`), autoescaping HTML
+templates only; all data reaches HTML through markdown-it with raw HTML disabled, so it is escaped.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 
-from ustglass import fmt
+from ustglass import fmt, sandbox
 from ustglass.errors import BuildError
 from ustglass.locale import Locale
 
@@ -42,19 +41,13 @@ def filters(loc: Locale) -> dict[str, Callable[..., str]]:
 
 
 def environment(search_path: list[Path], loc: Locale) -> jinja2.Environment:
-    """A sandboxed environment looking in ``search_path`` in order (editor overrides first).
+    """A sandboxed environment looking in ``search_path`` in order (editor overrides first);
+    see :mod:`ustglass.sandbox` for what a template may and may not do.
 
     Every word a template prints that is not data comes from the language pack: the global
     ``t(key, *names, **fields)`` is :meth:`Locale.text`, a missing key is a build error.
     """
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = sandbox.environment(search_path)
     env.filters.update(filters(loc))
     env.globals["t"] = loc.text  # t("brief.sections.summary"), t("units", ds.units), t("key", field=value)
     env.globals["unfilled"] = lambda block: _unfilled(loc, block)
@@ -72,21 +65,8 @@ RENDER_ERRORS = (jinja2.TemplateError, LookupError, TypeError, ValueError, Arith
 
 
 def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
-    try:
-        return env.get_template(name).render(**context)
-    except jinja2.TemplateNotFound as exc:
-        raise BuildError(f"template {exc.name!r} not found") from None
-    except RENDER_ERRORS as exc:
-        where, line = getattr(exc, "filename", None) or name, getattr(exc, "lineno", None)
-        tb = exc.__traceback__
-        while tb is not None:  # Jinja points its traceback at template lines: keep the innermost
-            if "__jinja_exception__" in tb.tb_frame.f_globals:
-                where, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
-            tb = tb.tb_next
-        dirs = [Path(d) for d in getattr(env.loader, "searchpath", [])]  # named as the loader knows it
-        where = next((Path(where).relative_to(d).as_posix() for d in dirs if Path(where).is_relative_to(d)), where)
-        what = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
-        raise BuildError(f"{where}{f', line {line}' if line else ''}: {what}") from None
+    """Template ``name`` rendered, bounded; a failure is one BuildError naming the template and line."""
+    return sandbox.render(env, name, context)
 
 
 def markdown_to_html(text: str, images: Mapping[str, bytes]) -> str:

@@ -14,14 +14,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, excerpt
 
 MISSING = ("", ".")
 LINE = "_line"  # temporary column: the line (row) each observation was read from
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 YEARS = (1800, 2200)  # dates outside these years are not dates of these series (and overflow datetime64[ns])
 _HTML_START = ("<!doctype html", "<html", "<head", "<body", "<?xml", "<!--")
-csv.field_size_limit(2**31 - 1)  # a long field is bounded by the file-size caps and reported by the parsers, not a csv.Error
 
 
 def line_of(data: bytes, offset: int) -> int:
@@ -100,7 +99,7 @@ def to_float(values: Sequence[str], rows: Sequence[int], name: str, field: str, 
     num = pd.to_numeric(s.where(~miss), errors="coerce").to_numpy(dtype="float64")
     i = _bad((np.isnan(num) & ~miss) | np.isinf(num))
     if i is not None:
-        raise InputError(name, f"not a number: {s.iloc[i]!r}", row=rows[i], field=field)
+        raise InputError(name, f"not a number: {excerpt(s.iloc[i])}", row=rows[i], field=field)
     return num
 
 

@@ -17,6 +17,7 @@ from types import MappingProxyType
 import pandas as pd
 
 from ..datasets import DatasetSpec
+from ..errors import excerpt
 from ._text import looks_like_html
 
 Parser = Callable[[bytes, str], pd.DataFrame]  # (file bytes, name for messages) -> checked frame
@@ -114,7 +115,7 @@ def first_line(head: bytes) -> str:
 
 
 def unexpected_header(head: bytes) -> str:
-    return f"unexpected header {first_line(head)[:60]!r}"
+    return f"unexpected header {excerpt(first_line(head))}"
 
 
 def text_problem(head: bytes) -> str | None:

@@ -17,7 +17,7 @@ from datetime import date
 import pandas as pd
 
 from ..datasets import TIC_MFH
-from ..errors import InputError
+from ..errors import InputError, excerpt
 from ._text import LINE, YEARS, csv_records, cut_short, decode_text, strip_footnote, with_lines
 from .base import Download, FileKind, Mirror, Source, names
 
@@ -130,7 +130,7 @@ def _read_values(cells: list[str], columns: dict[int, str], country: str, table:
         if raw in SKIPPED:
             continue
         if not _NUMBER.fullmatch(raw):
-            raise InputError(table.name, f"not a number: {raw!r}", row=row, field=month)
+            raise InputError(table.name, f"not a number: {excerpt(raw)}", row=row, field=month)
         table.add(month, country, float(raw), row)
 
 
