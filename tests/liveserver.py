@@ -2,9 +2,10 @@
 
 Serves a directory laid out like ``shared/raw`` (``fred/<SERIES>.csv``, ``cftc/fut_fin_txt_<YYYY>.zip``,
 ``tic/mfhhis01.txt`` [+ ``slt_table5.txt``], ``fiscaldata/MSPD_SumSecty_*.csv``,
-``fiscaldata/DTS_OpCashBal_*.csv``) at the official paths on 127.0.0.1: FRED graph CSV, CFTC
-zips, TIC text files, and the two Fiscal Data endpoints as the paged JSON API built from the
-CSV downloads. ``slt_table5.txt`` is made from the newest block of ``mfhhis01.txt`` when the
+``fiscaldata/DTS_OpCashBal_*.csv``, ``nyfed/rp_results_*.json``) at the official paths on 127.0.0.1:
+FRED graph CSV, CFTC zips, TIC text files, the two Fiscal Data endpoints as the paged JSON API
+built from the CSV downloads, and the NY Fed's repo operation search (``startDate``, ``endDate``,
+``operationTypes``) over the operations of the saved answers. ``slt_table5.txt`` is made from the newest block of ``mfhhis01.txt`` when the
 directory has none (no real copy exists), so its values equal the history file's.
 
 Hostile servers too: a body or the headers dripped a byte at a time, a Fiscal Data page 1
@@ -32,6 +33,7 @@ TIC_DIR = "/resource-center/data-chart-center/tic/Documents/"
 FISCAL = "/services/api/fiscal_service"
 MSPD_PATH = FISCAL + "/v1/debt/mspd/mspd_table_1"
 DTS_PATH = FISCAL + "/v1/accounting/dts/operating_cash_balance"
+NYFED_PATH = "/api/rp/results/search.json"
 FIELDS = {  # CSV label -> API field
     "Record Date": "record_date", "Security Type Description": "security_type_desc",
     "Security Class Description": "security_class_desc", "Debt Held by the Public (in Millions)": "debt_held_public_mil_amt",
@@ -91,6 +93,7 @@ class Catalogue:
 
     files: dict[str, bytes] = field(default_factory=dict)
     records: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    operations: list[dict[str, object]] = field(default_factory=list)  # NY Fed repo operations, newest first
 
     @classmethod
     def from_dir(cls, root: Path) -> Catalogue:
@@ -106,7 +109,19 @@ class Catalogue:
         for pattern, endpoint in (("MSPD_SumSecty_*.csv", MSPD_PATH), ("DTS_OpCashBal_*.csv", DTS_PATH)):
             for path in sorted((root / "fiscaldata").glob(pattern)):
                 cat.records.setdefault(endpoint, []).extend(csv_records(path.read_bytes()))
+        for path in sorted((root / "nyfed").glob("rp_results_*.json")):
+            cat.operations.extend(json.loads(path.read_bytes())["repo"]["operations"])
+        cat.operations.sort(key=lambda op: str(op["operationDate"]), reverse=True)  # stable: a day's order kept
         return cat
+
+
+def repo_search(operations: list[dict[str, object]], query: dict[str, list[str]]) -> bytes:
+    """The NY Fed's answer to rp/results/search.json: the operations from startDate to endDate
+    (both included) of the requested operationTypes, newest first, in the API's envelope."""
+    start, end = query.get("startDate", [""])[0], query.get("endDate", ["9999-12-31"])[0]
+    types = set(query["operationTypes"][0].split(",")) if query.get("operationTypes") else None
+    chosen = [op for op in operations if start <= str(op["operationDate"]) <= end and (types is None or op["operationType"] in types)]
+    return json.dumps({"repo": {"operations": chosen}}).encode("utf-8")
 
 
 def _select(records: list[dict[str, str]], query: dict[str, list[str]]) -> list[dict[str, str]]:
@@ -165,7 +180,7 @@ class LiveServer:
 
     def env(self) -> dict[str, str]:
         """Every source's mirror variable pointing at this server."""
-        return {f"USTGLASS_{s}_URL": self.url for s in ("FRED", "CFTC", "TIC", "FISCALDATA")}
+        return {f"USTGLASS_{s}_URL": self.url for s in ("FRED", "CFTC", "TIC", "FISCALDATA", "NYFED")}
 
     def inject(self, match: str, kind: str, seconds: float = 0.0, location: str = "") -> None:
         with self.lock:
@@ -198,6 +213,8 @@ class LiveServer:
             return (body, "text/csv; charset=utf-8") if body is not None else None
         if parts.path in self.catalogue.records:
             return page_body(self.catalogue.records[parts.path], query, self.page_cap), "application/json"
+        if parts.path == NYFED_PATH and self.catalogue.operations:
+            return repo_search(self.catalogue.operations, query), "application/json"
         body = self.catalogue.files.get(parts.path)
         if body is None:
             return None

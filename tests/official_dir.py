@@ -1,8 +1,9 @@
 """A small directory of official files, laid out as a user who downloaded them would have it.
 
-Real excerpts (tests/fixtures/official) for CFTC, TIC and Fiscal Data, and short FRED graph
-CSVs written here in FRED's exact layout, so fetch, metrics and the brief can run end to
-end on known numbers without the full official files.
+Real excerpts (tests/fixtures/official) for CFTC, TIC, Fiscal Data and the NY Fed, and short
+FRED graph CSVs written here in FRED's exact layout, so fetch, metrics and the brief can run
+end to end on known numbers without the full official files. Every dataset is covered, the
+optional ones too (THREEFYTP10, the NY Fed's SRF operations), except RPONTSYD.
 """
 
 from __future__ import annotations
@@ -27,7 +28,17 @@ FRED = {
              ("2026-06-23", "3.65")],
     "RRPONTSYD": [("2022-12-30", "2553.716"), ("2026-06-22", "4.1"), ("2026-06-23", "2.55")],
     "WRESBAL": [("2025-06-18", "3400000"), ("2026-06-10", "3080723"), ("2026-06-17", "3033444")],
+    "GDP": [("2025-01-01", "30171.979"), ("2025-04-01", "30630.174"), ("2025-07-01", "31180.493"),
+            ("2025-10-01", "31462.523"), ("2026-01-01", "31906.274")],
+    "DGS2": [("2026-06-17", "4.2"), ("2026-06-18", "4.19"), ("2026-06-19", ""), ("2026-06-22", "4.24"), ("2026-06-23", "4.16")],
+    "DGS10": [("2026-06-17", "4.49"), ("2026-06-18", "4.46"), ("2026-06-19", ""), ("2026-06-22", "4.51"),
+              ("2026-06-23", "4.5")],
+    "T10Y2Y": [("2026-06-17", "0.29"), ("2026-06-18", "0.27"), ("2026-06-19", ""), ("2026-06-22", "0.27"),
+               ("2026-06-23", "0.34")],
+    "THREEFYTP10": [("2026-06-17", "0.7666"), ("2026-06-18", "0.7519"), ("2026-06-19", ""), ("2026-06-22", "0.7647"),
+                    ("2026-06-23", "0.7568")],
 }
+NYFED = "rp_results_2025-12-29_2026-01-02.json"
 
 
 def fred_csv(series: str, rows: list[tuple[str, str]]) -> str:
@@ -83,5 +94,7 @@ def write(root: Path) -> Path:
     (root / "fiscaldata").mkdir()
     for name in ("MSPD_SumSecty_20260430_20260531.csv", "DTS_OpCashBal_20220414_20260623.csv"):
         shutil.copy(FIXTURES / name, root / "fiscaldata" / name)
+    (root / "nyfed").mkdir()
+    shutil.copy(FIXTURES / NYFED, root / "nyfed" / NYFED)
     (root / "README.md").write_text("Official files downloaded for ustglass.\n", encoding="utf-8")
     return root

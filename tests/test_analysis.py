@@ -25,7 +25,7 @@ from ustglass.keyfigures import Changes, DatasetChange, Revision, SignalChange
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "data_snapshots"
-EDITION, NEWEST = "2025-12-31", "2026-10-06"
+EDITION, NEWEST = "2025-12-31", "2026-10-09"
 FY2024_FIRST_PUBLISHED = -1_832_816.0  # FRED FYFSD for FY2024 before its revision to -1,815,377
 runner = CliRunner()
 
@@ -96,7 +96,7 @@ def test_changes_against_the_previous_snapshot(newest, snaps) -> None:
     old, new = snaps[EDITION], snaps[NEWEST]
     assert kf["changes"] == plain(changes.compare(old.id, old.tables, new.id, new.tables))
     moved = {s["id"]: (s["before"], s["after"]) for s in kf["changes"]["signals_changed"]}
-    assert moved["lev_gross_short"] == ("stressed", "watch") and moved["on_rrp"] == ("watch", "stressed")
+    assert moved["lev_gross_short"] == ("stressed", "watch") and moved["sofr_iorb"] == ("watch", "calm")
 
 
 # ---------------------------------------------------------------- the sections, in both languages
@@ -104,11 +104,13 @@ def test_changes_against_the_previous_snapshot(newest, snaps) -> None:
 
 def test_scorecard_section(edition) -> None:
     en, zh = edition["brief.en.md"], edition["brief.zh.md"]
-    assert "| Bank reserves | $2.96 trillion | December 31, 2025 | −$45 billion over 3 months | 4 | stressed |" in en
-    assert "| 银行准备金 | 2.96万亿美元 | 2025年12月31日 | 近3个月−450亿美元 | 4 | 紧张 |" in zh
-    assert ("| Bills' share of marketable debt | 21.6% | December 31, 2025 | −0.2 pp over 1 year | 72 | watch |") in en
-    assert "| 10-year term premium | – | – | – | – | not available: needs fred_threefytp10 |" in en
-    assert "| 10年期期限溢价 | – | – | – | – | 无数据：需要数据集fred_threefytp10 |" in zh
+    # as published by 2025-12-31: H.4.1 to the week of December 24, MSPD to November 30
+    assert "| Bank reserves | $2.96 trillion | December 24, 2025 | −$47 billion over 3 months | 4 | stressed |" in en
+    assert "| 银行准备金 | 2.96万亿美元 | 2025年12月24日 | 近3个月−470亿美元 | 4 | 紧张 |" in zh
+    assert ("| Bills' share of marketable debt | 22.3% | November 30, 2025 | −0.4 pp over 1 year | 85 | watch |") in en
+    # the term premium of the week of December 26, out on Tuesday 30 December
+    assert "| 10-year term premium | 0.56% | December 26, 2025 | +0.11 pp over 4 weeks | 94 | watch |" in en
+    assert "| 10年期期限溢价 | 0.56% | 2025年12月26日 | 近4周+0.11个百分点 | 94 | 关注 |" in zh
     assert ("**Crowding flag: not set.**" in en and "at percentile 100 of its trailing 3 years" in en
             and "The flag needs both above the 80th percentile: positions are there, funding is not." in en)
     assert "**拥挤度标志：未触发。**" in zh and "标志要求两者均高于第80百分位：持仓已达到，融资尚未达到。" in zh
@@ -135,7 +137,7 @@ def test_what_changed_without_a_previous_edition(edition) -> None:
 def test_what_changed_since_the_previous_edition(newest) -> None:
     en, zh = (section(newest[f"brief.{c}.md"], h) for c, h in (("en", "8. What changed since the previous edition"),
                                                               ("zh", "八、与上期相比的变化")))
-    assert "Compared with the previous edition (snapshot 2025-12-31), 8 datasets have new or changed data" in en
+    assert "Compared with the previous edition (snapshot 2025-12-31), 15 datasets have new or changed data" in en
     assert ("| Traders in Financial Futures: six U.S. Treasury futures contracts | changed | 198 | "
             "January 6, 2026 – October 6, 2026 | 0 | 0 |") in en
     assert ("| Leveraged funds' gross short, UST futures | stressed ($1.25 trillion, April 29, 2025) | "
@@ -153,7 +155,8 @@ def test_claim_appendix(edition) -> None:
             "which this snapshot does not hold | cannot be checked with this snapshot — needs mts_receipts |") in en
     assert "| 本数据快照无法核对——需要mts_receipts |" in zh
     assert "| cannot be checked with this snapshot — needs research_estimates (cbo_fy2025_deficit) |" in en
-    assert "| not supported |" in en and "total public debt / GDP: 122.6% (Dec 31, 2025), +22.60 pp against the claim" in en
+    assert "| not supported |" in en and "total public debt / GDP: 121.0% (Sep 30, 2025), +21.00 pp against the claim" in en
+    assert "debt held by the public / GDP: 97.1% (Sep 30, 2025), −2.90 pp against the claim" in en
     assert en.count("\n| ") == 1 + len(claims.load_claims())  # the head and one row per claim
 
 
@@ -176,7 +179,7 @@ def test_signals_differ_where_the_data_differ(edition, newest) -> None:
     assert row.format("$1.25 trillion | April 29, 2025 | +$31 billion over 3 months | 100 | stressed") in edition["brief.en.md"]
     assert row.format("$1.08 trillion | October 6, 2026 | −$42 billion over 3 months | 83 | watch") in newest["brief.en.md"]
     assert "| 隔夜逆回购（ON RRP） | 26亿美元 | 2026年7月29日 | 近3个月+18亿美元 | 28 | 紧张 |" in newest["brief.zh.md"]
-    assert "| 隔夜逆回购（ON RRP） | 1,060亿美元 | 2025年12月31日 | 近3个月+569亿美元 | 47 | 关注 |" in edition["brief.zh.md"]
+    assert "| 隔夜逆回购（ON RRP） | 126亿美元 | 2025年12月30日 | 近3个月−365亿美元 | 37 | 紧张 |" in edition["brief.zh.md"]
 
 
 def test_claims_are_judged_at_their_own_dates(edition, newest) -> None:
@@ -286,7 +289,7 @@ def test_a_threshold_and_a_parameter_changed_in_the_tables_change_the_brief(monk
     files = build(EDITION)
     en = files["brief.en.md"]
     assert "watch at or above 7 bp, stressed at or above 70 bp" in methods_lines(en)[4]
-    assert "| SOFR − IORB | 10.4 bp | December 31, 2025 | −4.6 bp over 4 weeks | 99 | watch |" in en  # 10.4 is under 70
+    assert "| SOFR − IORB | 6.2 bp | December 30, 2025 | −10.0 bp over 4 weeks | 98 | calm |" in en  # 6.2 is under 7
     assert "(`--beta`): 50%." in en and "B = β × N = $626 billion" in en
     assert json.loads(files["key_figures.json"])["scenarios"]["defaults"]["inputs"]["beta"] == 0.5
 

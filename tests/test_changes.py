@@ -56,21 +56,23 @@ def test_signals_that_changed_including_becoming_available():
 
 
 def test_shipped_editions():
-    a, b = snapshot.load(SHIPPED / "2025-12-31"), snapshot.load(SHIPPED / "2026-10-06")
+    a, b = snapshot.load(SHIPPED / "2025-12-31"), snapshot.load(SHIPPED / "2026-10-09")
     found = changes.compare(a.id, a.tables, b.id, b.tables)
     by = {d.dataset: d for d in found.datasets}
     assert (by["cftc_tff_ust"].new_observations, by["cftc_tff_ust"].new_first, by["cftc_tff_ust"].new_last) == (
         198, "2026-01-06", "2026-10-06")  # 33 weeks × 6 contracts
-    assert (by["fred_fyfsd"].status, by["tic_mfh"].status) == ("unchanged", "unchanged")
+    assert by["fred_fyfsd"].status == "unchanged"
+    # TIC published October 2025 by the first edition's date, December 2025 by the second's
+    assert (by["tic_mfh"].status, by["tic_mfh"].new_first, by["tic_mfh"].new_last) == ("changed", "2025-11", "2025-12")
     assert all(d.revisions == () for d in found.datasets)
     moved = {s.id: (s.before, s.after) for s in found.signals_changed}
     assert moved["lev_gross_short"] == ("stressed", "watch") and "cayman_share" not in moved
 
 
 def test_previous_is_the_snapshot_before_the_current_one(tmp_path: Path):
-    for sid in ("2025-12-31", "2026-10-06"):
+    for sid in ("2025-12-31", "2026-10-09"):
         shutil.copytree(SHIPPED / sid, tmp_path / sid)
-    assert changes.previous_of(tmp_path / "2026-10-06", tmp_path) == tmp_path / "2025-12-31"
+    assert changes.previous_of(tmp_path / "2026-10-09", tmp_path) == tmp_path / "2025-12-31"
 
 
 def test_cli_default_compares_the_newest_with_the_one_before():
@@ -78,7 +80,7 @@ def test_cli_default_compares_the_newest_with_the_one_before():
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert (list(data), data["previous"], data["current"]) == (["previous", "current", "datasets", "signals_changed"],
-                                                                "2025-12-31", "2026-10-06")
+                                                                "2025-12-31", "2026-10-09")
     cftc = data["datasets"][0]
     assert cftc == {"dataset": "cftc_tff_ust", "status": "changed", "new_observations": 198, "new_first": "2026-01-06",
                     "new_last": "2026-10-06", "removed": 0, "revised": 0, "revisions": []}
@@ -87,10 +89,10 @@ def test_cli_default_compares_the_newest_with_the_one_before():
 
 
 def test_cli_text_and_since():
-    result = runner.invoke(app, ["changes", "--snapshots", str(SHIPPED), "--since", "2025-12-31", "--snapshot", "2026-10-06"])
+    result = runner.invoke(app, ["changes", "--snapshots", str(SHIPPED), "--since", "2025-12-31", "--snapshot", "2026-10-09"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "changes from 2025-12-31 to 2026-10-06"
+    assert lines[0] == "changes from 2025-12-31 to 2026-10-09"
     assert lines[4].split() == ["cftc_tff_ust", "changed", "198", "2026-01-06", "2026-10-06", "0", "0"]
     assert "revisions: none" in lines
     assert any(line.split()[:4] == ["lev_gross_short", "stressed", "(1,251.6,", "2025-04-29)"] for line in lines)

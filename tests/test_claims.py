@@ -354,7 +354,7 @@ def test_qt_ending():
 
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, snapshot.Snapshot]:
-    return {sid: snapshot.load(SHIPPED / sid) for sid in ("2025-12-31", "2026-10-06")}
+    return {sid: snapshot.load(SHIPPED / sid) for sid in ("2025-12-31", "2026-10-09")}
 
 
 def expected_verdicts(tables) -> dict[str, str]:
@@ -386,7 +386,7 @@ def test_verdicts_differ_where_the_data_differ(shipped):
     tables["fred_fyfsd"] = first_published
     r = check("deficit-fell", tables)
     assert (r.verdict, r.checks[1].measured.value) == (PARTLY, -3.17)  # fell, but by more than 3%
-    assert check("deficit-fell", shipped["2026-10-06"].tables).verdict == SUPPORTED
+    assert check("deficit-fell", shipped["2026-10-09"].tables).verdict == SUPPORTED
     early = {ds: snapshot.cut_as_of(datasets.get(ds), frame, pd.Timestamp("2025-06-30").date())
              for ds, frame in shipped["2025-12-31"].tables.items()}  # an edition of June 2025
     found = claims.check_claims(early).verdicts()

@@ -18,7 +18,7 @@ from ustglass.sources.validate import today
 
 runner = CliRunner()
 TODAY = today().isoformat()
-NEWEST = "2026-08-04"  # the snapshot the official directory makes
+NEWEST = "2026-08-07"  # the snapshot the official directory makes: its CFTC report of 2026-08-04 came out on the 7th
 
 
 def fetch(official: Path, snaps: Path, *args: str):
@@ -222,12 +222,13 @@ def test_a_missing_contract_is_refused(official: Path, tmp_path: Path) -> None:
 
 
 def test_required_rows_are_checked_again_after_the_as_of_cut(official: Path, tmp_path: Path) -> None:
-    # a current table whose May lacks the Cayman row: fine for the newest edition, not for one of June 2026
+    # a current table whose May lacks the Cayman row: fine for the newest edition (June 2026, out on 18 August),
+    # not for one of 20 July 2026, when May was the newest month published
     current = slt({"Japan": ["1190", "1180"], "Cayman Islands": ["430", ""], "Grand Total": ["9300", "9290"]}, ["2026-06", "2026-05"])
     (official / "tic" / "slt_table5.txt").write_bytes(current)
     assert fetch(official, tmp_path / "ok").exit_code == 0
-    assert refused(official, tmp_path, "--as-of", "2026-06-20") == (
-        "Error: tic_mfh as of 2026-06-20, field 'country': no row for 'Cayman Islands' in 2026-05, the newest period; the brief reads it"
+    assert refused(official, tmp_path, "--as-of", "2026-07-20") == (
+        "Error: tic_mfh as of 2026-07-20, field 'country': no row for 'Cayman Islands' in 2026-05, the newest period; the brief reads it"
     )
 
 

@@ -87,16 +87,16 @@ def test_pseudo_language_builds_from_its_pack_alone(xx: Path) -> None:
     assert md.startswith("# Glashäuser: Treasury <fragil>\n\n*Snapshot 2025-12-31 · newest observation 31. Dezember 2025 ·")
     assert "\n## Zusammenfassung\n\nDer Treasury-Markt muss große Defizite aufnehmen" in md
     assert "| Bundesdefizit, GJ2025 | 1,8 Bio. US$ | GJ2025 |" in md
-    assert "| Rang | Holder | Dezember 2025 | Dezember 2024 |" in md
+    assert "| Rang | Holder | October 2025 | October 2024 |" in md  # the newest TIC month published by 2025-12-31
     assert "| 1 | Nippon | 1,2 Bio. US$ | 1,1 Bio. US$ |" in md
     assert "The largest holder is Nippon (1,2 Bio. US$)." in md
     assert "- **Größte ausländische Halter** — U.S. Department of the Treasury" in md
     assert "Unit: Mrd. US-Dollar; observations " in md
     # numbers and dates by the pack's rules: decimal comma, tiers, percent, bp, ordinal, fiscal year
     assert "it sank by 41 Mrd. US$ from GJ2024" in md
-    assert "Bills are 21,6 % of marketable debt (31. Dezember 2025)" in md
-    assert "| SOFR − IORB | +22 Bp. | 31. Dezember 2025 |" in md
-    assert "The Cayman Islands rank 7. with 421 Mrd. US$" in md
+    assert "Bills are 22,3 % of marketable debt (30. November 2025)" in md
+    assert "| SOFR − IORB | +6 Bp. | 30. Dezember 2025 |" in md
+    assert "The Cayman Islands rank 6. with 419 Mrd. US$" in md
     loc = locale.load("xx", locale.search_path(xx))
     assert fmt.usd_bn(1850.0, loc, 2) == "1,85 Bio. US$" and f"about {fmt.usd_bn(1823.0, loc, 2)} —" in md
     # the claim check restates the article's claims in the words of the pack's claims.toml (copied

@@ -159,7 +159,7 @@ def test_chosen_sources_only_the_rest_carried_forward(server: LiveServer, tmp_pa
     assert all("fredgraph" in target for target, _ in server.requests[before:])
     meta = snapshot.read_manifest(result.path)["datasets"]
     carried = sorted(ds for ds, m in meta.items() if m["carried_forward"])
-    assert carried == ["cftc_tff_ust", "dts_tga", "mspd_table1", "tic_mfh"]
+    assert carried == ["cftc_tff_ust", "dts_tga", "mspd_table1", "nyfed_srf", "tic_mfh"]
     assert meta["tic_mfh"]["notes"] == [f"carried forward from snapshot {EARLIER.isoformat()}: source tic not requested"]
 
 
@@ -225,6 +225,50 @@ def test_plan_keeps_official_paths_and_queries(monkeypatch: pytest.MonkeyPatch) 
     assert [(d.name, d.optional) for d in early[-1:]] == [("cftc/fut_fin_txt_2027.zip", True)]
 
 
+def test_nyfed_plan_asks_for_yearly_windows_through_its_mirror(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("USTGLASS_NYFED_URL", "http://mirror.example:8080")
+    downloads = live.plan(("nyfed",), date(2026, 11, 24))
+    assert [(d.name, d.url, d.optional) for d in downloads] == [
+        ("nyfed/rp_results_repo_2025-01-01_2025-12-31.json", "http://mirror.example:8080/api/rp/results/search.json"
+         "?startDate=2025-01-01&endDate=2025-12-31&operationTypes=Repo", True),
+        ("nyfed/rp_results_repo_2026-01-01_2026-11-24.json", "http://mirror.example:8080/api/rp/results/search.json"
+         "?startDate=2026-01-01&endDate=2026-11-24&operationTypes=Repo", True)]
+    monkeypatch.delenv("USTGLASS_NYFED_URL")
+    # before the first business day of a year has ended, its window cannot hold an operation: not asked for
+    assert [d.name for d in live.plan(("nyfed",), date(2027, 1, 4))] == ["nyfed/rp_results_repo_2026-01-01_2026-12-31.json"]
+    assert live.plan(("nyfed",), date(2027, 1, 5))[-1].url == (
+        "https://markets.newyorkfed.org/api/rp/results/search.json?startDate=2027-01-01&endDate=2027-01-05&operationTypes=Repo")
+
+
+def test_an_optional_dataset_is_taken_whole_or_not_at_all(server: LiveServer, tmp_path: Path) -> None:
+    """One of the NY Fed's two windows fails: the SRF is not taken half; the previous snapshot's is carried."""
+    root = tmp_path / "live"
+    previous = fetch(tmp_path, root, as_of=EARLIER).path
+    for _ in range(3):
+        server.inject("startDate=2026-01-01", "503")
+    result = fetch(tmp_path, root)
+    assert result.carried == ("nyfed_srf",)
+    meta = snapshot.read_manifest(result.path)["datasets"]["nyfed_srf"]
+    assert meta["notes"][-1].startswith(f"carried forward from snapshot {EARLIER.isoformat()}: nyfed failed: HTTP 503")
+    assert (result.path / "nyfed_srf.csv").read_bytes() == (previous / "nyfed_srf.csv").read_bytes()
+    for _ in range(3):
+        server.inject("startDate=2025-01-01", "503")
+    alone = fetch(tmp_path, tmp_path / "first")  # with no snapshot to carry it from, the brief goes without it
+    assert "nyfed_srf" not in snapshot.read_manifest(alone.path)["datasets"]
+    assert [f.dataset for f in alone.failures] == ["fred_rpontsyd", "nyfed_srf"]
+
+
+def test_a_window_answering_other_days_is_refused() -> None:
+    from ustglass.sources import source
+
+    nyfed = source("nyfed")
+    (window,) = [d for d in nyfed.plan(date(2026, 3, 31), lambda url: url) if "2026-01-01" in d.name]
+    inside = pd.DataFrame({"date": pd.to_datetime(["2026-01-02", "2026-03-31"]), "value": [1.0, 0.0]})
+    assert nyfed.check(window, inside) is None
+    outside = pd.DataFrame({"date": pd.to_datetime(["2025-12-31", "2026-01-02"]), "value": [74.6, 22.8]})
+    assert nyfed.check(window, outside) == "holds operations of 2025-12-31, outside the window asked for (2026-01-01 to 2026-03-31)"
+
+
 @pytest.mark.parametrize("value", ["mirror.example", "ftp://mirror.example", "https://mirror.example/fred", "https://m.example?x=1"])
 def test_mirror_must_be_scheme_host_port(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("USTGLASS_TIC_URL", value)
@@ -233,7 +277,7 @@ def test_mirror_must_be_scheme_host_port(monkeypatch: pytest.MonkeyPatch, value:
 
 
 def test_unknown_source_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(FetchError, match="unknown source\\(s\\): fed; choose from fred, cftc, tic, fiscaldata"):
+    with pytest.raises(FetchError, match="unknown source\\(s\\): fed; choose from fred, cftc, tic, fiscaldata, nyfed$"):
         live.fetch(tmp_path, sources=("fed",))
 
 
@@ -304,4 +348,7 @@ def test_live_equals_from_dir_on_the_official_files(raw: Path, tmp_path: Path, m
     assert dataset_hashes(a) == dataset_hashes(b)
     for csv in sorted(a.glob("*.csv")):
         assert csv.read_bytes() == (b / csv.name).read_bytes(), csv.name
-    assert len(dataset_hashes(b)) == 11  # WTREGEN is served but not used by the brief
+    assert len(dataset_hashes(b)) == 17  # WTREGEN is served but not used by the brief
+    srf = snapshot.load(b).table("nyfed_srf").set_index("date")["value"]  # two yearly windows of the NY Fed's API
+    assert (srf.index.min(), srf.index.max(), srf[pd.Timestamp("2025-10-31")]) == (pd.Timestamp("2025-03-06"),
+                                                                                 pd.Timestamp("2026-04-24"), 50.35)

@@ -34,9 +34,9 @@ def test_snapshots_and_diff_see_the_shipped_snapshots_outside_a_checkout(tmp_pat
     listed = CliRunner().invoke(app, ["snapshots", "--json"])
     assert listed.exit_code == 0, listed.output
     assert [s["id"] for s in json.loads(listed.stdout)] == sorted(p.name for p in SHIPPED.iterdir() if (p / "manifest.json").is_file())
-    diffed = CliRunner().invoke(app, ["diff", "2025-12-31", "2026-10-06"])
+    diffed = CliRunner().invoke(app, ["diff", "2025-12-31", "2026-10-09"])
     assert diffed.exit_code == 0, diffed.output
-    assert diffed.stdout.splitlines()[0] == "2025-12-31 -> 2026-10-06"
+    assert diffed.stdout.splitlines()[0] == "2025-12-31 -> 2026-10-09"
     (tmp_path / "data_snapshots").mkdir()  # a local directory, when present, is the one used
     assert CliRunner().invoke(app, ["snapshots"]).stdout == "no snapshots under data_snapshots\n"
 
@@ -90,6 +90,6 @@ def test_the_documented_cron_line_works_on_its_first_run_in_a_checkout(official_
     assert records[-1]["event"] == "published"
     newest = sorted(p for p in (checkout / "data_snapshots").iterdir() if not p.name.startswith("."))[-1]
     kept = snapshot.read_manifest(newest)["datasets"]["cftc_tff_ust"]
-    shipped = snapshot.read_manifest(SHIPPED / "2026-10-06")["datasets"]["cftc_tff_ust"]
+    shipped = snapshot.read_manifest(SHIPPED / "2026-10-09")["datasets"]["cftc_tff_ust"]
     assert kept["last"] == shipped["last"]  # the weeks only local files had are not lost
     assert os.path.islink(tmp_path / "brief" / "latest")

@@ -21,7 +21,7 @@ from ustglass.snapshot import sha256_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "data_snapshots"
-OLD, NEW = "2025-12-31", "2026-10-06"
+OLD, NEW = "2025-12-31", "2026-10-09"
 
 
 def tree(root: Path) -> dict[str, str]:

@@ -17,13 +17,16 @@ from ustglass.sources import KINDS, identify, parse_file
 from ustglass.sources.cftc import CONTRACTS, parse_socrata_levmoney_csv, parse_tff_txt, parse_tff_xls, parse_tff_zip, tff_from_sheet
 from ustglass.sources.fiscaldata import parse_dts_cash_csv, parse_dts_cash_json, parse_mspd_table1_csv, parse_mspd_table1_json
 from ustglass.sources.fred import parse_fred_csv
+from ustglass.sources.nyfed import parse_rp_results
 from ustglass.sources.tic import parse_mfhhis01, parse_slt_table5
+from ustglass.sources.validate import check_frame
 
 FIX = Path(__file__).parent / "fixtures" / "official"
 HTML = b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>Not Found</body></html>\n"
 MSPD_CSV = "MSPD_SumSecty_20260430_20260531.csv"
 DTS_CSV = "DTS_OpCashBal_20220414_20260623.csv"
 SOCRATA = "socrata_gpe5-46if_levmoney_2020_gapweeks.csv"
+NYFED = "rp_results_2025-12-29_2026-01-02.json"
 
 
 def fixture(name: str) -> bytes:
@@ -441,6 +444,78 @@ def test_dts_without_tga_rows():
     assert error_of(parse_dts_cash_csv, b"\n".join(lines), DTS_CSV) == f"{DTS_CSV}: has no Treasury General Account rows"
 
 
+# ---------------------------------------------------------------- NY Fed repo operations
+def rp(*operations: dict) -> bytes:
+    return json.dumps({"repo": {"operations": list(operations)}}).encode("utf-8")
+
+
+def op(day: str = "2026-01-02", amount: object = 3_000_000_000, kind: object = "Repo", **extra: object) -> dict:
+    return {"operationDate": day, "totalAmtAccepted": amount, "totalAmtSubmitted": amount, "operationType": kind,
+            "term": "Overnight", **extra}
+
+
+def test_nyfed_day_totals_in_billions_without_reverse_repos():
+    df = parse_rp_results(fixture(NYFED), NYFED)
+    assert list(df.columns) == list(datasets.NYFED_SRF.columns)
+    assert df.dtypes.astype(str).tolist() == ["datetime64[ns]", "float64"]
+    # two Repo operations a day, summed; the ON RRP ("Reverse Repo") operation of each day left out
+    assert df.set_index("date")["value"].to_dict() == {day("2025-12-29"): 25.95, day("2025-12-30"): 3.0,
+                                                       day("2025-12-31"): 74.6, day("2026-01-02"): 22.8}
+    assert df.attrs["lines"] == (10, 7, 4, 1)  # each day's first operation, as the API lists them (newest first)
+    assert df.attrs["latest_read"] == ("2026-01-02", 1)
+
+
+def test_nyfed_keeps_days_that_accepted_nothing_and_term_operations():
+    df = parse_rp_results(rp(op("2025-08-21", 61_000_000, term="Term"), op("2025-08-21", 0), op("2025-08-20", 0)), "r.json")
+    assert df["value"].tolist() == [0.0, 0.061]
+    assert parse_rp_results(rp(op(kind="Reverse Repo")), "r.json").empty
+    with pytest.raises(InputError, match="^r.json: no observations$"):
+        check_frame(datasets.NYFED_SRF, parse_rp_results(rp(), "r.json"), "r.json")
+
+
+@pytest.mark.parametrize("data,message", [
+    (rp(op(), op(kind="Outright")), "r.json, row 2, field 'operationType': unknown operation type \"Outright\" (expected 'Repo' or 'Reverse Repo')"),
+    (rp(op(), {k: v for k, v in op().items() if k != "totalAmtAccepted"}), "r.json, row 2, field 'totalAmtAccepted': missing field"),
+    (rp({k: v for k, v in op().items() if k != "operationDate"}), "r.json, row 1, field 'operationDate': missing field"),
+    (rp(op(amount="3000000000")), "r.json, row 1, field 'totalAmtAccepted': not a number: \"3000000000\""),
+    (rp(op(amount=True)), "r.json, row 1, field 'totalAmtAccepted': not a number: true"),
+    (rp(op(amount=None)), "r.json, row 1, field 'totalAmtAccepted': not a number: null"),
+    (rp(op(amount=-1)), "r.json, row 1, field 'totalAmtAccepted': implausible value -1 (expected between 0 and 1e+14 US dollars)"),
+    (rp(op(amount=1e308)), "r.json, row 1, field 'totalAmtAccepted': implausible value 1e+308 (expected between 0 and 1e+14 US dollars)"),
+    (rp(op(), op("2026-13-02")), "r.json, row 2, field 'operationDate': not a date (YYYY-MM-DD): '2026-13-02'"),
+    (rp(op(day=20260102)), "r.json, row 1, field 'operationDate': not a date (YYYY-MM-DD): '20260102'"),
+    (rp(op(), ["2026-01-02", 1]), "r.json, row 2: operation is not an object but [\"2026-01-02\", 1]"),
+    (rp(op(operationId="RP 081"), op(operationId="RP 082"), op(operationId="RP 081")),
+     "r.json, row 3, field 'operationId': duplicate operation \"RP 081\" (first at row 1)"),
+    (b'{"repo": {"operations": [', "r.json: is not a NY Fed repo operations response (rp/results/search.json): not valid JSON "
+                                  "(Expecting value, line 1 column 26)"),
+    (b'{"repo": {"operations": [{"operationDate": "2026-01-02", "totalAmtAccepted": NaN, "operationType": "Repo"}]}}',
+     "r.json, row 1, field 'totalAmtAccepted': not a finite number: nan"),
+    (b'{"refRates": []}', "r.json, field 'repo': is not a NY Fed repo operations response (rp/results/search.json): "
+                          "no 'repo' object (expected {\"repo\": {\"operations\": [...]}})"),
+    (b'{"repo": {"operations": {}}}', "r.json, field 'repo.operations': is not a NY Fed repo operations response "
+                                      "(rp/results/search.json): no 'repo.operations' list (expected {\"repo\": {\"operations\": [...]}})"),
+    (HTML, "r.json, row 1: is not a NY Fed repo operations response (rp/results/search.json): it is an HTML page"),
+])
+def test_nyfed_errors_name_the_operation_and_field(data, message):
+    assert error_of(parse_rp_results, data, "r.json") == message
+
+
+def test_nyfed_day_total_beyond_the_plausible_range_names_the_day():
+    many = rp(*(op("2026-01-02", 9e13) for _ in range(2)))
+    with pytest.raises(InputError) as err:
+        check_frame(datasets.NYFED_SRF, parse_rp_results(many, "r.json"), "r.json")
+    assert str(err.value) == ("r.json, row 1, field 'totalAmtAccepted': implausible value 180000 on 2026-01-02 "
+                              "(expected between 0 and 100,000 billions of USD)")
+
+
+def test_nyfed_future_operation_is_refused_even_of_another_type():
+    data = rp(op("2026-01-03", 0, "Reverse Repo"), op("2026-01-02"))
+    with pytest.raises(InputError) as err:
+        check_frame(datasets.NYFED_SRF, parse_rp_results(data, "r.json"), "r.json", now=pd.Timestamp("2026-01-02").date())
+    assert str(err.value) == "r.json, row 1, field 'operationDate': 2026-01-03 is in the future (today is 2026-01-02)"
+
+
 # ---------------------------------------------------------------- identify / registry
 @pytest.mark.parametrize("name,data,kind", [
     ("FYFSD.csv", fixture("FYFSD.csv"), "fred_csv"),
@@ -457,6 +532,9 @@ def test_dts_without_tga_rows():
     ("slt_table5.txt", fixture("slt_table5.txt"), "tic_slt_table5"),
     (MSPD_CSV, fixture(MSPD_CSV), "mspd_table1"),
     (DTS_CSV, fixture(DTS_CSV), "dts_cash"),
+    (NYFED, fixture(NYFED), "nyfed_rp_results"),
+    ("search.json", b'\xef\xbb\xbf{"repo":{"operations":[]}}', "nyfed_rp_results"),  # recognised by its envelope too
+    ("mspd_table_1_page1.json", fixture("mspd_table_1_page1.json"), None),
     ("README.md", b"# Official raw data\n", None),
     ("DTS_PubDebtTrans_20210624_20260623.csv", b"\xef\xbb\xbfRecord Date,Transaction Type,Security Market\n", None),
     ("sofr_records.json", b'[{"effectiveDate": "2026-04-23"}]', None),
@@ -476,14 +554,18 @@ def test_identify(name, data, kind):
     (DTS_CSV, fixture(MSPD_CSV), f"{DTS_CSV}, row 1: is not a Fiscal Data DTS operating cash balance CSV download: unexpected header "
                                  "'Record Date,Security Type Description,Se'… (187 characters)"),
     ("SOFR.csv", b"", "SOFR.csv, row 1: is not a FRED graph CSV file: the file is empty"),
+    ("rp_results_x.json", fixture("mspd_table_1_page1.json"), "rp_results_x.json, row 1: is not a NY Fed repo operations response "
+     "(rp/results/search.json): unexpected start '{\"data\":[{\"record_date\":\"2026-05-31\",\"se' (blanks left out; "
+     "expected {\"repo\": {\"operations\": [...]}})"),
 ])
 def test_identify_rejects_impostors(name, head, expected):
     assert error_of(identify, name, head) == expected
 
 
 def test_parsers_registry_and_dataset_ids():
-    assert set(KINDS) == {"fred_csv", "cftc_zip", "cftc_txt", "cftc_xls", "cftc_socrata_csv", "tic_mfh", "tic_slt_table5", "mspd_table1", "dts_cash"}
-    for name in ("FYFSD.csv", "FinFutYY.txt", "mfhhis01.txt", "slt_table5.txt", MSPD_CSV, DTS_CSV):
+    assert set(KINDS) == {"fred_csv", "cftc_zip", "cftc_txt", "cftc_xls", "cftc_socrata_csv", "tic_mfh", "tic_slt_table5", "mspd_table1",
+                          "dts_cash", "nyfed_rp_results"}
+    for name in ("FYFSD.csv", "FinFutYY.txt", "mfhhis01.txt", "slt_table5.txt", MSPD_CSV, DTS_CSV, NYFED):
         kind, dataset_id, frame = parse_file(name, fixture(name))
         assert KINDS[kind].dataset_of(frame) == dataset_id
         assert list(frame.columns) == list(datasets.get(dataset_id).columns)

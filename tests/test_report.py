@@ -62,7 +62,7 @@ def test_outputs(build: Path) -> None:
 
 
 def test_key_figures_from_the_official_inputs(kf: dict) -> None:
-    assert kf["snapshot"] == kf["as_of"] == "2026-08-04"
+    assert kf["snapshot"] == kf["as_of"] == "2026-08-07"
     # FYFSD in millions, deficit negative -> positive USD bn
     assert kf["fiscal"]["deficit_usd_bn"] == {"2019": 983.6, "2020": 3132.5, "2021": 2775.3, "2022": 1375.9,
                                               "2023": 1693.7, "2024": 1815.4, "2025": 1774.7}
@@ -87,7 +87,7 @@ def test_key_figures_from_the_official_inputs(kf: dict) -> None:
 def test_basis_notional_is_contracts_times_face(kf: dict, build: Path) -> None:
     import csv
 
-    snaps = build.parent / "snaps" / "2026-08-04"
+    snaps = build.parent / "snaps" / "2026-08-07"
     face = {"042601": 200_000, "044601": 100_000, "043602": 100_000, "043607": 100_000, "020601": 100_000, "020604": 100_000}
     rows = [r for r in csv.DictReader(open(snaps / "cftc_tff_ust.csv")) if r["report_date"] == "2026-08-04"]
     assert sorted(r["contract_code"] for r in rows) == sorted(face)
@@ -211,7 +211,7 @@ def test_tampered_snapshot_is_refused(build: Path, tmp_path: Path) -> None:
 
     snaps = tmp_path / "snaps"
     shutil.copytree(build.parent / "snaps", snaps)
-    csv = snaps / "2026-08-04" / "fred_sofr.csv"
+    csv = snaps / "2026-08-07" / "fred_sofr.csv"
     csv.write_text(csv.read_text().replace("3.72", "9.72"))
     result = runner.invoke(app, ["report", "--lang", "en", "--snapshots", str(snaps), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1

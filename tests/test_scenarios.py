@@ -268,7 +268,7 @@ def scenario(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("edition", ["2025-12-31", "2026-10-06"])
+@pytest.mark.parametrize("edition", ["2025-12-31", "2026-10-09"])
 def test_json_on_the_shipped_snapshot(edition: str) -> None:
     n, date, by_contract = shipped(edition)
     table = scenarios.shipped_table()
@@ -285,12 +285,13 @@ def test_json_on_the_shipped_snapshot(edition: str) -> None:
     assert out["forced_unwind_usd_bn"] == round(basis * share, 1)
     assert out["volume_days"] == round(basis * share / 1000.0, 3)
     assert out["input_sources"]["margin"] == "contract-weighted"
-    assert (out["lev_short_weeks_since_latest"] > 0) == (date < edition)
+    # the 2025-12-31 edition's latest complete week is of April 2025; the newest edition's, 2026-10-06, the last one released
+    assert (out["lev_short_weeks_since_latest"] > 0) == (edition == "2025-12-31")
 
 
 def test_named_scenario_and_options_override_it() -> None:
-    n, _, _ = shipped("2026-10-06")
-    out = scenario("--snapshot", "2026-10-06", "--name", "2020-like", "--beta", "0.5")
+    n, _, _ = shipped("2026-10-09")
+    out = scenario("--snapshot", "2026-10-09", "--name", "2020-like", "--beta", "0.5")
     assert out["scenario"] == "2020-like"
     assert (out["inputs"]["haircut_shock"], out["inputs"]["margin_mult"], out["inputs"]["beta"]) == (0.0, 1.5, 0.5)
     assert out["input_sources"] == {"beta": "option", "haircut": "default", "margin": "contract-weighted", "buffer": "default",
@@ -298,7 +299,7 @@ def test_named_scenario_and_options_override_it() -> None:
                                     "daily_volume_usd_bn": "default"}
     assert out["unwind_share"] == 0.2  # 1 − 1.2 / 1.5, hand-worked above
     assert out["forced_unwind_usd_bn"] == round(0.5 * n * 0.2, 1)
-    explicit = scenario("--snapshot", "2026-10-06", "--margin", "0.01", "--haircut", "0.01", "--buffer", "0",
+    explicit = scenario("--snapshot", "2026-10-09", "--margin", "0.01", "--haircut", "0.01", "--buffer", "0",
                         "--haircut-shock", "0.01", "--margin-mult", "2", "--daily-volume", "500")
     # C′/C = (0.01 + 0.01 + 2 × 0.01) / (0.01 + 0.01) = 2, b = 0: U/B = 1 − 1/2 = 0.5
     assert explicit["unwind_share"] == 0.5 and explicit["input_sources"]["margin"] == "option"
@@ -306,7 +307,7 @@ def test_named_scenario_and_options_override_it() -> None:
 
 
 def test_grid_json_shape_matches_single_runs() -> None:
-    out = scenario("--snapshot", "2026-10-06", "--grid")
+    out = scenario("--snapshot", "2026-10-09", "--grid")
     table = scenarios.shipped_table()
     g = out["grid"]
     assert (g["rows"], g["columns"]) == ("haircut_shock", "margin_mult")
@@ -315,7 +316,7 @@ def test_grid_json_shape_matches_single_runs() -> None:
         assert len(g[key]) == len(table.grid_haircut_shocks)
         assert all(len(row) == len(table.grid_margin_mults) for row in g[key])
     i, j = g["haircut_shock"].index(0.01), g["margin_mult"].index(2.0)
-    single = scenario("--snapshot", "2026-10-06", "--haircut-shock", "0.01", "--margin-mult", "2")
+    single = scenario("--snapshot", "2026-10-09", "--haircut-shock", "0.01", "--margin-mult", "2")
     assert g["forced_unwind_usd_bn"][i][j] == single["forced_unwind_usd_bn"]
     assert g["forced_unwind_usd_bn"][g["haircut_shock"].index(0.02)][g["margin_mult"].index(1.0)] == out["forced_unwind_usd_bn"]
     for row in g["forced_unwind_usd_bn"]:
@@ -323,13 +324,13 @@ def test_grid_json_shape_matches_single_runs() -> None:
 
 
 def test_text_output_for_the_analyst() -> None:
-    n, date, _ = shipped("2026-10-06")
-    out = scenario("--snapshot", "2026-10-06", "--name", "severe")
-    result = runner.invoke(app, ["scenario", "--snapshots", str(SHIPPED), "--snapshot", "2026-10-06", "--name", "severe", "--grid"])
+    n, date, _ = shipped("2026-10-09")
+    out = scenario("--snapshot", "2026-10-09", "--name", "severe")
+    result = runner.invoke(app, ["scenario", "--snapshots", str(SHIPPED), "--snapshot", "2026-10-09", "--name", "severe", "--grid"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "Basis-unwind stress scenario: severe"
-    assert lines[1] == f"Snapshot 2026-10-06; leveraged funds' gross short N = ${n:,.1f} bn (CFTC TFF, week of {date})"
+    assert lines[1] == f"Snapshot 2026-10-09; leveraged funds' gross short N = ${n:,.1f} bn (CFTC TFF, week of {date})"
     assert "  Δh  haircut shock                    0.0200   scenario severe" in lines
     assert (f"Forced unwind: ${out['forced_unwind_usd_bn']:,.1f} bn, {out['unwind_share']:.1%} of the basis position, "
             f"{out['volume_days']:.2f} days of cash Treasury volume.") in lines
@@ -368,7 +369,7 @@ def test_unknown_snapshot_is_an_error(tmp_path: Path) -> None:
 
 
 def test_brief_scenarios_for_key_figures() -> None:
-    snap = snapshot.load(SHIPPED / "2026-10-06")
+    snap = snapshot.load(SHIPPED / "2026-10-09")
     kf = metrics.key_figures(snap.tables, snap.manifest)
     table = scenarios.shipped_table()
     found = scenarios.brief_scenarios(kf, table)

@@ -255,7 +255,7 @@ def test_key_figures_carry_every_result_as_codes_and_numbers():
 
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, snapshot.Snapshot]:
-    return {sid: snapshot.load(SHIPPED / sid) for sid in ("2025-12-31", "2026-10-06")}
+    return {sid: snapshot.load(SHIPPED / sid) for sid in ("2025-12-31", "2026-10-09")}
 
 
 def test_shipped_indicators_are_available_exactly_when_their_data_are(shipped):
@@ -269,13 +269,14 @@ def test_shipped_indicators_are_available_exactly_when_their_data_are(shipped):
 
 def test_shipped_signals_differ_where_the_data_differ(shipped):
     old, new = (scorecard.evaluate(s.tables) for s in shipped.values())
-    for card, snap in ((old, shipped["2025-12-31"]), (new, shipped["2026-10-06"])):
+    for card, snap in ((old, shipped["2025-12-31"]), (new, shipped["2026-10-09"])):
         gross = metrics.lev_short_notional(snap.tables["cftc_tff_ust"])
         r = card.get("lev_gross_short")
         assert (r.value, r.as_of) == (pytest.approx(float(gross.iloc[-1])), gross.index[-1].strftime("%Y-%m-%d"))
     assert (old.get("lev_gross_short").as_of, old.get("lev_gross_short").signal) == ("2025-04-29", STRESSED)
     assert (new.get("lev_gross_short").as_of, new.get("lev_gross_short").signal) == ("2026-10-06", WATCH)
-    assert old.get("cayman_share").to_dict() == new.get("cayman_share").to_dict()  # same TIC data, same result
+    # TIC as published by each date: October 2025 in the first edition, December 2025 in the second
+    assert (old.get("cayman_share").as_of, new.get("cayman_share").as_of) == ("2025-10-31", "2025-12-31")
 
 
 # --- CLI -----------------------------------------------------------------------------------
@@ -296,8 +297,8 @@ def test_cli_json_keys_and_values():
     assert gross["window"] == {"from": "2018-01-02", "to": "2025-04-29", "observations": gross["window"]["observations"],
                                "rule": "since_start"}
     srf = next(i for i in data["indicators"] if i["id"] == "srf")
-    assert {k: srf[k] for k in ("status", "value", "signal", "reason", "needs")} == {
-        "status": "not_available", "value": None, "signal": None, "reason": "needs nyfed_srf", "needs": ["nyfed_srf"]}
+    assert {k: srf[k] for k in ("status", "value", "as_of", "signal", "reason", "needs")} == {
+        "status": "ok", "value": 74.6, "as_of": "2025-12-31", "signal": "stressed", "reason": None, "needs": []}
 
 
 def test_cli_text_table_and_errors(tmp_path: Path):
@@ -309,6 +310,6 @@ def test_cli_text_table_and_errors(tmp_path: Path):
     column = lines[1].index("as of")
     assert all(line[column:column + 10] == "2025-04-29" for line in lines[2:6])  # aligned under its heading
     srf = next(line for line in lines if line.startswith("srf "))
-    assert srf.endswith("not available: needs nyfed_srf")
+    assert srf.split()[:5] == ["srf", "74.6", "USD", "bn", "2025-12-31"] and "stressed" in srf.split()
     bad = runner.invoke(app, ["scorecard", "--snapshots", str(tmp_path), "--snapshot", "nope"])
     assert (bad.exit_code, bad.stderr) == (1, f"Error: nope: no such snapshot (looked in {tmp_path})\n")

@@ -65,7 +65,7 @@ Snapshots = Annotated[Path | None, typer.Option("--snapshots", show_default=Fals
 AsOf = Annotated[date | None, typer.Option("--as-of", parser=_as_of, metavar="DATE", help="Keep only observations known on this date (YYYY-MM-DD); default: the newest data.")]
 FromDir = Annotated[Path | None, typer.Option("--from-dir", help="Read official files from this directory (recursively) instead of the network.")]
 Exclude = Annotated[list[str] | None, typer.Option("--exclude", help="With --from-dir: skip files whose path (relative to the directory) matches this glob; repeatable.")]
-Sources = Annotated[list[str] | None, typer.Argument(help="Sources to download: fred, cftc, tic, fiscaldata (default: all); the others are carried forward from the newest snapshot.",
+Sources = Annotated[list[str] | None, typer.Argument(help="Sources to download: fred, cftc, tic, fiscaldata, nyfed (default: all); the others are carried forward from the newest snapshot.",
                                                     show_default=False, metavar="SOURCE")]
 AllowPartial = Annotated[bool, typer.Option("--allow-partial", help="When a source fails, carry its datasets forward from the newest snapshot (marked in the manifest and the brief) instead of failing.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors and warnings only.")]

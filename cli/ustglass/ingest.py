@@ -21,7 +21,7 @@ import pandas as pd
 from ustglass import datasets, snapshot, sources
 from ustglass.datasets import Combine, DatasetSpec, Revision
 from ustglass.errors import InputError
-from ustglass.snapshot import DatasetRecord, Origin, cut_as_of, last_period_end, sha256_bytes
+from ustglass.snapshot import DatasetRecord, Origin, cut_as_of, last_known, last_period_end, sha256_bytes
 from ustglass.sources._text import MAX_FILE_BYTES, MAX_FILE_MB, located
 from ustglass.sources.validate import check_frame, check_required, today
 
@@ -247,8 +247,18 @@ def research_estimates() -> tuple[pd.DataFrame, RawFile]:
     return frame, RawFile("research/estimates.toml", data, "")
 
 
+def newest_known(records: list[DatasetRecord]) -> date:
+    """The as-of date the data allow: the newest date on which any observation became known
+    (by its dataset's release rule), but not after today (a file holding an observation earlier
+    than its rule says is read as of today)."""
+    newest = max(d for r in records if (d := last_known(r.spec, r.frame)) is not None)
+    return min(newest, today())
+
+
 def assemble(candidates: list[Candidate], as_of: date | None) -> tuple[str, list[DatasetRecord]]:
-    """Snapshot id and records from parsed candidates, cut at ``as_of`` (default: newest data)."""
+    """Snapshot id and records from parsed candidates, cut at ``as_of`` (default: ``newest_known``).
+
+    An optional dataset with no observation known on the as-of date is left out of the snapshot."""
     by_dataset: dict[str, list[Candidate]] = {}
     for cand in candidates:
         by_dataset.setdefault(cand.dataset_id, []).append(cand)
@@ -257,12 +267,14 @@ def assemble(candidates: list[Candidate], as_of: date | None) -> tuple[str, list
         raise InputError("input", f"no official file found for dataset(s): {', '.join(sorted(missing))}")
     records = [choose(datasets.get(ds), cands) for ds, cands in sorted(by_dataset.items())]
     if as_of is None:
-        as_of = max(d for r in records if (d := last_period_end(r.spec, r.frame)) is not None)
+        as_of = newest_known(records)
     cut = []
     for rec in records:
         frame = cut_as_of(rec.spec, rec.frame, as_of)
-        if frame.empty and rec.spec.required:
-            raise InputError(rec.origins[0].file, f"no observation of {rec.spec.id} on or before {as_of.isoformat()}")
+        if frame.empty and not rec.spec.required:
+            continue
+        if frame.empty:
+            raise InputError(rec.origins[0].file, f"no observation of {rec.spec.id} known on or before {as_of.isoformat()}")
         check_required(rec.spec, frame, f"{rec.spec.id} as of {as_of.isoformat()}")
         cut.append(DatasetRecord(rec.spec, frame, rec.origins, rec.carried_forward, rec.notes))
     research, raw = research_estimates()

@@ -23,8 +23,9 @@ from typing import Any
 import pandas as pd
 
 from ustglass import __version__
-from ustglass.datasets import ALL, DatasetSpec, Dtype, Frequency
+from ustglass.datasets import ALL, DatasetSpec, Dtype
 from ustglass.errors import SnapshotError
+from ustglass.releases import known_dates, period_end, stale_after_days
 
 MANIFEST = "manifest.json"
 SNAPSHOT_ID = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -77,29 +78,27 @@ def sha256_bytes(data: bytes) -> str:
 
 
 # --- as-of cut -------------------------------------------------------------------------
-
-def period_end(spec: DatasetSpec, frame: pd.DataFrame) -> pd.Series:
-    """The date on which each observation's period has ended (when it became knowable)."""
-    col = frame[spec.date_column]
-    if spec.frequency is Frequency.MONTHLY and not pd.api.types.is_datetime64_any_dtype(col):
-        return pd.to_datetime(col.astype(str) + "-01") + pd.offsets.MonthEnd(0)
-    if spec.frequency is Frequency.QUARTERLY:
-        return col + pd.offsets.QuarterEnd(0)
-    if spec.frequency is Frequency.IRREGULAR:
-        return pd.to_datetime(col)
-    return col
-
+# An observation is in a snapshot as of D only if it was known on D: released by then under its
+# dataset's release rule (ustglass.releases), not merely at the end of its period.
 
 def cut_as_of(spec: DatasetSpec, frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Drop every observation not yet known on ``as_of``."""
-    keep = period_end(spec, frame) <= pd.Timestamp(as_of)
-    return frame.loc[keep.to_numpy()].reset_index(drop=True)
+    keep = known_dates(spec, frame) <= pd.Timestamp(as_of)
+    return frame.loc[keep.to_numpy(dtype=bool)].reset_index(drop=True)
 
 
 def last_period_end(spec: DatasetSpec, frame: pd.DataFrame) -> date | None:
+    """The end of the newest period of ``frame`` (how far a file reaches), or None when empty."""
     if frame.empty:
         return None
     return period_end(spec, frame).max().date()
+
+
+def last_known(spec: DatasetSpec, frame: pd.DataFrame) -> date | None:
+    """The date the newest observation of ``frame`` became known, or None when empty."""
+    if frame.empty:
+        return None
+    return known_dates(spec, frame).max().date()
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -136,6 +135,7 @@ def dataset_manifest(record: DatasetRecord, csv: bytes) -> dict[str, Any]:
         "last": last,
         "units": spec.units,
         "frequency": spec.frequency.value,
+        "release": {"rule": spec.release.key, "lag_days": spec.release.lag_days, "stale_after_days": stale_after_days(spec)},
         "source_name": spec.source_name,
         "url": spec.url,
         "original": [{"file": o.file, "sha256": o.sha256, "retrieved": o.retrieved} for o in record.origins],
@@ -270,7 +270,8 @@ def resolve(ref: str | None, root: Path) -> Path:
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _OPTIONAL: dict[str, tuple[type, ...]] = {"first": (str,), "last": (str,), "units": (str,), "url": (str,),
-                                          "original": (list,), "notes": (list,), "carried_forward": (bool,)}
+                                          "original": (list,), "notes": (list,), "carried_forward": (bool,),
+                                          "release": (dict,)}
 
 
 def _shown(value: Any) -> str:

@@ -347,10 +347,11 @@ def fetch(root: Path, *, sources: Sequence[str] = (), as_of: date | None = None,
 
 
 def _failed(gathered: Gathered, downloads: list[Download]) -> dict[str, str]:
-    """Datasets that cannot be taken from this fetch, with the first reason."""
+    """Datasets that cannot be taken from this fetch, with the first reason. An optional dataset is
+    taken whole or not at all: one failed download of it (a window of the NY Fed's) fails it."""
     out: dict[str, str] = {}
     for f in gathered.failures:
-        if not f.optional or f.dataset not in gathered.frames:
+        if not f.optional or f.dataset not in gathered.frames or not datasets.get(f.dataset).required:
             out.setdefault(f.dataset, f"{f.source} failed: {f.reason}")
     for d in downloads:
         if d.dataset not in gathered.frames:
