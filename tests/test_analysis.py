@@ -51,6 +51,9 @@ def snaps() -> dict[str, snapshot.Snapshot]:
     return {sid: snapshot.load(SHIPPED / sid) for sid in (EDITION, NEWEST)}
 
 
+CHANGES = {code: locale.load(code).text("brief.changes.heading") for code in ("en", "zh")}  # "What changed"'s heading
+
+
 def section(md: str, heading: str) -> str:
     """The text of the section under ``heading`` (a level-2 heading), up to the next one."""
     start = md.index(f"\n## {heading}\n")
@@ -130,13 +133,12 @@ def test_scenario_section(edition) -> None:
 
 def test_what_changed_without_a_previous_edition(edition) -> None:
     assert "There is no previous edition to compare with: no snapshot older than this one (2025-12-31) is in the archive." in section(
-        edition["brief.en.md"], "8. What changed since the previous edition")
-    assert "没有可供比较的上期" in section(edition["brief.zh.md"], "八、与上期相比的变化")
+        edition["brief.en.md"], CHANGES["en"])
+    assert "没有可供比较的上期" in section(edition["brief.zh.md"], CHANGES["zh"])
 
 
 def test_what_changed_since_the_previous_edition(newest) -> None:
-    en, zh = (section(newest[f"brief.{c}.md"], h) for c, h in (("en", "8. What changed since the previous edition"),
-                                                              ("zh", "八、与上期相比的变化")))
+    en, zh = (section(newest[f"brief.{c}.md"], CHANGES[c]) for c in ("en", "zh"))
     assert "Compared with the previous edition (snapshot 2025-12-31), 15 datasets have new or changed data" in en
     assert ("| Traders in Financial Futures: six U.S. Treasury futures contracts | changed | 198 | "
             "January 6, 2026 – October 6, 2026 | 0 | 0 |") in en
@@ -160,15 +162,23 @@ def test_claim_appendix(edition) -> None:
     assert en.count("\n| ") == 1 + len(claims.load_claims())  # the head and one row per claim
 
 
-def test_sections_follow_the_existing_ones_in_both_languages(edition) -> None:
-    for code, heads in (("en", ["5. Methodology and sources", "6. Fragility scorecard", "7. Stress scenarios: a forced unwind of the basis trade",
-                                "8. What changed since the previous edition", "Appendix A. Claim check",
-                                "Appendix B. Methods of the scorecard and the stress scenarios"]),
-                        ("zh", ["五、方法与数据来源", "六、脆弱性记分卡", "七、压力情景：基差交易被迫平仓", "八、与上期相比的变化",
-                                "附录一　论断核对", "附录二　记分卡与压力情景的方法"])):
-        md = edition[f"brief.{code}.md"]
-        found = [line[3:] for line in md.splitlines() if line.startswith("## ")]
-        assert found[-6:] == heads, code
+# The brief's level-2 headings in reading order, by their key in the language pack: the existing
+# sections, the scorecard and the scenarios after funding, what changed after the outlook, then
+# the methodology and the two appendices.
+READING_ORDER = ("brief.sections.summary", "brief.sections.deficits", "brief.sections.holders", "brief.sections.funding",
+                 "brief.scorecard.heading", "brief.scenarios.heading", "brief.sections.outlook", "brief.changes.heading",
+                 "brief.sections.methods", "brief.claims.heading", "brief.analysis_methods.heading")
+
+
+def test_sections_stand_in_reading_order_in_both_languages(edition) -> None:
+    for code in ("en", "zh"):
+        pack = locale.load(code)
+        found = [line[3:] for line in edition[f"brief.{code}.md"].splitlines() if line.startswith("## ")]
+        assert found == [pack.text(key) for key in READING_ORDER], code
+    en, zh = ([locale.load(code).text(key) for key in READING_ORDER] for code in ("en", "zh"))
+    assert [h.split(".")[0] for h in en[1:9]] == [str(n) for n in range(1, 9)]  # numbered as they stand
+    assert en[9].startswith("Appendix A.") and en[10].startswith("Appendix B.")
+    assert [h[0] for h in zh[1:9]] == list("一二三四五六七八") and zh[9].startswith("附录一") and zh[10].startswith("附录二")
 
 
 # ---------------------------------------------------------------- data differ, results differ
@@ -218,7 +228,7 @@ def test_claim_verdicts_differ_where_the_data_differ(unrevised_edition, edition)
 
 def test_revisions_are_listed_with_old_and_new_values(unrevised_edition) -> None:
     files = build(NEWEST)
-    en = section(files["brief.en.md"], "8. What changed since the previous edition")
+    en = section(files["brief.en.md"], CHANGES["en"])
     assert "- Federal surplus or deficit (-), 2024-09-30, value: −1,832,816 → −1,815,377" in en
     assert "| Federal surplus or deficit (-) | changed | 0 | – | 1 | 0 |" in en
     assert "联邦财政盈余或赤字（-），2024-09-30，value：−1,832,816 → −1,815,377" in files["brief.zh.md"]

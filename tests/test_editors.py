@@ -270,7 +270,9 @@ def test_md_inline_holds_its_figures_as_data_uris(tmp_path: Path) -> None:
     plain = (tmp_path / "brief.en.md").read_text(encoding="utf-8")
     tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(inline)  # GitHub-flavoured, without linkify
     images = [c for t in tokens if t.children for c in t.children if c.type == "image"]
-    assert [i.content for i in images] == [locale.load("en").text(f"brief.figures.{f}") for f in figures.IDS]
+    cfg = ReportConfig(langs=("en",), formats=(), snapshots_root=SHIPPED, out_dir=Path("unused"))
+    _, kf = pipeline.load_key_figures(cfg)
+    assert [i.content for i in images] == [alttext.alt_text(f, kf, locale.load("en")) for f in figures.IDS]  # each with its alt text
     for image, fid in zip(images, figures.IDS):
         src = image.attrGet("src")
         assert src.startswith("data:image/png;base64,")

@@ -21,8 +21,8 @@ year-earlier tolerance widened from 16 to 60 days              test_mutant_year_
   (``target.write_bytes(data)`` or ``shutil.copyfile``)
 ``adopt`` copies the staged snapshot instead of renaming it    test_mutant_snapshot_appears_by_one_rename
   (``shutil.copytree(staged, target)``)
-image alt text not escaped                                     test_mutant_image_alt_text_is_escaped
-  (``render.markdown_to_html``: ``alt = token.content``)
+a figure's alt text not escaped in its chart's aria-label      test_mutant_image_alt_text_is_escaped
+  (``render.inline_svg``: ``aria-label="{label}"``)
 a stage imports a later stage, relatively                      tests/test_layout.py::test_stages_import_only_what_stands_before_them
   (``from . import snapshot, charts`` in metrics.py)
 """
@@ -269,12 +269,21 @@ def test_mutant_snapshot_appears_by_one_rename(official: Path, tmp_path: Path) -
 # --- HTML: alt text is data, escaped ---------------------------------------------------------
 
 
-def test_mutant_image_alt_text_is_escaped() -> None:
-    """A figure's alt text with quotes, angle brackets and an ampersand stays inside its attribute."""
-    from ustglass import render
+def test_mutant_image_alt_text_is_escaped(tmp_path: Path) -> None:
+    """A figure's alt text ([brief.alt] of the pack) with quotes, angle brackets and an ampersand
+    stays inside the chart's aria-label on the web page: it is data, never markup."""
+    from ustglass import pipeline
+    from ustglass.config import Format, ReportConfig
 
-    png = (REPO / "docs" / "brief-zh-page1.png").read_bytes()[:64]
     alt = 'Deficits "FY" <script>alert(1)</script> & more" onerror="x'
-    html = render.markdown_to_html(f"![{alt}](figures/deficits.en.png)\n", {"figures/deficits.en.png": png})
-    assert 'alt="Deficits &quot;FY&quot; &lt;script&gt;alert(1)&lt;/script&gt; &amp; more&quot; onerror=&quot;x"' in html
-    assert "<script" not in html and 'onerror="' not in html
+    pack = tmp_path / "mine" / "locales" / "en"
+    pack.mkdir(parents=True)
+    shipped = (REPO / "templates" / "locales" / "en" / "locale.toml").read_text(encoding="utf-8")
+    line = next(ln for ln in shipped.splitlines() if ln.startswith("deficits = ") and "Bar chart" in ln)
+    (pack / "locale.toml").write_text(shipped.replace(line, f"deficits = {json.dumps(alt)}"), encoding="utf-8")
+    cfg = ReportConfig(langs=("en",), formats=(Format.html,), snapshots_root=REPO / "data_snapshots", out_dir=tmp_path / "out",
+                       snapshot="2025-12-31", figures=("deficits",), templates_dir=tmp_path / "mine")
+    page = pipeline.build(cfg).files["brief.en.html"].decode("utf-8")
+    label = 'aria-label="Deficits &quot;FY&quot; &lt;script&gt;alert(1)&lt;/script&gt; &amp; more&quot; onerror=&quot;x"'
+    assert f'<svg class="chart" role="img" {label}' in page
+    assert "<script" not in page and 'onerror="' not in page

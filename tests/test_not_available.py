@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,7 +67,15 @@ def test_missing_cayman_row_is_not_available(official: Path, tmp_path: Path) -> 
     assert "Official TIC data for the Cayman Islands are not available for December 2025." in en
     assert "| 开曼群岛，TIC官方数据 | 暂无数据 | 2025年12月 |" in zh
     assert "2025年12月开曼群岛的TIC官方数据暂无。" in zh
-    assert "$0" not in en and "0美元" not in zh and "0th" not in en
+    # no amount of zero dollars stands for the missing row; the one zero the brief states is a true one: the
+    # claim check's difference for the undercount, which is the Federal Reserve note's own figure
+    zeros = [c for claim in kf["claims"]["claims"] for c in claim["checks"] if c["difference"] == 0 and c["unit"] == "USD bn"]
+    assert [c["id"] for c in zeros] == ["undercount"]
+    for text, zero_usd, true_zero in ((en, r"\$0(?:\.0+)?(?![\d.,])", "$0.0 billion against the claim"),
+                                      (zh, r"(?<![\d.,])0(?:\.0+)?(?:万亿|亿)?美元", "与原文相差0亿美元")):
+        assert text.count(true_zero) == len(zeros)
+        assert re.findall(zero_usd, text.replace(true_zero, "")) == []
+    assert not re.search(r"(?<![\d.])0th\b", en) and not re.search(r"第0(?![\d.])", zh)  # no rank 0 (the 80th percentile is fine)
 
 
 def test_one_fiscal_year_has_no_change_on_the_prior_year(official: Path, tmp_path: Path) -> None:

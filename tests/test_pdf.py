@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from typer.testing import CliRunner
 
-from ustglass import charts, fmt, locale, pipeline, render
+from ustglass import chartkit, charts, figures, fmt, locale, pipeline, render
 from ustglass.app import app
 from ustglass.config import Format, ReportConfig
 from ustglass.errors import BuildError
@@ -26,7 +26,6 @@ REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "data_snapshots"
 EDITION = "2025-12-31"
 LANGS = ("zh", "en")
-SECTIONS = ("summary", "deficits", "holders", "funding", "outlook", "methods")
 runner = CliRunner()
 
 
@@ -110,23 +109,37 @@ def test_a_bad_source_date_epoch_is_one_error(tmp_path: Path, monkeypatch: pytes
 
 
 def outline(reader: pypdf.PdfReader) -> list[tuple[str, int, list[str]]]:
-    """(title, page, [child titles]) of each top-level bookmark."""
+    """(title, page, [child titles]) of each top-level bookmark; a bookmark nested deeper than
+    a child is listed among the children as "(deeper) <title>", so a test comparing them fails."""
     out: list[tuple[str, int, list[str]]] = []
     for item in reader.outline:
         if isinstance(item, list):
-            out[-1][2].extend(child.title for child in item)
+            out[-1][2].extend(f"(deeper) {c[0].title}" if isinstance(c, list) else c.title for c in item)
         else:
             out.append((item.title, reader.get_destination_page_number(item) + 1, []))
     return out
 
 
+def sections(markdown: str) -> list[tuple[str, list[str]]]:
+    """The Markdown's sections (level 2) with their subsections (level 3), in order."""
+    out: list[tuple[str, list[str]]] = []
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            out.append((line[3:], []))
+        elif line.startswith("### "):
+            out[-1][1].append(line[4:])
+    return out
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_bookmarks_are_the_section_headings(pdfs: dict[str, pypdf.PdfReader], lang: str) -> None:
-    loc = pack(lang)
+def test_bookmarks_are_the_section_headings(pdfs: dict[str, pypdf.PdfReader], files: dict[str, bytes], lang: str) -> None:
+    """Bookmarks go two levels deep: every section and subsection of the Markdown, and nothing below."""
+    loc, markdown = pack(lang), files[f"brief.{lang}.md"].decode("utf-8")
     marks = outline(pdfs[lang])
-    assert [title for title, _, _ in marks] == [loc.text("brief.sections", s) for s in SECTIONS]
-    assert marks[-1][2] == [loc.text("brief.sections.datasets"), loc.text("brief.sections.method_notes")]
-    assert all(children == [] for _, _, children in marks[:-1])
+    assert [(title, children) for title, _, children in marks] == sections(markdown)
+    assert marks[0][0] == loc.text("brief.sections.summary")
+    assert (loc.text("brief.sections.methods"), [loc.text("brief.sections.datasets"), loc.text("brief.sections.method_notes")]) in sections(markdown)
+    assert f"#### {loc.text('brief.analysis_methods.margins')}" in markdown.splitlines()  # a level-4 heading, not a bookmark
     pages = [page for _, page, _ in marks]
     assert pages[0] == 3 and pages == sorted(pages)  # after the cover and the contents
 
@@ -167,27 +180,46 @@ def test_running_header_and_page_numbers(pdfs: dict[str, pypdf.PdfReader], lang:
 # ---------------------------------------------------------------- numbering and references
 
 
+# The tables of the 2025-12-31 edition, in the order the packs list their titles: every table but
+# those of "what changed", which has no previous edition to compare with.
+WITHOUT_PREVIOUS = ("changes", "signals")
+
+
+def tables(loc: locale.Locale) -> list[str]:
+    return [t for t in loc.get("brief.tables") if t not in WITHOUT_PREVIOUS]
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_figures_and_tables_are_numbered_in_order_and_referred_to(pdfs: dict[str, pypdf.PdfReader], lang: str) -> None:
     loc, reader = pack(lang), pdfs[lang]
     body = flat("\n".join(texts(reader)[2:]))
-    for kind, ids in (("figure", ("deficits", "holders", "basis", "funding")), ("table", ("key", "deficits", "holders"))):
+    for kind, ids in (("figure", figures.IDS), ("table", tables(loc))):
         captions = [loc.text(f"brief.captions.{kind}", n=n, title=loc.text(f"brief.{kind}s", i)) for n, i in enumerate(ids, start=1)]
         assert [body.count(c) for c in captions] == [1] * len(ids), kind
         assert [body.index(c) for c in captions] == sorted(body.index(c) for c in captions)  # numbered in the order they stand
         beyond = loc.text(f"brief.captions.{kind}", n=len(ids) + 1, title="")
         assert beyond not in body
-    for n in (1, 2, 3, 4):
-        assert loc.text("brief.captions.figure_ref", n=n).strip() in body  # the prose refers to each figure by number
+    for n in (1, 2, 3, 4):  # the prose of sections 1–3 refers to each of its figures by number
+        assert loc.text("brief.captions.figure_ref", n=n).strip() in body
     assert loc.text("brief.captions.table_ref", n=1).strip() in body
 
 
+def without_headings(text: str, markdown: str) -> str:
+    """A page's text without the brief's headings (a chart's title may be a section's name too)."""
+    heads = sorted((ln.lstrip("#").strip() for ln in markdown.splitlines() if ln.startswith("#")), key=len, reverse=True)
+    for head in heads:
+        text = text.replace(head, "")
+    return text
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_each_caption_is_on_its_figures_page(pdfs: dict[str, pypdf.PdfReader], lang: str) -> None:
-    loc, pages = pack(lang), [flat(t) for t in texts(pdfs[lang])]
-    for n, fid in enumerate(("deficits", "holders", "basis", "funding"), start=1):
+def test_each_caption_is_on_its_figures_page(pdfs: dict[str, pypdf.PdfReader], files: dict[str, bytes], lang: str, tmp_path: Path) -> None:
+    loc, markdown = pack(lang), files[f"brief.{lang}.md"].decode("utf-8")
+    pages = [without_headings(flat(t), markdown) for t in texts(pdfs[lang])]
+    _, kf = pipeline.load_key_figures(config(tmp_path))
+    for n, fid in enumerate(figures.IDS, start=1):
         caption = loc.text("brief.captions.figure", n=n, title=loc.text("brief.figures", fid))
-        chart_title = str(loc.charts[fid]["title"])  # the chart's own title, drawn as text in the SVG
+        chart_title = chartkit.fill(str(loc.charts[fid]["title"]), figures.get(fid).context(kf, loc))  # drawn as text in the SVG
         assert [i for i, t in enumerate(pages) if caption in t] == [i for i, t in enumerate(pages) if chart_title in t], fid
 
 
@@ -274,7 +306,9 @@ def test_chinese_lines_do_not_begin_with_closing_punctuation(pdfs: dict[str, pyp
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_page_is_almost_empty_and_the_length_is_reasonable(pdfs: dict[str, pypdf.PdfReader], lang: str) -> None:
     lengths = [len(re.sub(r"\s", "", t)) for t in texts(pdfs[lang])]
-    assert 6 <= len(lengths) <= 14, lengths
+    # the cover, the contents, and at most two pages a section (2025-12-31: 19–20 pages for 11 sections;
+    # the claim check and the methods appendix take two and four pages)
+    assert 6 <= len(lengths) <= 2 + 2 * len(outline(pdfs[lang])), lengths
     body = lengths[2:]  # after the cover and the contents
     assert all(n >= statistics.median(body) / 4 for n in body), lengths
 

@@ -47,10 +47,21 @@ def contents(headings: Sequence[render.Heading]) -> list[Entry]:
     return entries
 
 
+# The headings of the analysis sections (templates/brief.md.j2), by their key in the pack, and their ids.
+ANALYSIS_HEADINGS = {
+    "brief.scorecard.heading": "scorecard", "brief.scenarios.heading": "scenarios", "brief.changes.heading": "changes",
+    "brief.claims.heading": "claims", "brief.analysis_methods.heading": "analysis-methods",
+    "brief.analysis_methods.scorecard": "indicator-methods", "brief.analysis_methods.scenarios": "scenario-parameters",
+    "brief.analysis_methods.margins": "futures-margins",
+}
+
+
 def anchors(loc: locale.Locale) -> dict[str, str]:
-    """Heading text -> id: the title, and each section of the pack's ``brief.sections`` by its key."""
+    """Heading text -> id, stable and ASCII: the title, each section of the pack's ``brief.sections``
+    by its key, and the analysis sections' headings (:data:`ANALYSIS_HEADINGS`)."""
     sections = loc.get("brief.sections")
-    return {loc.text("title"): "title", **{loc.text("brief.sections", key): key.replace("_", "-") for key in sections}}
+    return {loc.text("title"): "title", **{loc.text("brief.sections", key): key.replace("_", "-") for key in sections},
+            **{loc.text(key): anchor for key, anchor in ANALYSIS_HEADINGS.items()}}
 
 
 def created(kf: KeyFigures) -> str:

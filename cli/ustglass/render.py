@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -264,19 +265,50 @@ def _plain(inline: Token) -> str:
     return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
 
 
+NOWRAP_WIDTH = 28  # a table cell at most this wide (a number, a date, a signal) stays on one line
+
+
+def _width(text: str) -> int:
+    """The columns ``text`` takes in a monospaced setting: a wide (CJK) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _mark_cells(tokens: list[Token]) -> None:
+    """Mark the cells of every table: header cells get ``scope="col"``, each body row's first
+    cell becomes its header (``scope="row"``), and a data cell of at most :data:`NOWRAP_WIDTH`
+    columns gets ``class="nowrap"``, so numbers, dates and signal words stay on one line while
+    headers and the sentences of a wide table (the claim check) wrap."""
+    in_head, first = False, False
+    for n, tok in enumerate(tokens):
+        in_head = {"thead_open": True, "thead_close": False}.get(tok.type, in_head)
+        if tok.type == "tr_open":
+            first = True
+        elif tok.type == "th_open":
+            tok.attrSet("scope", "col")
+        elif tok.type == "td_open" and first:
+            tok.tag = "th"
+            tok.attrSet("scope", "row")
+        elif tok.type == "td_open" and _width(tokens[n + 1].content) <= NOWRAP_WIDTH:
+            tok.attrSet("class", "nowrap")
+        elif tok.type in ("th_close", "td_close"):
+            tok.tag = "th" if first and not in_head else tok.tag
+            first = False
+
+
 def markdown_to_html(text: str, figures: Mapping[str, InlineFigure], anchors: Mapping[str, str]) -> Body:
     """The body HTML of a Markdown brief.
 
     ``figures`` maps each image file the Markdown links to the chart set inline in its place;
     ``anchors`` maps heading texts to their ids (stable and ASCII; any other heading is
-    ``section-<n>``). Table header cells get ``scope="col"``, each row's first cell becomes
-    its header (``scope="row"``), and tables sit in a wrapper that scrolls on narrow screens.
+    ``section-<n>``). Table cells are marked as :func:`_mark_cells` says, and tables sit in a
+    wrapper that scrolls on narrow screens.
     """
     md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
     tokens = md.parse(text)
+    _mark_cells(tokens)
     out: list[Token] = []
     headings: list[Heading] = []
-    i, section, in_head, first_cell = 0, 0, False, False
+    i, section = 0, 0
     while i < len(tokens):
         tok = tokens[i]
         if _only(tokens, i, ("image",)):
@@ -286,7 +318,8 @@ def markdown_to_html(text: str, figures: Mapping[str, InlineFigure], anchors: Ma
             if fig is None:
                 raise BuildError(f"figure {src!r} referenced by the brief was not built")
             label = _plain(image) or image.content
-            out += [_html(f'<figure class="chart" id="figure-{fig.id}">\n{inline_svg(fig.svg, fig.id, label)}\n')]
+            slug = fig.id.replace("_", "-")  # anchors are lower-case letters, digits and hyphens
+            out += [_html(f'<figure class="chart" id="figure-{slug}">\n{inline_svg(fig.svg, slug, label)}\n')]
             i += 3
             if _only(tokens, i, ("em",)):
                 out += [_html("<figcaption>"), _unwrapped(tokens[i + 1]), _html("</figcaption>\n")]
@@ -309,16 +342,6 @@ def markdown_to_html(text: str, figures: Mapping[str, InlineFigure], anchors: Ma
             headings.append(Heading(int(tok.tag[1]), str(tok.attrGet("id")), title))
             out.append(tok)
         else:
-            in_head = {"thead_open": True, "thead_close": False}.get(tok.type, in_head)
-            first_cell = True if tok.type == "tr_open" else first_cell
-            if tok.type == "th_open":
-                tok.attrSet("scope", "col")
-            elif tok.type in ("td_open", "td_close") and first_cell and not in_head:
-                tok.tag = "th"
-                if tok.type == "td_open":
-                    tok.attrSet("scope", "row")
-                else:
-                    first_cell = False
             out.append(tok)
         i += 1
     cut = next((n for n, t in enumerate(out) if t.type == "heading_open" and t.tag != "h1"), len(out))
@@ -345,11 +368,15 @@ FACES = (
     ("cjk-regular", fonts.FAMILY, 400, "normal"), ("cjk-bold", fonts.FAMILY, 700, "normal"),
 )
 # What the Latin face sets on a page of a CJK script: letters, digits and the ASCII and Latin-1
-# signs, but not the marks Chinese sets full width from the CJK face (· “ ” ‘ ’ — … and the rest
-# of U+2000–206F, ×, ÷). On such a page the Latin face is cut down to these characters (a
-# unicode-range alone does not hold in WeasyPrint, whose text layout picks fonts by their glyphs).
+# signs, but not the marks Chinese sets full width from the CJK face: · “ ” ‘ ’ — … and the rest
+# of U+2000–206F, and the Latin-1 signs the CJK face draws (nearly) a full em wide, as GB 2312
+# sets them: § ± ¶ · × ÷ and the fractions ¼ ½ ¾ (the methods' "+ ½ ×" stays in one face).
+# On such a page the Latin face is cut down to these characters (a unicode-range alone does not
+# hold in WeasyPrint, whose text layout picks fonts by their glyphs).
 SCRIPT_LATIN_RANGES: dict[str, tuple[tuple[int, int], ...] | None] = {
-    "latin": None, "cjk": ((0x0000, 0x00B6), (0x00B8, 0x00D6), (0x00D8, 0x00F6), (0x00F8, 0x036F)),
+    "latin": None,
+    "cjk": ((0x0000, 0x00A6), (0x00A8, 0x00B0), (0x00B2, 0x00B5), (0x00B8, 0x00BB), (0x00BF, 0x00D6), (0x00D8, 0x00F6),
+            (0x00F8, 0x036F)),
 }
 
 
