@@ -129,6 +129,7 @@ def _basis_value(d: date) -> float:
 
 def basis_series(gaps: list[tuple[str, str]] = BASIS_GAPS) -> dict[str, float]:
     """Weekly six-contract gross short, Jan 2020 to Oct 6, 2026, without the gap weeks."""
+
     def missing(day: str) -> bool:
         return any(a <= day <= b for a, b in gaps)
 
@@ -184,7 +185,7 @@ def funding_history() -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {k: {} for k in ("sofr_iorb_bp", "rrp_usd_bn", "reserves_usd_bn", "tga_usd_bn")}
     for i, d in enumerate(days):
         t = i / len(days)
-        out["sofr_iorb_bp"][d] = round(-9 + 11 * t ** 2 + 2.5 * math.sin(i * 0.9), 1)
+        out["sofr_iorb_bp"][d] = round(-9 + 11 * t**2 + 2.5 * math.sin(i * 0.9), 1)
         out["rrp_usd_bn"][d] = round(max(2200 * (1 - t) ** 2.2 + 5 * math.sin(i), 1.0), 1)
         out["reserves_usd_bn"][d] = round(3050 + 350 * math.sin(t * 4.5) - 150 * t, 1)
         out["tga_usd_bn"][d] = round(600 + 250 * math.sin(t * 7 + 1) + 80 * math.sin(i * 0.5), 1)
@@ -259,8 +260,17 @@ def make_scorecard(**overrides: Any) -> Scorecard:
                                        needs=())  # fmt: skip
         rows.append(base)
     counts = {k: sum(1 for r in rows if (r.signal or "not_available") == k) for k in ("calm", "watch", "stressed", "not_available")}
-    crowding = CrowdingFlag(flag=False, threshold_pct=80.0, years=3, net_short_usd_bn=918.0, net_short_percentile=48.9,
-                            net_short_as_of="2026-06-30", funding_bp=-2.8, funding_percentile=72.5, funding_as_of="2026-06-23")
+    crowding = CrowdingFlag(
+        flag=False,
+        threshold_pct=80.0,
+        years=3,
+        net_short_usd_bn=918.0,
+        net_short_percentile=48.9,
+        net_short_as_of="2026-06-30",
+        funding_bp=-2.8,
+        funding_percentile=72.5,
+        funding_as_of="2026-06-23",
+    )
     card = Scorecard(history_start="2018-01-01", indicators=tuple(rows), signal_counts=counts, crowding=crowding)
     return dataclasses.replace(card, **overrides)
 

@@ -35,12 +35,21 @@ MSPD_PATH = FISCAL + "/v1/debt/mspd/mspd_table_1"
 DTS_PATH = FISCAL + "/v1/accounting/dts/operating_cash_balance"
 NYFED_PATH = "/api/rp/results/search.json"
 FIELDS = {  # CSV label -> API field
-    "Record Date": "record_date", "Security Type Description": "security_type_desc",
-    "Security Class Description": "security_class_desc", "Debt Held by the Public (in Millions)": "debt_held_public_mil_amt",
-    "Intragovernmental Holdings (in Millions)": "intragov_hold_mil_amt", "Total Public Debt Outstanding (in Millions)": "total_mil_amt",
-    "Type of Account": "account_type", "Opening Balance Today": "open_today_bal", "Opening Balance This Month": "open_month_bal",
-    "Opening Balance This Fiscal Year": "open_fytd_bal", "Table Number": "table_nbr", "Table Name": "table_nm",
-    "Sub Table Name": "sub_table_name", "Source Line Number": "src_line_nbr", "Fiscal Year": "record_fiscal_year",
+    "Record Date": "record_date",
+    "Security Type Description": "security_type_desc",
+    "Security Class Description": "security_class_desc",
+    "Debt Held by the Public (in Millions)": "debt_held_public_mil_amt",
+    "Intragovernmental Holdings (in Millions)": "intragov_hold_mil_amt",
+    "Total Public Debt Outstanding (in Millions)": "total_mil_amt",
+    "Type of Account": "account_type",
+    "Opening Balance Today": "open_today_bal",
+    "Opening Balance This Month": "open_month_bal",
+    "Opening Balance This Fiscal Year": "open_fytd_bal",
+    "Table Number": "table_nbr",
+    "Table Name": "table_nm",
+    "Sub Table Name": "sub_table_name",
+    "Source Line Number": "src_line_nbr",
+    "Fiscal Year": "record_fiscal_year",
 }
 HTML_PAGE = b"<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body>Maintenance</body></html>"
 
@@ -53,6 +62,7 @@ class Fault:
     kind: str  # 500 | 503 | 404 | 429 | stall | truncate | html | rename | empty | drip | drip-headers | pages | redirect | bad-gzip
     seconds: float = 0.0
     location: str = ""  # for redirect
+
 
 DRIP_MAX = 400  # bytes a dripping server sends at most
 
@@ -72,7 +82,7 @@ def slt_from_history(history: bytes) -> bytes:
     months, years = lines[at], lines[at + 1]
     cols = [f"{y.strip()}-{MONTHS.index(m.strip()) + 1:02d}" for m, y in zip(months[1:], years[1:]) if m.strip()]
     out = ["Table 5: Major Foreign Holders of Treasury Securities", "(in billions of dollars)", "", "\t".join(["Country", *cols])]
-    for cells in lines[at + 2:]:
+    for cells in lines[at + 2 :]:
         if _is_month_row(cells):
             break
         if cells[0].strip() and any(c.strip() for c in cells[1:]):
@@ -127,7 +137,7 @@ def repo_search(operations: list[dict[str, object]], query: dict[str, list[str]]
 def _select(records: list[dict[str, str]], query: dict[str, list[str]]) -> list[dict[str, str]]:
     """Apply the API's ``filter``, ``sort`` and ``fields`` parameters."""
     out = records
-    for cond in (query.get("filter", [""])[0].split(",") if query.get("filter") else []):
+    for cond in query.get("filter", [""])[0].split(",") if query.get("filter") else []:
         name, op, value = cond.split(":", 2)
         test = {"gte": str.__ge__, "lte": str.__le__, "gt": str.__gt__, "lt": str.__lt__, "eq": str.__eq__}[op]
         out = [r for r in out if test(r[name], value)]
@@ -148,15 +158,16 @@ def page_body(records: list[dict[str, str]], query: dict[str, list[str]], cap: i
     size = min(int(query.get("page[size]", ["100"])[0]), cap)
     number = int(query.get("page[number]", ["1"])[0])
     pages = max(1, -(-len(selected) // size))
-    chunk = selected[(number - 1) * size: number * size]
+    chunk = selected[(number - 1) * size : number * size]
 
     def link(n: int) -> str | None:
         return "&" + urlencode({"page[number]": n, "page[size]": size}) if 1 <= n <= pages else None
 
-    doc = {"data": chunk,
-           "meta": {"count": len(chunk), "labels": {}, "total-count": len(selected), "total-pages": pages},
-           "links": {"self": link(number), "first": link(1), "prev": link(number - 1), "next": link(number + 1),
-                     "last": link(pages)}}
+    doc = {
+        "data": chunk,
+        "meta": {"count": len(chunk), "labels": {}, "total-count": len(selected), "total-pages": pages},
+        "links": {"self": link(number), "first": link(1), "prev": link(number - 1), "next": link(number + 1), "last": link(pages)},
+    }
     return json.dumps(doc).encode("utf-8")
 
 
@@ -313,7 +324,7 @@ def _handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
             """Send ``data`` one byte every ``every`` seconds (at most DRIP_MAX bytes), until the client hangs up."""
             for i in range(min(len(data), DRIP_MAX)):
                 try:
-                    self.wfile.write(data[i:i + 1])
+                    self.wfile.write(data[i : i + 1])
                     self.wfile.flush()
                 except OSError:
                     break

@@ -31,8 +31,9 @@ runner = CliRunner()
 
 
 def build(snapshot_id: str, since: str | None = None, root: Path = SHIPPED) -> dict[str, str]:
-    cfg = ReportConfig(langs=("en", "zh"), formats=(Format.md,), snapshots_root=root, out_dir=Path("unused"),
-                       snapshot=snapshot_id, figures=(), since=since)
+    cfg = ReportConfig(
+        langs=("en", "zh"), formats=(Format.md,), snapshots_root=root, out_dir=Path("unused"), snapshot=snapshot_id, figures=(), since=since
+    )
     return {name: data.decode("utf-8") for name, data in pipeline.build(cfg).files.items()}
 
 
@@ -114,8 +115,11 @@ def test_scorecard_section(edition) -> None:
     # the term premium of the week of December 26, out on Tuesday 30 December
     assert "| 10-year term premium | 0.56% | December 26, 2025 | +0.11 pp over 4 weeks | 94 | watch |" in en
     assert "| 10年期期限溢价 | 0.56% | 2025年12月26日 | 近4周+0.11个百分点 | 94 | 关注 |" in zh
-    assert ("**Crowding flag: not set.**" in en and "at percentile 100 of its trailing 3 years" in en
-            and "The flag needs both above the 80th percentile: positions are there, funding is not." in en)
+    assert (
+        "**Crowding flag: not set.**" in en
+        and "at percentile 100 of its trailing 3 years" in en
+        and "The flag needs both above the 80th percentile: positions are there, funding is not." in en
+    )
     assert "**拥挤度标志：未触发。**" in zh and "标志要求两者均高于第80百分位：持仓已达到，融资尚未达到。" in zh
 
 
@@ -124,37 +128,50 @@ def test_scenario_section(edition) -> None:
     assert "| 2020-like | 0% | ×1.5 | $751 billion | $150 billion | 20% | 0.15 |" in en
     assert "| 类2020年 | 0% | 1.5倍 | 7,510亿美元 | 1,502亿美元 | 20% | 0.15天 |" in zh
     assert "| Severe | 2% | ×2 | $751 billion | $472 billion | 63% | 0.47 |" in en
-    assert ("the basis position is a share β = 60% of leveraged funds' gross short N ($1.25 trillion in the week of "
-            "April 29, 2025), B = β × N = $751 billion") in en
+    assert (
+        "the basis position is a share β = 60% of leveraged funds' gross short N ($1.25 trillion in the week of "
+        "April 29, 2025), B = β × N = $751 billion"
+    ) in en
     assert "U = B × max(0, 1 − C(1 + b)/C′)" in en and "U = B × max(0, 1 − C(1 + b)/C′)" in zh
     assert "the forced unwind is $347 billion: 46% of the position, or 0.35 days of cash Treasury trading" in en
-    assert "- **2020-like**: As in March 2020: repo haircuts broadly unchanged, futures margins up to 1.5 times their level; this unwinds 20% of the position" in en
+    assert (
+        "- **2020-like**: As in March 2020: repo haircuts broadly unchanged, futures margins up to 1.5 times their level; this unwinds 20% of the position"
+        in en
+    )
 
 
 def test_what_changed_without_a_previous_edition(edition) -> None:
     assert "There is no previous edition to compare with: no snapshot older than this one (2025-12-31) is in the archive." in section(
-        edition["brief.en.md"], CHANGES["en"])
+        edition["brief.en.md"], CHANGES["en"]
+    )
     assert "没有可供比较的上期" in section(edition["brief.zh.md"], CHANGES["zh"])
 
 
 def test_what_changed_since_the_previous_edition(newest) -> None:
     en, zh = (section(newest[f"brief.{c}.md"], CHANGES[c]) for c in ("en", "zh"))
     assert "Compared with the previous edition (snapshot 2025-12-31), 15 datasets have new or changed data" in en
-    assert ("| Traders in Financial Futures: six U.S. Treasury futures contracts | changed | 198 | "
-            "January 6, 2026 – October 6, 2026 | 0 | 0 |") in en
-    assert ("| Leveraged funds' gross short, UST futures | stressed ($1.25 trillion, April 29, 2025) | "
-            "watch ($1.08 trillion, October 6, 2026) |") in en
+    assert (
+        "| Traders in Financial Futures: six U.S. Treasury futures contracts | changed | 198 | January 6, 2026 – October 6, 2026 | 0 | 0 |"
+    ) in en
+    assert (
+        "| Leveraged funds' gross short, UST futures | stressed ($1.25 trillion, April 29, 2025) | "
+        "watch ($1.08 trillion, October 6, 2026) |"
+    ) in en
     assert "| 杠杆基金国债期货总空头 | 紧张（1.25万亿美元，2025年4月29日） | 关注（1.08万亿美元，2026年10月6日） |" in zh
     assert "No earlier observation was revised." in en and "没有既有观测值被修订。" in zh
 
 
 def test_claim_appendix(edition) -> None:
     en, zh = (section(edition[f"brief.{c}.md"], h) for c, h in (("en", "Appendix A. Claim check"), ("zh", "附录一　论断核对")))
-    assert ("| The FY2025 federal deficit came to about $1.8 trillion (FY2025) | FY2025 deficit: $1.77 trillion (FY2025), "
-            "−$25 billion against the claim | supported |") in en
+    assert (
+        "| The FY2025 federal deficit came to about $1.8 trillion (FY2025) | FY2025 deficit: $1.77 trillion (FY2025), "
+        "−$25 billion against the claim | supported |"
+    ) in en
     assert "| 2025财年联邦赤字约为1.8万亿美元（2025财年） | 2025财年赤字：1.77万亿美元（2025财年），与原文相差−253亿美元 | 成立 |" in zh
-    assert ("| Customs duties reached a record of roughly $195 billion (FY2025) | customs duties, FY2025: needs mts_receipts, "
-            "which this snapshot does not hold | cannot be checked with this snapshot — needs mts_receipts |") in en
+    assert (
+        "| Customs duties reached a record of roughly $195 billion (FY2025) | customs duties, FY2025: needs mts_receipts, "
+        "which this snapshot does not hold | cannot be checked with this snapshot — needs mts_receipts |"
+    ) in en
     assert "| 本数据快照无法核对——需要mts_receipts |" in zh
     assert "| cannot be checked with this snapshot — needs research_estimates (cbo_fy2025_deficit) |" in en
     assert "| not supported |" in en and "total public debt / GDP: 121.0% (Sep 30, 2025), +21.00 pp against the claim" in en
@@ -165,9 +182,19 @@ def test_claim_appendix(edition) -> None:
 # The brief's level-2 headings in reading order, by their key in the language pack: the existing
 # sections, the scorecard and the scenarios after funding, what changed after the outlook, then
 # the methodology and the two appendices.
-READING_ORDER = ("brief.sections.summary", "brief.sections.deficits", "brief.sections.holders", "brief.sections.funding",
-                 "brief.scorecard.heading", "brief.scenarios.heading", "brief.sections.outlook", "brief.changes.heading",
-                 "brief.sections.methods", "brief.claims.heading", "brief.analysis_methods.heading")
+READING_ORDER = (
+    "brief.sections.summary",
+    "brief.sections.deficits",
+    "brief.sections.holders",
+    "brief.sections.funding",
+    "brief.scorecard.heading",
+    "brief.scenarios.heading",
+    "brief.sections.outlook",
+    "brief.changes.heading",
+    "brief.sections.methods",
+    "brief.claims.heading",
+    "brief.analysis_methods.heading",
+)
 
 
 def test_sections_stand_in_reading_order_in_both_languages(edition) -> None:
@@ -220,8 +247,15 @@ def unrevised_edition(monkeypatch: pytest.MonkeyPatch):
 def test_claim_verdicts_differ_where_the_data_differ(unrevised_edition, edition) -> None:
     files = build(EDITION)
     row = "| FY2025's deficit was a little smaller than FY2024's, by some 2–3% (FY2025 vs FY2024) | "
-    assert row + "change from FY2024: −$41 billion (FY2025); change from FY2024, percent: −2.2% (FY2025) | supported |" in edition["brief.en.md"]
-    assert row + "change from FY2024: −$58 billion (FY2025); change from FY2024, percent: −3.2% (FY2025), −0.17 pp against the claim | partly supported |" in files["brief.en.md"]
+    assert (
+        row + "change from FY2024: −$41 billion (FY2025); change from FY2024, percent: −2.2% (FY2025) | supported |"
+        in edition["brief.en.md"]
+    )
+    assert (
+        row
+        + "change from FY2024: −$58 billion (FY2025); change from FY2024, percent: −3.2% (FY2025), −0.17 pp against the claim | partly supported |"
+        in files["brief.en.md"]
+    )
     verdict = next(c for c in json.loads(files["key_figures.json"])["claims"]["claims"] if c["id"] == "deficit-fell")
     assert (verdict["verdict"], verdict["checks"][1]["value"]) == ("partly", -3.17)
 
@@ -239,21 +273,29 @@ def test_revisions_are_listed_with_old_and_new_values(unrevised_edition) -> None
 
 def test_many_revisions_are_counted_beyond_the_first_few() -> None:
     revs = tuple(Revision(f"2025-0{m}-01", "value", float(m), float(m) + 0.5) for m in range(1, 9))
-    found = Changes("a", "b", (DatasetChange("fred_sofr", "changed", revised=8, revisions=revs),),
-                    (SignalChange("on_rrp", None, "calm", None, 300.0, None, "2025-12-31"),))
+    found = Changes(
+        "a",
+        "b",
+        (DatasetChange("fred_sofr", "changed", revised=8, revisions=revs),),
+        (SignalChange("on_rrp", None, "calm", None, 300.0, None, "2025-12-31"),),
+    )
     card = make_key_figures().scorecard
     ctx = analysis.changes_context(found, card, locale.load("en"))
     assert ctx["revisions"][0] == "Secured Overnight Financing Rate, 2025-01-01, value: 1 → 1.5"
-    assert len(ctx["revisions"]) == analysis.REVISIONS_SHOWN + 1 and ctx["revisions"][-1] == "Secured Overnight Financing Rate: 3 more revisions"
-    assert ctx["signals"] == [{"name": "Overnight reverse repo (ON RRP)", "before": "not available",
-                               "after": "calm ($300 billion, December 31, 2025)"}]
+    assert (
+        len(ctx["revisions"]) == analysis.REVISIONS_SHOWN + 1
+        and ctx["revisions"][-1] == "Secured Overnight Financing Rate: 3 more revisions"
+    )
+    assert ctx["signals"] == [
+        {"name": "Overnight reverse repo (ON RRP)", "before": "not available", "after": "calm ($300 billion, December 31, 2025)"}
+    ]
 
 
 # ---------------------------------------------------------------- the methods appendix comes from the tables
 
 
 def methods_lines(md: str) -> list[str]:
-    part = md[md.index("\n## Appendix B."):] if "\n## Appendix B." in md else md[md.index("\n## 附录二"):]
+    part = md[md.index("\n## Appendix B.") :] if "\n## Appendix B." in md else md[md.index("\n## 附录二") :]
     return [line for line in part.splitlines() if line.startswith("- **")]
 
 
@@ -265,21 +307,26 @@ def test_methods_list_every_threshold_and_parameter_as_in_the_tables(edition) ->
         for row, line in zip(rows, lines):
             assert line.startswith(f"- **{loc.text('scorecard.indicators', row.id, 'name')}**")
             t = row.thresholds
-            shown = [indicator_value(x, row.unit, exact_digits(x), loc) if t.basis == "level"
-                     else fmt.ordinal(int(x), loc) for x in (t.watch, t.stressed)]
+            shown = [
+                indicator_value(x, row.unit, exact_digits(x), loc) if t.basis == "level" else fmt.ordinal(int(x), loc)
+                for x in (t.watch, t.stressed)
+            ]
             assert all(s in line for s in shown), (row.id, shown, line)
             assert loc.text("scorecard.periods", row.change_period) in line
-        for spec, line in zip(table.parameters, lines[len(rows):]):
+        for spec, line in zip(table.parameters, lines[len(rows) :]):
             assert f"`{spec.option}`" in line and f"**{spec.symbol}" in line
             assert all(c.authors in line and c.locator in line for c in spec.citations)
-        for m, line in zip(table.margins, lines[len(rows) + len(table.parameters):]):
+        for m, line in zip(table.margins, lines[len(rows) + len(table.parameters) :]):
             assert fraction(m.value, loc) in line and all(c.url in line for c in m.citations)
     en = methods_lines(edition["brief.en.md"])
     assert "watch at or above 0 bp, stressed at or above 10 bp" in en[4]  # SOFR − IORB
     assert "watch at or below $250 billion, stressed at or below $50 billion" in en[5]  # ON RRP
     assert "watch at or above the 80th percentile, stressed at or above the 95th" in en[0]
     assert "(`--beta`): 60%." in en[len(scorecard.ALL)] and "(`--daily-volume`): $1.0 trillion." in en[len(scorecard.ALL) + 6]
-    assert "(`--margin`): the contract margins below, averaged with the weights of leveraged funds' short notional" in en[len(scorecard.ALL) + 2]
+    assert (
+        "(`--margin`): the contract margins below, averaged with the weights of leveraged funds' short notional"
+        in en[len(scorecard.ALL) + 2]
+    )
     assert "(1.63% for this edition)" in en[len(scorecard.ALL) + 2]
 
 

@@ -315,13 +315,15 @@ def test_fetch_verifies_the_files_of_an_existing_snapshot(official: Path, snaps:
 def test_a_field_beyond_the_csv_limit_is_one_error_line(official: Path, tmp_path: Path) -> None:
     edit(official / "fred" / "SOFR.csv", b"2026-06-18,3.62", b"2026-06-18,3" + b"0" * 200_000)
     assert refused(official, tmp_path) == (
-        "Error: fred/SOFR.csv, row 3: not readable as delimited text (field larger than field limit (131072))")
+        "Error: fred/SOFR.csv, row 3: not readable as delimited text (field larger than field limit (131072))"
+    )
 
 
 def test_an_error_quotes_a_short_escaped_excerpt_of_the_file(official: Path, tmp_path: Path) -> None:
     edit(official / "fred" / "SOFR.csv", b"2026-06-18,3.62", b"2026-06-18,3" + b"x" * 5_000)
     assert refused(official, tmp_path) == (
-        "Error: fred/SOFR.csv, row 3, field 'SOFR': not a number: '3xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'… (5,001 characters)")
+        "Error: fred/SOFR.csv, row 3, field 'SOFR': not a number: '3xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'… (5,001 characters)"
+    )
 
 
 def test_a_link_out_of_the_input_directory_is_refused_unread(official: Path, tmp_path: Path) -> None:
@@ -330,7 +332,8 @@ def test_a_link_out_of_the_input_directory_is_refused_unread(official: Path, tmp
     (official / "fred" / "SOFR.csv").unlink()
     (official / "fred" / "SOFR.csv").symlink_to(secret)
     assert refused(official, tmp_path) == (
-        "Error: fred/SOFR.csv: is a symbolic link to a file outside the input directory; copy the file in instead")
+        "Error: fred/SOFR.csv: is a symbolic link to a file outside the input directory; copy the file in instead"
+    )
 
 
 def test_a_file_larger_than_any_official_file_is_refused_unread(official: Path, tmp_path: Path) -> None:
@@ -347,5 +350,6 @@ def test_a_zip_member_that_inflates_past_the_cap_is_refused(official: Path, tmp_
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("FinFut26.txt", b"\0" * (65 * 1024 * 1024))  # 65 MB of zeros: a small archive
     target.write_bytes(buf.getvalue())
-    assert refused(official, tmp_path) == (f"Error: cftc/{target.name}: FinFut26.txt inflates to more than 64 MB; "
-                                           "no official file is that large")
+    assert refused(official, tmp_path) == (
+        f"Error: cftc/{target.name}: FinFut26.txt inflates to more than 64 MB; no official file is that large"
+    )

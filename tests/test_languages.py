@@ -75,8 +75,15 @@ def xx(tmp_path: Path) -> Path:
 
 
 def build(templates: Path | None, langs: tuple[str, ...], figures: tuple[str, ...], formats=(Format.md, Format.html)) -> dict[str, bytes]:
-    cfg = ReportConfig(langs=langs, formats=formats, snapshots_root=SHIPPED, out_dir=Path("unused"), snapshot=EDITION,
-                       templates_dir=templates, figures=figures)
+    cfg = ReportConfig(
+        langs=langs,
+        formats=formats,
+        snapshots_root=SHIPPED,
+        out_dir=Path("unused"),
+        snapshot=EDITION,
+        templates_dir=templates,
+        figures=figures,
+    )
     return pipeline.build(cfg).files
 
 
@@ -112,8 +119,22 @@ def test_pseudo_language_builds_from_its_pack_alone(xx: Path) -> None:
 
 
 def test_pseudo_language_from_the_command_line(xx: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["report", "--lang", "xx", "--format", "md,html", "--snapshot", str(SHIPPED / EDITION),
-                                 "--templates", str(xx), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--lang",
+            "xx",
+            "--format",
+            "md,html",
+            "--snapshot",
+            str(SHIPPED / EDITION),
+            "--templates",
+            str(xx),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     md = (tmp_path / "o" / "brief.xx.md").read_text(encoding="utf-8")
     assert "| 1 | Nippon | 1,2 Bio. US$ | 1,1 Bio. US$ |" in md
@@ -122,8 +143,22 @@ def test_pseudo_language_from_the_command_line(xx: Path, tmp_path: Path) -> None
 
 def test_lang_option_takes_any_pack_and_names_them_when_wrong(xx: Path, tmp_path: Path) -> None:
     # xx exists only in the editor's folder: accepted there (the build then stops at the missing snapshot)
-    result = runner.invoke(app, ["report", "--lang", "xx", "--templates", str(xx), "--snapshot", "1999-01-01",
-                                 "--snapshots", str(tmp_path), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--lang",
+            "xx",
+            "--templates",
+            str(xx),
+            "--snapshot",
+            "1999-01-01",
+            "--snapshots",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: 1999-01-01: no such snapshot (looked in {tmp_path})"
     result = runner.invoke(app, ["report", "--lang", "xx", "--out", str(tmp_path / "o")])
@@ -163,8 +198,10 @@ def test_an_unfilled_prose_block_stops_the_build(xx: Path) -> None:
     prose.write_text(text[:start] + text[end:], encoding="utf-8")
     with pytest.raises(BuildError) as err:
         build(xx, ("xx",), ())
-    assert str(err.value) == ("locales/xx/brief.md.j2: block 'outlook' is not filled; every block of the shared brief.md.j2 "
-                              "needs this language's prose (an empty block leaves a passage out)")
+    assert str(err.value) == (
+        "locales/xx/brief.md.j2: block 'outlook' is not filled; every block of the shared brief.md.j2 "
+        "needs this language's prose (an empty block leaves a passage out)"
+    )
 
 
 def test_any_subset_of_figures_builds_and_omits_the_others() -> None:

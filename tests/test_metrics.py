@@ -36,10 +36,21 @@ def test_direction_words():
 def tff_rows(report_date, shorts):
     codes = ["042601", "044601", "043602", "043607", "020601", "020604"]
     return [
-        {"report_date": pd.Timestamp(report_date), "contract_code": c, "market_name": c, "open_interest": 0,
-         "dealer_long": 0, "dealer_short": 0, "asset_mgr_long": 0, "asset_mgr_short": 0,
-         "lev_long": 0, "lev_short": s, "lev_spread": 0}
-        for c, s in zip(codes, shorts) if s is not None
+        {
+            "report_date": pd.Timestamp(report_date),
+            "contract_code": c,
+            "market_name": c,
+            "open_interest": 0,
+            "dealer_long": 0,
+            "dealer_short": 0,
+            "asset_mgr_long": 0,
+            "asset_mgr_short": 0,
+            "lev_long": 0,
+            "lev_short": s,
+            "lev_spread": 0,
+        }
+        for c, s in zip(codes, shorts)
+        if s is not None
     ]
 
 
@@ -101,19 +112,38 @@ def tic(rows):
 
 
 def research_row(**overrides):
-    row = {"id": "cayman_hf_ust_undercount", "value": 1400.0, "units": "billions of USD", "as_of": "2024-12",
-           "published": "2025-10-15", "title": "T", "title_zh": "题", "authors": "A", "publisher": "P", "doi": "10/x", "url": "u",
-           "locator": "Abstract", "quote": "q", "method": "m"}
+    row = {
+        "id": "cayman_hf_ust_undercount",
+        "value": 1400.0,
+        "units": "billions of USD",
+        "as_of": "2024-12",
+        "published": "2025-10-15",
+        "title": "T",
+        "title_zh": "题",
+        "authors": "A",
+        "publisher": "P",
+        "doi": "10/x",
+        "url": "u",
+        "locator": "Abstract",
+        "quote": "q",
+        "method": "m",
+    }
     row.update(overrides)
     return pd.DataFrame([row])
 
 
 def test_holders_rank_and_cayman_estimate():
-    data = tic([
-        ("2025-12", "Japan", 1185.5), ("2025-12", "Cayman Islands", 421.2), ("2025-12", "Grand Total", 9271.0),
-        ("2025-12", "All Other", 700.0),
-        ("2024-12", "Japan", 1061.5), ("2024-12", "Cayman Islands", 423.0), ("2024-12", "Grand Total", 8500.0),
-    ])
+    data = tic(
+        [
+            ("2025-12", "Japan", 1185.5),
+            ("2025-12", "Cayman Islands", 421.2),
+            ("2025-12", "Grand Total", 9271.0),
+            ("2025-12", "All Other", 700.0),
+            ("2024-12", "Japan", 1061.5),
+            ("2024-12", "Cayman Islands", 423.0),
+            ("2024-12", "Grand Total", 8500.0),
+        ]
+    )
     h = metrics.holders(data, research_row())
     assert h.as_of == "2025-12" and h.year_earlier == "2024-12"
     assert h.ranking == ["Japan", "Cayman Islands"]
@@ -135,13 +165,16 @@ def test_no_estimate_before_publication():
 
 def test_bills_share():
     cols = ["record_date", "security_type", "security_class", "public_usd_mn", "intragov_usd_mn", "total_usd_mn"]
-    mspd = frame([
-        (pd.Timestamp("2025-05-31"), "Marketable", "Bills", 0, 0, 5000.0),
-        (pd.Timestamp("2025-05-31"), "Total Marketable", "_", 0, 0, 25000.0),
-        (pd.Timestamp("2026-05-31"), "Marketable", "Bills", 0, 0, 6758.8),
-        (pd.Timestamp("2026-05-31"), "Marketable", "Notes", 0, 0, 24155.2),
-        (pd.Timestamp("2026-05-31"), "Total Marketable", "_", 0, 0, 30914.0),
-    ], cols)
+    mspd = frame(
+        [
+            (pd.Timestamp("2025-05-31"), "Marketable", "Bills", 0, 0, 5000.0),
+            (pd.Timestamp("2025-05-31"), "Total Marketable", "_", 0, 0, 25000.0),
+            (pd.Timestamp("2026-05-31"), "Marketable", "Bills", 0, 0, 6758.8),
+            (pd.Timestamp("2026-05-31"), "Marketable", "Notes", 0, 0, 24155.2),
+            (pd.Timestamp("2026-05-31"), "Total Marketable", "_", 0, 0, 30914.0),
+        ],
+        cols,
+    )
     d = metrics.debt(mspd)
     assert d.bills_share_pct.value == round(6758.8 / 30914.0 * 100, 1) == 21.9
     assert d.bills_share_pct.as_of == "2026-05-31"

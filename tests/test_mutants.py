@@ -281,8 +281,15 @@ def test_mutant_image_alt_text_is_escaped(tmp_path: Path) -> None:
     shipped = (REPO / "templates" / "locales" / "en" / "locale.toml").read_text(encoding="utf-8")
     line = next(ln for ln in shipped.splitlines() if ln.startswith("deficits = ") and "Bar chart" in ln)
     (pack / "locale.toml").write_text(shipped.replace(line, f"deficits = {json.dumps(alt)}"), encoding="utf-8")
-    cfg = ReportConfig(langs=("en",), formats=(Format.html,), snapshots_root=REPO / "data_snapshots", out_dir=tmp_path / "out",
-                       snapshot="2025-12-31", figures=("deficits",), templates_dir=tmp_path / "mine")
+    cfg = ReportConfig(
+        langs=("en",),
+        formats=(Format.html,),
+        snapshots_root=REPO / "data_snapshots",
+        out_dir=tmp_path / "out",
+        snapshot="2025-12-31",
+        figures=("deficits",),
+        templates_dir=tmp_path / "mine",
+    )
     page = pipeline.build(cfg).files["brief.en.html"].decode("utf-8")
     label = 'aria-label="Deficits &quot;FY&quot; &lt;script&gt;alert(1)&lt;/script&gt; &amp; more&quot; onerror=&quot;x"'
     assert f'<svg class="chart" role="img" {label}' in page

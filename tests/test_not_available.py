@@ -37,8 +37,10 @@ def test_fetch_refuses_tic_without_the_cayman_row(official: Path, tmp_path: Path
     del lines[next(i for i, line in enumerate(lines) if line.startswith("Cayman Islands"))]  # the 2025 block's row
     path.write_bytes("\n".join(lines).encode("utf-8"))
     result = runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(tmp_path / "snaps")])
-    assert (result.exit_code, result.output.strip()) == (1, "Error: tic/mfhhis01.txt, field 'country': no row for 'Cayman Islands' "
-                                                           "in 2025-12, the newest period; the brief reads it")
+    assert (result.exit_code, result.output.strip()) == (
+        1,
+        "Error: tic/mfhhis01.txt, field 'country': no row for 'Cayman Islands' in 2025-12, the newest period; the brief reads it",
+    )
     assert not (tmp_path / "snaps").exists() or not any((tmp_path / "snaps").iterdir())
 
 
@@ -71,8 +73,10 @@ def test_missing_cayman_row_is_not_available(official: Path, tmp_path: Path) -> 
     # claim check's difference for the undercount, which is the Federal Reserve note's own figure
     zeros = [c for claim in kf["claims"]["claims"] for c in claim["checks"] if c["difference"] == 0 and c["unit"] == "USD bn"]
     assert [c["id"] for c in zeros] == ["undercount"]
-    for text, zero_usd, true_zero in ((en, r"\$0(?:\.0+)?(?![\d.,])", "$0.0 billion against the claim"),
-                                      (zh, r"(?<![\d.,])0(?:\.0+)?(?:万亿|亿)?美元", "与原文相差0亿美元")):
+    for text, zero_usd, true_zero in (
+        (en, r"\$0(?:\.0+)?(?![\d.,])", "$0.0 billion against the claim"),
+        (zh, r"(?<![\d.,])0(?:\.0+)?(?:万亿|亿)?美元", "与原文相差0亿美元"),
+    ):
         assert text.count(true_zero) == len(zeros)
         assert re.findall(zero_usd, text.replace(true_zero, "")) == []
     assert not re.search(r"(?<![\d.])0th\b", en) and not re.search(r"第0(?![\d.])", zh)  # no rank 0 (the 80th percentile is fine)

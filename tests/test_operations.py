@@ -29,6 +29,7 @@ SHIPPED = REPO / "data_snapshots"
 
 # --- snapshots and diff outside a checkout -------------------------------------------------
 
+
 def test_snapshots_and_diff_see_the_shipped_snapshots_outside_a_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no ./data_snapshots here
     listed = CliRunner().invoke(app, ["snapshots", "--json"])
@@ -46,8 +47,9 @@ def test_snapshots_and_diff_see_the_shipped_snapshots_outside_a_checkout(tmp_pat
 WEEK = b",260804,2026-08-04,"
 
 
-def test_publish_after_a_snapshot_of_local_files_keeps_its_newer_weeks(server: LiveServer, files: Path, tmp_path: Path,
-                                                                      fake_build: list[str]) -> None:
+def test_publish_after_a_snapshot_of_local_files_keeps_its_newer_weeks(
+    server: LiveServer, files: Path, tmp_path: Path, fake_build: list[str]
+) -> None:
     week = (FIXTURES / "FinFutYY.txt").read_bytes()
     (files / "cftc" / "FinFutWk_2026-08-11.txt").write_bytes(week.replace(WEEK, b",260811,2026-08-11,"))
     snaps = tmp_path / "snaps"
@@ -77,8 +79,9 @@ def official_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
         yield srv
 
 
-def test_the_documented_cron_line_works_on_its_first_run_in_a_checkout(official_server: LiveServer, tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_documented_cron_line_works_on_its_first_run_in_a_checkout(
+    official_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     checkout = tmp_path / "srv-ustglass"
     shutil.copytree(SHIPPED, checkout / "data_snapshots")
     monkeypatch.chdir(checkout)

@@ -83,7 +83,7 @@ def test_metadata_title_author_subject_keywords_language_date(pdfs: dict[str, py
     root = reader.trailer["/Root"]
     assert root["/Lang"] == {"zh": "zh-CN", "en": "en"}[lang]
     assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root  # tagged
-    assert b"pdfuaid:part=\"1\"" in root["/Metadata"].get_object().get_data()  # PDF/UA-1
+    assert b'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data()  # PDF/UA-1
     assert all(round(float(p.mediabox.width)) == 595 and round(float(p.mediabox.height)) == 842 for p in reader.pages)  # A4
 
 
@@ -138,7 +138,9 @@ def test_bookmarks_are_the_section_headings(pdfs: dict[str, pypdf.PdfReader], fi
     marks = outline(pdfs[lang])
     assert [(title, children) for title, _, children in marks] == sections(markdown)
     assert marks[0][0] == loc.text("brief.sections.summary")
-    assert (loc.text("brief.sections.methods"), [loc.text("brief.sections.datasets"), loc.text("brief.sections.method_notes")]) in sections(markdown)
+    assert (loc.text("brief.sections.methods"), [loc.text("brief.sections.datasets"), loc.text("brief.sections.method_notes")]) in sections(
+        markdown
+    )
     assert f"#### {loc.text('brief.analysis_methods.margins')}" in markdown.splitlines()  # a level-4 heading, not a bookmark
     pages = [page for _, page, _ in marks]
     assert pages[0] == 3 and pages == sorted(pages)  # after the cover and the contents
@@ -347,24 +349,55 @@ def hostile_page(tmp_path: Path, before_head_end: str = "", before_body_end: str
 
 
 HOSTILE = [
-    ("network", '<link rel="stylesheet" href="https://example.com/style.css">', "",
-     "Error: PDF: https://example.com/style.css: the PDF renderer fetches nothing from the network"),
-    ("system file", "", '<img src="file:///etc/passwd" alt="">',
-     "Error: PDF: file:///etc/passwd: outside the build directory and ustglass's own files"),
-    ("relative escape", "", '<img src="../../../../../../etc/passwd" alt="">',
-     "Error: PDF: file:///etc/passwd: outside the build directory and ustglass's own files"),
-    ("attachment link", '<link rel="attachment" href="fonts/latin-regular.ttf" title="font">', "",
-     f"Error: PDF: {render.REFUSED_ATTACHMENT}"),
-    ("attachment anchor", "", '<a rel="attachment" href="fonts/latin-regular.ttf">font</a>',
-     f"Error: PDF: {render.REFUSED_ATTACHMENT}"),
+    (
+        "network",
+        '<link rel="stylesheet" href="https://example.com/style.css">',
+        "",
+        "Error: PDF: https://example.com/style.css: the PDF renderer fetches nothing from the network",
+    ),
+    (
+        "system file",
+        "",
+        '<img src="file:///etc/passwd" alt="">',
+        "Error: PDF: file:///etc/passwd: outside the build directory and ustglass's own files",
+    ),
+    (
+        "relative escape",
+        "",
+        '<img src="../../../../../../etc/passwd" alt="">',
+        "Error: PDF: file:///etc/passwd: outside the build directory and ustglass's own files",
+    ),
+    (
+        "attachment link",
+        '<link rel="attachment" href="fonts/latin-regular.ttf" title="font">',
+        "",
+        f"Error: PDF: {render.REFUSED_ATTACHMENT}",
+    ),
+    ("attachment anchor", "", '<a rel="attachment" href="fonts/latin-regular.ttf">font</a>', f"Error: PDF: {render.REFUSED_ATTACHMENT}"),
 ]
 
 
 @pytest.mark.parametrize(("what", "head", "body", "error"), HOSTILE, ids=[h[0] for h in HOSTILE])
 def test_hostile_templates_stop_the_pdf_with_one_line(tmp_path: Path, what: str, head: str, body: str, error: str) -> None:
     overrides = hostile_page(tmp_path, head, body)
-    result = runner.invoke(app, ["report", "--lang", "en", "--format", "pdf", "--snapshot", EDITION, "--snapshots", str(SHIPPED),
-                                 "--templates", str(overrides), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--lang",
+            "en",
+            "--format",
+            "pdf",
+            "--snapshot",
+            EDITION,
+            "--snapshots",
+            str(SHIPPED),
+            "--templates",
+            str(overrides),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 1
     assert result.stderr == error + "\n"
     assert not (tmp_path / "o").exists()
@@ -384,8 +417,10 @@ def test_files_of_the_build_and_data_uris_are_loaded(tmp_path: Path) -> None:
     build = tmp_path / "build"
     build.mkdir()
     (build / "extra.css").write_text("p { color: red }")
-    page = ('<html><head><link rel="stylesheet" href="extra.css"></head><body><p>x</p>'
-            '<img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%221%22 height=%221%22/%3E" alt=""></body></html>')
+    page = (
+        '<html><head><link rel="stylesheet" href="extra.css"></head><body><p>x</p>'
+        '<img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%221%22 height=%221%22/%3E" alt=""></body></html>'
+    )
     assert render.pdf_bytes(page, base_dir=build).startswith(b"%PDF-")
 
 
@@ -393,11 +428,30 @@ def test_a_character_no_font_has_stops_the_build_naming_it(tmp_path: Path) -> No
     overrides = tmp_path / "templates" / "locales" / "en"
     overrides.mkdir(parents=True)
     prose = (REPO / "templates" / "locales" / "en" / "brief.md.j2").read_text(encoding="utf-8")
-    (overrides / "brief.md.j2").write_text(prose.replace("What the latest data say", "What the latest data \U0001F984 say"), encoding="utf-8")
+    (overrides / "brief.md.j2").write_text(
+        prose.replace("What the latest data say", "What the latest data \U0001f984 say"), encoding="utf-8"
+    )
     for output in ("pdf", "html"):
-        result = runner.invoke(app, ["report", "--lang", "en", "--format", output, "--snapshot", EDITION, "--snapshots", str(SHIPPED),
-                                     "--templates", str(tmp_path / "templates"), "--out", str(tmp_path / "o")])
+        result = runner.invoke(
+            app,
+            [
+                "report",
+                "--lang",
+                "en",
+                "--format",
+                output,
+                "--snapshot",
+                EDITION,
+                "--snapshots",
+                str(SHIPPED),
+                "--templates",
+                str(tmp_path / "templates"),
+                "--out",
+                str(tmp_path / "o"),
+            ],
+        )
         assert result.exit_code == 1
-        assert result.stderr == ("Error: brief.en.md, line 7: character '\U0001F984' (U+1F984) is in none of the brief's fonts "
-                                 "(Noto Sans, Noto Sans CJK SC)\n")
+        assert result.stderr == (
+            "Error: brief.en.md, line 7: character '\U0001f984' (U+1F984) is in none of the brief's fonts (Noto Sans, Noto Sans CJK SC)\n"
+        )
         assert not (tmp_path / "o").exists()

@@ -60,7 +60,11 @@ def test_every_real_file_parses():
 
 
 def test_unused_files_are_left_alone():
-    for relative in ("README.md", "fiscaldata/DTS_PubDebtTrans_20210624_20260623.csv", "samples/nyfed_sofr_records_EXCERPT_not_live_envelope.json"):
+    for relative in (
+        "README.md",
+        "fiscaldata/DTS_PubDebtTrans_20210624_20260623.csv",
+        "samples/nyfed_sofr_records_EXCERPT_not_live_envelope.json",
+    ):
         assert identify(relative, raw(relative)[:8192]) is None
 
 

@@ -21,11 +21,14 @@ from ustglass.app import app
 def loc(code: str) -> locale.Locale:
     return locale.load(code)
 
+
 runner = CliRunner()
 # The title and every heading of the brief, by its key in the language pack.
-HEADINGS = ("title", *(f"brief.sections.{k}" for k in ("summary", "deficits", "holders", "funding", "outlook", "methods",
-                                                        "datasets", "method_notes")),
-            *(f"brief.{k}.heading" for k in ("scorecard", "scenarios", "changes", "claims", "analysis_methods")))
+HEADINGS = (
+    "title",
+    *(f"brief.sections.{k}" for k in ("summary", "deficits", "holders", "funding", "outlook", "methods", "datasets", "method_notes")),
+    *(f"brief.{k}.heading" for k in ("scorecard", "scenarios", "changes", "claims", "analysis_methods")),
+)
 
 
 def pdf_text(path: Path, lang: str) -> str:
@@ -61,8 +64,15 @@ def test_outputs(build: Path) -> None:
 def test_key_figures_from_the_official_inputs(kf: dict) -> None:
     assert kf["snapshot"] == kf["as_of"] == "2026-08-07"
     # FYFSD in millions, deficit negative -> positive USD bn
-    assert kf["fiscal"]["deficit_usd_bn"] == {"2019": 983.6, "2020": 3132.5, "2021": 2775.3, "2022": 1375.9,
-                                              "2023": 1693.7, "2024": 1815.4, "2025": 1774.7}
+    assert kf["fiscal"]["deficit_usd_bn"] == {
+        "2019": 983.6,
+        "2020": 3132.5,
+        "2021": 2775.3,
+        "2022": 1375.9,
+        "2023": 1693.7,
+        "2024": 1815.4,
+        "2025": 1774.7,
+    }
     assert kf["fiscal"]["debt_to_gdp_pct"] == {"value": 122.6, "as_of": "2026Q1", "unit": "percent of GDP", "source": "FRED GFDEGDQ188S"}
     assert kf["holders"]["as_of"] == "2025-12"
     assert kf["holders"]["usd_bn"]["Cayman Islands"] == 421.2
@@ -139,7 +149,9 @@ def test_prose_turns_with_the_data(build: Path, tmp_path: Path) -> None:
     sofr = official / "fred" / "SOFR.csv"
     sofr.write_text(sofr.read_text().replace("2026-06-23,3.72", "2026-06-23,3.60"))
     assert runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(tmp_path / "s")]).exit_code == 0
-    result = runner.invoke(app, ["report", "--lang", "all", "--format", "md", "--snapshots", str(tmp_path / "s"), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["report", "--lang", "all", "--format", "md", "--snapshots", str(tmp_path / "s"), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 0, result.output
     md_en = (tmp_path / "o" / "brief.en.md").read_text(encoding="utf-8")
     md_zh = (tmp_path / "o" / "brief.zh.md").read_text(encoding="utf-8")
@@ -196,7 +208,9 @@ def test_data_is_escaped_in_html(tmp_path: Path) -> None:
     tic = official / "tic" / "mfhhis01.txt"
     tic.write_bytes(tic.read_bytes().replace(b"\nJapan\t", b"\n<script>alert(1)</script>\t"))
     assert runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(tmp_path / "s")]).exit_code == 0
-    result = runner.invoke(app, ["report", "--lang", "en", "--format", "html", "--snapshots", str(tmp_path / "s"), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["report", "--lang", "en", "--format", "html", "--snapshots", str(tmp_path / "s"), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 0, result.output
     page = (tmp_path / "o" / "brief.en.html").read_text(encoding="utf-8")
     assert "<script>" not in page
@@ -212,7 +226,9 @@ def test_tampered_snapshot_is_refused(build: Path, tmp_path: Path) -> None:
     csv.write_text(csv.read_text().replace("3.72", "9.72"))
     result = runner.invoke(app, ["report", "--lang", "en", "--snapshots", str(snaps), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: {csv}: sha256 does not match manifest.json; the file was changed after the snapshot was written"
+    assert (
+        result.stderr.strip() == f"Error: {csv}: sha256 does not match manifest.json; the file was changed after the snapshot was written"
+    )
     assert not (tmp_path / "o").exists()
 
 
@@ -242,18 +258,35 @@ def test_editor_template_override_and_sandbox(build: Path, tmp_path: Path) -> No
     assert not (tmp_path / "o2").exists()
 
 
-@pytest.mark.parametrize(("url", "reason"), [
-    ("https://example.com/style.css", "the PDF renderer fetches nothing from the network"),
-    ("file:///etc/hostname", "outside the build directory"),
-])
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://example.com/style.css", "the PDF renderer fetches nothing from the network"),
+        ("file:///etc/hostname", "outside the build directory"),
+    ],
+)
 def test_pdf_renderer_loads_nothing_outside_the_build(build: Path, tmp_path: Path, url: str, reason: str) -> None:
     shipped = Path(__file__).resolve().parents[1] / "templates" / "page.html.j2"
     overrides = tmp_path / "templates"
     overrides.mkdir()
     page = shipped.read_text(encoding="utf-8").replace("</head>", f'<link rel="stylesheet" href="{url}">\n</head>')
     (overrides / "page.html.j2").write_text(page, encoding="utf-8")
-    result = runner.invoke(app, ["report", "--lang", "en", "--format", "pdf", "--snapshots", str(build.parent / "snaps"),
-                                 "--templates", str(overrides), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--lang",
+            "en",
+            "--format",
+            "pdf",
+            "--snapshots",
+            str(build.parent / "snaps"),
+            "--templates",
+            str(overrides),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: PDF: ")
     assert reason in result.stderr

@@ -20,9 +20,25 @@ SHIPPED = REPO / "data_snapshots"
 # The article's edition, and the newest the data allow: the CFTC report of Tuesday 2026-10-06 came out
 # on Friday 2026-10-09, the last release any of the official files holds.
 EDITIONS = ("2025-12-31", "2026-10-09")
-DATASETS = {"cftc_tff_ust", "dts_tga", "fred_dgs10", "fred_dgs2", "fred_fyfsd", "fred_gdp", "fred_gfdegdq188s", "fred_iorb",
-            "fred_rrpontsyd", "fred_sofr", "fred_t10y2y", "fred_threefytp10", "fred_wresbal", "mspd_table1", "nyfed_srf",
-            "research_estimates", "tic_mfh"}
+DATASETS = {
+    "cftc_tff_ust",
+    "dts_tga",
+    "fred_dgs10",
+    "fred_dgs2",
+    "fred_fyfsd",
+    "fred_gdp",
+    "fred_gfdegdq188s",
+    "fred_iorb",
+    "fred_rrpontsyd",
+    "fred_sofr",
+    "fred_t10y2y",
+    "fred_threefytp10",
+    "fred_wresbal",
+    "mspd_table1",
+    "nyfed_srf",
+    "research_estimates",
+    "tic_mfh",
+}
 EXCLUDE = ("--exclude", "originals/*", "--exclude", "samples/*")
 runner = CliRunner()
 
@@ -96,19 +112,38 @@ def test_the_articles_edition_uses_the_releases_of_2025() -> None:
     assert max(srf, key=lambda day: srf[day]) == "2025-12-31"
 
 
-@pytest.mark.parametrize(("edition", "stale"), [
-    ("2025-12-31", ["cftc_tff_ust"]),
-    ("2026-10-09", ["dts_tga", "fred_dgs10", "fred_dgs2", "fred_iorb", "fred_rrpontsyd", "fred_sofr",
-                    "fred_t10y2y", "fred_wresbal", "mspd_table1", "nyfed_srf", "tic_mfh"]),
-])
+@pytest.mark.parametrize(
+    ("edition", "stale"),
+    [
+        ("2025-12-31", ["cftc_tff_ust"]),
+        (
+            "2026-10-09",
+            [
+                "dts_tga",
+                "fred_dgs10",
+                "fred_dgs2",
+                "fred_iorb",
+                "fred_rrpontsyd",
+                "fred_sofr",
+                "fred_t10y2y",
+                "fred_wresbal",
+                "mspd_table1",
+                "nyfed_srf",
+                "tic_mfh",
+            ],
+        ),
+    ],
+)
 def test_freshness_of_the_shipped_editions(edition: str, stale: list[str]) -> None:
     snap = snapshot.load(SHIPPED / edition)
     found = releases.freshness(snap.tables, snap.manifest)
     assert set(found) == DATASETS
     assert sorted(ds for ds, f in found.items() if f.stale) == stale
-    assert found["tic_mfh"].to_dict() == ({"last_observation": "2025-10", "known_since": "2025-12-18", "stale": False}
-                                          if edition == "2025-12-31" else
-                                          {"last_observation": "2025-12", "known_since": "2026-02-18", "stale": True})
+    assert found["tic_mfh"].to_dict() == (
+        {"last_observation": "2025-10", "known_since": "2025-12-18", "stale": False}
+        if edition == "2025-12-31"
+        else {"last_observation": "2025-12", "known_since": "2026-02-18", "stale": True}
+    )
 
 
 def independent_lev_short(snap: Path) -> dict[str, float]:
@@ -144,8 +179,12 @@ def test_key_figures_match_an_independent_recomputation(edition: str) -> None:
     last = max(r["record_date"] for r in mspd)
     bills = sum(float(r["total_usd_mn"]) for r in mspd if r["record_date"] == last and r["security_class"] == "Bills")
     total = sum(float(r["total_usd_mn"]) for r in mspd if r["record_date"] == last and r["security_type"] == "Total Marketable")
-    assert kf["debt"]["bills_share_pct"] == {"value": round(bills / total * 100, 1), "as_of": last, "unit": "percent",
-                                              "source": "Treasury MSPD Table 1"}
+    assert kf["debt"]["bills_share_pct"] == {
+        "value": round(bills / total * 100, 1),
+        "as_of": last,
+        "unit": "percent",
+        "source": "Treasury MSPD Table 1",
+    }
 
 
 def test_gap_weeks_stay_gaps_in_the_shipped_data() -> None:
@@ -167,8 +206,9 @@ def test_report_defaults_to_the_newest_shipped_snapshot(tmp_path: Path, monkeypa
 
 
 def test_edition_with_stale_futures_data_says_so(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["report", "--lang", "all", "--format", "md", "--snapshot", str(SHIPPED / "2025-12-31"),
-                                 "--out", str(tmp_path)])
+    result = runner.invoke(
+        app, ["report", "--lang", "all", "--format", "md", "--snapshot", str(SHIPPED / "2025-12-31"), "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     kf = json.loads((tmp_path / "key_figures.json").read_text())
     basis = kf["basis"]

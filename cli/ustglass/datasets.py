@@ -66,11 +66,15 @@ STALE_MARGIN_DAYS: dict[Frequency, int | None] = {
 
 # The release rules of the official sources. Where the real calendar is not in the data, the rule is
 # an approximation, stated as such in the brief's methods section (the language packs' [release]).
-NEXT_BUSINESS_DAY = Release("next_business_day", Rule.BUSINESS_DAYS_AFTER, 1, lag_days=1)  # FRED daily rates and yields; DTS at 4 p.m. the next business day
+NEXT_BUSINESS_DAY = Release(
+    "next_business_day", Rule.BUSINESS_DAYS_AFTER, 1, lag_days=1
+)  # FRED daily rates and yields; DTS at 4 p.m. the next business day
 SAME_DAY = Release("same_day", Rule.BUSINESS_DAYS_AFTER, 0, lag_days=0)  # NY Fed operation results, published after each operation
 H41_THURSDAY = Release("h41_thursday", Rule.DAYS_AFTER, 1, lag_days=1)  # H.4.1: the week ending Wednesday, released Thursday 4:30 p.m.
 CFTC_FRIDAY = Release("cftc_friday", Rule.DAYS_AFTER, 3, lag_days=3)  # positions as of Tuesday, released Friday 3:30 p.m.
-MSPD_4TH_BUSINESS_DAY = Release("mspd_4th_business_day", Rule.NTH_BUSINESS_DAY, 4, lag_days=6)  # MSPD: the 4th business day of the next month
+MSPD_4TH_BUSINESS_DAY = Release(
+    "mspd_4th_business_day", Rule.NTH_BUSINESS_DAY, 4, lag_days=6
+)  # MSPD: the 4th business day of the next month
 TIC_18TH = Release("tic_18th", Rule.DAY_OF_MONTH, 18, lag_days=49, months=2)  # TIC month M: around the 18th of M+2 (mid-month, 4 p.m.)
 # GDP: BEA's advance estimate comes about a month after the quarter (usually in the last week of the
 # month). Later estimates and annual revisions change the values: a file holds its own vintage.
@@ -199,8 +203,7 @@ class DatasetSpec:
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={series}"
 
 
-def _fred(series: str, units: str, freq: Frequency, release: Release, required: bool = True,
-          signed: bool = False) -> DatasetSpec:
+def _fred(series: str, units: str, freq: Frequency, release: Release, required: bool = True, signed: bool = False) -> DatasetSpec:
     return DatasetSpec(
         id=f"fred_{series.lower()}",
         source="fred",
@@ -237,6 +240,7 @@ FRED_SERIES: dict[str, DatasetSpec] = {
         _fred("RPONTSYD", "billions of USD", Frequency.DAILY, NEXT_BUSINESS_DAY, required=False),
     )
 }
+
 
 @dataclass(frozen=True)
 class Contract:
@@ -276,8 +280,19 @@ CFTC_TFF = DatasetSpec(
         date_column("report_date"),
         text("contract_code"),
         text("market_name"),
-        *(amount(name, "contracts", Dtype.INT) for name in ("open_interest", "dealer_long", "dealer_short", "asset_mgr_long",
-                                                           "asset_mgr_short", "lev_long", "lev_short", "lev_spread")),
+        *(
+            amount(name, "contracts", Dtype.INT)
+            for name in (
+                "open_interest",
+                "dealer_long",
+                "dealer_short",
+                "asset_mgr_long",
+                "asset_mgr_short",
+                "lev_long",
+                "lev_short",
+                "lev_spread",
+            )
+        ),
     ),
     key=("report_date", "contract_code"),
     combine=Combine.UNION,  # one file a year, plus weekly and Excel files for weeks the yearly files lack
@@ -297,8 +312,14 @@ TIC_MFH = DatasetSpec(
     key=("month", "country"),
     combine=Combine.UNION,  # the history file and the current table
     required_rows=(Required("country", ("Cayman Islands", "Grand Total")),),
-    revisions=(Revision("tic_slt_table5", "tic_mfh", "slt_table5.txt is TIC's current table, the latest release of the "
-                        "months it holds; mfhhis01.txt, the history, is republished later"),),
+    revisions=(
+        Revision(
+            "tic_slt_table5",
+            "tic_mfh",
+            "slt_table5.txt is TIC's current table, the latest release of the "
+            "months it holds; mfhhis01.txt, the history, is republished later",
+        ),
+    ),
     release=TIC_18TH,
 )
 
@@ -310,8 +331,12 @@ MSPD = DatasetSpec(
     frequency=Frequency.MONTHLY,
     url="https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/debt/mspd/mspd_table_1",
     date_column="record_date",
-    schema=(date_column("record_date"), text("security_type"), text("security_class"),
-            *(amount(name, "millions of USD") for name in ("public_usd_mn", "intragov_usd_mn", "total_usd_mn"))),
+    schema=(
+        date_column("record_date"),
+        text("security_type"),
+        text("security_class"),
+        *(amount(name, "millions of USD") for name in ("public_usd_mn", "intragov_usd_mn", "total_usd_mn")),
+    ),
     key=("record_date", "security_type", "security_class"),
     required_rows=(Required("security_class", ("Bills",)), Required("security_type", ("Total Marketable",))),
     release=MSPD_4TH_BUSINESS_DAY,
@@ -357,8 +382,14 @@ RESEARCH = DatasetSpec(
     url="",
     date_column="published",
     # A title's translation is in the language packs ([research.<id>] of locale.toml), not here.
-    schema=(text("id"), Column("value", Dtype.FLOAT), *(text(name) for name in (
-        "units", "as_of", "published", "title", "authors", "publisher", "doi", "url", "locator", "quote", "method"))),
+    schema=(
+        text("id"),
+        Column("value", Dtype.FLOAT),
+        *(
+            text(name)
+            for name in ("units", "as_of", "published", "title", "authors", "publisher", "doi", "url", "locator", "quote", "method")
+        ),
+    ),
     key=("id",),
     release=PUBLISHED,
 )
@@ -376,4 +407,3 @@ ALL: dict[str, DatasetSpec] = {
 
 def get(dataset_id: str) -> DatasetSpec:
     return ALL[dataset_id]
-

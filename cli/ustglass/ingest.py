@@ -152,9 +152,13 @@ def check_agree(spec: DatasetSpec, a: Candidate, b: Candidate) -> None:
     """Two files of one dataset must give the same values where their observations overlap."""
     found = disagreement(spec, a, b)
     if found is not None:
-        raise InputError(found.file, f"{found.mine} on {found.where} differs from {b.origin.file} ({found.theirs}); "
-                                        "two files give different values for the same observation",
-                         row=found.row, field=found.field)
+        raise InputError(
+            found.file,
+            f"{found.mine} on {found.where} differs from {b.origin.file} ({found.theirs}); "
+            "two files give different values for the same observation",
+            row=found.row,
+            field=found.field,
+        )
 
 
 def _supersedes(spec: DatasetSpec, new: Candidate, old: Candidate) -> Revision | None:
@@ -165,8 +169,10 @@ def _supersedes(spec: DatasetSpec, new: Candidate, old: Candidate) -> Revision |
 
 
 def _revision_note(new: Candidate, old: Candidate, found: Disagreement, revision: Revision) -> str:
-    return (f"{REVISED}{new.origin.file} supersedes {old.origin.file} for {found.count} observation(s), e.g. {found.where} "
-            f"{found.column}: {found.theirs} -> {found.mine} ({revision.why})")
+    return (
+        f"{REVISED}{new.origin.file} supersedes {old.origin.file} for {found.count} observation(s), e.g. {found.where} "
+        f"{found.column}: {found.theirs} -> {found.mine} ({revision.why})"
+    )
 
 
 def _union(spec: DatasetSpec, ranked: list[Candidate]) -> DatasetRecord:
@@ -175,7 +181,7 @@ def _union(spec: DatasetSpec, ranked: list[Candidate]) -> DatasetRecord:
     notes: list[str] = []
     superseding: set[int] = set()
     for i, a in enumerate(ranked):
-        for b in ranked[i + 1:]:
+        for b in ranked[i + 1 :]:
             new, old = (a, b) if _supersedes(spec, a, b) else (b, a)
             revision = _supersedes(spec, new, old)
             if revision is None:
@@ -218,7 +224,7 @@ def choose(spec: DatasetSpec, cands: list[Candidate]) -> DatasetRecord:
     best = ranked[-1]
     if spec.combine is Combine.FURTHEST:
         for i, a in enumerate(ranked):
-            for b in ranked[i + 1:]:
+            for b in ranked[i + 1 :]:
                 check_agree(spec, a, b)
         notes = tuple(_why_not_used(spec, c, best) for c in ranked[:-1])
         return DatasetRecord(spec, best.frame.loc[:, list(spec.columns)], (best.origin,), notes=notes)
@@ -308,8 +314,14 @@ def check_as_of(as_of: date | None) -> None:
         raise InputError("--as-of", f"{as_of.isoformat()} is in the future (today is {now.isoformat()})")
 
 
-def prepare(files: list[RawFile], as_of: date | None, *, extra: dict[str, Any] | None = None,
-            parsed: list[Candidate] | None = None, carried: dict[str, str] | None = None) -> Prepared:
+def prepare(
+    files: list[RawFile],
+    as_of: date | None,
+    *,
+    extra: dict[str, Any] | None = None,
+    parsed: list[Candidate] | None = None,
+    carried: dict[str, str] | None = None,
+) -> Prepared:
     """Parse, validate and assemble ``files`` (nothing is written; every input error is raised here).
 
     ``parsed``: candidates read elsewhere (Fiscal Data API pages, datasets of an earlier snapshot);
@@ -319,15 +331,13 @@ def prepare(files: list[RawFile], as_of: date | None, *, extra: dict[str, Any] |
     candidates, skipped = parse_files(files)
     snapshot_id, records = assemble([*candidates, *(parsed or [])], as_of)
     marks = carried or {}
-    records = [replace(r, carried_forward=True, notes=(*r.notes, marks[r.spec.id])) if r.spec.id in marks else r
-               for r in records]
+    records = [replace(r, carried_forward=True, notes=(*r.notes, marks[r.spec.id])) if r.spec.id in marks else r for r in records]
     return Prepared(snapshot_id, tuple(records), {"inputs_not_used": skipped, **(extra or {})})
 
 
 def write(prepared: Prepared, root: Path) -> Path:
     """Write a prepared snapshot as ``root/<id>/``; an existing one is never overwritten."""
-    return snapshot.write_snapshot(root, prepared.snapshot_id, list(prepared.records), created=now_utc(),
-                                   extra=prepared.extra)
+    return snapshot.write_snapshot(root, prepared.snapshot_id, list(prepared.records), created=now_utc(), extra=prepared.extra)
 
 
 def commit(prepared: Prepared, root: Path) -> tuple[Path, bool]:

@@ -61,6 +61,7 @@ def _year_earlier(s: pd.Series, scale: float = 1.0, digits: int = 1, unit: str =
 
 # --- fiscal ------------------------------------------------------------------------------
 
+
 def deficits_by_fy(fyfsd: pd.DataFrame, first_fy: int = FIRST_FY) -> dict[str, float]:
     """Deficit (positive) in USD bn by fiscal year, from FRED FYFSD (millions, deficit negative)."""
     rows = fyfsd.dropna(subset=["value"])
@@ -80,8 +81,11 @@ def fiscal(tables: Tables, vintage: str, as_of: str = "") -> Fiscal:
     gdp = _series(tables, "GFDEGDQ188S")
     debt_gdp = Point(round(float(gdp.iloc[-1]), 1), quarter_label(gdp.index[-1]), "percent of GDP", "FRED GFDEGDQ188S")
     earlier = gdp[gdp.index <= gdp.index[-1] - pd.DateOffset(years=1)]
-    debt_gdp_earlier = Point(round(float(earlier.iloc[-1]), 1), quarter_label(earlier.index[-1]), "percent of GDP",
-                             "FRED GFDEGDQ188S") if len(earlier) else None
+    debt_gdp_earlier = (
+        Point(round(float(earlier.iloc[-1]), 1), quarter_label(earlier.index[-1]), "percent of GDP", "FRED GFDEGDQ188S")
+        if len(earlier)
+        else None
+    )
     change = round(deficits[latest] - deficits[prior], 1) if prior else None
     return Fiscal(
         deficit_usd_bn=deficits,
@@ -101,6 +105,7 @@ def fiscal(tables: Tables, vintage: str, as_of: str = "") -> Fiscal:
 
 
 # --- holders -----------------------------------------------------------------------------
+
 
 def _month_minus_year(ym: str) -> str:
     return f"{int(ym[:4]) - 1}{ym[4:]}"
@@ -157,6 +162,7 @@ def holders(tic: pd.DataFrame, research: pd.DataFrame) -> Holders:
 
 
 # --- basis trade -------------------------------------------------------------------------
+
 
 def lev_short_notional(tff: pd.DataFrame) -> pd.Series:
     """Leveraged funds' gross short notional (USD bn) per report date with all six contracts."""
@@ -217,6 +223,7 @@ def basis(tff: pd.DataFrame, as_of: str | None = None) -> Basis:
 
 # --- funding -----------------------------------------------------------------------------
 
+
 def _history(s: pd.Series, start: pd.Timestamp, digits: int = 1) -> dict[str, float]:
     return {_iso(d): round(float(v), digits) for d, v in s[s.index >= start].items()}
 
@@ -231,8 +238,11 @@ def funding(tables: Tables) -> Funding:
     tga = tables[DTS_TGA.id].set_index("date")["value"].dropna().sort_index()
     start = spread.index[-1] - pd.DateOffset(years=HISTORY_YEARS)
     srf = tables.get(FRED_SERIES["RPONTSYD"].id)
-    srf_point = _latest(srf.set_index("date")["value"].dropna(), unit="billions of USD", source="FRED RPONTSYD") \
-        if srf is not None and srf["value"].notna().any() else None
+    srf_point = (
+        _latest(srf.set_index("date")["value"].dropna(), unit="billions of USD", source="FRED RPONTSYD")
+        if srf is not None and srf["value"].notna().any()
+        else None
+    )
     latest_spread = round(float(spread.iloc[-1]), 1)
     res_earlier = _year_earlier(reserves, 1e-3, unit="billions of USD", source="FRED WRESBAL")
     res_latest = _latest(reserves, 1e-3, unit="billions of USD", source="FRED WRESBAL")
@@ -261,6 +271,7 @@ def funding(tables: Tables) -> Funding:
 
 # --- debt composition --------------------------------------------------------------------
 
+
 def bills_share(mspd: pd.DataFrame) -> pd.Series:
     """Bills as a percent of total marketable debt outstanding, per MSPD record date."""
     by = mspd.pivot_table(index="record_date", columns="security_class", values="total_usd_mn", aggfunc="sum")
@@ -288,17 +299,26 @@ def debt(mspd: pd.DataFrame) -> Debt:
 
 # --- assembly ----------------------------------------------------------------------------
 
+
 def dataset_infos(manifest: dict[str, Any]) -> list[DatasetInfo]:
     infos = []
     for dataset_id, meta in sorted(manifest["datasets"].items()):
         spec = ALL[dataset_id]
         origins = meta.get("original", [])
-        infos.append(DatasetInfo(
-            id=dataset_id, source_name=spec.source_name, url=meta.get("url", spec.url), units=spec.units,
-            first=meta.get("first", ""), last=meta.get("last", ""),
-            rows=int(meta.get("rows", 0)), retrieved=max((o.get("retrieved", "") for o in origins), default="")[:10],
-            original_file=", ".join(o["file"] for o in origins), carried_forward=bool(meta.get("carried_forward", False)),
-        ))
+        infos.append(
+            DatasetInfo(
+                id=dataset_id,
+                source_name=spec.source_name,
+                url=meta.get("url", spec.url),
+                units=spec.units,
+                first=meta.get("first", ""),
+                last=meta.get("last", ""),
+                rows=int(meta.get("rows", 0)),
+                retrieved=max((o.get("retrieved", "") for o in origins), default="")[:10],
+                original_file=", ".join(o["file"] for o in origins),
+                carried_forward=bool(meta.get("carried_forward", False)),
+            )
+        )
     return infos
 
 

@@ -67,8 +67,10 @@ def code(text: str) -> MdText:
 def _words(fn: Callable[..., str]) -> Callable[..., MdText]:
     """A function returning the pack's words (or formatted numbers): its result is Markdown, its
     string arguments data, escaped before they are filled in."""
+
     def wrapped(*args: Any, **kwargs: Any) -> MdText:
         return MdText(fn(*args, **{k: _md(v) for k, v in kwargs.items()}))
+
     return wrapped
 
 
@@ -169,8 +171,10 @@ def environment(search_path: list[Path], loc: Locale) -> BriefEnvironment:
 
 def _unfilled(loc: Locale, block: str) -> str:
     """The default of every prose block of brief.md.j2: a pack that does not fill one stops the build."""
-    raise BuildError(f"{loc.brief_template}: block {block!r} is not filled; every block of the shared "
-                     "brief.md.j2 needs this language's prose (an empty block leaves a passage out)")
+    raise BuildError(
+        f"{loc.brief_template}: block {block!r} is not filled; every block of the shared "
+        "brief.md.j2 needs this language's prose (an empty block leaves a passage out)"
+    )
 
 
 def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
@@ -230,7 +234,7 @@ def inline_svg(data: bytes, prefix: str, label: str) -> str:
     presentation attributes (the page's stylesheet engine would read every ``style`` as page CSS),
     and the file's own ``* {...}`` defaults become the root's (inherited) attributes."""
     svg = data.decode("utf-8")
-    svg = svg[svg.index("<svg"):].strip()
+    svg = svg[svg.index("<svg") :].strip()
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
     defaults = re.search(r'<style type="text/css">\*\{([^}]*)\}</style>', svg)
     if defaults:
@@ -363,9 +367,12 @@ def page_text(page: str) -> str:
 # lacks from the machine's copy of Noto Sans instead of from the CJK face.
 LATIN_CSS_FAMILY = f"Brief {fonts.LATIN_FAMILY}"
 FACES = (
-    ("latin-regular", LATIN_CSS_FAMILY, 400, "normal"), ("latin-bold", LATIN_CSS_FAMILY, 700, "normal"),
-    ("latin-italic", LATIN_CSS_FAMILY, 400, "italic"), ("latin-bold-italic", LATIN_CSS_FAMILY, 700, "italic"),
-    ("cjk-regular", fonts.FAMILY, 400, "normal"), ("cjk-bold", fonts.FAMILY, 700, "normal"),
+    ("latin-regular", LATIN_CSS_FAMILY, 400, "normal"),
+    ("latin-bold", LATIN_CSS_FAMILY, 700, "normal"),
+    ("latin-italic", LATIN_CSS_FAMILY, 400, "italic"),
+    ("latin-bold-italic", LATIN_CSS_FAMILY, 700, "italic"),
+    ("cjk-regular", fonts.FAMILY, 400, "normal"),
+    ("cjk-bold", fonts.FAMILY, 700, "normal"),
 )
 # What the Latin face sets on a page of a CJK script: letters, digits and the ASCII and Latin-1
 # signs, but not the marks Chinese sets full width from the CJK face: · “ ” ‘ ’ — … and the rest
@@ -375,8 +382,7 @@ FACES = (
 # hold in WeasyPrint, whose text layout picks fonts by their glyphs).
 SCRIPT_LATIN_RANGES: dict[str, tuple[tuple[int, int], ...] | None] = {
     "latin": None,
-    "cjk": ((0x0000, 0x00A6), (0x00A8, 0x00B0), (0x00B2, 0x00B5), (0x00B8, 0x00BB), (0x00BF, 0x00D6), (0x00D8, 0x00F6),
-            (0x00F8, 0x036F)),
+    "cjk": ((0x0000, 0x00A6), (0x00A8, 0x00B0), (0x00B2, 0x00B5), (0x00B8, 0x00BB), (0x00BF, 0x00D6), (0x00D8, 0x00F6), (0x00F8, 0x036F)),
 }
 
 
@@ -406,8 +412,9 @@ def font_faces_css(urls: Mapping[str, str], script: str) -> str:
     for key, family, weight, style in FACES:
         if key in urls:
             extra = f" unicode-range: {scope};" if scope and key.startswith("latin-") else ""
-            rules.append(f'@font-face {{ font-family: "{family}"; src: url("{urls[key]}"); font-weight: {weight}; '
-                         f"font-style: {style};{extra} }}")
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; src: url("{urls[key]}"); font-weight: {weight}; font-style: {style};{extra} }}'
+            )
     return "\n".join(rules)
 
 
@@ -442,8 +449,10 @@ def subsetting_warning() -> str | None:
 
     if ctypes.util.find_library("harfbuzz-subset"):
         return None
-    return ("libharfbuzz-subset0 is not installed: PDF fonts are subset with fontTools instead, "
-            "several seconds per Chinese PDF (install it: apt-get install libharfbuzz-subset0)")
+    return (
+        "libharfbuzz-subset0 is not installed: PDF fonts are subset with fontTools instead, "
+        "several seconds per Chinese PDF (install it: apt-get install libharfbuzz-subset0)"
+    )
 
 
 def pdf_font_urls() -> dict[str, str]:
@@ -466,8 +475,7 @@ def stage_pdf_fonts(base_dir: Path, script: str) -> None:
             shutil.copyfile(paths[key], target)
 
 
-REFUSED_ATTACHMENT = ('a template asks to attach a file to the PDF (rel="attachment"); '
-                      "the brief's PDF carries no file attachments")
+REFUSED_ATTACHMENT = 'a template asks to attach a file to the PDF (rel="attachment"); the brief\'s PDF carries no file attachments'
 
 
 def _local_path(url: str, roots: tuple[Path, ...]) -> Path:

@@ -115,7 +115,9 @@ def to_int(values: Sequence[str], rows: Sequence[int], name: str, field: str, mi
     return pd.Series(num).astype("Int64")
 
 
-def to_dates(values: Sequence[str], rows: Sequence[int], name: str, field: str, fmt: str = "%Y-%m-%d", pattern: str | None = ISO_DATE) -> np.ndarray:
+def to_dates(
+    values: Sequence[str], rows: Sequence[int], name: str, field: str, fmt: str = "%Y-%m-%d", pattern: str | None = ISO_DATE
+) -> np.ndarray:
     """Dates as datetime64[ns]; an empty or unreadable date is an error."""
     s = pd.Series(list(values), dtype=object).map(lambda v: "" if v is None else str(v).strip())
     parsed = pd.to_datetime(s.where(s != ""), format=fmt, errors="coerce")
@@ -138,7 +140,9 @@ def check_unique(keys: pd.DataFrame, rows: Sequence[int], name: str, field: str 
     key = tuple(keys.iloc[i])
     first = _bad((keys == keys.iloc[i]).all(axis=1).to_numpy())
     shown = " / ".join(_show(k) for k in key)
-    raise InputError(name, f"duplicate observation for {shown} (first at row {rows[i if first is None else first]})", row=rows[i], field=field)
+    raise InputError(
+        name, f"duplicate observation for {shown} (first at row {rows[i if first is None else first]})", row=rows[i], field=field
+    )
 
 
 def _show(value: object) -> str:
