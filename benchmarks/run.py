@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -128,7 +128,7 @@ def machine() -> list[str]:
     version = subprocess.run([USTGLASS, "--version"], capture_output=True, text=True).stdout.strip()
     return [f"- CPU: {cpu}, {os.cpu_count()} logical cores; memory {mem}",
             f"- {platform.platform()}; Python {platform.python_version()}; {version}",
-            f"- measured {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}"]
+            f"- measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}"]
 
 
 def main() -> int:
