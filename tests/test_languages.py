@@ -40,7 +40,7 @@ XX_EDITS = [
     ("locale.toml", 'percent = "{n}%"', 'percent = "{n} %"'),
     ("locale.toml", 'bp = "{n} bp"', 'bp = "{n} Bp."'),
     ("locale.toml", 'pattern = "${n} trillion"', 'pattern = "{n} Bio. US$"'),
-    ("locale.toml", 'pattern = "${n} billion"\n\n[[', 'pattern = "{n} Mrd. US$"\n\n[['),
+    ("locale.toml", 'pattern = "${n} billion"', 'pattern = "{n} Mrd. US$"'),
     ("locale.toml", 'day = "{month_name} {day}, {year}"', 'day = "{day}. {month_name} {year}"'),
     ("locale.toml", 'fiscal_year = "FY{year}"', 'fiscal_year = "GJ{year}"'),
     ("locale.toml", '"November", "December"]', '"November", "Dezember"]'),

@@ -26,8 +26,9 @@ from ustglass.locale import Locale
 def filters(loc: Locale) -> dict[str, Callable[..., str]]:
     """The formatting filters templates may use, bound to the reader's language pack."""
     return {
-        "usd": lambda v, digits=None, sign=False: fmt.usd_bn(v, loc, digits, sign=sign),
-        "usd_abs": lambda v, digits=None: fmt.usd_bn(abs(v), loc, digits),
+        "usd": lambda v, digits=None, sign=False, step=None: fmt.usd_bn(v, loc, digits, sign=sign, step=step),
+        "usd_abs": lambda v, digits=None, step=None: fmt.usd_bn(abs(v), loc, digits, step=step),
+        "usd_each": lambda vs, sign=False: fmt.usd_each(list(vs), loc, sign=sign),  # a list: differing amounts read differently
         "pct": lambda v, digits=1, sign=False: fmt.pct(v, loc, digits, sign=sign),
         "pct_abs": lambda v, digits=1: fmt.pct(abs(v), loc, digits),
         "bp": lambda v, digits=0, sign=False: fmt.bp(v, loc, digits, sign=sign),
