@@ -84,21 +84,22 @@ def test_pseudo_language_builds_from_its_pack_alone(xx: Path) -> None:
     files = build(xx, ("xx",), FIGURE_IDS)
     md = files["brief.xx.md"].decode("utf-8")
     # words from the pack: heading, title, table labels, dataset, unit and country names, prose
-    assert md.startswith("# Glashäuser: Treasury <fragil>\n\n*Snapshot 2025-12-31 · newest observation 31. Dezember 2025 ·")
+    assert md.startswith("# Glashäuser: Treasury <fragil>\n\n*Snapshot 2025-12-31 · data to 31. Dezember 2025 ·")
     assert "\n## Zusammenfassung\n\nDer Treasury-Markt muss große Defizite aufnehmen" in md
     assert "| Bundesdefizit, GJ2025 | 1,8 Bio. US$ | GJ2025 |" in md
     assert "| Rang | Holder | Dezember 2025 | Dezember 2024 |" in md
     assert "| 1 | Nippon | 1,2 Bio. US$ | 1,1 Bio. US$ |" in md
-    assert "The largest holder is Nippon (1,2 Bio. US$)." in md
+    assert "The largest holder was Nippon (1,2 Bio. US$)." in md
     assert "- **Größte ausländische Halter** — U.S. Department of the Treasury" in md
     assert "Unit: Mrd. US-Dollar; observations " in md
     # numbers and dates by the pack's rules: decimal comma, tiers, percent, bp, ordinal, fiscal year
-    assert "it sank by 41 Mrd. US$ from GJ2024" in md
-    assert "Bills are 21,6 % of marketable debt (31. Dezember 2025)" in md
+    assert "41 Mrd. US$ less than the 1,82 Bio. US$ of GJ2024" in md
+    assert "the share sank from 21,9 % a year earlier" in md
+    assert "Bills were 21,6 % of marketable debt on 31. Dezember 2025" in md
     assert "| SOFR − IORB | +22 Bp. | 31. Dezember 2025 |" in md
-    assert "The Cayman Islands rank 7. with 421 Mrd. US$" in md
+    assert "The Cayman Islands ranked 7. with 421 Mrd. US$" in md
     loc = locale.load("xx", locale.search_path(xx))
-    assert fmt.usd_bn(1850.0, loc, 2) == "1,85 Bio. US$" and f"about {fmt.usd_bn(1823.0, loc, 2)} —" in md
+    assert fmt.usd_bn(1850.0, loc, 2) == "1,85 Bio. US$" and f"holdings at about {fmt.usd_bn(1800.0, loc)}, above" in md
     for english in ("## Summary", "$1.8 trillion", "December 2025", "FY2025", "7th", "Japan", "21.6%"):
         assert english not in md, english
     page = files["brief.xx.html"].decode("utf-8")

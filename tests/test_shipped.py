@@ -71,7 +71,9 @@ def test_key_figures_match_an_independent_recomputation(edition: str) -> None:
     assert kf["holders"]["usd_bn"]["Cayman Islands"] == cayman[month]
     research = rows(path, "research_estimates")
     est = kf["holders"]["cayman_estimate_usd_bn"]
-    assert est["value"] == round(cayman[research[0]["as_of"]] + float(research[0]["value"]), 1)
+    note = next(r for r in research if r["id"] == "cayman_hf_ust_undercount")
+    # our calculation: TIC at the note's month + its undercount ("around $1.4 trillion"), to the note's $100 billion
+    assert est["value"] == round(cayman[note["as_of"]] + float(note["value"]), -2)
     mspd = rows(path, "mspd_table1")
     last = max(r["record_date"] for r in mspd)
     bills = sum(float(r["total_usd_mn"]) for r in mspd if r["record_date"] == last and r["security_class"] == "Bills")
@@ -113,4 +115,4 @@ def test_edition_with_stale_futures_data_says_so(tmp_path: Path) -> None:
     assert f"此后应发布的{basis['weeks_since_latest']}期周报不在数据中" in zh
     # the FRED copy was retrieved after 2025-12-31: the brief says revisions since are included
     assert kf["fiscal"]["vintage_after_as_of"] is True
-    assert "after this edition's as-of date: revisions published since then are included" in en
+    assert "after this edition's date, so they include revisions published since" in en

@@ -154,6 +154,13 @@ def usd_each(values: Sequence[float], loc: Locale, *, sign: bool = False) -> lis
     return [usd_bn(v, loc, sign=sign, step=s) for v, s in zip(values, usd_steps(values))]
 
 
+def usd_table(rows: Sequence[Sequence[float | None]], loc: Locale, *, sign: bool = False) -> list[list[str | None]]:
+    """Every amount of a table written at the steps ``usd_steps`` gives the table as a whole, so
+    that no two cells that differ read the same; an empty cell (None) stays None."""
+    steps = iter(usd_steps([v for row in rows for v in row if v is not None]))
+    return [[None if v is None else usd_bn(v, loc, sign=sign, step=next(steps)) for v in row] for row in rows]
+
+
 def _ymd(text: str, parts: int) -> tuple[int, ...]:
     """Split an ISO ``YYYY-MM`` or ``YYYY-MM-DD`` string into checked integers."""
     pieces = text.split("-")

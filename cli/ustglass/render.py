@@ -29,6 +29,7 @@ def filters(loc: Locale) -> dict[str, Callable[..., str]]:
         "usd": lambda v, digits=None, sign=False, step=None: fmt.usd_bn(v, loc, digits, sign=sign, step=step),
         "usd_abs": lambda v, digits=None, step=None: fmt.usd_bn(abs(v), loc, digits, step=step),
         "usd_each": lambda vs, sign=False: fmt.usd_each(list(vs), loc, sign=sign),  # a list: differing amounts read differently
+        "usd_cells": lambda rows, *fields: fmt.usd_table([[_field(r, f) for f in fields] for r in rows], loc),  # a table's rows
         "pct": lambda v, digits=1, sign=False: fmt.pct(v, loc, digits, sign=sign),
         "pct_abs": lambda v, digits=1: fmt.pct(abs(v), loc, digits),
         "bp": lambda v, digits=0, sign=False: fmt.bp(v, loc, digits, sign=sign),
@@ -38,8 +39,13 @@ def filters(loc: Locale) -> dict[str, Callable[..., str]]:
         "period": lambda v: fmt.period(str(v), loc),
         "fy": lambda v: fmt.fiscal_year(v, loc),
         "word": lambda v: str(loc.get(f"words.{v}")),
+        "country": lambda v: loc.name_of("countries", str(v)),  # a country as TIC writes it, as the pack names it
         "updown": lambda v: str(loc.get(f"updown.{v}")),
     }
+
+
+def _field(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, Mapping) else getattr(row, name)
 
 
 def environment(search_path: list[Path], loc: Locale) -> jinja2.Environment:
