@@ -269,6 +269,7 @@ def make_funding(**overrides: Any) -> Funding:
         srf_usd_bn=Point(0.0, "2026-04-24", "billions of USD", "Federal Reserve Bank of New York"),
         srf_peak=Peak(74.6, "2025-12-31", "billions of USD", "Federal Reserve Bank of New York"),
         srf_used=False,
+        srf_at_peak=False,
         history=hist,
     )
     return dataclasses.replace(funding, **overrides)

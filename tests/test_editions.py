@@ -173,6 +173,11 @@ def srf_used(t) -> bool | None:
     return None if s is None else float(s.iloc[-1]) > 0
 
 
+def srf_at_peak(t) -> bool | None:
+    s = series(t, "nyfed_srf")
+    return None if s is None else bool(s.index[-1] == s.idxmax())
+
+
 def curve_inverted(t) -> bool | None:
     s = series(t, "fred_t10y2y")
     return None if s is None else float(s.iloc[-1]) < 0
@@ -217,8 +222,8 @@ CHECKS = [
         True: {"en": "Policy that relies on TIC alone sees less than is there", "zh": "只看TIC数据的政策会低估实际规模"},
         False: {"en": "No research estimate of Cayman hedge funds' holdings had been published", "zh": "尚无关于开曼对冲基金持仓的研究估计发表"}}),
     Check("a change on the prior fiscal year needs one", two_fiscal_years, {
-        True: {"en": "all of it financed by selling new Treasury securities", "zh": "全部要靠发行新国债来融资"},
-        False: {"en": ", financed by selling new Treasury securities.", "zh": "，要靠发行新国债来融资"}}),
+        True: {"en": "a year, a pace financed mostly by selling new Treasury securities", "zh": "这一规模主要靠发行新国债来融资"},
+        False: {"en": ", financed mostly by selling new Treasury securities.", "zh": "，主要靠发行新国债来融资"}}),
     Check("the deficit fell or rose", deficit_fell, {
         True: {"en": "less than the", "zh": "re:财年的[^，。；]*美元减少"}, False: {"en": "more than the", "zh": "re:财年的[^，。；]*美元增加"}}),
     Check("the gross short against its peak", peak_state, {
@@ -234,11 +239,14 @@ CHECKS = [
     Check("the Standing Repo Facility used or not", srf_used, {
         True: {"en": "to banks and dealers, lent", "zh": "日融出"},
         False: {"en": "to banks and dealers, was not used on", "zh": "无人使用"}}),
+    Check("the Standing Repo Facility's latest day its largest", srf_at_peak, {
+        True: {"en": ", its largest use in the data.", "zh": "，为数据中的单日最大使用量"},
+        False: {"en": "; its largest use in the data was", "zh": "；数据中单日最大使用量为"}}),
     Check("the curve inverted", curve_inverted, {
         True: {"en": "the curve was inverted", "zh": "收益率曲线倒挂"},
         False: {"en": "above the 2-year yield on", "zh": "高于2年期收益率"}}),
     Check("debt held by the public when GDP allows", public_debt_quarter, {
-        True: {"en": "Debt held by the public — the Treasury securities held outside", "zh": "公众持有的联邦债务（即"},
+        True: {"en": "Debt held by the public — Treasury securities held outside", "zh": "公众持有的联邦债务（联邦信托基金"},
         False: {"en": "Total public debt, including the Treasury securities held in federal trust funds, stood at",
                 "zh": "联邦政府债务总额（含联邦信托基金等政府账户所持国债）占GDP的"}},
           both_ways_here=False),  # GDP is in every edition; tests/test_report.py builds one without it

@@ -176,7 +176,7 @@ def test_holders_rank_and_cayman_estimate():
     # 423.0 official + "around $1.4 trillion" = 1,823.0, stated to the note's precision ($100 billion): about $1.8 trillion
     assert est.value == 1800.0 and est.precision == 100.0 and est.as_of == "2024-12"
     assert est.method.startswith("Official TIC holdings of the Cayman Islands in 2024-12 (423.0 billion USD) plus the note's undercount")
-    assert "1,823.0 billion USD" in est.method and "our calculation: the note states no total" in est.method
+    assert "1,823.0 billion USD" in est.method and "our calculation: the note's abstract gives the undercount, not a total" in est.method
     assert h.cayman_undercount_usd_bn.value == 1400.0 and h.cayman_undercount_usd_bn.precision == 100.0
     # compared with holders of the same month (December 2024), never with December 2025's
     assert h.largest_at_estimate_date == "Japan" and h.largest_at_estimate_date_usd_bn == metrics.Point(1061.5, "2024-12", "billions of USD", "Treasury TIC")
@@ -298,9 +298,9 @@ def test_standing_repo_facility_from_the_new_york_fed():
     fu = metrics.funding(funding_tables(nyfed_srf=srf))
     assert fu.srf_usd_bn == metrics.Point(0.0, "2026-04-24", "billions of USD", "Federal Reserve Bank of New York, repo operations")
     assert fu.srf_peak == metrics.Peak(74.6, "2025-12-31", "billions of USD", "Federal Reserve Bank of New York, repo operations")
-    assert fu.srf_used is False
+    assert fu.srf_used is False and fu.srf_at_peak is False
     fu = metrics.funding(funding_tables(nyfed_srf=fred([("2025-10-30", 1.0), ("2025-10-31", 25.0), ("2025-10-31", 25.35)])))
-    assert fu.srf_usd_bn.value == 50.35 and fu.srf_used is True  # operations of one day are added up
+    assert fu.srf_usd_bn.value == 50.35 and fu.srf_used is True and fu.srf_at_peak  # operations of one day are added up
 
 
 def test_markets_latest_and_a_year_earlier():

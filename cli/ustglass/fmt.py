@@ -154,6 +154,16 @@ def usd_each(values: Sequence[float], loc: Locale, *, sign: bool = False) -> lis
     return [usd_bn(v, loc, sign=sign, step=s) for v, s in zip(values, usd_steps(values))]
 
 
+def distinct_digits(values: Sequence[float], digits: int = 0, most: int = 4) -> int:
+    """The fewest decimals, from ``digits``, at which values that differ read differently (a
+    chart's bar labels: FY2024's 1.815 and FY2025's 1.775 trillion read 1.82 and 1.77)."""
+    for d in range(digits, most + 1):
+        shown = {}
+        if all(shown.setdefault(_rounded(v, d), v) == v for v in values):
+            return d
+    return most
+
+
 def usd_table(rows: Sequence[Sequence[float | None]], loc: Locale, *, sign: bool = False) -> list[list[str | None]]:
     """Every amount of a table written at the steps ``usd_steps`` gives the table as a whole, so
     that no two cells that differ read the same; an empty cell (None) stays None."""

@@ -173,6 +173,7 @@ class Funding:
     srf_usd_bn: Point | None  # Standing Repo Facility: amount accepted on the latest day, when the dataset is present
     srf_peak: Peak | None
     srf_used: bool | None  # the facility lent anything on the latest day
+    srf_at_peak: bool | None  # the latest day is its largest use in the data
     history: dict[str, dict[str, float]]  # series -> date -> value, for the chart (only the series present)
 
 

@@ -299,7 +299,7 @@ def cayman_estimate(tic: pd.DataFrame, research: pd.DataFrame) -> tuple[Estimate
     step = stated_precision(float(r["value"]))
     method = (f"Official TIC holdings of the Cayman Islands in {r['as_of']} ({official:,.1f} billion USD) plus the note's "
               f"undercount ({float(r['value']):,.0f} billion USD) is {total:,.1f} billion USD, stated to the note's precision "
-              f"(the nearest {step:,.0f} billion USD). This is our calculation: the note states no total.")
+              f"(the nearest {step:,.0f} billion USD). This is our calculation: the note's abstract gives the undercount, not a total.")
     estimate = Estimate(_round_to(total, step), r["as_of"], unit=r["units"], method=method, precision=step, **_cited(r))
     return estimate, undercount, Point(official, r["as_of"], USD_BN, "Treasury TIC"), total
 
@@ -525,6 +525,7 @@ def funding(tables: Tables) -> Funding:
         srf_usd_bn=_latest(srf[0], digits=2, unit=USD_BN, source=srf[1]) if srf else None,
         srf_peak=Peak(_r(float(srf[0].max()), 2), _iso(srf[0].idxmax()), USD_BN, srf[1]) if srf else None,
         srf_used=bool(float(srf[0].iloc[-1]) > 0) if srf else None,
+        srf_at_peak=bool(srf[0].index[-1] == srf[0].idxmax()) if srf else None,
         history=hist,
     )
 
