@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from collections import defaultdict
 from pathlib import Path
 
@@ -50,7 +51,12 @@ def independent_lev_short(snap: Path) -> dict[str, float]:
     for r in rows(snap, "cftc_tff_ust"):
         if r["lev_short"]:
             weeks[r["report_date"]][r["contract_code"]] = int(r["lev_short"])
-    return {d: round(sum(n * face[c] for c, n in w.items()) / 1e9, 1) for d, w in weeks.items() if set(w) == set(face)}
+    return {d: half_up(sum(n * face[c] for c, n in w.items()) / 1e9) for d, w in weeks.items() if set(w) == set(face)}
+
+
+def half_up(value: float) -> float:
+    """Rounded to 0.1 half-up on the decimal value, as the brief rounds (603.15 -> 603.2)."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
