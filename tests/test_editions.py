@@ -249,7 +249,7 @@ CHECKS = [
         True: {"en": "Debt held by the public — Treasury securities held outside", "zh": "公众持有的联邦债务（联邦信托基金"},
         False: {"en": "Total public debt, including the Treasury securities held in federal trust funds, stood at",
                 "zh": "联邦政府债务总额（含联邦信托基金等政府账户所持国债）占GDP的"}},
-          both_ways_here=False),  # GDP is in every edition; tests/test_report.py builds one without it
+          both_ways_here=False),  # GDP is in every edition; tests/test_new_datasets.py builds one without it
 ]
 # texts of one state that may also stand in another state's brief (shared words): not checked as absent there
 SHARED = {("the gross short against its peak", "zh")}
@@ -278,7 +278,7 @@ def test_each_sentence_follows_its_editions_data(built: dict[str, Edition], date
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.name)
 def test_each_sentence_is_seen_both_ways(built: dict[str, Edition], check: Check) -> None:
     if not check.both_ways_here:
-        pytest.skip(f"{check.name}: its other state is tested in tests/test_report.py")
+        pytest.skip(f"{check.name}: its other state is tested in tests/test_new_datasets.py")
     states = {check.condition(e.tables) for e in built.values()} - {None}
     assert len(states) >= 2, f"{check.name}: every edition reads {states}"
 
