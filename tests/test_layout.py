@@ -20,7 +20,9 @@ runner = CliRunner()
 # What each stage may import from the package (besides errors, datasets, keyfigures, fmt, names, config).
 COMMON = {"errors", "datasets", "keyfigures", "fmt", "locale", "resources", "config", "__version__"}
 ALLOWED = {
-    "metrics": set(),
+    "metrics": {"metricbase", "marketmetrics"},
+    "metricbase": set(),
+    "marketmetrics": {"metricbase"},
     "keyfigures": set(),
     "snapshot": set(),
     "charts": {"fonts", "chartspec", "chartkit", "figures"},
@@ -37,7 +39,7 @@ ALLOWED = {
     "changes": {"history", "scorecard", "snapshot"},
 }
 FORBIDDEN_THIRD_PARTY = {
-    "metrics": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
+    **dict.fromkeys(("metrics", "metricbase", "marketmetrics"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
     "keyfigures": {"pandas", "matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
     "charts": {"jinja2", "weasyprint", "httpx", "typer", "pandas"},
     "chartkit": {"jinja2", "weasyprint", "httpx", "typer", "pandas"},
