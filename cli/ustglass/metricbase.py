@@ -28,8 +28,8 @@ class Rule:
 # Every threshold, window and reference date an interpretive sentence of the brief depends on.
 RULES: dict[str, Rule] = {
     "article_base_week": Rule("2020-03-24", "The seed article's leveraged short of '$660 billion in 2020' is the CFTC report of "
-                              "2020-03-24 (gross short $656 billion), the week the March 2020 sell-off ended; the brief "
-                              "compares with that week, as the article does."),
+                              "2020-03-24 (gross short $656 billion), in the March 2020 sell-off; the brief compares with "
+                              "that week, as the article does."),
     "pre_covid_year": Rule("2019", "The level before the pandemic: the average of 2019's complete weeks, the last full year "
                            "before it (a year's average, so that no single week sets it)."),
     "max_step_days": Rule(8, "CFTC reports are weekly, dated Tuesday; a holiday moves a report by a day, so a step of up to "
