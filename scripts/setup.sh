@@ -4,6 +4,7 @@
 # virtual environment (.venv) with ustglass installed. Safe to run again.
 #   scripts/setup.sh          ustglass itself
 #   scripts/setup.sh --test   ustglass and its test extras
+# Python packages are installed at exactly the versions of constraints.txt (the tested set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,5 +30,7 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+constraints=""
+[ -f constraints.txt ] && constraints="-c constraints.txt"
+.venv/bin/python -m pip install -q --disable-pip-version-check $constraints -e ".${extras}"
 echo "setup: ready (.venv/bin/ustglass)"

@@ -23,26 +23,18 @@ import pandas as pd
 import pytest
 
 from ustglass import datasets, snapshot
-from ustglass.datasets import DatasetSpec, Frequency
-
-FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={series}"
-
-
-def _fred(series: str, units: str, freq: Frequency) -> DatasetSpec:
-    return DatasetSpec(id=f"fred_{series.lower()}", source="fred", source_name=f"Federal Reserve Bank of St. Louis, FRED series {series}",
-                       units=units, frequency=freq, url=FRED_URL.format(series=series), date_column="date",
-                       columns=("date", "value"), key=("date",), required=False)
-
+from ustglass.datasets import DatasetSpec, Frequency, amount, date_column
 
 NEW_DATASETS: dict[str, DatasetSpec] = {s.id: s for s in (
-    _fred("GDP", "billions of USD", Frequency.QUARTERLY),
-    _fred("THREEFYTP10", "percent", Frequency.DAILY),
-    _fred("DGS2", "percent", Frequency.DAILY),
-    _fred("DGS10", "percent", Frequency.DAILY),
-    _fred("T10Y2Y", "percent", Frequency.DAILY),
+    datasets._fred("GDP", "billions of USD", Frequency.QUARTERLY, required=False),
+    datasets._fred("THREEFYTP10", "percent", Frequency.DAILY, required=False),
+    datasets._fred("DGS2", "percent", Frequency.DAILY, required=False),
+    datasets._fred("DGS10", "percent", Frequency.DAILY, required=False),
+    datasets._fred("T10Y2Y", "percent", Frequency.DAILY, required=False),
     DatasetSpec(id="nyfed_srf", source="nyfed", source_name="Federal Reserve Bank of New York, Markets API: repo operations",
                 units="billions of USD", frequency=Frequency.DAILY, url="https://markets.newyorkfed.org/api/rp/results/search.json",
-                date_column="date", columns=("date", "value"), key=("date",), required=False),
+                date_column="date", schema=(date_column("date"), amount("value", "billions of USD")), key=("date",),
+                required=False),
 )}  # fmt: skip
 
 

@@ -12,9 +12,11 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
+from ustglass import scenarios, scorecard
 from ustglass.keyfigures import (
     Basis,
     Comparison,
+    CrowdingFlag,
     DatasetInfo,
     Debt,
     Estimate,
@@ -25,6 +27,7 @@ from ustglass.keyfigures import (
     Markets,
     Peak,
     Point,
+    Scorecard,
     YearChange,
 )
 from ustglass.metrics import RULES
@@ -72,7 +75,6 @@ def make_fiscal(**overrides: Any) -> Fiscal:
         first_fy="2019",
         latest_fy="2025",
         prior_fy="2024",
-        has_prior_fy=True,
         latest_deficit=Point(1774.684, "2025", "billions of USD", "FRED FYFSD"),
         average_deficit_usd_bn=avg,
         change_vs_prior_usd_bn=1774.684 - 1815.377,
@@ -301,6 +303,46 @@ def make_debt(**overrides: Any) -> Debt:
     return dataclasses.replace(debt, **overrides)
 
 
+# The scorecard of the 2026-10-06 edition, by hand: (value, as of, change, percentile, signal);
+# the indicators missing here have no data in the snapshot.
+READINGS = {
+    "lev_gross_short": (1082.3, "2026-10-06", -41.7, 82.8, "watch"),
+    "lev_net_short": (801.7, "2026-10-06", -116.0, 83.1, "watch"),
+    "lev_share_oi": (38.2, "2026-10-06", -3.0, 55.8, "calm"),
+    "asset_mgr_long": (1665.4, "2026-10-06", 33.3, 97.2, "stressed"),
+    "sofr_iorb": (-2.8, "2026-06-23", 8.2, 83.5, "calm"),
+    "on_rrp": (2.6, "2026-07-29", 1.8, 27.9, "stressed"),
+    "reserves": (3033.0, "2026-06-17", -4.0, 15.1, "watch"),
+    "tga": (926.0, "2026-06-23", 16.0, 95.0, "watch"),
+    "bills_share": (21.9, "2026-05-31", 0.9, 77.7, "watch"),
+    "cayman_share": (4.5, "2025-12-31", -0.4, 85.1, "watch"),
+    "crowding": (48.9, "2026-06-30", -5.5, None, "calm"),
+}
+
+
+def make_scorecard(**overrides: Any) -> Scorecard:
+    """Every indicator of the scorecard's table: those of READINGS with data, the others not available."""
+    rows = []
+    for ind in scorecard.ALL:
+        base = scorecard.reading(scorecard.Result(ind, "not_available", reason_code="missing_dataset", needs=ind.datasets[-1:]))
+        if ind.id in READINGS:
+            value, as_of, change, pct, signal = READINGS[ind.id]
+            base = dataclasses.replace(base, status="ok", value=value, as_of=as_of, change=change, percentile=pct, signal=signal,
+                                       window_from="2018-01-02", window_to=as_of, window_observations=400, reason_code=None,
+                                       needs=())  # fmt: skip
+        rows.append(base)
+    counts = {k: sum(1 for r in rows if (r.signal or "not_available") == k) for k in ("calm", "watch", "stressed", "not_available")}
+    crowding = CrowdingFlag(flag=False, threshold_pct=80.0, years=3, net_short_usd_bn=918.0, net_short_percentile=48.9,
+                            net_short_as_of="2026-06-30", funding_bp=-2.8, funding_percentile=72.5, funding_as_of="2026-06-23")
+    card = Scorecard(history_start="2018-01-01", indicators=tuple(rows), signal_counts=counts, crowding=crowding)
+    return dataclasses.replace(card, **overrides)
+
+
+def with_scenarios(kf: KeyFigures) -> KeyFigures:
+    """``kf`` with the stress scenarios computed from its basis trade and the shipped parameter table."""
+    return dataclasses.replace(kf, scenarios=scenarios.brief_scenarios(kf, scenarios.shipped_table()))
+
+
 def make_key_figures(**overrides: Any) -> KeyFigures:
     """A complete KeyFigures for snapshot 2026-10-06; any top-level field can be replaced."""
     kf = KeyFigures(
@@ -320,8 +362,10 @@ def make_key_figures(**overrides: Any) -> KeyFigures:
                         first="2019-09-30", last="2025-09-30", rows=7,
                         retrieved="2026-07-30T00:00:00Z", original_file="FYFSD.csv"),
         ],
+        scorecard=make_scorecard(),
     )  # fmt: skip
-    return dataclasses.replace(kf, **overrides)
+    kf = dataclasses.replace(kf, **overrides)
+    return kf if "scenarios" in overrides else with_scenarios(kf)  # the scenarios follow the basis trade given
 
 
 def make_stale_key_figures(**overrides: Any) -> KeyFigures:

@@ -6,6 +6,10 @@ Serves a directory laid out like ``shared/raw`` (``fred/<SERIES>.csv``, ``cftc/f
 zips, TIC text files, and the two Fiscal Data endpoints as the paged JSON API built from the
 CSV downloads. ``slt_table5.txt`` is made from the newest block of ``mfhhis01.txt`` when the
 directory has none (no real copy exists), so its values equal the history file's.
+
+Hostile servers too: a body or the headers dripped a byte at a time, a Fiscal Data page 1
+announcing 50 million pages, redirects (loops, other hosts) and a body that is not the gzip
+its Content-Encoding claims. Every loop of the server is bounded in count and time.
 """
 
 from __future__ import annotations
@@ -44,8 +48,11 @@ class Fault:
     """One injected misbehaviour, for the next request whose path+query contains ``match``."""
 
     match: str
-    kind: str  # 500 | 503 | 404 | 429 | stall | truncate | html | rename | empty
+    kind: str  # 500 | 503 | 404 | 429 | stall | truncate | html | rename | empty | drip | drip-headers | pages | redirect | bad-gzip
     seconds: float = 0.0
+    location: str = ""  # for redirect
+
+DRIP_MAX = 400  # bytes a dripping server sends at most
 
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -160,9 +167,9 @@ class LiveServer:
         """Every source's mirror variable pointing at this server."""
         return {f"USTGLASS_{s}_URL": self.url for s in ("FRED", "CFTC", "TIC", "FISCALDATA")}
 
-    def inject(self, match: str, kind: str, seconds: float = 0.0) -> None:
+    def inject(self, match: str, kind: str, seconds: float = 0.0, location: str = "") -> None:
         with self.lock:
-            self.faults.append(Fault(match, kind, seconds))
+            self.faults.append(Fault(match, kind, seconds, location))
 
     def take_fault(self, target: str) -> Fault | None:
         with self.lock:
@@ -264,8 +271,36 @@ def _handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
                 self._send(200, _renamed(body), ctype)
             elif kind == "empty":
                 self._send(200, b"", ctype)
+            elif kind == "drip":
+                self.send_response(200)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self._drip(body, fault.seconds)
+            elif kind == "drip-headers":
+                self._drip(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Slow: " + b"." * DRIP_MAX, fault.seconds)
+            elif kind == "pages":
+                doc = json.loads(body)
+                doc["meta"]["total-pages"] = 50_000_000
+                doc["meta"]["total-count"] = 50_000_000 * len(doc["data"])
+                self._send(200, json.dumps(doc).encode("utf-8"), ctype)
+            elif kind == "redirect":
+                self._send(302, b"", "text/plain", {"Location": fault.location})
+            elif kind == "bad-gzip":
+                self._send(200, b"\x1f\x8b\x08\x00" + b"this is not deflate data" * 8, ctype, {"Content-Encoding": "gzip"})
             else:
                 return False
             return True
+
+        def _drip(self, data: bytes, every: float) -> None:
+            """Send ``data`` one byte every ``every`` seconds (at most DRIP_MAX bytes), until the client hangs up."""
+            for i in range(min(len(data), DRIP_MAX)):
+                try:
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                except OSError:
+                    break
+                time.sleep(every)
+            self.close_connection = True
 
     return Handler

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 from typer.testing import CliRunner
+
 from ustglass import changes, snapshot
 from ustglass.app import app
-from ustglass.changes import Revision
+from ustglass.changes import Revision, SignalChange
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "data_snapshots"
@@ -47,13 +48,11 @@ def test_datasets_added_and_removed():
 def test_signals_that_changed_including_becoming_available():
     old = {"fred_rrpontsyd": rrp(300.0)}
     new = {"fred_rrpontsyd": rrp(40.0), "fred_dgs10": fred([("2025-12-30", 4.1), ("2025-12-31", 4.2)])}
-    found = changes.compare("a", old, "b", new).signals
-    assert [s.to_dict() for s in found] == [
-        {"id": "on_rrp", "label": "Overnight reverse repo (ON RRP)", "before": "calm", "after": "stressed", "value_before": 300.0,
-         "value_after": 40.0, "as_of_before": "2025-12-31", "as_of_after": "2025-12-31"},
-        {"id": "ust10y", "label": "10-year Treasury yield", "before": None, "after": "calm", "value_before": None,
-         "value_after": 4.2, "as_of_before": None, "as_of_after": "2025-12-31"}]  # 4.2 is at the 75th percentile of two days
-    assert changes.compare("a", old, "b", old).signals == ()
+    found = changes.compare("a", old, "b", new).signals_changed
+    assert list(found) == [
+        SignalChange("on_rrp", "calm", "stressed", 300.0, 40.0, "2025-12-31", "2025-12-31"),
+        SignalChange("ust10y", None, "calm", None, 4.2, None, "2025-12-31")]  # 4.2 is at the 75th percentile of two days
+    assert changes.compare("a", old, "b", old).signals_changed == ()
 
 
 def test_shipped_editions():
@@ -64,7 +63,7 @@ def test_shipped_editions():
         198, "2026-01-06", "2026-10-06")  # 33 weeks × 6 contracts
     assert (by["fred_fyfsd"].status, by["tic_mfh"].status) == ("unchanged", "unchanged")
     assert all(d.revisions == () for d in found.datasets)
-    moved = {s.id: (s.before, s.after) for s in found.signals}
+    moved = {s.id: (s.before, s.after) for s in found.signals_changed}
     assert moved["lev_gross_short"] == ("stressed", "watch") and "cayman_share" not in moved
 
 
@@ -83,7 +82,7 @@ def test_cli_default_compares_the_newest_with_the_one_before():
     cftc = data["datasets"][0]
     assert cftc == {"dataset": "cftc_tff_ust", "status": "changed", "new_observations": 198, "new_first": "2026-01-06",
                     "new_last": "2026-10-06", "removed": 0, "revised": 0, "revisions": []}
-    assert list(data["signals_changed"][0]) == ["id", "label", "before", "after", "value_before", "value_after", "as_of_before",
+    assert list(data["signals_changed"][0]) == ["id", "before", "after", "value_before", "value_after", "as_of_before",
                                                 "as_of_after"]
 
 

@@ -49,6 +49,14 @@ EXPECTED = {  # (title, units, source line) per chart and language
                       "资料来源：美国商品期货交易委员会（CFTC）金融期货交易者持仓报告（仅期货）；数据截至2026年10月6日"),
     ("funding", "en"): ("Funding conditions in the repo market", ["SOFR minus IORB, basis points", "Billions of dollars"], "data to June 17, 2026"),
     ("funding", "zh"): ("回购市场融资状况", ["SOFR减IORB，基点", "亿美元"], "数据截至2026年6月17日"),
+    ("scorecard", "en"): ("Fragility scorecard", ["Percentile within the indicator's own history", "Latest value, date"],
+                          "snapshot 2026-10-06, data to October 6, 2026"),
+    ("scorecard", "zh"): ("脆弱性记分卡", ["在指标自身历史中的百分位", "最新值，日期"], "数据快照2026-10-06，数据截至2026年10月6日"),
+    ("scenario_grid", "en"): ("How much of the basis trade a funding shock forces out",
+                              ["Repo haircut shock Δh", "Futures initial margins multiplied by k"],
+                              "CFTC Traders in Financial Futures for N, leveraged funds' gross short ($1.13 trillion); data to October 6, 2026"),
+    ("scenario_grid", "zh"): ("融资冲击会迫使多少基差交易平仓", ["回购折扣冲击Δh", "期货初始保证金倍数k"],
+                              "CFTC金融期货交易者持仓报告（N为杠杆基金总空头，1.13万亿美元）；数据截至2026年10月6日"),
 }  # fmt: skip
 
 
@@ -399,7 +407,7 @@ def test_sc_face_is_found_in_the_collection() -> None:
 
 def test_missing_font_gives_install_hint(monkeypatch) -> None:
     monkeypatch.delenv(fonts.ENV_REGULAR, raising=False)
-    monkeypatch.setattr(fonts, "_DIRS", ())
+    monkeypatch.setattr(fonts, "_discover", lambda weight: None)  # no copy anywhere on the system
     with pytest.raises(BuildError, match="install the Debian package fonts-noto-cjk"):
         fonts.cjk_face()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
+
 from ustglass import claims, datasets, snapshot
 from ustglass.app import app
 from ustglass.claimmetrics import Measured

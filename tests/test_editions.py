@@ -52,9 +52,14 @@ def _fetch(root: Path, as_of: str) -> Path | None:
 
 
 def _build(path: Path, out: Path, figures: tuple[str, ...] | None) -> dict[str, str]:
+    """Each language's brief up to the analysis sections (the scorecard and after): the sentences checked here."""
     cfg = ReportConfig(langs=LANGS, formats=(Format.md,), snapshots_root=path.parent, out_dir=out, snapshot=str(path), figures=figures)
     files = pipeline.build(cfg).files
-    return {lang: files[f"brief.{lang}.md"].decode("utf-8") for lang in LANGS}
+    out_md = {}
+    for lang in LANGS:
+        md = files[f"brief.{lang}.md"].decode("utf-8")
+        out_md[lang] = md.split("\n## " + locale.load(lang).text("brief.scorecard.heading") + "\n")[0]
+    return out_md
 
 
 @pytest.fixture(scope="module")

@@ -125,12 +125,12 @@ def break_file(official: Path, rel: str, old: bytes, new: bytes) -> None:
         ("fred/IORB.csv", b"observation_date,IORB", b"observation_date,DGS10",
          "fred/IORB.csv, row 1, field 'DGS10': the column names series DGS10 but the file is named after IORB"),
         ("fred/WRESBAL.csv", b"2026-06-10,3080723", b"2026-06-10,-99",
-         "fred/WRESBAL.csv, row 3, field 'WRESBAL': implausible value -99 on 2026-06-10 (expected at least 0 millions of USD)"),
+         "fred/WRESBAL.csv, row 3, field 'WRESBAL': implausible value -99 on 2026-06-10 (expected between 0 and 100,000,000 millions of USD)"),
         ("fred/SOFR.csv", b"2026-06-22,3.61", b"2026-06-22,361",
          "fred/SOFR.csv, row 5, field 'SOFR': implausible value 361 on 2026-06-22 (expected between -5 and 30 percent)"),
         ("fiscaldata/DTS_OpCashBal_20220414_20260623.csv", b"(TGA) Closing Balance,925876", b"(TGA) Closing Balance,-925876",
          ("fiscaldata/DTS_OpCashBal_20220414_20260623.csv, row 5, field 'Opening Balance Today': implausible value -925876 "
-          "on 2026-06-23 (expected at least 0 millions of USD)")),
+          "on 2026-06-23 (expected between 0 and 100,000,000 millions of USD)")),
         ("tic/mfhhis01.txt", b"Grand Total\t8619.3", b"Total\t8619.3",
          "tic/mfhhis01.txt, row 24, field 'Grand Total': block for 2024 has no 'Grand Total' row; the file is incomplete"),
     ],
@@ -202,13 +202,13 @@ def test_negative_positions_name_the_member_row_and_field(official: Path, tmp_pa
     result = fetch("--from-dir", str(official), "--snapshots", str(tmp_path / "s"))
     assert result.exit_code == 1
     assert result.stderr.strip() == ("Error: cftc/fut_fin_txt_2026.zip:FinFutYY.txt, row 3, field 'Lev_Money_Positions_Short_All': "
-                                     "implausible value -516367 on 2026-08-04 (expected at least 0 contracts)")
+                                     "implausible value -516367 on 2026-08-04 (expected between 0 and 100,000,000 contracts)")
     assert entries(tmp_path / "s") == []
 
 
 def test_truncated_tic_history_is_refused(official: Path, tmp_path: Path) -> None:
     path = official / "tic" / "mfhhis01.txt"
-    path.write_bytes(b"\n".join(path.read_bytes().split(b"\n")[:30]))  # head -30
+    path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:30]))  # head -30
     result = fetch("--from-dir", str(official), "--snapshots", str(tmp_path / "s"))
     assert result.exit_code == 1
     assert result.stderr.strip() == (

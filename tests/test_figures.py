@@ -52,7 +52,7 @@ def texts(fig: Figure) -> list[str]:
 
 
 def test_registry_spec_files_and_packs_name_the_same_figures() -> None:
-    assert figures.IDS == ("deficits", "holders", "basis", "funding")  # the brief's order
+    assert figures.IDS == ("deficits", "holders", "basis", "funding", "scorecard", "scenario_grid")  # the brief's order
     assert sorted(p.stem for p in FIGURES.glob("*.toml")) == sorted(figures.IDS)
     for code in locale.available():
         assert sorted(charts.chart_texts(locale.load(code), figures.IDS)) == sorted(figures.IDS)
@@ -116,7 +116,7 @@ def test_a_figure_reads_only_the_key_figures_it_declares(fid, kf, specs) -> None
 def test_unknown_figure_is_one_clear_error() -> None:
     with pytest.raises(BuildError) as err:
         figures.get("pie")
-    assert str(err.value) == "unknown figure 'pie' (known: deficits, holders, basis, funding)"
+    assert str(err.value) == "unknown figure 'pie' (known: deficits, holders, basis, funding, scorecard, scenario_grid)"
 
 
 # ---------------------------------------------------------------- chart text in the language packs
@@ -208,7 +208,7 @@ def test_spec_problems_all_at_once(tmp_path, monkeypatch) -> None:
 
 def test_unknown_figure_and_bad_toml(tmp_path) -> None:
     (tmp_path / "pie.toml").write_text("", encoding="utf-8")
-    with pytest.raises(BuildError, match=r"pie.toml: unknown figure 'pie' \(expected one of deficits, holders, basis, funding\)$"):
+    with pytest.raises(BuildError, match=r"pie.toml: unknown figure 'pie' \(expected one of deficits, holders, basis, funding, scorecard, scenario_grid\)$"):
         charts.load_spec(tmp_path / "pie.toml")
     (tmp_path / "basis.toml").write_text("width_in = ", encoding="utf-8")
     with pytest.raises(BuildError, match="basis.toml"):
@@ -239,7 +239,7 @@ def test_any_subset_of_figures_is_loaded_and_drawn(tmp_path, kf) -> None:
 def test_an_unknown_figure_in_the_config_is_one_clear_error(tmp_path) -> None:
     with pytest.raises(BuildError) as err:
         pipeline.load_specs(config(tmp_path, figures=("deficits", "pie")))
-    assert str(err.value) == "unknown figure 'pie' (known: deficits, holders, basis, funding)"
+    assert str(err.value) == "unknown figure 'pie' (known: deficits, holders, basis, funding, scorecard, scenario_grid)"
 
 
 def test_editor_spec_overrides_the_shipped_one(tmp_path, kf) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 from typer.testing import CliRunner
+
 from ustglass import datasets, history, ingest
 from ustglass.app import app
 from ustglass.snapshot import DatasetRecord, Origin, write_snapshot

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from ustglass import __version__
 from ustglass.logs import Log
-from ustglass.sources.http import DownloadError, HttpCache, HttpClient, HttpSettings, LogProgress, retry_after
+from ustglass.sources.http import DownloadError, HttpCache, HttpClient, HttpSettings, LogProgress, SettingsError, retry_after
 
 URL = "https://example.test/graph/fredgraph.csv?id=SOFR"
 FAST = HttpSettings(read_timeout=1, connect_timeout=1, attempts=4, backoff=0.01, max_backoff=0.05, retry_after_cap=5)
@@ -127,7 +128,7 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     s = HttpSettings.from_env()
     assert (s.read_timeout, s.attempts) == (2.5, 2)
     monkeypatch.setenv("USTGLASS_HTTP_RETRIES", "many")
-    with pytest.raises(Exception, match="USTGLASS_HTTP_RETRIES='many' is not a number"):
+    with pytest.raises(SettingsError, match="^USTGLASS_HTTP_RETRIES='many' is not a whole number from 0 to 100$"):
         HttpSettings.from_env()
 
 
@@ -170,3 +171,84 @@ def test_plain_progress_lines_are_timestamped_and_json_lines_parse(tmp_path: Pat
     records = [json.loads(line) for line in js.getvalue().splitlines()]
     assert [r["event"] for r in records] == ["download", "download"]
     assert set(records[0]) == {"time", "level", "event", "message"}
+
+
+# --- redirects, deadlines, credentials ---------------------------------------------------
+
+def redirecting(routes: dict[str, str], seen: list[httpx.Request]) -> Callable[[httpx.Request], httpx.Response]:
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        target = routes.get(str(request.url))
+        return httpx.Response(302, headers={"Location": target}) if target else httpx.Response(200, content=b"ok")
+    return handler
+
+
+def test_redirects_within_the_host_are_followed_with_the_credentials(tmp_path: Path) -> None:
+    seen: list[httpx.Request] = []
+    start = "https://user:pa%3Ass@example.test/a"
+    http, _ = client(redirecting({"https://example.test/a": "/b"}, seen), tmp_path)
+    assert http.get(start).data == b"ok"
+    assert [str(r.url) for r in seen] == ["https://example.test/a", "https://example.test/b"]
+    assert {r.headers["Authorization"] for r in seen} == {"Basic dXNlcjpwYTpzcw=="}  # user:pa:ss
+
+
+@pytest.mark.parametrize("location, reason", [
+    ("https://elsewhere.test/a", "redirected to another host (elsewhere.test); only redirects within example.test are followed: "
+                                 "https://elsewhere.test/a"),
+    ("http://example.test/a", "redirected from https to plain http; refused: http://example.test/a"),
+    ("https://example.test:8443/a", "redirected to another port of example.test (8443); refused: https://example.test:8443/a"),
+])
+def test_redirects_elsewhere_are_refused_without_a_request(tmp_path: Path, location: str, reason: str) -> None:
+    seen: list[httpx.Request] = []
+    http, slept = client(redirecting({"https://example.test/start": location}, seen), tmp_path)
+    with pytest.raises(DownloadError) as err:
+        http.get("https://u:secret@example.test/start")
+    assert str(err.value) == f"https://***@example.test/start: {reason}"
+    assert len(seen) == 1 and slept == []
+
+
+def test_redirect_loops_and_long_chains_end(tmp_path: Path) -> None:
+    seen: list[httpx.Request] = []
+    chain = {f"https://example.test/{i}": f"/{i + 1}" for i in range(10)}
+    http, _ = client(redirecting(chain, seen), tmp_path)
+    with pytest.raises(DownloadError, match=r"^https://example.test/0: more than 5 redirects$"):
+        http.get("https://example.test/0")
+    assert len(seen) == 6
+
+
+def test_a_slow_body_stops_at_the_download_deadline(tmp_path: Path) -> None:
+    class Slow(httpx.SyncByteStream):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            for _ in range(100):
+                time.sleep(0.05)
+                yield b"x"
+
+    handler, seen = scripted(httpx.Response(200, stream=Slow()))
+    http, slept = client(handler, tmp_path, settings=HttpSettings(attempts=3, download_deadline=0.3))
+    with pytest.raises(DownloadError) as err:
+        http.get(URL)
+    assert str(err.value) == f"{URL}: did not finish within the download deadline of 0.3 s (USTGLASS_HTTP_DEADLINE)"
+    assert len(seen) == 1 and slept == []
+
+
+def test_no_retry_is_started_that_the_deadline_would_cut(tmp_path: Path) -> None:
+    handler, seen = scripted(httpx.Response(503))
+    http, _ = client(handler, tmp_path, settings=HttpSettings(attempts=4, backoff=50, max_backoff=50, download_deadline=10))
+    with pytest.raises(DownloadError) as err:
+        http.get(URL)
+    assert str(err.value) == (f"{URL}: HTTP 503 Service Unavailable (after 1 attempt(s); no time left for another within "
+                              "the download deadline of 10 s (USTGLASS_HTTP_DEADLINE))")
+    assert len(seen) == 1
+
+
+def test_redact_hides_every_credential() -> None:
+    from ustglass.logs import redact
+
+    assert redact("got http://u:p@h:1/x and https://tok@m.example/y?z=1, not mail@example.org") == \
+        "got http://***@h:1/x and https://***@m.example/y?z=1, not mail@example.org"
+
+
+def test_log_lines_never_show_credentials() -> None:
+    stream = io.StringIO()
+    Log("json", stream).warning("source-failed", "tic: http://u:secret@h/x: HTTP 500", url="http://u:secret@h/x")
+    assert "secret" not in stream.getvalue() and json.loads(stream.getvalue())["url"] == "http://***@h/x"

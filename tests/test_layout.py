@@ -17,64 +17,145 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "cli" / "ustglass"
 runner = CliRunner()
 
-# What each stage may import from the package (besides errors, datasets, keyfigures, fmt, names, config).
-COMMON = {"errors", "datasets", "keyfigures", "fmt", "locale", "resources", "config", "__version__"}
-ALLOWED = {
-    "metrics": {"metricbase", "marketmetrics"},
+# Every module of the package, and the package modules it may import besides COMMON. A module
+# not listed here fails test_every_module_has_a_place: give it one (what it may import says
+# where it stands in the flow: sources -> snapshot -> metrics -> charts/render -> pipeline -> app).
+COMMON = {"__init__", "errors", "datasets", "keyfigures", "fmt", "locale", "resources", "config", "oserrors"}
+BASE = {"__init__", "errors", "datasets", "keyfigures", "fmt", "config", "locale", "logs", "resources", "oserrors"}  # import each other at most
+ALLOWED: dict[str, set[str]] = {
+    **{m: set() for m in BASE},
+    "__main__": {"app"},
+    "fonts": set(),
+    "snapshot": set(),
+    "sources._text": set(),
+    "sources.base": {"sources._text"},
+    "sources.fred": {"sources._text", "sources.base"},
+    "sources.cftc": {"sources._text", "sources.base"},
+    "sources.tic": {"sources._text", "sources.base"},
+    "sources.fiscaldata": {"sources._text", "sources.base"},
+    "sources": {"sources._text", "sources.base", "sources.fred", "sources.cftc", "sources.tic", "sources.fiscaldata"},
+    "sources.validate": {"snapshot", "sources._text"},
+    "sources.httpsettings": set(),
+    "sources.httpcache": {"logs"},
+    "sources.progress": {"logs", "sources.http"},
+    "sources.http": {"logs", "sources.httpcache", "sources.httpsettings", "sources.progress"},
+    "ingest": {"snapshot", "sources", "sources._text", "sources.validate"},
+    "sources.live": {"logs", "snapshot", "ingest", "sources", "sources.base", "sources.cftc", "sources.fiscaldata", "sources.http",
+                     "sources.progress", "sources.validate"},
+    "history": {"snapshot"},
     "metricbase": set(),
     "marketmetrics": {"metricbase"},
-    "keyfigures": set(),
-    "snapshot": set(),
-    "charts": {"fonts", "chartspec", "chartkit", "figures"},
-    "chartkit": {"fonts", "chartspec"},
+    "metrics": {"metricbase", "marketmetrics"},
     "chartspec": set(),
+    "chartkit": {"fonts", "chartspec"},
     "chartlabels": {"chartkit"},
-    "figures/__init__": {"chartspec", "figures"},
-    **{f"figures/{p.stem}": {"chartkit", "chartlabels", "chartspec"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
+    **{f"figures.{p.stem}": {"chartkit", "chartlabels", "chartspec", "figures.amounts"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
+    "figures": {"chartspec", *(f"figures.{p.stem}" for p in (PACKAGE / "figures").glob("[!_]*.py"))},
+    "charts": {"fonts", "chartspec", "chartkit", "figures"},
+    "analysis": {"changes", "claims", "scenarios", "scorecard", "snapshot", "figures", "figures.amounts"},  # the brief's analysis sections
     "render": {"fonts"},
+    "outdir": set(),
+    "pipeline": {"snapshot", "metrics", "charts", "figures", "render", "resources", "outdir", "analysis", "claims"},
+    "publish": {"logs", "snapshot", "pipeline", "outdir", "sources.live", "sources.validate"},
     "scenarios": {"snapshot", "metrics"},  # only in run(), the CLI's entry; the model itself is pure
     "scorecard": {"metrics"},
     "claimmetrics": {"metrics", "scorecard"},
     "claims": {"claimmetrics", "scorecard"},
     "changes": {"history", "scorecard", "snapshot"},
+    "app": {"logs", "resources", "snapshot", "history", "pipeline", "publish", "render", "sources.live",
+            "scenarios", "scorecard", "claims", "changes"},
 }
+# Third-party libraries that only these modules may import.
+ONLY = {
+    "typer": {"app"},
+    "click": {"app"},
+    "httpx": {"sources.http", "sources.httpcache"},
+    "rich": {"sources.http", "sources.progress", "app"},
+    "jinja2": {"render"},
+    "markdown_it": {"render"},
+    "weasyprint": {"render"},
+    "matplotlib": {"fonts", "charts", "chartkit", "chartlabels", *(f"figures.{p.stem}" for p in (PACKAGE / "figures").glob("[!_]*.py"))},
+}
+# Libraries a stage must not import although ONLY allows them elsewhere.
 FORBIDDEN_THIRD_PARTY = {
     **dict.fromkeys(("metrics", "metricbase", "marketmetrics"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
-    "keyfigures": {"pandas", "matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
-    "charts": {"jinja2", "weasyprint", "httpx", "typer", "pandas"},
-    "chartkit": {"jinja2", "weasyprint", "httpx", "typer", "pandas"},
-    "chartspec": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer", "pandas"},
-    "chartlabels": {"jinja2", "weasyprint", "httpx", "typer", "pandas"},
-    **{f"figures/{p.stem}": {"jinja2", "weasyprint", "httpx", "typer", "pandas"} for p in (PACKAGE / "figures").glob("*.py")},
-    "render": {"matplotlib", "httpx", "pandas", "typer"},
-    "snapshot": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
-    "scenarios": {"pandas", "matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
-    **dict.fromkeys(("scorecard", "claimmetrics", "claims", "changes"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
+    "keyfigures": {"pandas", "numpy"},
+    "charts": {"pandas"},
+    "chartkit": {"pandas"},
+    "chartspec": {"pandas"},
+    "chartlabels": {"pandas"},
+    **{f"figures.{p.stem}": {"pandas"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
+    "render": {"pandas"},
+    "app": {"pandas", "numpy"},
+    "config": {"pandas"},
+    "scenarios": {"pandas"},
+    **dict.fromkeys(("scorecard", "claimmetrics", "claims", "changes", "analysis"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
 }
+
+
+def modules() -> dict[str, Path]:
+    """Every module of the package by its dotted name below ``ustglass`` (a package by its own name)."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        if parts[-1] == "__init__" and len(parts) > 1:
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
 
 
 def imports(module: str) -> tuple[set[str], set[str]]:
-    """(package modules, third-party top-level names) that ``module`` imports."""
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    """(package modules, third-party top-level names) that ``module`` imports, relative imports resolved."""
+    known = modules()
+    path = known[module]
+    package = module.split(".") if path.name == "__init__.py" and module != "__init__" else module.split(".")[:-1]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+
+    def own_module(dotted: list[str]) -> str:
+        name = ".".join(dotted)
+        return name if name else "__init__"
+
     own, other = set(), set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            if node.module == "ustglass":
-                own |= {a.name for a in node.names}
-            elif node.module.startswith("ustglass."):
-                own.add(node.module.split(".")[1])
-            elif node.level == 0:
-                other.add(node.module.split(".")[0])
+        if isinstance(node, ast.ImportFrom):
+            if node.level:  # from . import x / from ..errors import y
+                base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+                target = [*base, *(node.module.split(".") if node.module else [])]
+            elif node.module and (node.module == "ustglass" or node.module.startswith("ustglass.")):
+                target = node.module.split(".")[1:]
+            else:
+                other.add((node.module or "").split(".")[0])
+                continue
+            for alias in node.names:  # a name may be a submodule or an attribute of the module
+                sub = own_module([*target, alias.name])
+                own.add(sub if sub in known else own_module(target))
         elif isinstance(node, ast.Import):
-            other |= {a.name.split(".")[0] for a in node.names}
-    return own, other
+            for alias in node.names:
+                if alias.name == "ustglass" or alias.name.startswith("ustglass."):
+                    own.add(own_module(alias.name.split(".")[1:]))
+                else:
+                    other.add(alias.name.split(".")[0])
+    return own - {module}, other
+
+
+def test_every_module_has_a_place() -> None:
+    assert sorted(modules()) == sorted(ALLOWED), "add the new module to ALLOWED in tests/test_layout.py"
 
 
 @pytest.mark.parametrize("module", sorted(ALLOWED))
 def test_stages_import_only_what_stands_before_them(module: str) -> None:
     own, other = imports(module)
-    assert own - COMMON - ALLOWED[module] == set()
-    assert other & FORBIDDEN_THIRD_PARTY[module] == set()
+    allowed = ALLOWED[module] | (BASE if module in BASE else COMMON)
+    assert own - allowed - {"__init__"} == set(), f"{module} imports a later stage"
+    assert {lib for lib in other if lib in ONLY and module not in ONLY[lib]} == set()
+    assert other & FORBIDDEN_THIRD_PARTY.get(module, set()) == set()
+
+
+def test_the_layout_check_sees_relative_imports() -> None:
+    own, _ = imports("sources")
+    assert {"errors", "sources.cftc", "sources.fred", "sources.tic", "sources.fiscaldata", "sources.base"} <= own
+    own, _ = imports("sources.live")
+    assert "sources" in own and "sources.http" in own
 
 
 def test_python_dash_m_and_version() -> None:

@@ -14,16 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
+
 from liveserver import Catalogue, LiveServer
 from official_dir import FIXTURES, cftc_zip
-from typer.testing import CliRunner
 from ustglass import datasets, ingest, snapshot
 from ustglass.app import app
 from ustglass.errors import FetchError, InputError
 from ustglass.logs import Log
+from ustglass.snapshot import dataset_hashes
 from ustglass.sources import live
 from ustglass.sources.http import HttpCache, HttpClient, HttpSettings
-from ustglass.sources.validate import check_frame, dataset_hashes
+from ustglass.sources.validate import check_frame
 
 AS_OF = date(2026, 8, 31)
 EARLIER = date(2026, 6, 30)
@@ -166,8 +168,8 @@ def test_dates_going_backwards_are_refused(server: LiveServer, files: Path, tmp_
     fetch(tmp_path, root)
     key = "/graph/fredgraph.csv?id=SOFR"
     server.catalogue.files[key] = b"\n".join(server.catalogue.files[key].split(b"\n")[:-3]) + b"\n"
-    with pytest.raises(FetchError, match=r"fred: .*id=SOFR: dates go backwards: newest observation 2026-06-19, "
-                                         r"snapshot 2026-08-31 has 2026-06-23"):
+    with pytest.raises(FetchError, match=r"fred: .*id=SOFR: dates go backwards in fred_sofr: newest observation 2026-06-19 "
+                                         r"\(fred/SOFR.csv\), snapshot 2026-08-31 has 2026-06-23"):
         fetch(tmp_path, root, as_of=date(2026, 9, 30))
     assert entries(root) == [AS_OF.isoformat()]
 
@@ -181,6 +183,28 @@ def test_same_data_again_is_not_a_new_snapshot_and_uses_the_cache(server: LiveSe
     conditional = [headers for _, headers in server.requests[before:] if "if-none-match" in headers]
     assert len(conditional) >= len(datasets.FRED_SERIES) - 1
     assert entries(root) == [AS_OF.isoformat()]
+
+
+def test_downloads_with_impossible_values_or_dates_fail_and_write_nothing(files: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    wresbal = files / "fred" / "WRESBAL.csv"
+    wresbal.write_bytes(wresbal.read_bytes().replace(b"2026-06-10,3080723", b"2026-06-10,1e308"))
+    with open(files / "fred" / "SOFR.csv", "ab") as fh:
+        fh.write(b"2099-01-02,3.70\n")
+    history = files / "tic" / "mfhhis01.txt"
+    history.write_bytes(history.read_bytes().replace(b"Cayman Islands\t", b"Cayman Is.\t"))
+    root = tmp_path / "live"
+    with LiveServer(Catalogue.from_dir(files), page_cap=4) as srv:
+        for key, value in srv.env().items():
+            monkeypatch.setenv(key, value)
+        with pytest.raises(FetchError) as err:
+            fetch(tmp_path, root)
+    message = str(err.value)
+    assert (f"fred: {srv.url}/graph/fredgraph.csv?id=WRESBAL: fred/WRESBAL.csv, row 3, field 'WRESBAL': implausible value "
+            "1e+308 on 2026-06-10 (expected between 0 and 100,000,000 millions of USD)") in message
+    assert "fred/SOFR.csv, row 7, field 'observation_date': 2099-01-02 is in the future" in message
+    assert "tic/mfhhis01.txt, field 'country': no row for 'Cayman Islands' in 2025-12, the newest period" in message
+    assert not root.exists() or entries(root) == []
 
 
 # --- plan, mirrors, checks ---------------------------------------------------------------
@@ -219,7 +243,7 @@ def frame(values: list[float], start: str = "2026-06-01") -> pd.DataFrame:
 
 @pytest.mark.parametrize("series, values, message", [
     ("SOFR", [3.6, 45.0], "SOFR.csv, field 'value': implausible value 45 on 2026-06-02 (expected between -5 and 30 percent)"),
-    ("WRESBAL", [3e6, -1.0], "WRESBAL.csv, field 'value': implausible value -1 on 2026-06-02 (expected at least 0 millions of USD)"),
+    ("WRESBAL", [3e6, -1.0], "WRESBAL.csv, field 'value': implausible value -1 on 2026-06-02 (expected between 0 and 100,000,000 millions of USD)"),
 ])
 def test_implausible_values_are_refused(series: str, values: list[float], message: str) -> None:
     with pytest.raises(InputError) as err:

@@ -289,7 +289,7 @@ def test_funding_without_sofr_iorb_reserves_or_tga():
     fu = metrics.funding(funding_tables(fred_sofr=None, fred_iorb=None, fred_wresbal=None, dts_tga=None))
     assert fu.sofr_iorb_bp is None and fu.sofr_iorb_median_bp is None and fu.sofr_iorb_max_bp_90d is None
     assert fu.spread_rose_above_iorb is None and fu.sofr_iorb_direction is None
-    assert fu.reserves_usd_bn is None and fu.tga_usd_bn is None and fu.reserves_direction == "unchanged"
+    assert fu.reserves_usd_bn is None and fu.tga_usd_bn is None and fu.reserves_direction is None
     assert sorted(fu.history) == ["rrp_usd_bn"] and fu.rrp_usd_bn.value == 12.3
 
 
@@ -349,7 +349,7 @@ def test_fiscal_without_gdp_and_with_a_single_year():
     tables = {"fred_fyfsd": fred([("2019-09-30", -983588)]), "fred_gfdegdq188s": fred([("2020-01-01", 107.0)]),
               "mspd_table1": mspd_rows([("2020-03-31", "Total Public Debt Outstanding", 17_700_000.0)])}
     f = metrics.fiscal(tables, vintage="", as_of="2020-06-30")
-    assert not f.has_prior_fy and f.prior_fy == f.latest_fy == "2019" and f.change_vs_prior_usd_bn == 0.0
+    assert f.latest_fy == "2019" and f.prior_fy is None and f.change_vs_prior_usd_bn is None and f.direction_vs_prior is None
     assert f.debt_held_by_public_to_gdp_pct is None and f.deficit_to_gdp_pct == {} and f.latest_deficit_to_gdp is None
 
 
@@ -361,7 +361,7 @@ def test_fiscal_summary():
     f = metrics.fiscal(tables, vintage="2026-11-24", as_of="2026-10-06")
     assert f.vintage_after_as_of
     assert f.deficit_usd_bn == {"2023": 1687.5, "2024": 1815.4, "2025": 1774.7}
-    assert f.latest_fy == "2025" and f.first_fy == "2023" and f.has_prior_fy
+    assert f.latest_fy == "2025" and f.first_fy == "2023" and f.prior_fy == "2024"
     assert f.average_deficit_usd_bn == round((1687.467 + 1815.377 + 1774.684) / 3, 1)  # from unrounded values
     assert f.change_vs_prior_usd_bn == -40.7 and f.direction_vs_prior == "fell"
     assert f.debt_to_gdp_pct.value == 122.6 and f.debt_to_gdp_pct.as_of == "2026Q1"

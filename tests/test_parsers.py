@@ -13,8 +13,8 @@ import pytest
 
 from ustglass import datasets
 from ustglass.errors import InputError
-from ustglass.sources import PARSERS, dataset_for, identify, parse_file
-from ustglass.sources.cftc import UST_CONTRACTS, parse_socrata_levmoney_csv, parse_tff_txt, parse_tff_xls, parse_tff_zip, tff_from_sheet
+from ustglass.sources import KINDS, identify, parse_file
+from ustglass.sources.cftc import CONTRACTS, parse_socrata_levmoney_csv, parse_tff_txt, parse_tff_xls, parse_tff_zip, tff_from_sheet
 from ustglass.sources.fiscaldata import parse_dts_cash_csv, parse_dts_cash_json, parse_mspd_table1_csv, parse_mspd_table1_json
 from ustglass.sources.fred import parse_fred_csv
 from ustglass.sources.tic import parse_mfhhis01, parse_slt_table5
@@ -129,13 +129,13 @@ def test_tff_txt_six_contracts():
     df = parse_tff_txt(fixture("FinFutYY.txt"), "FinFutYY.txt")
     assert list(df.columns) == list(datasets.CFTC_TFF.columns)
     assert df.dtypes.astype(str).tolist() == ["datetime64[ns]", "str", "str"] + ["Int64"] * 8
-    assert df["contract_code"].tolist() == sorted(UST_CONTRACTS)
+    assert df["contract_code"].tolist() == sorted(CONTRACTS)
     bond = df.set_index("contract_code").loc["020601"]
     assert bond["report_date"] == day("2026-08-04") and bond["market_name"] == "UST BOND - CHICAGO BOARD OF TRADE"
     assert (bond["open_interest"], bond["lev_long"], bond["lev_short"], bond["lev_spread"]) == (1869874, 140141, 516367, 17835)
     two = df.set_index("contract_code").loc["042601"]
     assert (two["dealer_long"], two["dealer_short"], two["asset_mgr_long"], two["asset_mgr_short"]) == (106316, 608461, 2363985, 670696)
-    assert UST_CONTRACTS["042601"] == ("2Y", 200_000) and UST_CONTRACTS["020604"][1] == 100_000
+    assert (CONTRACTS["042601"].short, CONTRACTS["042601"].face_usd, CONTRACTS["020604"].face_usd) == ("2Y", 200_000, 100_000)
 
 
 def test_tff_txt_suppressed_headerless_and_crlf():
@@ -168,7 +168,8 @@ def test_tff_txt_broken(old, new, expected):
 
 @pytest.mark.parametrize("data,expected", [
     (fixture("FinFutYY.txt") + BOND_ROW + b"\n", "FinFutYY.txt, row 9, field 'Report_Date_as_YYYY-MM-DD': duplicate observation for 2026-08-04 / 020601 (first at row 3)"),
-    (b"\n".join(fixture("FinFutYY.txt").split(b"\n")[:2]), "FinFutYY.txt: has no rows for the six U.S. Treasury futures contracts"),
+    (b"\n".join(fixture("FinFutYY.txt").split(b"\n")[:2]) + b"\n", "FinFutYY.txt: has no rows for the six U.S. Treasury futures contracts"),
+    (b"\n".join(fixture("FinFutYY.txt").split(b"\n")[:2]), "FinFutYY.txt, row 2: the last line has no line end: the file was cut short"),
     (b"", "FinFutYY.txt, row 1: the file is empty"),
     (HTML, "FinFutYY.txt, row 1: is not a CFTC Traders in Financial Futures text file: it is an HTML page"),
     (b"\x00PK\x03garbage", "FinFutYY.txt, row 1: is not a CFTC Traders in Financial Futures text file: binary content (NUL byte)"),
@@ -363,7 +364,7 @@ def test_slt_table5():
     df = parse_slt_table5(fixture("slt_table5.txt"), "slt_table5.txt")
     assert list(df.columns) == list(datasets.TIC_MFH.columns) and len(df) == 21
     assert value_of(df, "2025-12", "Cayman Islands") == 421.2
-    assert value_of(df, "2025-10", "Of Which: Foreign Official") == 3875.8
+    assert value_of(df, "2025-10", "For. Official") == 3875.8  # "Of Which: Foreign Official", named as in the history
     assert error_of(parse_slt_table5, fixture("slt_table5.txt").replace(b"889\t", b"88 9\t"), "slt_table5.txt") == (
         "slt_table5.txt, row 7, field '2025-11': not a number: '88 9'")
 
@@ -473,7 +474,7 @@ def test_identify(name, data, kind):
     ("mfhhis01.txt", b"\x00\x01\x02\x03", "mfhhis01.txt, row 1: is not a TIC Major Foreign Holders history file (mfhhis01.txt): binary content (NUL byte)"),
     (MSPD_CSV, b"Record Date,Security \xe9 Type\n" + b"x" * 10, f"{MSPD_CSV}, row 1: is not a Fiscal Data MSPD Table 1 CSV download: not UTF-8 text (byte 0xE9)"),
     (DTS_CSV, fixture(MSPD_CSV), f"{DTS_CSV}, row 1: is not a Fiscal Data DTS operating cash balance CSV download: unexpected header "
-                                 "'Record Date,Security Type Description,Security Class Descrip'"),
+                                 "'Record Date,Security Type Description,Se'… (187 characters)"),
     ("SOFR.csv", b"", "SOFR.csv, row 1: is not a FRED graph CSV file: the file is empty"),
 ])
 def test_identify_rejects_impostors(name, head, expected):
@@ -481,10 +482,10 @@ def test_identify_rejects_impostors(name, head, expected):
 
 
 def test_parsers_registry_and_dataset_ids():
-    assert set(PARSERS) == {"fred_csv", "cftc_zip", "cftc_txt", "cftc_xls", "cftc_socrata_csv", "tic_mfh", "tic_slt_table5", "mspd_table1", "dts_cash"}
+    assert set(KINDS) == {"fred_csv", "cftc_zip", "cftc_txt", "cftc_xls", "cftc_socrata_csv", "tic_mfh", "tic_slt_table5", "mspd_table1", "dts_cash"}
     for name in ("FYFSD.csv", "FinFutYY.txt", "mfhhis01.txt", "slt_table5.txt", MSPD_CSV, DTS_CSV):
         kind, dataset_id, frame = parse_file(name, fixture(name))
-        assert dataset_for(kind, frame) == dataset_id
+        assert KINDS[kind].dataset_of(frame) == dataset_id
         assert list(frame.columns) == list(datasets.get(dataset_id).columns)
     assert parse_file("FYFSD.csv", fixture("FYFSD.csv"))[1] == "fred_fyfsd"
     assert parse_file("README.md", b"hello") is None

@@ -22,11 +22,12 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
 from ustglass import pipeline, snapshot
 from ustglass.app import app
 from ustglass.errors import BuildError
 from ustglass.logs import Log
-from ustglass.publish import LOCK_NAME, PublishBusy, PublishOptions, prune, publish
+from ustglass.publish import LOCK_NAME, PublishBusy, PublishError, PublishOptions, prune, publish
 from ustglass.sources import live
 
 EARLIER, LATER = date(2026, 6, 30), date(2026, 8, 31)
@@ -131,7 +132,7 @@ def test_failures_leave_the_output_exactly_as_it_was(official: Path, tmp_path: P
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "symlink", no_symlink)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(PublishError, match=f"^{site}: disk full$"):
         publish(options(official, tmp_path, as_of=LATER), quiet())
     assert tree(site) == before
 

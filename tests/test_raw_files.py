@@ -86,7 +86,7 @@ def test_tic_known_values():
 
 
 def test_tic_truncated_history_is_refused():
-    cut = b"\n".join(raw("tic/mfhhis01.txt").split(b"\n")[:30])  # head -30
+    cut = b"".join(raw("tic/mfhhis01.txt").splitlines(keepends=True)[:30])  # head -30
     with pytest.raises(InputError) as err:
         parse_mfhhis01(cut, "tic/mfhhis01.txt")
     assert str(err.value) == "tic/mfhhis01.txt, row 7, field 'Grand Total': block for 2025 has no 'Grand Total' row; the file is incomplete"

@@ -14,7 +14,7 @@ import pypdf
 import pytest
 from typer.testing import CliRunner
 
-from ustglass import fmt, locale
+from ustglass import figures, fmt, locale
 from ustglass.app import app
 
 
@@ -57,7 +57,7 @@ def kf(build: Path) -> dict:
 def test_outputs(build: Path) -> None:
     names = sorted(p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file())
     expected = ["key_figures.json"] + [f"brief.{lang}.{ext}" for lang in ("en", "zh") for ext in ("html", "md", "pdf")]
-    expected += [f"figures/{f}.{lang}.png" for f in ("basis", "deficits", "funding", "holders") for lang in ("en", "zh")]
+    expected += [f"figures/{f}.{lang}.png" for f in sorted(figures.IDS) for lang in ("en", "zh")]
     assert names == sorted(expected)
 
 
@@ -182,7 +182,7 @@ def test_pdf_embeds_fonts(build: Path, lang: str) -> None:
 def test_html_is_self_contained(build: Path) -> None:
     page = (build / "brief.zh.html").read_text(encoding="utf-8")
     images = re.findall(r'<img src="([^"]+)"', page)
-    assert len(images) == 4 and all(src.startswith("data:image/png;base64,") for src in images)
+    assert len(images) == len(figures.IDS) and all(src.startswith("data:image/png;base64,") for src in images)
     assert "<link" not in page and "<script" not in page
     assert '<html lang="zh-Hans">' in page
 
@@ -190,7 +190,7 @@ def test_html_is_self_contained(build: Path) -> None:
 def test_markdown_links_figures_relative(build: Path) -> None:
     md = (build / "brief.zh.md").read_text(encoding="utf-8")
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
-    assert links == [f"figures/{f}.zh.png" for f in ("deficits", "holders", "basis", "funding")]
+    assert links == [f"figures/{f}.zh.png" for f in figures.IDS]
     assert all((build / link).is_file() for link in links)
 
 

@@ -3,6 +3,7 @@ the curated parameter table, and ``ustglass scenario`` on the shipped snapshots.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from pathlib import Path
@@ -189,7 +190,7 @@ def test_shipped_table_covers_every_parameter_contract_and_scenario() -> None:
     assert {m.code for m in table.margins} == set(metrics.FACE_USD)
     assert [s.name for s in table.scenarios] == ["mild", "2020-like", "severe"]
     for spec in table.parameters:
-        assert spec.citations and spec.why and spec.option.startswith("--")
+        assert spec.citations and spec.option.startswith("--")
         assert (spec.value is None) == (spec.id == "margin")
     for cite in [c for p in table.parameters for c in p.citations] + [c for m in table.margins for c in m.citations]:
         assert cite.quote_kind in ("quote", "paraphrase") and cite.url.startswith("http") and cite.quote
@@ -203,15 +204,18 @@ def test_methods_rows_come_from_the_table() -> None:
     rows = scenarios.methods_rows(table)
     assert [r.id for r in rows] == [*scenarios.FIELDS, *(f"margin.{m.code}" for m in table.margins)]
     beta = rows[0]
-    assert (beta.symbol, beta.value, beta.unit) == ("β", 0.6, "fraction")
-    assert "Barth, R. Jay Kahn, \u201cHedge funds and the Treasury cash-futures basis trade\u201d" in beta.citation
-    assert "doi:10.17016/2380-7172.3458" in beta.citation
+    assert (beta.kind, beta.symbol, beta.value, beta.unit) == ("parameter", "β", 0.6, "fraction")
+    assert (beta.citations[0].authors, beta.citations[0].title) == ("Daniel Barth, R. Jay Kahn",
+                                                                    "Hedge funds and the Treasury cash-futures basis trade")
+    assert beta.citations[1].doi == "10.17016/2380-7172.3458"
     volume = rows[scenarios.FIELDS.index("daily_volume_usd_bn")]
-    assert (volume.symbol, volume.unit) == ("V", "USD billions")
+    assert (volume.symbol, volume.unit, volume.value) == ("V", "USD billions", 1000.0)
     assert rows[scenarios.FIELDS.index("margin")].value is None
-    assert all(r.approximate for r in rows if r.id.startswith("margin."))
-    paraphrased = [r for r in rows if "(paraphrase)" in r.citation]
-    assert paraphrased and all("\u201c" in r.citation or "(paraphrase)" in r.citation for r in rows)
+    margins = [r for r in rows if r.kind == "margin"]
+    assert [(r.key, r.symbol, r.value) for r in margins] == [(m.code, "m", m.value) for m in table.margins]
+    assert all(r.approximate and r.as_of == "2024–2025" for r in margins)
+    kinds = {c.quote_kind for r in rows for c in r.citations}
+    assert kinds == {"quote", "paraphrase"}
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
@@ -368,8 +372,16 @@ def test_brief_scenarios_for_key_figures() -> None:
     kf = metrics.key_figures(snap.tables, snap.manifest)
     table = scenarios.shipped_table()
     found = scenarios.brief_scenarios(kf, table)
-    assert list(found["named"]) == ["mild", "2020-like", "severe"]
-    shares = [found["named"][name]["unwind_share"] for name in ("mild", "2020-like", "severe")]
+    assert [o.name for o in found.named] == ["mild", "2020-like", "severe"]
+    shares = [o.unwind_share for o in found.named]
     assert shares == sorted(shares) and shares[1] == 0.2
-    assert found["grid"]["forced_unwind_usd_bn"][0][0] == 0.0  # Δh = 0, k = 1: the buffer covers the requirement
-    assert json.loads(json.dumps(found)) == found
+    assert found.grid.forced_unwind_usd_bn[0][0] == 0.0  # Δh = 0, k = 1: the buffer covers the requirement
+    assert (found.lev_short.value, found.lev_short.as_of) == (kf.basis.latest.value, kf.basis.latest.as_of)
+    # every term as `ustglass scenario --json` prints it, for the defaults and each named scenario
+    for outcome, name in ((found.defaults, None), *((o, o.name) for o in found.named)):
+        printed = scenarios.report(kf, table, name).result.to_dict()
+        assert dataclasses.asdict(outcome) == {"name": name or scenarios.DEFAULTS, **printed}
+    g = scenarios.grid(kf.basis.latest.value, scenarios.report(kf, table).result.params, table.grid_haircut_shocks,
+                       table.grid_margin_mults).to_dict()
+    assert [list(r) for r in found.grid.unwind_share] == g["unwind_share"]
+    assert (found.grid.haircut_shock, found.grid.margin_mult) == (table.grid_haircut_shocks, table.grid_margin_mults)

@@ -10,8 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
+
 from ustglass import metrics, scorecard, snapshot
 from ustglass.app import app
+from ustglass.keyfigures import SignalThresholds
 from ustglass.scorecard import CALM, STRESSED, WATCH, Period, Risk, Thresholds
 
 REPO = Path(__file__).resolve().parents[1]
@@ -218,16 +220,35 @@ def test_the_table_covers_the_issue_list_and_methods_rows_come_from_it():
                    "srf", "bills_share", "debt_public_gdp", "deficit_gdp", "cayman_share", "ust10y", "ust10y_vol", "curve_2s10s",
                    "term_premium", "crowding"]
     rows = scorecard.methods_rows()
-    assert [r["id"] for r in rows] == ids
-    assert set(rows[0]) == {"id", "indicator", "datasets", "method", "unit", "change_period", "risk_direction", "thresholds",
-                            "window", "source"}
-    by = {r["id"]: r for r in rows}
-    assert by["sofr_iorb"]["thresholds"] == "watch ≥ 0; stressed ≥ 10"
-    assert by["on_rrp"]["thresholds"] == "watch ≤ 250; stressed ≤ 50"
-    assert by["lev_net_short"]["thresholds"] == "watch ≥ 80th percentile; stressed ≥ 95th percentile"
-    assert by["crowding"]["window"] == "each component: trailing 3 years"
-    assert by["ust10y"]["window"] == "since 2018-01-01 or since the series began"
-    assert {r["change_period"] for r in rows} == {"4 weeks", "3 months", "1 year"}
+    assert [r.id for r in rows] == ids
+    by = {r.id: r for r in rows}
+    # language-neutral: codes and the numbers of the table, worded by each pack
+    assert (by["sofr_iorb"].thresholds, by["sofr_iorb"].risk_direction, by["sofr_iorb"].unit) == (
+        SignalThresholds("level", 0.0, 10.0), "higher_is_worse", "bp")
+    assert (by["on_rrp"].thresholds, by["on_rrp"].risk_direction) == (SignalThresholds("level", 250.0, 50.0), "lower_is_worse")
+    assert by["lev_net_short"].thresholds == SignalThresholds("percentile", 80.0, 95.0)
+    assert (by["crowding"].window_rule, by["crowding"].window_years) == ("trailing_years", 3)
+    assert (by["ust10y"].window_rule, by["ust10y"].window_start) == ("since_start", "2018-01-01")
+    assert by["sofr_iorb"].method_fields == {"observations": scorecard.SPREAD_MEAN_OBS}
+    assert by["crowding"].method_fields == {"years": 3, "percentile": 80.0, "min_years": 1, "lag_days": 7}
+    assert by["lev_gross_short"].method_fields == {"face_2y": 200_000, "face_other": 100_000, "contracts": 6}
+    assert {r.change_period for r in rows} == {"4 weeks", "3 months", "1 year"}
+
+
+def test_key_figures_carry_every_result_as_codes_and_numbers():
+    t = {"fred_rrpontsyd": fred([("2025-09-30", 400.0), ("2025-11-03", 300.0), ("2025-12-31", 40.0)])}
+    found = scorecard.key_figures(scorecard.evaluate(t))
+    assert [r.id for r in found.indicators] == [i.id for i in scorecard.ALL]
+    rrp = next(r for r in found.indicators if r.id == "on_rrp")
+    assert (rrp.status, rrp.value, rrp.as_of, rrp.signal, rrp.percentile, rrp.change, rrp.change_from) == (
+        "ok", 40.0, "2025-12-31", STRESSED, round(100 * 0.5 / 3, 1), -360.0, "2025-09-30")
+    srf = next(r for r in found.indicators if r.id == "srf")
+    assert (srf.status, srf.value, srf.signal, srf.reason_code, srf.needs) == ("not_available", None, None, "missing_dataset",
+                                                                               ("nyfed_srf",))
+    assert found.signal_counts == {"calm": 0, "watch": 0, "stressed": 1, "not_available": 17}
+    assert found.crowding is None and found.history_start == "2018-01-01"
+    crowded = scorecard.key_figures(scorecard.evaluate(crowding_tables(+10.0))).crowding
+    assert (crowded.flag, crowded.threshold_pct, crowded.years, crowded.net_short_as_of) == (True, 80.0, 3, "2024-12-31")
 
 
 # --- shipped snapshots ---------------------------------------------------------------------
@@ -265,15 +286,15 @@ def test_cli_json_keys_and_values():
     data = json.loads(result.output)
     assert (data["snapshot"], data["cut"], len(data["indicators"])) == ("2025-12-31", None, 18)
     gross = data["indicators"][0]
-    assert list(gross) == ["id", "label", "status", "value", "unit", "as_of", "change", "change_period", "change_from",
-                           "percentile", "window", "signal", "risk_direction", "thresholds", "source", "datasets", "reason",
-                           "needs", "components"]
+    assert list(gross) == ["id", "status", "value", "unit", "as_of", "change", "change_period", "change_from",
+                           "percentile", "window", "signal", "risk_direction", "thresholds", "datasets", "reason",
+                           "reason_code", "needs", "components"]
     assert {k: gross[k] for k in ("id", "status", "value", "unit", "as_of", "change", "change_period", "change_from", "signal",
                                   "risk_direction")} == {
         "id": "lev_gross_short", "status": "ok", "value": 1251.6, "unit": "USD bn", "as_of": "2025-04-29", "change": 30.5,
         "change_period": "3 months", "change_from": "2025-01-28", "signal": "stressed", "risk_direction": "higher_is_worse"}
     assert gross["window"] == {"from": "2018-01-02", "to": "2025-04-29", "observations": gross["window"]["observations"],
-                               "rule": "since 2018-01-01 or since the series began"}
+                               "rule": "since_start"}
     srf = next(i for i in data["indicators"] if i["id"] == "srf")
     assert {k: srf[k] for k in ("status", "value", "signal", "reason", "needs")} == {
         "status": "not_available", "value": None, "signal": None, "reason": "needs nyfed_srf", "needs": ["nyfed_srf"]}
@@ -283,7 +304,7 @@ def test_cli_text_table_and_errors(tmp_path: Path):
     result = runner.invoke(app, ["scorecard", "--snapshots", str(SHIPPED), "--snapshot", "2025-12-31"])
     lines = result.output.splitlines()
     assert lines[0] == "scorecard, snapshot 2025-12-31"
-    assert lines[1].split() == ["indicator", "value", "unit", "as", "of", "change", "period", "pctile", "signal", "source"]
+    assert lines[1].split() == ["indicator", "value", "unit", "as", "of", "change", "period", "pctile", "signal", "datasets"]
     assert lines[2].split()[:9] == ["lev_gross_short", "1,251.6", "USD", "bn", "2025-04-29", "+30.5", "3", "months", "100"]
     column = lines[1].index("as of")
     assert all(line[column:column + 10] == "2025-04-29" for line in lines[2:6])  # aligned under its heading

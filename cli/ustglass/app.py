@@ -7,32 +7,36 @@ errors exit 2. Heavy modules are imported inside the commands so ``--help`` stay
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ustglass import __version__
-from ustglass import locale
+from ustglass import __version__, locale
+from ustglass.config import Format, Verbosity, parse_formats, parse_langs
 from ustglass.errors import UstglassError
+from ustglass.logs import Log, LogFormat
+from ustglass.oserrors import describe
+
+if TYPE_CHECKING:
+    from ustglass.sources.live import FetchResult
 
 app = typer.Typer(
     name="ustglass",
     help="Glass Houses: rebuild the U.S. Treasury market-fragility brief (in each language pack; Markdown, HTML, PDF) from official data.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
-def _fail(exc: UstglassError) -> None:
-    typer.echo(f"Error: {exc}", err=True)
-    raise typer.Exit(code=exc.exit_code)
-
-
-def _as_of(text: Optional[str]) -> Optional[date]:
+def _as_of(text: str | None) -> date | None:
     if text is None:
         return None
     try:
@@ -47,6 +51,77 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# Options several commands share, declared once.
+Snapshots = Annotated[Path | None, typer.Option("--snapshots", show_default=False,
+                                                help="Directory holding the snapshots; default: ./data_snapshots if it exists, else the snapshots shipped with ustglass.")]
+AsOf = Annotated[date | None, typer.Option("--as-of", parser=_as_of, metavar="DATE", help="Keep only observations known on this date (YYYY-MM-DD); default: the newest data.")]
+FromDir = Annotated[Path | None, typer.Option("--from-dir", help="Read official files from this directory (recursively) instead of the network.")]
+Exclude = Annotated[list[str] | None, typer.Option("--exclude", help="With --from-dir: skip files whose path (relative to the directory) matches this glob; repeatable.")]
+Sources = Annotated[list[str] | None, typer.Argument(help="Sources to download: fred, cftc, tic, fiscaldata (default: all); the others are carried forward from the newest snapshot.",
+                                                    show_default=False, metavar="SOURCE")]
+AllowPartial = Annotated[bool, typer.Option("--allow-partial", help="When a source fails, carry its datasets forward from the newest snapshot (marked in the manifest and the brief) instead of failing.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors and warnings only.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print more: every file written or left out.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+SnapshotRef = Annotated[str | None, typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")]
+
+
+def _verbosity(quiet: bool, verbose: bool) -> Verbosity:
+    try:
+        return Verbosity.of(quiet, verbose)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--quiet/--verbose") from None
+
+
+def _langs(text: str, templates: Path | None = None) -> tuple[str, ...]:
+    try:
+        return parse_langs(text, templates)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--lang") from None
+
+
+def _root(snapshots: Path | None) -> Path:
+    from ustglass.resources import snapshots_root
+
+    return snapshots_root(snapshots)
+
+
+@contextmanager
+def _errors(log: Log | None = None) -> Iterator[None]:
+    """The error boundary: an expected failure becomes one ``Error:`` line (or a JSON record) and its exit code."""
+    try:
+        yield
+    except (UstglassError, OSError) as exc:
+        if log is not None and log.format is LogFormat.json:
+            log.error("failed", describe(exc))
+        else:
+            typer.echo(f"Error: {describe(exc)}", err=True)
+        raise typer.Exit(code=getattr(exc, "exit_code", 1)) from None
+
+
+@contextmanager
+def _progress(message: str, verbosity: Verbosity) -> Iterator[None]:
+    """A spinner on stderr while ``message`` is under way, only when stderr is a terminal."""
+    if verbosity is Verbosity.quiet or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message):
+        yield
+
+
+def _fetch(from_dir: Path | None, root: Path, as_of: date | None, exclude: list[str] | None, sources: list[str] | None,
+           allow_partial: bool, log: Log) -> FetchResult:
+    from ustglass.sources import live
+
+    if from_dir is None:
+        return live.fetch(root, sources=tuple(sources or ()), as_of=as_of, allow_partial=allow_partial, log=log)
+    if sources or allow_partial:
+        raise typer.BadParameter("SOURCE and --allow-partial apply to downloads, not to --from-dir", param_hint="SOURCE")
+    return live.snapshot_from_dir(from_dir, root, as_of, tuple(exclude or ()))
+
+
 @app.callback()
 def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
@@ -55,125 +130,97 @@ def root(
 
 
 @app.command()
-def fetch(
-    from_dir: Annotated[Optional[Path], typer.Option("--from-dir", help="Read official files from this directory (recursively) instead of the network.")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Keep only observations known on this date (YYYY-MM-DD); default: the newest data.")] = None,
-    snapshots: Annotated[Path, typer.Option("--snapshots", help="Directory holding the snapshots.")] = Path("data_snapshots"),
-    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="With --from-dir: skip files whose path (relative to the directory) matches this glob; repeatable.")] = None,
-    source: Annotated[Optional[list[str]], typer.Argument(help="Sources to download: fred, cftc, tic, fiscaldata (default: all); the others are carried forward from the newest snapshot.", show_default=False, metavar="SOURCE")] = None,
-    allow_partial: Annotated[bool, typer.Option("--allow-partial", help="When a source fails, carry its datasets forward from the newest snapshot (marked in the manifest and the brief) instead of failing.")] = False,
-) -> None:
+def fetch(from_dir: FromDir = None, as_of: AsOf = None, snapshots: Snapshots = None, exclude: Exclude = None, source: Sources = None,
+          allow_partial: AllowPartial = False, quiet: Quiet = False, verbose: Verbose = False) -> None:
     """Make a new snapshot (CSV per dataset + manifest.json) from the official services, or from official files."""
-    from ustglass.sources import live
-
-    cut = _as_of(as_of)
-    if from_dir is not None and (source or allow_partial):
-        raise typer.BadParameter("SOURCE and --allow-partial apply to downloads, not to --from-dir", param_hint="SOURCE")
-    try:
-        if from_dir is None:
-            result = live.fetch(snapshots, sources=tuple(source or ()), as_of=cut, allow_partial=allow_partial)
-        else:
-            result = live.snapshot_from_dir(from_dir, snapshots, cut, tuple(exclude or ()))
-    except UstglassError as exc:
-        _fail(exc)
+    verbosity = _verbosity(quiet, verbose)
+    with _errors():
+        result = _fetch(from_dir, _root(snapshots), as_of, exclude, source, allow_partial, Log(quiet=verbosity is Verbosity.quiet))
     if result.carried:
         typer.echo(f"carried forward (marked in the manifest): {', '.join(result.carried)}", err=True)
-    typer.echo(f"snapshot written: {result.path}" if result.created else f"snapshot unchanged: {result.path} already holds these data")
+    if verbosity is Verbosity.verbose:
+        for line in json.loads((result.path / "manifest.json").read_text(encoding="utf-8")).get("inputs_not_used", []):
+            typer.echo(f"not used: {line}")
+    if verbosity is not Verbosity.quiet:
+        typer.echo(f"snapshot written: {result.path}" if result.created else f"snapshot unchanged: {result.path} already holds these data")
 
 
 @app.command()
 def report(
     lang: Annotated[str, typer.Option("--lang", help="Language of the brief: a language pack's code (templates/locales/<code>/) or all.")] = locale.DEFAULT,
     format: Annotated[str, typer.Option("--format", help="Comma-separated outputs: md,html,pdf.")] = "md,html,pdf",
-    snapshot: Annotated[Optional[str], typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
+    snapshot: SnapshotRef = None,
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("out"),
-    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
-    templates: Annotated[Optional[Path], typer.Option("--templates", help="Directory of template overrides (searched before the shipped templates).")] = None,
-    figures: Annotated[Optional[Path], typer.Option("--figures", help="Directory of figure-spec overrides (figures/<id>.toml).")] = None,
+    snapshots: Snapshots = None,
+    templates: Annotated[Path | None, typer.Option("--templates", help="Directory of template overrides (searched before the shipped templates).")] = None,
+    figures: Annotated[Path | None, typer.Option("--figures", help="Directory of figure-spec overrides (figures/<id>.toml).")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="The previous edition's snapshot (id or path), for 'what changed'; default: the one before --snapshot.")] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Build the brief from a snapshot: brief.<lang>.md/.html/.pdf, figures and key_figures.json."""
     from ustglass import pipeline
-    from ustglass.config import ReportConfig, parse_formats, parse_langs
-    from ustglass.resources import snapshots_root
-
-    try:
-        formats = parse_formats(format)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--format") from None
-    try:
-        langs = parse_langs(lang, templates)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--lang") from None
-    from ustglass.config import Format
+    from ustglass.config import ReportConfig
     from ustglass.render import subsetting_warning
 
+    verbosity, formats, langs = _verbosity(quiet, verbose), _formats(format), _langs(lang, templates)
     if Format.pdf in formats and (warning := subsetting_warning()):
         typer.echo(f"Warning: {warning}", err=True)
-    try:
-        cfg = ReportConfig(langs=langs, formats=formats, snapshots_root=snapshots_root(snapshots), out_dir=out,
-                           snapshot=snapshot, templates_dir=templates, figures_dir=figures)
-        built, written = pipeline.build_report(cfg)
-    except UstglassError as exc:
-        _fail(exc)
-    for path in written:
-        if path.parent == out:
+    with _errors():
+        cfg = ReportConfig(langs=langs, formats=formats, snapshots_root=_root(snapshots), out_dir=out,
+                           snapshot=snapshot, templates_dir=templates, figures_dir=figures, since=since)
+        with _progress(f"Building the brief ({', '.join(cfg.langs)}; {', '.join(f.value for f in formats)}) …", verbosity):
+            built, written = pipeline.build_report(cfg)
+    for path in written if verbosity is not Verbosity.quiet else ():
+        if path.parent == out or verbosity is Verbosity.verbose:
             typer.echo(f"wrote {path}")
-    typer.echo(f"brief built from snapshot {built.snapshot_id}")
+    if verbosity is not Verbosity.quiet:
+        typer.echo(f"brief built from snapshot {built.snapshot_id}")
+
+
+def _formats(text: str) -> tuple[Format, ...]:
+    try:
+        return parse_formats(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--format") from None
 
 
 @app.command()
 def publish(
     out: Annotated[Path, typer.Option("--out", help="Directory of published editions: DIR/<snapshot-id>/ and the symlink DIR/latest.")],
     lang: Annotated[str, typer.Option("--lang", help="Languages to build: a language pack's code or all.")] = locale.ALL,
-    keep: Annotated[Optional[int], typer.Option("--keep", min=1, help="Keep only the N newest editions (never the one 'latest' points at).")] = None,
-    snapshots: Annotated[Path, typer.Option("--snapshots", help="Directory holding the snapshots.")] = Path("data_snapshots"),
-    source: Annotated[Optional[list[str]], typer.Argument(help="Sources to download (default: all); the others are carried forward.", show_default=False, metavar="SOURCE")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Keep only observations known on this date (YYYY-MM-DD).")] = None,
-    allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Carry failed sources forward instead of failing.")] = False,
-    from_dir: Annotated[Optional[Path], typer.Option("--from-dir", help="Read official files from this directory instead of the network.")] = None,
-    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="With --from-dir: skip files matching this glob; repeatable.")] = None,
+    keep: Annotated[int | None, typer.Option("--keep", min=1, help="Keep only the N newest editions (never the one 'latest' points at).")] = None,
+    snapshots: Snapshots = None,
+    source: Sources = None,
+    as_of: AsOf = None,
+    allow_partial: AllowPartial = False,
+    from_dir: FromDir = None,
+    exclude: Exclude = None,
     wait: Annotated[bool, typer.Option("--wait", help="If another publish is running, wait for it instead of exiting 1.")] = False,
-    log_format: Annotated[str, typer.Option("--log-format", help="Log lines as 'text' or 'json' (one object per line).")] = "text",
+    log_format: Annotated[LogFormat, typer.Option("--log-format", help="Log lines as text or as JSON (one object per line).")] = LogFormat.text,
+    quiet: Quiet = False,
 ) -> None:
     """For cron: fetch; if the data changed, build every language and format and publish them atomically."""
-    from ustglass.config import parse_langs
-    from ustglass.logs import Log, LogFormat
-    from ustglass.publish import PublishOptions, publish as run
+    from ustglass.publish import PublishOptions
+    from ustglass.publish import publish as run
 
-    try:
-        langs = parse_langs(lang)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--lang") from None
-    if log_format not in ("text", "json"):
-        raise typer.BadParameter("choose text or json", param_hint="--log-format")
-    log = Log(LogFormat(log_format))
-    opts = PublishOptions(out_dir=out, langs=langs, snapshots_root=snapshots, keep=keep, sources=tuple(source or ()),
-                          as_of=_as_of(as_of), allow_partial=allow_partial, from_dir=from_dir, exclude=tuple(exclude or ()), wait=wait)
-    try:
+    log = Log(log_format, quiet=quiet)
+    opts = PublishOptions(out_dir=out, langs=_langs(lang), snapshots_root=_root(snapshots), keep=keep, sources=tuple(source or ()),
+                          as_of=as_of, allow_partial=allow_partial, from_dir=from_dir, exclude=tuple(exclude or ()), wait=wait)
+    with _errors(log):
         run(opts, log)
-    except UstglassError as exc:
-        if log.format is LogFormat.json:
-            log.error("failed", str(exc))
-            raise typer.Exit(code=exc.exit_code) from None
-        _fail(exc)
 
 
 @app.command("snapshots")
-def snapshots_command(
-    snapshots: Annotated[Path, typer.Option("--snapshots", help="Directory holding the snapshots.")] = Path("data_snapshots"),
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
-) -> None:
+def snapshots_command(snapshots: Snapshots = None, as_json: AsJson = False) -> None:
     """List the snapshots: id, when made, sources, newest observation per dataset."""
-    import json
-
     from ustglass import history
 
-    try:
-        infos = history.list_snapshots(snapshots)
-    except UstglassError as exc:
-        _fail(exc)
+    root = _root(snapshots)
+    with _errors():
+        infos = history.list_snapshots(root)
     if not infos and not as_json:
-        typer.echo(f"no snapshots under {snapshots}")
+        typer.echo(f"no snapshots under {root}")
         return
     typer.echo(json.dumps([i.as_dict() for i in infos], indent=2) if as_json else history.format_snapshots(infos))
 
@@ -182,118 +229,99 @@ def snapshots_command(
 def diff(
     a: Annotated[str, typer.Argument(help="Older snapshot: id or path.")],
     b: Annotated[str, typer.Argument(help="Newer snapshot: id or path.")],
-    snapshots: Annotated[Path, typer.Option("--snapshots", help="Directory holding the snapshots.")] = Path("data_snapshots"),
+    snapshots: Snapshots = None,
     examples: Annotated[int, typer.Option("--examples", min=0, help="Examples shown per kind of change.")] = 3,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """What changed from snapshot A to B, per dataset: new observations, removed ones, revisions."""
-    import json
-
     from ustglass import history, snapshot
 
-    try:
-        left, right = snapshot.resolve(a, snapshots), snapshot.resolve(b, snapshots)
+    root = _root(snapshots)
+    with _errors():
+        left, right = snapshot.resolve(a, root), snapshot.resolve(b, root)
         found = history.diff(left, right, examples)
-    except UstglassError as exc:
-        _fail(exc)
     typer.echo(json.dumps([d.as_dict() for d in found], indent=2) if as_json else history.format_diff(left.name, right.name, found))
 
 
 @app.command()
 def scenario(
-    beta: Annotated[Optional[float], typer.Option("--beta", help="β: share of leveraged funds' gross short that is basis trade (fraction).", show_default=False)] = None,
-    haircut: Annotated[Optional[float], typer.Option("--haircut", help="h: repo haircut before the shock (fraction, 0.02 = 2%).", show_default=False)] = None,
-    margin: Annotated[Optional[float], typer.Option("--margin", help="m: futures initial margin (fraction); default: weighted by the latest week's contract mix.", show_default=False)] = None,
-    buffer: Annotated[Optional[float], typer.Option("--buffer", help="b: capital held above the requirement (fraction of it).", show_default=False)] = None,
-    haircut_shock: Annotated[Optional[float], typer.Option("--haircut-shock", help="Δh: rise in the repo haircut (fraction).", show_default=False)] = None,
-    margin_mult: Annotated[Optional[float], typer.Option("--margin-mult", help="k: futures margins are multiplied by k.", show_default=False)] = None,
-    daily_volume: Annotated[Optional[float], typer.Option("--daily-volume", help="V: average daily cash Treasury volume, USD billions.", show_default=False)] = None,
-    name: Annotated[Optional[str], typer.Option("--name", help="Named scenario: mild, 2020-like or severe (the options above override it).", show_default=False)] = None,
-    snapshot: Annotated[Optional[str], typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
-    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
+    beta: Annotated[float | None, typer.Option("--beta", help="β: share of leveraged funds' gross short that is basis trade (fraction).", show_default=False)] = None,
+    haircut: Annotated[float | None, typer.Option("--haircut", help="h: repo haircut before the shock (fraction, 0.02 = 2%).", show_default=False)] = None,
+    margin: Annotated[float | None, typer.Option("--margin", help="m: futures initial margin (fraction); default: weighted by the latest week's contract mix.", show_default=False)] = None,
+    buffer: Annotated[float | None, typer.Option("--buffer", help="b: capital held above the requirement (fraction of it).", show_default=False)] = None,
+    haircut_shock: Annotated[float | None, typer.Option("--haircut-shock", help="Δh: rise in the repo haircut (fraction).", show_default=False)] = None,
+    margin_mult: Annotated[float | None, typer.Option("--margin-mult", help="k: futures margins are multiplied by k.", show_default=False)] = None,
+    daily_volume: Annotated[float | None, typer.Option("--daily-volume", help="V: average daily cash Treasury volume, USD billions.", show_default=False)] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Named scenario: mild, 2020-like or severe (the options above override it).", show_default=False)] = None,
+    snapshot: SnapshotRef = None,
+    snapshots: Snapshots = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
     grid: Annotated[bool, typer.Option("--grid", help="Add a sensitivity table over k and Δh.")] = False,
 ) -> None:
     """Basis-unwind stress scenario: the forced unwind U of the basis trade after a haircut and margin shock (defaults and sources: research/scenario_parameters.toml)."""
-    import json
-
     from ustglass import scenarios
-    from ustglass.resources import snapshots_root
 
     options = {"beta": beta, "haircut": haircut, "margin": margin, "buffer": buffer, "haircut_shock": haircut_shock,
                "margin_mult": margin_mult, "daily_volume_usd_bn": daily_volume}
     try:
-        found = scenarios.run(snapshots_root(snapshots), snapshot, name, options, with_grid=grid)
+        with _errors():
+            found = scenarios.run(_root(snapshots), snapshot, name, options, with_grid=grid)
     except scenarios.ParameterError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    except UstglassError as exc:
-        _fail(exc)
     typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) if as_json else scenarios.format_text(found))
 
 
 @app.command("scorecard")
 def scorecard_command(
-    snapshot: Annotated[Optional[str], typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
-    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
+    snapshot: SnapshotRef = None,
+    snapshots: Snapshots = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """The fragility scorecard: each indicator's latest value, change, percentile in its own history, and signal."""
-    import json
+    from ustglass import scorecard
+    from ustglass import snapshot as snap
 
-    from ustglass import scorecard, snapshot as snap
-    from ustglass.resources import snapshots_root
-
-    try:
-        loaded = snap.load(snap.resolve(snapshot, snapshots_root(snapshots)))
-    except UstglassError as exc:
-        _fail(exc)
+    with _errors():
+        loaded = snap.load(snap.resolve(snapshot, _root(snapshots)))
     card = scorecard.evaluate(loaded.tables, snapshot=loaded.id)
     typer.echo(json.dumps(card.to_dict(), indent=2, ensure_ascii=False) if as_json else scorecard.format_table(card))
 
 
 @app.command("check-claims")
 def check_claims_command(
-    snapshot: Annotated[Optional[str], typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
-    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
+    snapshot: SnapshotRef = None,
+    snapshots: Snapshots = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of the wording: a language pack such as zh or en; default: zh.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the wording: a language pack such as zh or en; default: zh.")] = None,
 ) -> None:
     """Check the article's claims against a snapshot, each at its own date: data, difference, verdict."""
-    import json
+    from ustglass import claims
+    from ustglass import snapshot as snap
 
-    from ustglass import claims, locale, snapshot as snap
-    from ustglass.resources import snapshots_root
-
-    try:
+    with _errors():
         words = claims.wording(lang or locale.DEFAULT)
-        loaded = snap.load(snap.resolve(snapshot, snapshots_root(snapshots)))
+        loaded = snap.load(snap.resolve(snapshot, _root(snapshots)))
         result = claims.check_claims(loaded.tables, loaded.id)
         text = json.dumps(claims.to_dict(result, words), indent=2, ensure_ascii=False) if as_json else claims.format_text(result, words)
-    except UstglassError as exc:
-        _fail(exc)
     typer.echo(text)
 
 
 @app.command("changes")
 def changes_command(
-    since: Annotated[Optional[str], typer.Option("--since", help="The previous snapshot (id or path); default: the one before --snapshot.")] = None,
-    snapshot: Annotated[Optional[str], typer.Option("--snapshot", help="The current snapshot (id or path); default: the newest.")] = None,
-    snapshots: Annotated[Optional[Path], typer.Option("--snapshots", help="Directory holding the snapshots; default: ./data_snapshots, else the shipped ones.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    since: Annotated[str | None, typer.Option("--since", help="The previous snapshot (id or path); default: the one before --snapshot.")] = None,
+    snapshot: Annotated[str | None, typer.Option("--snapshot", help="The current snapshot (id or path); default: the newest.")] = None,
+    snapshots: Snapshots = None,
+    as_json: AsJson = False,
 ) -> None:
     """What changed since the previous edition: new observations, revisions (old and new values), signals that moved."""
-    import json
+    from ustglass import changes
+    from ustglass import snapshot as snap
 
-    from ustglass import changes, snapshot as snap
-    from ustglass.resources import snapshots_root
-
-    try:
-        root = snapshots_root(snapshots)
+    root = _root(snapshots)
+    with _errors():
         current = snap.resolve(snapshot, root)
         old, new = snap.load(snap.resolve(since, root) if since else changes.previous_of(current, root)), snap.load(current)
-    except UstglassError as exc:
-        _fail(exc)
     found = changes.compare(old.id, old.tables, new.id, new.tables)
     typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) if as_json else changes.format_text(found))
 

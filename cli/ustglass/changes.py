@@ -1,7 +1,7 @@
 """What changed since the previous edition: new observations, revisions, and signals that moved.
 
 Pure over loaded data: ``compare`` takes two snapshots' tables (as ``snapshot.load`` gives
-them) and returns a typed ``Changes``. Per dataset, ``history.compare`` counts the new,
+them) and returns the key figures' typed ``Changes`` (``ustglass.keyfigures``). Per dataset, ``history.compare`` counts the new,
 removed and revised observations; the revisions are listed with their old and new values;
 the scorecard is evaluated on both snapshots and every indicator whose signal differs is
 listed (an indicator that becomes available, or stops being, counts as a change).
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,65 +18,9 @@ import pandas as pd
 
 from ustglass import datasets, history, scorecard, snapshot
 from ustglass.errors import SnapshotError
+from ustglass.keyfigures import Changes, DatasetChange, Revision, SignalChange
 
 Tables = Mapping[str, pd.DataFrame]
-
-
-@dataclass(frozen=True)
-class Revision:
-    key: str  # the observation, e.g. "2024-09-30" or "2025-12-31 Marketable Bills"
-    column: str
-    old: Any
-    new: Any
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "column": self.column, "old": self.old, "new": self.new}
-
-
-@dataclass(frozen=True)
-class DatasetChange:
-    dataset: str
-    status: str  # unchanged | changed | added | removed
-    new_observations: int = 0
-    new_first: str | None = None  # the first and last date among the new observations
-    new_last: str | None = None
-    removed: int = 0
-    revised: int = 0  # observations with at least one value revised
-    revisions: tuple[Revision, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"dataset": self.dataset, "status": self.status, "new_observations": self.new_observations,
-                "new_first": self.new_first, "new_last": self.new_last, "removed": self.removed, "revised": self.revised,
-                "revisions": [r.to_dict() for r in self.revisions]}
-
-
-@dataclass(frozen=True)
-class SignalChange:
-    id: str
-    label: str
-    before: str | None  # None: not available in that snapshot
-    after: str | None
-    value_before: float | None
-    value_after: float | None
-    as_of_before: str | None
-    as_of_after: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "before": self.before, "after": self.after,
-                "value_before": self.value_before, "value_after": self.value_after,
-                "as_of_before": self.as_of_before, "as_of_after": self.as_of_after}
-
-
-@dataclass(frozen=True)
-class Changes:
-    previous: str
-    current: str
-    datasets: tuple[DatasetChange, ...]
-    signals: tuple[SignalChange, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"previous": self.previous, "current": self.current, "datasets": [d.to_dict() for d in self.datasets],
-                "signals_changed": [s.to_dict() for s in self.signals]}
 
 
 def _plain(value: Any) -> Any:
@@ -96,7 +39,8 @@ def _spec(dataset_id: str, frame: pd.DataFrame) -> datasets.DatasetSpec:
     if dataset_id in datasets.ALL:
         return datasets.ALL[dataset_id]
     return datasets.DatasetSpec(id=dataset_id, source="", source_name=dataset_id, units="", frequency=datasets.Frequency.IRREGULAR, url="",
-                                date_column=str(frame.columns[0]), columns=tuple(frame.columns), key=(str(frame.columns[0]),))
+                                date_column=str(frame.columns[0]), schema=tuple(datasets.text(str(c)) for c in frame.columns),
+                                key=(str(frame.columns[0]),))
 
 
 def _key(row: pd.Series, key: tuple[str, ...]) -> str:
@@ -149,7 +93,7 @@ def signal_changes(old: Tables, new: Tables) -> tuple[SignalChange, ...]:
     for a, b in zip(before.results, after.results):
         if a.signal != b.signal:
             digits = a.indicator.digits
-            out.append(SignalChange(a.id, a.indicator.label, a.signal, b.signal, scorecard.rounded(a.value, digits),
+            out.append(SignalChange(a.id, a.signal, b.signal, scorecard.rounded(a.value, digits),
                                     scorecard.rounded(b.value, digits), a.as_of, b.as_of))
     return tuple(out)
 
@@ -188,11 +132,11 @@ def format_text(changes: Changes, examples: int = 5) -> str:
             lines.append(f"  {d.dataset} {r.key} {r.column}: {r.old} -> {r.new}")
         if len(d.revisions) > examples:
             lines.append(f"  {d.dataset}: {len(d.revisions) - examples} more")
-    lines += ["", "signals changed" if changes.signals else "signals changed: none"]
-    if changes.signals:
+    lines += ["", "signals changed" if changes.signals_changed else "signals changed: none"]
+    if changes.signals_changed:
         def side(sig: str | None, value: float | None, as_of: str | None) -> str:
             return "not available" if sig is None else f"{sig} ({value:,g}, {as_of})"
         lines += _table(("indicator", "before", "after"),
                         [(s.id, side(s.before, s.value_before, s.as_of_before), side(s.after, s.value_after, s.as_of_after))
-                         for s in changes.signals], set())
+                         for s in changes.signals_changed], set())
     return "\n".join(lines)

@@ -57,7 +57,7 @@ def _at(s: pd.Series, when: Any, dataset: str, within: pd.Timedelta) -> tuple[pd
 
 def _deficits(tables: Tables) -> dict[int, float]:
     s = -dated(tables, "fred_fyfsd") / 1000
-    return {int(d.year): float(v) for d, v in s.items()}
+    return {int(year): float(v) for year, v in zip(pd.DatetimeIndex(s.index).year, s)}
 
 
 def _fy(deficits: dict[int, float], fy: int) -> float:
@@ -119,7 +119,7 @@ def m_bills_share_change(tables: Tables, start: str, end: str, **_: Any) -> Meas
     share = scorecard.bills_share_pct(tables)
     d0, v0 = _at(share, start, "mspd_table1", MONTH)
     d1, v1 = _at(share, end, "mspd_table1", MONTH)
-    year_ends = share[(share.index >= d0) & (share.index <= d1) & (share.index.month == 12)]
+    year_ends = share[(share.index >= d0) & (share.index <= d1) & (pd.DatetimeIndex(share.index).month == 12)]
     values = {_iso(d): _r(v) for d, v in year_ends.items()} | {_iso(d1): _r(v1)}
     return Measured(_r(v1 - v0, 2), _iso(d1), context={"from": _iso(d0), "start": _r(v0), "end": _r(v1), "year_ends": values},
                     units=dict.fromkeys(("start", "end", "year_ends"), "%"))

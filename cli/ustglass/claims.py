@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ustglass import fmt, locale
+from ustglass import fmt, keyfigures, locale
 from ustglass.claimmetrics import METRICS, Measured
 from ustglass.errors import BuildError
 from ustglass.scorecard import Tables, Unavailable
@@ -220,6 +220,43 @@ def check_claims(tables: Tables, snapshot_id: str = "", claims: tuple[Claim, ...
     return ClaimCheck(snapshot_id, tuple(check_claim(c, tables) for c in (claims if claims is not None else load_claims())))
 
 
+# --- key figures ---------------------------------------------------------------------------
+
+def _frozen(value: Any) -> Any:
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
+
+
+def _reason(exc: Unavailable | None) -> keyfigures.UnavailableReason | None:
+    if exc is None:
+        return None
+    return keyfigures.UnavailableReason(exc.code, exc.datasets, exc.period, exc.row, exc.key, exc.detail)
+
+
+def _check_reading(c: CheckResult) -> keyfigures.ClaimCheckReading:
+    m, chk = c.measured, c.check
+    return keyfigures.ClaimCheckReading(
+        id=chk.id, metric=chk.metric, comparison=chk.comparison, claimed=_frozen(chk.claimed), tolerance=chk.tolerance,
+        unit=chk.unit, verdict=c.verdict, value=None if m is None else m.value,
+        values=None if m is None or m.values is None else dict(m.values), date=None if m is None else m.date,
+        signal=None if m is None else m.signal, difference=c.difference, reason=_reason(c.reason),
+        context={} if m is None else dict(m.context))
+
+
+def key_figures(result: ClaimCheck) -> keyfigures.Claims:
+    """The claim check as the key figures hold it: codes and numbers, no words."""
+    found = []
+    for r in result.results:
+        head, reasons = r.headline, [c.reason for c in r.checks if c.reason is not None and c.check.comparison != "none"]
+        found.append(keyfigures.ClaimReading(
+            id=r.claim.id, date=r.claim.date, verdict=r.verdict, metric=head.check.metric,
+            value=None if head.measured is None else head.measured.value, unit=head.check.unit,
+            value_date=None if head.measured is None else head.measured.date, claimed=_frozen(head.check.claimed),
+            difference=head.difference, reason_code=reasons[0].code if reasons else None, needs=r.needs,
+            settled_by=r.claim.settled_by, checks=tuple(_check_reading(c) for c in r.checks)))
+    counts = {v: sum(1 for c in found if c.verdict == v) for v in (SUPPORTED, PARTLY, NOT_SUPPORTED, CANNOT_CHECK)}
+    return keyfigures.Claims(tuple(found), counts)
+
+
 # --- wording -------------------------------------------------------------------------------
 
 WORDING_FILE = "claims.toml"
@@ -252,12 +289,16 @@ class Wording:
 
     def amount(self, x: Any, unit: str, *, sign: bool = False) -> str:
         if unit == "signal":
-            return self.get(f"signals.{x}")
+            return self.signal(str(x))
         if not isinstance(x, (int, float)):
             return str(x)
         if unit == "USD bn":
             return fmt.usd_bn(x, self.loc, digits=2, sign=sign)
         return self.get(f"units.{unit}").format(n=fmt.number(x, self.loc, UNIT_DIGITS.get(unit, 1), sign=sign))
+
+    def signal(self, code: str) -> str:
+        """A scorecard signal in the pack's words (``scorecard.signals`` of its locale.toml)."""
+        return self.loc.text("scorecard.signals", code)
 
     def when(self, text: str) -> str:
         """A date, month, fiscal year ("FY2025") or range of them ("a…b") in the reader's words."""
@@ -270,14 +311,14 @@ class Wording:
         except ValueError:
             return text
 
-    def reason(self, exc: Unavailable) -> str:
+    def reason(self, exc: Unavailable | keyfigures.UnavailableReason) -> str:
         if exc.code == "not_measurable":
             return self.get(f"reasons.{exc.key}")
         detail = self.loc.name_of("countries", exc.detail) if exc.detail else ""
         return self.get(f"reasons.{exc.code}").format(datasets=", ".join(exc.datasets), row=exc.row, detail=detail,
                                                       period=self.when(exc.period) if exc.period else "").strip()
 
-    def claimed(self, check: Check) -> str:
+    def claimed(self, check: Check | keyfigures.ClaimCheckReading) -> str:
         c, u = check.comparison, check.unit
         if c == "none":
             return ""
@@ -287,7 +328,7 @@ class Wording:
             return self.get(f"comparisons.{check.claimed}")
         if c == "signal_in":
             return self.get("comparisons.signal_in").format(
-                signals=self.get("labels.or").join(self.get(f"signals.{s}") for s in check.claimed))
+                signals=self.get("labels.or").join(self.signal(s) for s in check.claimed))
         return self.get(f"comparisons.{c}").format(claimed=self.amount(check.claimed, u), tolerance=self.amount(check.tolerance, u))
 
 
@@ -374,7 +415,7 @@ def _context_line(m: Measured, unit: str, w: Wording) -> str:
     return w.get("labels.separator").join(parts)
 
 
-def _data_cell(chk: Check, m: Measured, w: Wording) -> str:
+def data_cell(chk: Check | keyfigures.ClaimCheckReading, m: Measured | keyfigures.ClaimCheckReading, w: Wording) -> str:
     """The measured value as the table shows it: a signal, a count of years in range, or an amount (signed if a change)."""
     if chk.unit == "signal":
         return w.amount(m.signal, "signal")
@@ -395,7 +436,7 @@ def format_text(result: ClaimCheck, w: Wording) -> str:
                                                        period=w.get(f"{cid}.period")))
         for c in r.checks:
             m, chk = c.measured, c.check
-            lines.append(("  " + w.get(f"{cid}.checks.{chk.id}"), "" if m is None else _data_cell(chk, m, w),
+            lines.append(("  " + w.get(f"{cid}.checks.{chk.id}"), "" if m is None else data_cell(chk, m, w),
                           "" if m is None else w.when(m.date), w.claimed(chk),
                           "" if c.difference is None else w.amount(c.difference, chk.unit, sign=True),
                           w.get(f"verdicts.{c.verdict}")))
@@ -416,3 +457,4 @@ def format_text(result: ClaimCheck, w: Wording) -> str:
     out = [w.get("labels.snapshot").format(id=result.snapshot), table_row(head)]
     out += [table_row(x) if isinstance(x, tuple) else x for x in lines]
     return "\n".join(out)
+

@@ -15,6 +15,20 @@ class Format(str, Enum):
     pdf = "pdf"
 
 
+class Verbosity(str, Enum):
+    """How much a command prints besides errors and warnings: -q, default, -v."""
+
+    quiet = "quiet"
+    normal = "normal"
+    verbose = "verbose"
+
+    @classmethod
+    def of(cls, quiet: bool, verbose: bool) -> Verbosity:
+        if quiet and verbose:
+            raise ValueError("choose --quiet or --verbose, not both")
+        return cls.quiet if quiet else cls.verbose if verbose else cls.normal
+
+
 ALL_FORMATS = (Format.md, Format.html, Format.pdf)
 
 
@@ -28,6 +42,7 @@ class ReportConfig:
     templates_dir: Path | None = None  # editor overrides, searched before the shipped templates
     figures_dir: Path | None = None  # editor overrides of figure specs
     figures: tuple[str, ...] | None = None  # ids of the figures to build; None: every registered figure
+    since: str | None = None  # the previous edition's snapshot (id or path); None: the one before `snapshot`
 
 
 def parse_formats(text: str) -> tuple[Format, ...]:

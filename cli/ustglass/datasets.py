@@ -1,7 +1,9 @@
 """The datasets a snapshot holds: what each one is, where it comes from, its unit and shape.
 
 This registry is the single description of every dataset; parsers, the snapshot writer,
-the live fetcher and the methodology section of the brief all read it.
+the live fetcher and the methodology section of the brief all read it. A dataset's columns
+(with their types and plausible ranges), the observations it must hold and how several
+files of it combine are declared here, next to its name, and checked at the boundary.
 """
 
 from __future__ import annotations
@@ -21,6 +23,84 @@ class Frequency(str, Enum):
     IRREGULAR = "irregular"
 
 
+class Dtype(str, Enum):
+    """How a column is held in memory and written to a snapshot CSV."""
+
+    DATE = "date"  # datetime64[ns], written YYYY-MM-DD
+    TEXT = "text"  # str, written as is (an empty field is an empty string)
+    INT = "int"  # nullable Int64 (counts); an empty field is missing
+    FLOAT = "float"  # float64; an empty field is missing (NaN)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a dataset: its name, type and plausible range (None: no limit that side)."""
+
+    name: str
+    dtype: Dtype
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def signed(self) -> bool:
+        """True when the column may hold negative values (a deficit)."""
+        return self.low is None or self.low < 0
+
+
+class Combine(str, Enum):
+    """How several files of one dataset make the dataset."""
+
+    FURTHEST = "furthest"  # the file reaching furthest is taken; the others must agree where they overlap
+    UNION = "union"  # the observations of every file, one per key (one file a year, history + current table)
+
+
+# Plausible range of a value column, by the dataset's units: generous (no amount here comes near
+# $100 trillion, no Treasury future near 100 million contracts), yet a value beyond it is a broken file.
+PLAUSIBLE: dict[str, tuple[float | None, float | None]] = {
+    "percent": (-5.0, 30.0),
+    "percent of GDP": (0.0, 400.0),
+    "billions of USD": (0.0, 1e5),
+    "millions of USD": (0.0, 1e8),
+    "contracts": (0.0, 1e8),
+}
+
+
+@dataclass(frozen=True)
+class Required:
+    """Rows the brief reads by name: each of ``values`` must appear in ``column`` in the newest
+    period of every file of the dataset, and of the dataset once cut at its as-of date."""
+
+    column: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A documented revision: where files of kind ``newer`` and ``older`` disagree on an
+    observation, ``newer`` supersedes ``older`` (if it reaches at least as far), and the manifest
+    says so; any other disagreement between two files is an error."""
+
+    newer: str  # file kind (ustglass.sources.KINDS)
+    older: str
+    why: str
+
+
+def text(name: str) -> Column:
+    return Column(name, Dtype.TEXT)
+
+
+def date_column(name: str) -> Column:
+    return Column(name, Dtype.DATE)
+
+
+def amount(name: str, units: str, dtype: Dtype = Dtype.FLOAT, *, signed: bool = False) -> Column:
+    """A value column within the plausible range of ``units``; ``signed`` allows negative values."""
+    low, high = PLAUSIBLE[units]
+    if signed:
+        low = -high if high is not None else None
+    return Column(name, dtype, low, high)
+
+
 @dataclass(frozen=True)
 class DatasetSpec:
     id: str
@@ -30,15 +110,32 @@ class DatasetSpec:
     frequency: Frequency
     url: str
     date_column: str
-    columns: tuple[str, ...]
+    schema: tuple[Column, ...]
     key: tuple[str, ...]  # columns that identify one observation (no duplicates allowed)
     required: bool = True
+    combine: Combine = Combine.FURTHEST
+    required_rows: tuple[Required, ...] = ()
+    revisions: tuple[Revision, ...] = ()
+    lead_days: int = 0  # how far past today an observation's period may end (no source here publishes ahead)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The column names, in the order a snapshot CSV writes them."""
+        return tuple(c.name for c in self.schema)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.schema if c.name == name)
+
+    @property
+    def values(self) -> tuple[Column, ...]:
+        """The columns that are not part of the key."""
+        return tuple(c for c in self.schema if c.name not in self.key)
 
 
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={series}"
 
 
-def _fred(series: str, units: str, freq: Frequency, required: bool = True) -> DatasetSpec:
+def _fred(series: str, units: str, freq: Frequency, required: bool = True, signed: bool = False) -> DatasetSpec:
     return DatasetSpec(
         id=f"fred_{series.lower()}",
         source="fred",
@@ -47,7 +144,7 @@ def _fred(series: str, units: str, freq: Frequency, required: bool = True) -> Da
         frequency=freq,
         url=FRED_URL.format(series=series),
         date_column="date",
-        columns=("date", "value"),
+        schema=(date_column("date"), amount("value", units, signed=signed)),
         key=("date",),
         required=required,
     )
@@ -56,7 +153,7 @@ def _fred(series: str, units: str, freq: Frequency, required: bool = True) -> Da
 FRED_SERIES: dict[str, DatasetSpec] = {
     s.id.removeprefix("fred_").upper(): s
     for s in (
-        _fred("FYFSD", "millions of USD", Frequency.FISCAL_YEAR),
+        _fred("FYFSD", "millions of USD", Frequency.FISCAL_YEAR, signed=True),  # a deficit is negative
         _fred("GFDEGDQ188S", "percent of GDP", Frequency.QUARTERLY),
         _fred("SOFR", "percent", Frequency.DAILY),
         _fred("IORB", "percent", Frequency.DAILY),
@@ -66,6 +163,32 @@ FRED_SERIES: dict[str, DatasetSpec] = {
     )
 }
 
+@dataclass(frozen=True)
+class Contract:
+    """One of the six U.S. Treasury futures of the CFTC dataset, matched on its CFTC code
+    (market names changed in 2022; ``socrata`` is the name the Socrata export harmonises to)."""
+
+    code: str
+    short: str
+    name: str
+    socrata: str
+    face_usd: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (${self.face_usd:,} face)"
+
+
+UST_FUTURES: tuple[Contract, ...] = (
+    Contract("042601", "2Y", "2-Year T-Note", "UST 2Y NOTE", 200_000),
+    Contract("044601", "5Y", "5-Year T-Note", "UST 5Y NOTE", 100_000),
+    Contract("043602", "10Y", "10-Year T-Note", "UST 10Y NOTE", 100_000),
+    Contract("043607", "Ultra 10Y", "Ultra 10-Year T-Note", "ULTRA UST 10Y", 100_000),
+    Contract("020601", "T-Bond", "T-Bond", "UST BOND", 100_000),
+    Contract("020604", "Ultra T-Bond", "Ultra T-Bond", "ULTRA UST BOND", 100_000),
+)
+
+
 CFTC_TFF = DatasetSpec(
     id="cftc_tff_ust",
     source="cftc",
@@ -74,20 +197,16 @@ CFTC_TFF = DatasetSpec(
     frequency=Frequency.WEEKLY,
     url="https://www.cftc.gov/files/dea/history/fut_fin_txt_{year}.zip",
     date_column="report_date",
-    columns=(
-        "report_date",
-        "contract_code",
-        "market_name",
-        "open_interest",
-        "dealer_long",
-        "dealer_short",
-        "asset_mgr_long",
-        "asset_mgr_short",
-        "lev_long",
-        "lev_short",
-        "lev_spread",
+    schema=(
+        date_column("report_date"),
+        text("contract_code"),
+        text("market_name"),
+        *(amount(name, "contracts", Dtype.INT) for name in ("open_interest", "dealer_long", "dealer_short", "asset_mgr_long",
+                                                           "asset_mgr_short", "lev_long", "lev_short", "lev_spread")),
     ),
     key=("report_date", "contract_code"),
+    combine=Combine.UNION,  # one file a year, plus weekly and Excel files for weeks the yearly files lack
+    required_rows=(Required("contract_code", tuple(c.code for c in UST_FUTURES)),),
 )
 
 TIC_MFH = DatasetSpec(
@@ -98,8 +217,12 @@ TIC_MFH = DatasetSpec(
     frequency=Frequency.MONTHLY,
     url="https://ticdata.treasury.gov/resource-center/data-chart-center/tic/Documents/mfhhis01.txt",
     date_column="month",
-    columns=("month", "country", "value"),
+    schema=(text("month"), text("country"), amount("value", "billions of USD")),
     key=("month", "country"),
+    combine=Combine.UNION,  # the history file and the current table
+    required_rows=(Required("country", ("Cayman Islands", "Grand Total")),),
+    revisions=(Revision("tic_slt_table5", "tic_mfh", "slt_table5.txt is TIC's current table, the latest release of the "
+                        "months it holds; mfhhis01.txt, the history, is republished later"),),
 )
 
 MSPD = DatasetSpec(
@@ -110,8 +233,10 @@ MSPD = DatasetSpec(
     frequency=Frequency.MONTHLY,
     url="https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/debt/mspd/mspd_table_1",
     date_column="record_date",
-    columns=("record_date", "security_type", "security_class", "public_usd_mn", "intragov_usd_mn", "total_usd_mn"),
+    schema=(date_column("record_date"), text("security_type"), text("security_class"),
+            *(amount(name, "millions of USD") for name in ("public_usd_mn", "intragov_usd_mn", "total_usd_mn"))),
     key=("record_date", "security_type", "security_class"),
+    required_rows=(Required("security_class", ("Bills",)), Required("security_type", ("Total Marketable",))),
 )
 
 DTS_TGA = DatasetSpec(
@@ -122,7 +247,7 @@ DTS_TGA = DatasetSpec(
     frequency=Frequency.DAILY,
     url="https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance",
     date_column="date",
-    columns=("date", "value"),
+    schema=(date_column("date"), amount("value", "millions of USD")),
     key=("date",),
 )
 
@@ -136,8 +261,8 @@ RESEARCH = DatasetSpec(
     date_column="published",
     # `title_zh` is still written (from estimates.toml) so that fetch rewrites the shipped snapshots
     # byte for byte; nothing reads it: the brief takes a title's translation from the language pack.
-    columns=("id", "value", "units", "as_of", "published", "title", "title_zh", "authors", "publisher", "doi", "url", "locator",
-             "quote", "method"),
+    schema=(text("id"), Column("value", Dtype.FLOAT), *(text(name) for name in (
+        "units", "as_of", "published", "title", "title_zh", "authors", "publisher", "doi", "url", "locator", "quote", "method"))),
     key=("id",),
 )
 
@@ -153,3 +278,4 @@ ALL: dict[str, DatasetSpec] = {
 
 def get(dataset_id: str) -> DatasetSpec:
     return ALL[dataset_id]
+

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+EXCERPT = 40  # at most this many characters of a file's content are quoted in an error
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """``value`` quoted for an error line: escaped (repr), and cut to ``limit`` characters with its length said."""
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
+
 
 class UstglassError(Exception):
     """Base class: an expected failure, reported as ``Error: <message>`` with exit code 1."""

@@ -1,9 +1,11 @@
-"""The one font of the brief: Noto Sans CJK SC, from Debian's ``fonts-noto-cjk`` package.
+"""The one font of the brief: Noto Sans CJK SC (Debian's ``fonts-noto-cjk``, or any system's copy).
 
 It is used for both languages (its Latin glyphs are complete), so the output does not
-depend on which other fonts a machine has. The package ships the font as a TrueType
-Collection (``.ttc``) whose first face is the Japanese one; :func:`cjk_face` finds the
-face whose family is "Noto Sans CJK SC" by reading the collection's name tables.
+depend on which other fonts a machine has. It is found, in this order, at the paths of
+Debian's package, through fontconfig (``fc-list``: other Linux distributions, Homebrew) and
+through matplotlib's list of the system's fonts (macOS, Windows). Packages often ship it as a
+TrueType Collection (``.ttc``) whose first face is the Japanese one; :func:`cjk_face` finds
+the face whose family is "Noto Sans CJK SC" by reading the file's name tables.
 
 - Charts load that face straight from the collection (matplotlib >= 3.11 accepts a
   ``FontPath(path, face_index)``), so drawing a chart needs no copy of the font.
@@ -19,11 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from ustglass.errors import BuildError
 
@@ -38,9 +43,12 @@ _DIRS = (
     Path("/usr/local/share/fonts/opentype/noto"),
 )
 _INSTALL_HINT = (
-    "install the Debian package fonts-noto-cjk (sudo apt-get install fonts-noto-cjk), "
+    "install the Debian package fonts-noto-cjk (sudo apt-get install fonts-noto-cjk) or your system's Noto Sans CJK "
+    "(Fedora: google-noto-sans-cjk-fonts, Arch: noto-fonts-cjk, macOS: brew install --cask font-noto-sans-cjk-sc), "
     f"or set {ENV_REGULAR} to a Noto Sans CJK SC font file"
 )
+_STYLE: dict[str, str] = {"regular": "Regular", "bold": "Bold"}
+FONT_SUFFIXES = (".otf", ".ttf", ".ttc", ".otc")
 
 
 @dataclass(frozen=True)
@@ -66,16 +74,61 @@ def _override(weight: Weight) -> Path | None:
     return path
 
 
+def _fontconfig(weight: Weight) -> list[Path]:
+    """Files fontconfig knows for the family in ``weight`` (none without ``fc-list``)."""
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return []
+    query = f":family={FAMILY}:style={_STYLE[weight]}"
+    try:
+        done = subprocess.run([exe, "--format", "%{file}\\n", query], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted({Path(line) for line in done.stdout.splitlines() if line.lower().endswith(FONT_SUFFIXES)})
+
+
+def _matplotlib(weight: Weight) -> list[Path]:
+    """Noto CJK files among the system fonts matplotlib lists, the weight judged by the file name."""
+    from matplotlib import font_manager
+
+    found = []
+    otf: Any = "otf"  # matplotlib finds OpenType files too; its stubs list only "ttf" and "afm"
+    for name in font_manager.findSystemFonts(fontext=otf) + font_manager.findSystemFonts(fontext="ttf"):
+        base = Path(name).name.lower().replace("-", "").replace("_", "")
+        if "notosans" in base and ("cjk" in base or "sc" in base) and _STYLE[weight].lower() in base:
+            found.append(Path(name))
+    return sorted(set(found))
+
+
+def _system_fonts(weight: Weight) -> Iterator[Path]:
+    """Candidate files for ``weight``: Debian's paths, then fontconfig's, then matplotlib's (each asked only if needed)."""
+    yield from (p for p in (folder / _FILES[weight] for folder in _DIRS) if p.is_file())
+    yield from _fontconfig(weight)
+    yield from _matplotlib(weight)
+
+
+@lru_cache(maxsize=2)
+def _discover(weight: Weight) -> Path | None:
+    """The first system font file holding the family (its name tables say so), or None."""
+    for candidate in _system_fonts(weight):
+        try:
+            face = _read_face(*_stamp(candidate))
+        except (BuildError, OSError):
+            continue
+        if face.family == FAMILY:
+            return candidate
+    return None
+
+
 def _locate(weight: Weight) -> Path:
-    """The font file for ``weight``: the override, else the Debian package's collection."""
+    """The font file for ``weight``: the override, else the first copy found on the system."""
     override = _override(weight)
     if override is not None:
         return override
-    for folder in _DIRS:
-        candidate = folder / _FILES[weight]
-        if candidate.is_file():
-            return candidate
-    raise BuildError(f"font {FAMILY} ({weight}) not found: {_INSTALL_HINT}")
+    found = _discover(weight)
+    if found is None:
+        raise BuildError(f"font {FAMILY} ({weight}) not found: {_INSTALL_HINT}")
+    return found
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ustglass import datasets, snapshot
+from ustglass.oserrors import os_problem
 
 EXAMPLES = 3
 
@@ -47,7 +48,10 @@ def info(path: Path) -> SnapshotInfo:
 
 def list_snapshots(root: Path) -> list[SnapshotInfo]:
     """Every snapshot under ``root``, oldest first."""
-    return [info(path) for path in snapshot.list_snapshots(root)]
+    try:
+        return [info(path) for path in snapshot.list_snapshots(root)]
+    except OSError as exc:
+        raise snapshot.SnapshotError(os_problem(exc, root)) from None
 
 
 def format_snapshots(infos: list[SnapshotInfo]) -> str:

@@ -10,7 +10,7 @@ import fnmatch
 import math
 import tomllib
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,23 +18,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ustglass import datasets, sources
-from ustglass.datasets import DatasetSpec
+from ustglass import datasets, snapshot, sources
+from ustglass.datasets import Combine, DatasetSpec, Revision
 from ustglass.errors import InputError
-from ustglass.snapshot import (
-    DatasetRecord,
-    Origin,
-    cut_as_of,
-    last_period_end,
-    sha256_bytes,
-    write_snapshot,
-)
+from ustglass.snapshot import DatasetRecord, Origin, cut_as_of, last_period_end, sha256_bytes
 from ustglass.sources._text import located
-from ustglass.sources.validate import check_frame, stage_commit
+from ustglass.sources.validate import check_frame, check_required, today
 
-# Datasets assembled from several files (one per year, or history + current month):
-# observations are combined, and where files overlap the file reaching further wins.
-COMBINED = {datasets.CFTC_TFF.id, datasets.TIC_MFH.id}
+REVISED = "revised: "  # how a manifest note of a documented revision begins
 
 
 @dataclass(frozen=True)
@@ -51,6 +42,7 @@ class Candidate:
     dataset_id: str
     frame: pd.DataFrame
     origin: Origin
+    kind: str = ""  # the file kind (ustglass.sources.KINDS) it was read as, if any
 
 
 def scan_dir(root: Path, exclude: tuple[str, ...] = ()) -> list[RawFile]:
@@ -58,13 +50,16 @@ def scan_dir(root: Path, exclude: tuple[str, ...] = ()) -> list[RawFile]:
     if not root.is_dir():
         raise InputError(str(root), "not a directory")
     found = []
+    inside = root.resolve()
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts) or not path.is_file():
             continue
         if any(fnmatch.fnmatch(rel.as_posix(), pattern) for pattern in exclude):
             continue
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+        if not path.resolve().is_relative_to(inside):  # a link out of the directory is not read, and its content not shown
+            raise InputError(rel.as_posix(), "is a symbolic link to a file outside the input directory; copy the file in instead")
+        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
         found.append(RawFile(name=rel.as_posix(), data=path.read_bytes(), retrieved=mtime.strftime("%Y-%m-%dT%H:%M:%SZ")))
     return found
 
@@ -78,13 +73,13 @@ def parse_files(files: list[RawFile]) -> tuple[list[Candidate], list[str]]:
         if parsed is None:
             unused.append(f"{raw.name}: not an official file ustglass reads")
             continue
-        _kind, dataset_id, frame = parsed
+        kind, dataset_id, frame = parsed
         if dataset_id not in datasets.ALL:
             unused.append(f"{raw.name}: {dataset_id} is not used by the brief")
             continue
         check_frame(datasets.get(dataset_id), frame, raw.name)
         origin = Origin(file=raw.name, sha256=sha256_bytes(raw.data), retrieved=raw.retrieved)
-        candidates.append(Candidate(dataset_id, frame, origin))
+        candidates.append(Candidate(dataset_id, frame, origin, kind))
     return candidates, unused
 
 
@@ -120,22 +115,79 @@ def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
     return (a_na & b_na) | equal
 
 
-def check_agree(spec: DatasetSpec, a: Candidate, b: Candidate) -> None:
-    """Two files of one dataset must give the same values where their observations overlap."""
+@dataclass(frozen=True)
+class Disagreement:
+    """Where two files of a dataset differ: how many observations, and the first one in full."""
+
+    count: int
+    where: str  # the observation's key, e.g. "2026-08-04 / 020601"
+    column: str
+    mine: str
+    theirs: str
+    file: str  # where ``mine`` was read: the file (or the member of an archive), its row and field
+    row: int | None
+    field: str
+
+
+def disagreement(spec: DatasetSpec, a: Candidate, b: Candidate) -> Disagreement | None:
+    """How the values of ``a`` differ from those of ``b`` on the observations both hold, or None."""
     key, values = list(spec.key), [c for c in spec.columns if c not in spec.key]
     left = a.frame.loc[:, list(spec.columns)].assign(_pos=np.arange(len(a.frame)))
     both = left.merge(b.frame.loc[:, list(spec.columns)], on=key, suffixes=("", "_other"), sort=True)
     differ = {col: ~_same(both[col], both[f"{col}_other"]) for col in values}
     bad = np.flatnonzero(np.logical_or.reduce([*differ.values(), np.zeros(len(both), dtype=bool)]))
     if not bad.size:
-        return
+        return None
     i = int(bad[0])
     col = next(c for c in values if differ[c][i])
-    _file, row, field = located(a.frame, int(both["_pos"].iloc[i]), col, a.origin.file)
+    file, row, field = located(a.frame, int(both["_pos"].iloc[i]), col, a.origin.file)
     where = " / ".join(_show(both[k].iloc[i]) for k in key)
     mine, theirs = _show(both[col].iloc[i]), _show(both[f"{col}_other"].iloc[i])
-    raise InputError(a.origin.file, f"{mine} on {where} differs from {b.origin.file} ({theirs}); "
-                                    "two files give different values for the same observation", row=row, field=field)
+    return Disagreement(int(bad.size), where, col, mine, theirs, file, row, field)
+
+
+def check_agree(spec: DatasetSpec, a: Candidate, b: Candidate) -> None:
+    """Two files of one dataset must give the same values where their observations overlap."""
+    found = disagreement(spec, a, b)
+    if found is not None:
+        raise InputError(found.file, f"{found.mine} on {found.where} differs from {b.origin.file} ({found.theirs}); "
+                                        "two files give different values for the same observation",
+                         row=found.row, field=found.field)
+
+
+def _supersedes(spec: DatasetSpec, new: Candidate, old: Candidate) -> Revision | None:
+    """The documented revision by which ``new`` supersedes ``old``: its kind is declared newer,
+    and it reaches at least as far (a stale copy of the newer kind supersedes nothing)."""
+    reach_new, reach_old = last_period_end(spec, new.frame) or date.min, last_period_end(spec, old.frame) or date.min
+    return next((r for r in spec.revisions if (r.newer, r.older) == (new.kind, old.kind) and reach_new >= reach_old), None)
+
+
+def _revision_note(new: Candidate, old: Candidate, found: Disagreement, revision: Revision) -> str:
+    return (f"{REVISED}{new.origin.file} supersedes {old.origin.file} for {found.count} observation(s), e.g. {found.where} "
+            f"{found.column}: {found.theirs} -> {found.mine} ({revision.why})")
+
+
+def _union(spec: DatasetSpec, ranked: list[Candidate]) -> DatasetRecord:
+    """Every file's observations; files must agree where they overlap, unless one is a documented
+    revision of the other: then its values are taken and the manifest notes say so."""
+    notes: list[str] = []
+    superseding: set[int] = set()
+    for i, a in enumerate(ranked):
+        for b in ranked[i + 1:]:
+            new, old = (a, b) if _supersedes(spec, a, b) else (b, a)
+            revision = _supersedes(spec, new, old)
+            if revision is None:
+                check_agree(spec, a, b)
+            elif (found := disagreement(spec, new, old)) is not None:
+                notes.append(_revision_note(new, old, found, revision))
+                superseding.add(id(new))
+    # where files overlap they agree, except where a superseding file comes last and so wins
+    order = sorted(ranked, key=lambda c: id(c) in superseding)
+    frame = pd.concat([c.frame.loc[:, list(spec.columns)] for c in order], ignore_index=True)
+    frame = frame.drop_duplicates(subset=list(spec.key), keep="last")
+    frame = frame.sort_values(list(spec.key), kind="stable").reset_index(drop=True)
+    origins = tuple(sorted((c.origin for c in ranked), key=lambda o: o.file))
+    return DatasetRecord(spec, frame, origins, notes=tuple(notes))
 
 
 def _why_not_used(spec: DatasetSpec, cand: Candidate, best: Candidate) -> str:
@@ -157,24 +209,18 @@ def _why_not_used(spec: DatasetSpec, cand: Candidate, best: Candidate) -> str:
 
 
 def choose(spec: DatasetSpec, cands: list[Candidate]) -> DatasetRecord:
-    """One dataset from its candidate files: the file reaching furthest, or all combined.
-
-    Files of a single-file dataset must agree wherever they overlap; a disagreement is an error.
-    """
+    """One dataset from its candidate files, by the dataset's combine rule: the file reaching
+    furthest, or the observations of all files. Either way two files that disagree on an
+    observation are an error, unless the dataset documents one as a revision of the other."""
     ranked = _ranked(spec, cands)
     best = ranked[-1]
-    if spec.id not in COMBINED:
+    if spec.combine is Combine.FURTHEST:
         for i, a in enumerate(ranked):
             for b in ranked[i + 1:]:
                 check_agree(spec, a, b)
         notes = tuple(_why_not_used(spec, c, best) for c in ranked[:-1])
         return DatasetRecord(spec, best.frame.loc[:, list(spec.columns)], (best.origin,), notes=notes)
-    # later (further-reaching) files win where files overlap
-    frame = pd.concat([c.frame.loc[:, list(spec.columns)] for c in ranked], ignore_index=True)
-    frame = frame.drop_duplicates(subset=list(spec.key), keep="last")
-    frame = frame.sort_values(list(spec.key), kind="stable").reset_index(drop=True)
-    origins = tuple(sorted((c.origin for c in ranked), key=lambda o: o.file))
-    return DatasetRecord(spec, frame, origins)
+    return _union(spec, ranked)
 
 
 def research_estimates() -> tuple[pd.DataFrame, RawFile]:
@@ -215,6 +261,7 @@ def assemble(candidates: list[Candidate], as_of: date | None) -> tuple[str, list
         frame = cut_as_of(rec.spec, rec.frame, as_of)
         if frame.empty and rec.spec.required:
             raise InputError(rec.origins[0].file, f"no observation of {rec.spec.id} on or before {as_of.isoformat()}")
+        check_required(rec.spec, frame, f"{rec.spec.id} as of {as_of.isoformat()}")
         cut.append(DatasetRecord(rec.spec, frame, rec.origins, rec.carried_forward, rec.notes))
     research, raw = research_estimates()
     research = cut_as_of(datasets.RESEARCH, research, as_of)
@@ -227,7 +274,7 @@ def now_utc() -> str:
     import os
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch else datetime.now(timezone.utc)
+    moment = datetime.fromtimestamp(int(epoch), tz=UTC) if epoch else datetime.now(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -240,6 +287,13 @@ class Prepared:
     extra: dict[str, Any]
 
 
+def check_as_of(as_of: date | None) -> None:
+    """An as-of date may not be after today: a snapshot holds what was known on its date."""
+    now = today()
+    if as_of is not None and as_of > now:
+        raise InputError("--as-of", f"{as_of.isoformat()} is in the future (today is {now.isoformat()})")
+
+
 def prepare(files: list[RawFile], as_of: date | None, *, extra: dict[str, Any] | None = None,
             parsed: list[Candidate] | None = None, carried: dict[str, str] | None = None) -> Prepared:
     """Parse, validate and assemble ``files`` (nothing is written; every input error is raised here).
@@ -247,6 +301,7 @@ def prepare(files: list[RawFile], as_of: date | None, *, extra: dict[str, Any] |
     ``parsed``: candidates read elsewhere (Fiscal Data API pages, datasets of an earlier snapshot);
     ``carried``: dataset id -> note, for datasets carried forward from an earlier snapshot.
     """
+    check_as_of(as_of)
     candidates, skipped = parse_files(files)
     snapshot_id, records = assemble([*candidates, *(parsed or [])], as_of)
     marks = carried or {}
@@ -257,10 +312,11 @@ def prepare(files: list[RawFile], as_of: date | None, *, extra: dict[str, Any] |
 
 def write(prepared: Prepared, root: Path) -> Path:
     """Write a prepared snapshot as ``root/<id>/``; an existing one is never overwritten."""
-    return write_snapshot(root, prepared.snapshot_id, list(prepared.records), created=now_utc(), extra=prepared.extra)
+    return snapshot.write_snapshot(root, prepared.snapshot_id, list(prepared.records), created=now_utc(),
+                                   extra=prepared.extra)
 
 
 def commit(prepared: Prepared, root: Path) -> tuple[Path, bool]:
-    """Write a prepared snapshot through a staging directory: (path, True) when new, (path, False)
+    """Write a prepared snapshot (``snapshot.commit``): (path, True) when new, (path, False)
     when ``root`` already holds a snapshot of that id with the same data; different data is an error."""
-    return stage_commit(root, lambda stage: write(prepared, stage))
+    return snapshot.commit(root, prepared.snapshot_id, list(prepared.records), created=now_utc(), extra=prepared.extra)

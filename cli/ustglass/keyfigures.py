@@ -78,20 +78,19 @@ class Fiscal:
     deficit_usd_bn: dict[str, float]  # fiscal year -> deficit (positive = deficit)
     first_fy: str
     latest_fy: str
-    prior_fy: str  # the year before latest_fy; equal to it when has_prior_fy is false
-    has_prior_fy: bool  # the data hold the year before the latest
+    prior_fy: str | None  # the year before latest_fy; None when the data hold one fiscal year only
     latest_deficit: Point
     average_deficit_usd_bn: float  # mean over first_fy..latest_fy (from unrounded values)
-    change_vs_prior_usd_bn: float  # latest minus the year before (from unrounded values)
-    direction_vs_prior: str  # "rose" | "fell" | "unchanged"
+    change_vs_prior_usd_bn: float | None  # latest minus the year before, from unrounded values (None: not available)
+    direction_vs_prior: str | None  # "rose" | "fell" | "unchanged" (None: not available)
     deficit_to_gdp_pct: dict[str, float]  # fiscal year -> deficit / mean GDP of its four quarters (years with all four)
     latest_deficit_to_gdp: Point | None  # the latest fiscal year's, when its four quarters of GDP are known
     debt_to_gdp_pct: Point  # total public debt (intragovernmental holdings included) / GDP, latest quarter
     debt_to_gdp_year_earlier: Point | None
-    debt_to_gdp_direction: str  # "rose" | "fell" | "unchanged"
+    debt_to_gdp_direction: str | None  # "rose" | "fell" | "unchanged"; None without a year-earlier value
     debt_held_by_public_to_gdp_pct: Point | None  # MSPD held by the public at quarter end / GDP of that quarter
     debt_held_by_public_year_earlier: Point | None
-    debt_held_by_public_direction: str
+    debt_held_by_public_direction: str | None  # None without a year-earlier value
     debt_to_gdp_at_public_quarter: Point | None  # total public debt / GDP in the quarter of debt_held_by_public_to_gdp_pct
     vintage: str  # the source's vintage (retrieval date of the FYFSD file)
     vintage_after_as_of: bool  # the data were retrieved after the edition's as-of date (later revisions included)
@@ -107,8 +106,8 @@ class Holders:
     ranking: list[str]  # countries by holdings at as_of, largest first (excl. totals)
     grand_total: Point
     foreign_official: Point | None
-    cayman_official: Point
-    cayman_rank: int
+    cayman_official: Point | None  # None: TIC has no Cayman Islands row for as_of
+    cayman_rank: int | None
     cayman_estimate_published: bool  # the note had been published by the edition's date
     cayman_official_at_estimate_date: Point | None
     cayman_estimate_usd_bn: Estimate | None  # our calculation from the note, at the note's precision
@@ -168,7 +167,7 @@ class Funding:
     rrp_absorbs_drains: bool  # ON RRP at or above rules.rrp_buffer_usd_bn: drains come out of it before reserves
     reserves_usd_bn: Point | None
     reserves_year_earlier_usd_bn: Point | None
-    reserves_direction: str
+    reserves_direction: str | None  # None without a year-earlier value
     tga_usd_bn: Point | None
     srf_usd_bn: Point | None  # Standing Repo Facility: amount accepted on the latest day, when the dataset is present
     srf_peak: Peak | None
@@ -192,7 +191,7 @@ class Debt:
     bills_usd_bn: Point
     marketable_usd_bn: Point
     bills_share_year_earlier: Point | None
-    bills_share_direction: str
+    bills_share_direction: str | None  # None without a year-earlier value
 
 
 @dataclass(frozen=True)
@@ -211,6 +210,211 @@ class DatasetInfo:
     carried_forward: bool = False
 
 
+# ---------------------------------------------------------------- analysis: scorecard, claims, scenarios, changes
+# Computed in the pipeline's gather phase by ustglass.scorecard, .claims, .scenarios and
+# .changes; language-neutral codes only (the words are in the language packs).
+
+
+@dataclass(frozen=True)
+class SignalThresholds:
+    """When an indicator's signal turns: ``basis`` "percentile" (of its window), "level" (the value) or "crowding"."""
+
+    basis: str
+    watch: float
+    stressed: float
+
+
+@dataclass(frozen=True)
+class CrowdingFlag:
+    """The crowding flag: net short and the funding spread, each against its own trailing years."""
+
+    flag: bool  # both percentiles strictly above threshold_pct
+    threshold_pct: float
+    years: int
+    net_short_usd_bn: float
+    net_short_percentile: float
+    net_short_as_of: str
+    funding_bp: float
+    funding_percentile: float
+    funding_as_of: str
+
+
+@dataclass(frozen=True)
+class IndicatorReading:
+    """One scorecard indicator: ``status`` "ok" with its figures, or "not_available" with the reason and the data it needs."""
+
+    id: str
+    status: str  # "ok" | "not_available"
+    unit: str  # "USD bn", "%", "bp", "pp", "percentile", "bp, annualised"
+    digits: int  # decimals the value is given with
+    change_period: str  # "4 weeks" | "3 months" | "1 year"
+    risk_direction: str  # "higher_is_worse" | "lower_is_worse"
+    thresholds: SignalThresholds
+    datasets: tuple[str, ...]
+    value: float | None = None
+    as_of: str | None = None
+    change: float | None = None
+    change_from: str | None = None
+    percentile: float | None = None  # within the window (None for the crowding flag, whose value is a percentile)
+    window_from: str | None = None
+    window_to: str | None = None
+    window_observations: int | None = None
+    signal: str | None = None  # "calm" | "watch" | "stressed"
+    reason_code: str | None = None  # "missing_dataset" | "no_data" | ...
+    needs: tuple[str, ...] = ()  # datasets absent from the snapshot
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    history_start: str  # percentiles are taken since this date, or since the series began
+    indicators: tuple[IndicatorReading, ...]
+    signal_counts: dict[str, int]  # "calm" / "watch" / "stressed" / "not_available" -> number of indicators
+    crowding: CrowdingFlag | None
+
+
+@dataclass(frozen=True)
+class UnavailableReason:
+    """Why a claim's check could not be made: a code and what it names (no words)."""
+
+    code: str  # "missing_dataset" | "no_data" | "missing_row" | "not_read" | "not_measurable"
+    datasets: tuple[str, ...] = ()
+    period: str = ""
+    row: str = ""
+    key: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimCheckReading:
+    id: str
+    metric: str
+    comparison: str
+    claimed: Any  # a number, [low, high], "rising" / "falling", a list of signals, or None (context)
+    tolerance: float
+    unit: str
+    verdict: str  # "supported" | "not_supported" | "partly" | "cannot_check" | "context"
+    value: float | None = None
+    values: dict[str, float] | None = None
+    date: str | None = None
+    signal: str | None = None
+    difference: float | None = None
+    reason: UnavailableReason | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClaimReading:
+    """One of the article's claims checked at its own date; the headline check gives metric, value and difference."""
+
+    id: str
+    date: str
+    verdict: str
+    metric: str
+    value: float | None
+    unit: str
+    value_date: str | None
+    claimed: Any
+    difference: float | None
+    reason_code: str | None
+    needs: tuple[str, ...]  # datasets that would settle it, absent from the snapshot
+    settled_by: tuple[str, ...]
+    checks: tuple[ClaimCheckReading, ...]
+
+
+@dataclass(frozen=True)
+class Claims:
+    claims: tuple[ClaimReading, ...]
+    verdict_counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ScenarioInputs:
+    beta: float
+    haircut: float
+    margin: float
+    buffer: float
+    haircut_shock: float
+    margin_mult: float
+    daily_volume_usd_bn: float
+
+
+@dataclass(frozen=True)
+class ScenarioOutcome:
+    """One stress scenario: its inputs and every term of the model (USD bn unless named otherwise)."""
+
+    name: str  # "defaults" or a named scenario
+    inputs: ScenarioInputs
+    lev_short_usd_bn: float  # N
+    basis_usd_bn: float  # B
+    capital_usd_bn: float  # C
+    capital_needed_usd_bn: float  # C′
+    available_capital_usd_bn: float  # C × (1 + b)
+    forced_unwind_usd_bn: float  # U
+    unwind_share: float  # U / B
+    volume_days: float  # U / V
+
+
+@dataclass(frozen=True)
+class ScenarioGrid:
+    """U/B (and U, U/V) over haircut shocks (rows) and margin multiples (columns), other inputs at the defaults."""
+
+    haircut_shock: tuple[float, ...]
+    margin_mult: tuple[float, ...]
+    forced_unwind_usd_bn: tuple[tuple[float, ...], ...]
+    unwind_share: tuple[tuple[float, ...], ...]
+    volume_days: tuple[tuple[float, ...], ...]
+
+
+@dataclass(frozen=True)
+class Scenarios:
+    lev_short: Point  # N, the latest complete week
+    defaults: ScenarioOutcome
+    named: tuple[ScenarioOutcome, ...]
+    grid: ScenarioGrid
+
+
+@dataclass(frozen=True)
+class Revision:
+    key: str  # the observation, e.g. "2024-09-30" or "2025-12-31 Marketable Bills"
+    column: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class DatasetChange:
+    dataset: str
+    status: str  # unchanged | changed | added | removed
+    new_observations: int = 0
+    new_first: str | None = None  # the first and last date among the new observations
+    new_last: str | None = None
+    removed: int = 0
+    revised: int = 0  # observations with at least one value revised
+    revisions: tuple[Revision, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignalChange:
+    id: str
+    before: str | None  # None: not available in that snapshot
+    after: str | None
+    value_before: float | None
+    value_after: float | None
+    as_of_before: str | None
+    as_of_after: str | None
+
+
+@dataclass(frozen=True)
+class Changes:
+    previous: str
+    current: str
+    datasets: tuple[DatasetChange, ...]
+    signals_changed: tuple[SignalChange, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(dataclasses.asdict(self))
+
+
 @dataclass(frozen=True)
 class KeyFigures:
     snapshot: str
@@ -224,12 +428,20 @@ class KeyFigures:
     markets: Markets
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # every threshold, window and reference date, with its reason
     datasets: list[DatasetInfo] = field(default_factory=list)
+    scorecard: Scorecard | None = None
+    claims: Claims | None = None
+    scenarios: Scenarios | None = None
+    changes: Changes | None = None  # None: no previous snapshot to compare with
 
     def to_dict(self) -> dict[str, Any]:
-        return _plain(dataclasses.asdict(self))
+        out = _plain(dataclasses.asdict(self))
+        return {k: v for k, v in out.items() if v is not None or k not in ANALYSIS}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+ANALYSIS = ("scorecard", "claims", "scenarios", "changes")  # left out of the JSON when not computed
 
 
 def _plain(obj: Any) -> Any:

@@ -2,11 +2,13 @@
 
 ``fetch`` and ``publish`` report through a ``Log`` so that a cron mail or a log collector
 gets the same events: when, how serious, what happened, and the fields that go with it.
+Credentials in URLs (a mirror given as ``https://user:secret@host``) never reach a log line.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 from datetime import UTC, datetime
@@ -17,6 +19,14 @@ from typing import Any, TextIO
 class LogFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+_USERINFO = re.compile(r"(?<=://)[^/?#@\s]*@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the credentials of every URL in it (``scheme://user:secret@host``) replaced by ``***``."""
+    return _USERINFO.sub("***@", text)
 
 
 def timestamp() -> str:
@@ -34,6 +44,8 @@ class Log:
         self._lock = threading.Lock()
 
     def _write(self, level: str, event: str, message: str, fields: dict[str, Any]) -> None:
+        message = redact(message)
+        fields = {k: redact(v) if isinstance(v, str) else v for k, v in fields.items()}
         if self.format is LogFormat.json:
             line = json.dumps({"time": timestamp(), "level": level, "event": event, "message": message, **fields},
                               ensure_ascii=False, default=str)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ustglass.datasets import DTS_TGA, FRED_SERIES
+from ustglass.datasets import DTS_TGA, FRED_SERIES, UST_FUTURES
 from ustglass.keyfigures import Basis, Comparison, Funding, Markets, Peak, Point, YearChange
 from ustglass.metricbase import (
     RULES,
@@ -30,15 +30,8 @@ from ustglass.metricbase import (
     year_earlier,
 )
 
-FACE_USD = {"042601": 200_000, "044601": 100_000, "043602": 100_000, "043607": 100_000, "020601": 100_000, "020604": 100_000}
-CONTRACT_LABELS = {
-    "042601": "2-Year T-Note ($200,000 face)",
-    "044601": "5-Year T-Note ($100,000 face)",
-    "043602": "10-Year T-Note ($100,000 face)",
-    "043607": "Ultra 10-Year T-Note ($100,000 face)",
-    "020601": "T-Bond ($100,000 face)",
-    "020604": "Ultra T-Bond ($100,000 face)",
-}
+FACE_USD = {c.code: c.face_usd for c in UST_FUTURES}
+CONTRACT_LABELS = {c.code: c.label for c in UST_FUTURES}
 HISTORY_YEARS = 5
 REPORT_LAG_DAYS = 3  # CFTC positions as of Tuesday are published on Friday
 
@@ -212,7 +205,7 @@ def funding(tables: Tables) -> Funding:
         rrp_absorbs_drains=bool(float(rrp.iloc[-1]) >= float(RULES["rrp_buffer_usd_bn"].value)),
         reserves_usd_bn=res_latest,
         reserves_year_earlier_usd_bn=res_earlier,
-        reserves_direction=direction(res_latest.value, res_earlier.value) if res_latest and res_earlier else "unchanged",
+        reserves_direction=direction(res_latest.value, res_earlier.value) if res_latest and res_earlier else None,
         tga_usd_bn=latest(tga, 1e-3, unit=USD_BN, source="Treasury DTS") if tga is not None else None,
         srf_usd_bn=latest(srf[0], digits=2, unit=USD_BN, source=srf[1]) if srf else None,
         srf_peak=Peak(rounded(float(srf[0].max()), 2), iso(srf[0].idxmax()), USD_BN, srf[1]) if srf else None,

@@ -21,7 +21,7 @@ import pandas as pd
 from ustglass import __version__
 from ustglass.datasets import ALL, CFTC_TFF, FRED_SERIES, MSPD, RESEARCH, TIC_MFH
 from ustglass.keyfigures import DatasetInfo, Debt, Estimate, Fiscal, Holders, KeyFigures, Markets, Peak, Point
-from ustglass.marketmetrics import FACE_USD, basis, funding, gaps, lev_short_notional, markets, notional
+from ustglass.marketmetrics import CONTRACT_LABELS, FACE_USD, basis, funding, gaps, lev_short_notional, markets, notional
 from ustglass.metricbase import (
     PCT_GDP,
     RULES,
@@ -38,7 +38,7 @@ from ustglass.metricbase import (
     year_earlier,
 )
 
-__all__ = ["FACE_USD", "RULES", "Markets", "Peak", "Point", "Rule", "basis", "bills_share", "debt", "direction", "fiscal",
+__all__ = ["CONTRACT_LABELS", "FACE_USD", "RULES", "Markets", "Peak", "Point", "Rule", "basis", "bills_share", "debt", "direction", "fiscal",
            "funding", "gaps", "holders", "key_figures", "lev_short_notional", "markets", "notional", "period_end_kind",
            "stated_precision"]
 
@@ -100,8 +100,8 @@ def _at_quarter(s: pd.Series, start: pd.Timestamp, unit: str, source: str) -> Po
 def fiscal(tables: Tables, vintage: str, as_of: str = "") -> Fiscal:
     deficits = deficits_by_fy(tables[FRED_SERIES["FYFSD"].id])
     years = sorted(deficits)
-    latest, has_prior = years[-1], len(years) > 1
-    prior = years[-2] if has_prior else latest
+    latest = years[-1]
+    prior = years[-2] if len(years) > 1 else None  # None: no year to compare with
     total = required(tables, "GFDEGDQ188S")
     src = "FRED GFDEGDQ188S"
     debt_gdp = Point(rounded(float(total.iloc[-1]), 1), quarter_label(total.index[-1]), PCT_GDP, src)
@@ -112,26 +112,24 @@ def fiscal(tables: Tables, vintage: str, as_of: str = "") -> Fiscal:
     public_now = _at_quarter(public, public.index[-1], PCT_GDP, public_src) if public is not None else None
     public_earlier = _at_quarter(public, public.index[-1] - pd.DateOffset(years=1), PCT_GDP, public_src) if public is not None else None
     to_gdp = deficit_gdp(deficits, tables)
-    change = deficits[latest] - deficits[prior]
     return Fiscal(
         deficit_usd_bn={fy: rounded(v, 1) for fy, v in deficits.items()},
         first_fy=years[0],
         latest_fy=latest,
         prior_fy=prior,
-        has_prior_fy=has_prior,
         latest_deficit=Point(rounded(deficits[latest], 1), latest, USD_BN, "FRED FYFSD"),
         average_deficit_usd_bn=rounded(sum(deficits.values()) / len(deficits), 1),
-        change_vs_prior_usd_bn=rounded(change, 1),
-        direction_vs_prior=direction(deficits[latest], deficits[prior]),
+        change_vs_prior_usd_bn=rounded(deficits[latest] - deficits[prior], 1) if prior else None,
+        direction_vs_prior=direction(deficits[latest], deficits[prior]) if prior else None,
         deficit_to_gdp_pct=to_gdp,
         latest_deficit_to_gdp=Point(to_gdp[latest], latest, PCT_GDP, "FRED FYFSD, GDP") if latest in to_gdp else None,
         debt_to_gdp_pct=debt_gdp,
         debt_to_gdp_year_earlier=debt_gdp_earlier,
-        debt_to_gdp_direction=direction(debt_gdp.value, debt_gdp_earlier.value) if debt_gdp_earlier else "unchanged",
+        debt_to_gdp_direction=direction(debt_gdp.value, debt_gdp_earlier.value) if debt_gdp_earlier else None,
         debt_held_by_public_to_gdp_pct=public_now,
         debt_held_by_public_year_earlier=public_earlier,
         debt_held_by_public_direction=direction(public.iloc[-1], public[public.index[-1] - pd.DateOffset(years=1)])
-        if public_now and public_earlier else "unchanged",
+        if public_now and public_earlier else None,
         debt_to_gdp_at_public_quarter=_at_quarter(total, public.index[-1], PCT_GDP, src) if public is not None else None,
         vintage=vintage,
         vintage_after_as_of=bool(vintage and as_of and vintage > as_of),
@@ -225,8 +223,8 @@ def holders(tic: pd.DataFrame, research: pd.DataFrame) -> Holders:
         ranking=ranking,
         grand_total=Point(now["Grand Total"], month, unit, src),
         foreign_official=Point(now["For. Official"], month, unit, src) if "For. Official" in now else None,
-        cayman_official=Point(countries.get(CAYMAN, 0.0), month, unit, src),
-        cayman_rank=ranking.index(CAYMAN) + 1 if CAYMAN in ranking else 0,
+        cayman_official=Point(countries[CAYMAN], month, unit, src) if CAYMAN in countries else None,
+        cayman_rank=ranking.index(CAYMAN) + 1 if CAYMAN in ranking else None,
         cayman_estimate_published=undercount is not None,
         cayman_official_at_estimate_date=official_then,
         cayman_estimate_usd_bn=estimate,
@@ -264,7 +262,7 @@ def debt(mspd: pd.DataFrame) -> Debt:
         bills_usd_bn=Point(rounded(bills, 1), iso(last), USD_BN, src),
         marketable_usd_bn=Point(rounded(marketable, 1), iso(last), USD_BN, src),
         bills_share_year_earlier=earlier,
-        bills_share_direction=direction(now.value, earlier.value) if earlier else "unchanged",
+        bills_share_direction=direction(now.value, earlier.value) if earlier else None,
     )
 
 

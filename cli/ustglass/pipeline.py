@@ -1,21 +1,19 @@
 """build_report: snapshot -> key figures -> charts -> Markdown / HTML / PDF, gathered then written.
 
 Everything is computed in memory first; files are written last, into a temporary
-directory beside the output that is then moved into place file by file, so an
-interrupted or failed build never leaves a half-written brief.
+directory beside the output that then replaces it in one step (``outdir``), so an
+interrupted or failed build never leaves a half-written or mixed output directory.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ustglass import charts, figures, locale, metrics, render, snapshot
+from ustglass import analysis, charts, claims, figures, locale, metrics, outdir, render, snapshot
 from ustglass.config import Format, ReportConfig
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
@@ -33,8 +31,22 @@ class Built:
 
 
 def load_key_figures(cfg: ReportConfig) -> tuple[snapshot.Snapshot, KeyFigures]:
+    """The edition's snapshot and every key figure of the brief, the analysis sections included."""
     snap = snapshot.load(snapshot.resolve(cfg.snapshot, cfg.snapshots_root))
-    return snap, metrics.key_figures(snap.tables, snap.manifest)
+    kf = metrics.key_figures(snap.tables, snap.manifest)
+    return snap, analysis.gather(kf, snap, previous_snapshot(cfg, snap))
+
+
+def previous_snapshot(cfg: ReportConfig, current: snapshot.Snapshot) -> snapshot.Snapshot | None:
+    """The previous edition's snapshot, for "what changed": ``cfg.since``, else the newest one
+    before the edition's in the snapshots root; None when there is none."""
+    if cfg.since is not None:
+        path = snapshot.resolve(cfg.since, cfg.snapshots_root)
+        if path.name >= current.id:
+            raise BuildError(f"{cfg.since}: the previous edition's snapshot must be older than this edition's ({current.id})")
+        return snapshot.load(path)
+    earlier = [p for p in snapshot.list_snapshots(cfg.snapshots_root) if p.name < current.id]
+    return snapshot.load(earlier[-1]) if earlier else None
 
 
 def load_specs(cfg: ReportConfig) -> dict[str, charts.FigureSpec]:
@@ -70,10 +82,11 @@ def holder_rows(kf: KeyFigures, loc: locale.Locale) -> list[dict[str, Any]]:
     return rows
 
 
-def context(kf: KeyFigures, loc: locale.Locale, figure_paths: Mapping[str, str]) -> dict[str, Any]:
+def context(kf: KeyFigures, loc: locale.Locale, figure_paths: Mapping[str, str], words: claims.Wording) -> dict[str, Any]:
     """Everything a brief template may use: finished values only (words come from ``t``, see render)."""
     largest = kf.holders.ranking[0]
     return {
+        "analysis": analysis.context(kf, loc, words),
         "kf": kf,
         "fig": dict(figure_paths),
         "holders_rows": holder_rows(kf, loc),
@@ -96,7 +109,8 @@ def build(cfg: ReportConfig) -> Built:
         files.update(images)
         env = render.environment(template_dirs, loc)
         paths = {f: f"figures/{f}.{code}.png" for f in specs}
-        markdown = render.render_template(env, loc.brief_template, context(kf, loc, paths))
+        words = claims.wording(code, cfg.templates_dir)
+        markdown = render.render_template(env, loc.brief_template, context(kf, loc, paths, words))
         if Format.md in cfg.formats:
             files[f"brief.{code}.md"] = markdown.encode("utf-8")
         if Format.html in cfg.formats or Format.pdf in cfg.formats:
@@ -112,23 +126,9 @@ def build(cfg: ReportConfig) -> Built:
 
 
 def write(built: Built, out_dir: Path) -> list[Path]:
-    """Write a build into ``out_dir``: staged in a temporary directory, then moved file by file."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".ustglass-", dir=out_dir))
-    written = []
-    try:
-        for rel, data in sorted(built.files.items()):
-            path = stage / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        for rel in sorted(built.files):
-            target = out_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(stage / rel, target)
-            written.append(target)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return written
+    """Make ``out_dir`` hold exactly this build: written beside it, then switched in one step."""
+    outdir.replace_dir(built.files, out_dir)
+    return [out_dir / rel for rel in sorted(built.files)]
 
 
 def build_report(cfg: ReportConfig) -> tuple[Built, list[Path]]:

@@ -7,7 +7,9 @@ Layout of the output directory DIR::
     DIR/.publish.lock        held (flock) while a publish runs; holds its pid
 
 An edition is built in memory, written to a hidden temporary directory inside DIR and renamed
-into place; only then is ``latest`` switched. A failure at any step leaves DIR as it was.
+into place; only then is ``latest`` switched. A failure at any step leaves DIR as it was, and
+is one error (never a traceback): a full disk, a read-only DIR or a ``DIR/latest`` that is not
+the symbolic link publish keeps.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from ustglass import __version__
 from ustglass.config import ALL_FORMATS, Format, ReportConfig
 from ustglass.errors import UstglassError
 from ustglass.logs import Log, timestamp
+from ustglass.oserrors import os_problem
+from ustglass.snapshot import dataset_hashes
 from ustglass.sources import live
-from ustglass.sources.validate import dataset_hashes
 
 LOCK_NAME = ".publish.lock"
 PENDING = ".pending"
@@ -39,6 +42,10 @@ PUBLISHED = "published.json"
 
 class PublishBusy(UstglassError):
     """Another publish holds the lock of the output directory."""
+
+
+class PublishError(UstglassError):
+    """The output directory cannot take an edition (not a directory, not writable, full)."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,7 @@ def _free_name(out_dir: Path, snapshot_id: str) -> str:
 
 def _stage(opts: PublishOptions, result: live.FetchResult, log: Log) -> Path:
     """Build every language and format in memory, then write them into a temporary dir in DIR."""
-    from ustglass import pipeline
+    from ustglass import outdir, pipeline
 
     cfg = ReportConfig(langs=opts.langs, formats=opts.formats, snapshots_root=opts.snapshots_root,
                        out_dir=opts.out_dir, snapshot=str(result.path))
@@ -145,15 +152,13 @@ def _stage(opts: PublishOptions, result: live.FetchResult, log: Log) -> Path:
     stage = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=opts.out_dir))
     try:
         stage.chmod(0o755)  # an edition is meant to be served
-        pipeline.write(built, stage)
         info = {"snapshot": result.id, "datasets": dataset_hashes(result.path), "tool": f"ustglass {__version__}",
                 "published": timestamp(), "langs": list(opts.langs), "formats": [f.value for f in opts.formats],
                 "files": sorted(built.files)}
-        (stage / PUBLISHED).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-        for path in stage.rglob("*"):
-            if path.is_file():
-                with open(path, "rb") as fh:
-                    os.fsync(fh.fileno())
+        outdir.write_files({**built.files, PUBLISHED: (json.dumps(info, indent=2) + "\n").encode("utf-8")}, stage)
+    except OSError as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise PublishError(f"{opts.out_dir}: cannot write the edition ({os_problem(exc)})") from None
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -203,7 +208,7 @@ def prune(out_dir: Path, keep: int | None, log: Log) -> list[str]:
 def default_fetch(opts: PublishOptions, log: Log) -> live.FetchResult:
     """Fetch from the official services, or from ``opts.from_dir``."""
     if opts.from_dir is not None:
-        return live.snapshot_from_dir(opts.from_dir, opts.snapshots_root, opts.as_of, opts.exclude)
+        return live.snapshot_from_dir(opts.from_dir, opts.snapshots_root, opts.as_of, opts.exclude, log)
     return live.fetch(opts.snapshots_root, sources=opts.sources, as_of=opts.as_of, allow_partial=opts.allow_partial, log=log)
 
 
@@ -216,9 +221,27 @@ def _unchanged(opts: PublishOptions, result: live.FetchResult, info: dict, log: 
     return Outcome("unchanged", result.id, opts.out_dir / current if current else None)
 
 
+def _check_out_dir(out_dir: Path) -> None:
+    """DIR must be a directory whose ``latest``, if any, is the symbolic link publish keeps."""
+    if os.path.lexists(out_dir) and not out_dir.is_dir():
+        raise PublishError(f"{out_dir}: exists and is not a directory; choose a directory for --out")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    link = out_dir / LATEST
+    if os.path.lexists(link) and not link.is_symlink():
+        kind = "a directory" if link.is_dir() else "a file"
+        raise PublishError(f"{link}: is {kind}, not the symbolic link publish keeps pointing at the newest edition; move it away")
+
+
 def publish(opts: PublishOptions, log: Log, fetcher: Fetcher | None = None) -> Outcome:
     """Lock, fetch, and publish a new edition unless the data equal the latest one's."""
-    opts.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return _publish(opts, log, fetcher)
+    except OSError as exc:
+        raise PublishError(os_problem(exc, opts.out_dir)) from None
+
+
+def _publish(opts: PublishOptions, log: Log, fetcher: Fetcher | None) -> Outcome:
+    _check_out_dir(opts.out_dir)
     with locked(opts.out_dir, opts.wait, log):
         recover(opts.out_dir, log)
         result = (fetcher or default_fetch)(opts, log)

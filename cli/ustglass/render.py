@@ -74,15 +74,26 @@ def _unfilled(loc: Locale, block: str) -> str:
                      "brief.md.j2 needs this language's prose (an empty block leaves a passage out)")
 
 
+# What a template or a filter may raise while rendering: reported as the template's file and line.
+RENDER_ERRORS = (jinja2.TemplateError, LookupError, TypeError, ValueError, ArithmeticError, AttributeError)
+
+
 def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateNotFound as exc:
         raise BuildError(f"template {exc.name!r} not found") from None
-    except jinja2.TemplateError as exc:
-        where = f"{getattr(exc, 'filename', None) or name}"
-        line = getattr(exc, "lineno", None)
-        raise BuildError(f"{where}{f', line {line}' if line else ''}: {exc}") from None
+    except RENDER_ERRORS as exc:
+        where, line = getattr(exc, "filename", None) or name, getattr(exc, "lineno", None)
+        tb = exc.__traceback__
+        while tb is not None:  # Jinja points its traceback at template lines: keep the innermost
+            if "__jinja_exception__" in tb.tb_frame.f_globals:
+                where, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+            tb = tb.tb_next
+        dirs = [Path(d) for d in getattr(env.loader, "searchpath", [])]  # named as the loader knows it
+        where = next((Path(where).relative_to(d).as_posix() for d in dirs if Path(where).is_relative_to(d)), where)
+        what = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+        raise BuildError(f"{where}{f', line {line}' if line else ''}: {what}") from None
 
 
 def markdown_to_html(text: str, images: Mapping[str, bytes]) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ustglass import keyfigures
 from ustglass.errors import InputError
 from ustglass.keyfigures import Basis, KeyFigures
 
@@ -166,41 +167,36 @@ class Citation:
     quote: str
     quote_kind: str  # "quote" (word for word) | "paraphrase" (our summary)
 
-    def text(self) -> str:
-        """One line for the methods appendix."""
-        where = f"doi:{self.doi}" if self.doi else self.url
-        said = f"\u201c{self.quote}\u201d" if self.quote_kind == "quote" else f"{self.quote} (paraphrase)"
-        return f"{self.authors}, \u201c{self.title}\u201d, {self.publisher}, {self.published}, {where}, {self.locator}: {said}"
-
 
 @dataclass(frozen=True)
 class ParameterSpec:
+    """A parameter's default and sources; its name and the reason for the default are in the
+    language packs (``scenarios.parameters.<id>``)."""
+
     id: str  # a ScenarioParams field
     symbol: str
     option: str
-    name: str
-    value: float | None  # None: derived (see ``derived``)
-    derived: str
+    value: float | None  # None: derived from the snapshot (the margin, weighted by contract)
     unit: str
-    why: str
     citations: tuple[Citation, ...]
 
 
 @dataclass(frozen=True)
 class ContractMargin:
+    """A futures contract's initial margin; the contract's name and a note are in the packs (``scenarios.margins.<code>``)."""
+
     code: str  # CFTC contract code
-    contract: str
     value: float  # initial margin as a fraction of face value
     as_of: str
     approximate: bool
-    why: str
     citations: tuple[Citation, ...]
 
 
 @dataclass(frozen=True)
 class NamedScenario:
+    """A named scenario's overrides of the defaults; its description is in the packs (``scenarios.named.<name>``)."""
+
     name: str
-    description: str
     overrides: tuple[tuple[str, float], ...]
 
 
@@ -221,14 +217,18 @@ class ParameterTable:
 
 @dataclass(frozen=True)
 class MethodRow:
-    """One row of the methods appendix: a parameter or a contract margin, with its sources."""
+    """One row of the methods appendix: a parameter (``kind`` "parameter", ``id`` its field) or a
+    contract margin (``kind`` "margin", ``id`` "margin.<code>"), with its value and sources; the
+    language pack gives its name and the reason for its value."""
 
+    kind: str
     id: str
+    key: str  # the pack's key: the parameter's field or the contract code
     symbol: str
-    value: float | None
+    value: float | None  # None: derived from the snapshot
     unit: str
-    citation: str  # every citation, joined with "; "
-    why: str
+    citations: tuple[Citation, ...]
+    as_of: str = ""
     approximate: bool = False
 
 
@@ -265,10 +265,8 @@ def _parameter(raw: Mapping[str, Any], pid: str) -> ParameterSpec:
     unit = _need(entry, "unit", where)
     if unit not in UNITS:
         raise InputError(TABLE_FILE, f"unknown unit {unit!r}; choose from {', '.join(UNITS)}", field=f"{where}.unit")
-    spec = ParameterSpec(pid, _need(entry, "symbol", where), _need(entry, "option", where), _need(entry, "name", where),
-                         _number(entry, "value", where) if pid != "margin" else None,
-                         _need(entry, "derived", where) if pid == "margin" else "", unit, _need(entry, "why", where),
-                         _citations(entry, where))
+    spec = ParameterSpec(pid, _need(entry, "symbol", where), _need(entry, "option", where),
+                         _number(entry, "value", where) if pid != "margin" else None, unit, _citations(entry, where))
     if f"{spec.option} ({spec.symbol})" != OPTION[pid]:
         raise InputError(TABLE_FILE, f"option and symbol must be those of the command: {OPTION[pid]}", field=f"{where}.option")
     if spec.value is not None:
@@ -278,20 +276,20 @@ def _parameter(raw: Mapping[str, Any], pid: str) -> ParameterSpec:
 
 def _margin(code: str, e: Mapping[str, Any]) -> ContractMargin:
     where = f"margins.{code}"
-    found = ContractMargin(code, _need(e, "contract", where), _number(e, "value", where), _need(e, "as_of", where),
-                           bool(e.get("approximate", False)), _need(e, "why", where), _citations(e, where))
+    found = ContractMargin(code, _number(e, "value", where), _need(e, "as_of", where), bool(e.get("approximate", False)),
+                           _citations(e, where))
     _in_table("margin", found.value, f"{where}.value")
     return found
 
 
 def _scenario(name: str, e: Mapping[str, Any]) -> NamedScenario:
-    unknown = sorted(set(e) - {"description", *FIELDS})
+    unknown = sorted(set(e) - set(FIELDS))
     if unknown:
         raise InputError(TABLE_FILE, "not a parameter", field=f"scenarios.{name}.{unknown[0]}")
     overrides = tuple((f, _number(e, f, f"scenarios.{name}")) for f in FIELDS if f in e)
     for field, value in overrides:
         _in_table(field, value, f"scenarios.{name}.{field}")
-    return NamedScenario(name, _need(e, "description", f"scenarios.{name}"), overrides)
+    return NamedScenario(name, overrides)
 
 
 def _axis(axes: Mapping[str, Any], field: str) -> tuple[float, ...]:
@@ -330,10 +328,10 @@ def _in_table(field: str, value: float, where: str) -> None:
 
 def methods_rows(table: ParameterTable) -> list[MethodRow]:
     """The rows the methods appendix is generated from: each parameter, then each contract margin."""
-    rows = [MethodRow(p.id, p.symbol, p.value, p.unit, "; ".join(c.text() for c in p.citations),
-                      p.why if p.value is not None else f"{p.derived}. {p.why}") for p in table.parameters]
-    rows += [MethodRow(f"margin.{m.code}", f"m ({m.contract})", m.value, "fraction", "; ".join(c.text() for c in m.citations),
-                       f"{m.why} ({m.as_of})", m.approximate) for m in table.margins]
+    margin = next(p.symbol for p in table.parameters if p.id == "margin")
+    rows = [MethodRow("parameter", p.id, p.id, p.symbol, p.value, p.unit, p.citations) for p in table.parameters]
+    rows += [MethodRow("margin", f"margin.{m.code}", m.code, margin, m.value, "fraction", m.citations, m.as_of, m.approximate)
+             for m in table.margins]
     return rows
 
 
@@ -360,9 +358,9 @@ def resolve(table: ParameterTable, basis: Basis, name: str | None,
     if name is not None:
         for field, value in table.scenario(name).overrides:
             values[field], sources[field] = value, f"scenario {name}"
-    for field, value in options.items():
-        if value is not None:
-            values[field], sources[field] = check(field, value), "option"
+    for field, given in options.items():
+        if given is not None:
+            values[field], sources[field] = check(field, given), "option"
     return ScenarioParams(**values), {f: sources[f] for f in FIELDS}
 
 
@@ -399,12 +397,25 @@ def report(kf: KeyFigures, table: ParameterTable, name: str | None = None,
                           name or DEFAULTS, sources, evaluate(n, params), {p.id: p.symbol for p in table.parameters}, found)
 
 
-def brief_scenarios(kf: KeyFigures, table: ParameterTable) -> dict[str, Any]:
-    """The three named scenarios and the grid around the defaults, for key_figures.json and the brief."""
-    named = {s.name: report(kf, table, s.name).result.to_dict() for s in table.scenarios}
+def outcome(name: str, result: ScenarioResult) -> keyfigures.ScenarioOutcome:
+    """A scenario as the key figures hold it, rounded as ``ustglass scenario --json`` prints it."""
+    d = result.to_dict()
+    terms = {k: v for k, v in d.items() if k != "inputs"}
+    return keyfigures.ScenarioOutcome(name=name, inputs=keyfigures.ScenarioInputs(**d["inputs"]), **terms)
+
+
+def brief_scenarios(kf: KeyFigures, table: ParameterTable) -> keyfigures.Scenarios:
+    """The defaults, the named scenarios and the grid around the defaults, for key_figures.json and the brief."""
+    named = tuple(outcome(s.name, report(kf, table, s.name).result) for s in table.scenarios)
     base = report(kf, table, with_grid=True)
-    return {"lev_short_date": base.lev_short_date, "defaults": base.result.to_dict(), "named": named,
-            "grid": base.grid.to_dict() if base.grid else None}
+    g = base.grid.to_dict() if base.grid is not None else {}
+
+    def matrix(key: str) -> tuple[tuple[float, ...], ...]:
+        return tuple(tuple(row) for row in g[key])
+
+    grid_kf = keyfigures.ScenarioGrid(tuple(g["haircut_shock"]), tuple(g["margin_mult"]), matrix("forced_unwind_usd_bn"),
+                                      matrix("unwind_share"), matrix("volume_days"))
+    return keyfigures.Scenarios(kf.basis.latest, outcome(DEFAULTS, base.result), named, grid_kf)
 
 
 # --- text for the analyst --------------------------------------------------------------------

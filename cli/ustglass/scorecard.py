@@ -1,9 +1,13 @@
 """The fragility scorecard: every indicator placed in its own history, from one table.
 
-``INDICATORS`` is the only description of the scorecard: dataset(s), method, unit, natural
-change period, direction of risk, thresholds and source of each indicator. ``evaluate``
-applies it to a snapshot's tables; ``methods_rows`` turns the same table into the rows of the
-methods appendix, so the method is written once.
+``INDICATORS`` is the only description of the scorecard: dataset(s), computation, unit,
+natural change period, direction of risk and thresholds of each indicator. ``evaluate``
+applies it to a snapshot's tables, ``key_figures`` turns the result into the key figures'
+scorecard; ``methods_rows`` turns the same table into the rows of the methods appendix, so
+every threshold and window is written once. The words (each indicator's name, method text
+and source, units, signals, directions) are in the language packs, ``[scorecard]`` of each
+``locale.toml``; no language string lives here (the text table of ``ustglass scorecard``
+shows ids and codes).
 
 Conventions (stated in the appendix through ``methods_rows``):
 - Each indicator is a series indexed by the date its observation refers to (period end).
@@ -28,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ustglass import keyfigures as kfs
 from ustglass.metrics import FACE_USD, bills_share  # the contract table (code -> face value): change here only
 
 Tables = Mapping[str, pd.DataFrame]
@@ -102,28 +107,21 @@ class Thresholds:
     watch: float
     stressed: float
 
-    def describe(self, risk: Risk) -> str:
-        if self.basis == "crowding":
-            return (f"stressed: both components above their {self.watch:g}th percentile of the trailing {CROWDING_YEARS} years;"
-                    " watch: one of them")
-        op = "≥" if risk is Risk.HIGHER_IS_WORSE else "≤"
-        unit = "th percentile" if self.basis == "percentile" else ""
-        return f"watch {op} {self.watch:g}{unit}; stressed {op} {self.stressed:g}{unit}"
-
 
 @dataclass(frozen=True)
 class Indicator:
+    """One row of the table. Its name, method text and source are in each language pack
+    (``scorecard.indicators.<id>``); ``method_fields`` fill the numbers that text states."""
+
     id: str
-    label: str
     datasets: tuple[str, ...]
-    method: str
     unit: str
     period: Period
     risk: Risk
     thresholds: Thresholds
-    source: str
     compute: Callable[[Tables], pd.Series] = field(repr=False, compare=False)
     digits: int = 1
+    method_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 # --- series --------------------------------------------------------------------------------
@@ -175,6 +173,7 @@ def lev_net_short(tables: Tables) -> pd.Series:
 
 def lev_share_oi(tables: Tables) -> pd.Series:
     both = _joined(cftc_notional(cftc_table(tables), "lev_short"), cftc_notional(cftc_table(tables), "open_interest"))
+    both = both[both["b"] > 0]  # a week without open interest has no share (never an infinite one)
     return both["a"] / both["b"] * 100
 
 
@@ -210,7 +209,7 @@ def deficit_gdp(tables: Tables) -> pd.Series:
     deficits = -dated(tables, "fred_fyfsd") / 1000
     gdp = dated(tables, "fred_gdp")
     out = {}
-    for end, deficit in deficits.items():
+    for end, deficit in zip(pd.DatetimeIndex(deficits.index), deficits):
         quarters = gdp[(gdp.index > end - pd.DateOffset(years=1)) & (gdp.index <= end)]
         if len(quarters) == 4:
             out[end] = deficit / float(quarters.mean()) * 100
@@ -246,76 +245,38 @@ def _fred(dataset_id: str, scale: float = 1.0) -> Callable[[Tables], pd.Series]:
 
 H, L = Risk.HIGHER_IS_WORSE, Risk.LOWER_IS_WORSE
 PCT_HIGH, PCT_LOW = Thresholds("percentile", 80, 95), Thresholds("percentile", 20, 5)
-CFTC_SRC = "CFTC Traders in Financial Futures (futures only)"
-SIX = "2Y, 5Y, 10Y, Ultra 10Y, Bond, Ultra Bond; contracts × face value ($200,000 for 2Y, $100,000 otherwise); weeks with all six contracts only"
+CFTC = ("cftc_tff_ust",)
+FACES = {"face_2y": FACE_USD["042601"], "face_other": FACE_USD["043602"], "contracts": len(FACE_USD)}
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("lev_gross_short", "Leveraged funds' gross short, UST futures", ("cftc_tff_ust",),
-              f"Leveraged funds' short positions, notional: {SIX}", "USD bn", Period.THREE_MONTHS, H, PCT_HIGH, CFTC_SRC,
-              lev_gross_short),
-    Indicator("lev_net_short", "Leveraged funds' net short, UST futures", ("cftc_tff_ust",),
-              f"Leveraged funds' short minus long positions, notional: {SIX}", "USD bn", Period.THREE_MONTHS, H, PCT_HIGH,
-              CFTC_SRC, lev_net_short),
-    Indicator("lev_share_oi", "Leveraged funds' share of open interest", ("cftc_tff_ust",),
-              "Leveraged funds' short notional ÷ open interest notional, same six contracts and weeks", "%",
-              Period.THREE_MONTHS, H, PCT_HIGH, CFTC_SRC, lev_share_oi),
-    Indicator("asset_mgr_long", "Asset managers' long, UST futures", ("cftc_tff_ust",),
-              f"Asset managers' long positions (the other side of the basis trade), notional: {SIX}", "USD bn",
-              Period.THREE_MONTHS, H, PCT_HIGH, CFTC_SRC, asset_mgr_long),
-    Indicator("sofr_iorb", "SOFR − IORB", ("fred_sofr", "fred_iorb"),
-              f"SOFR minus the interest rate on reserve balances, days with both; mean of the last {SPREAD_MEAN_OBS}"
-              " observations, so one month-end print does not set the signal", "bp", Period.FOUR_WEEKS, H,
-              Thresholds("level", 0, 10), "FRED SOFR, IORB", sofr_iorb_bp, digits=1),
-    Indicator("on_rrp", "Overnight reverse repo (ON RRP)", ("fred_rrpontsyd",),
-              "Daily take-up of the Fed's overnight reverse repo facility: the liquidity buffer left", "USD bn",
-              Period.THREE_MONTHS, L, Thresholds("level", 250, 50), "FRED RRPONTSYD", _fred("fred_rrpontsyd")),
-    Indicator("reserves", "Bank reserves", ("fred_wresbal",),
-              "Reserve balances with Federal Reserve Banks, week average", "USD bn", Period.THREE_MONTHS, L, PCT_LOW,
-              "FRED WRESBAL", _fred("fred_wresbal", 1e-3), digits=0),
-    Indicator("tga", "Treasury General Account", ("dts_tga",),
-              "TGA closing balance (a higher TGA drains reserves)", "USD bn", Period.THREE_MONTHS, H, PCT_HIGH,
-              "Treasury Daily Treasury Statement", _fred("dts_tga", 1e-3), digits=0),
-    Indicator("srf", "Standing Repo Facility use", ("nyfed_srf",),
-              "Largest daily amount accepted at the Standing Repo Facility in the last four weeks", "USD bn",
-              Period.FOUR_WEEKS, H, Thresholds("level", 1, 25), "Federal Reserve Bank of New York, repo operations",
-              srf_max_4w),
-    Indicator("bills_share", "Bills' share of marketable debt", ("mspd_table1",),
-              "Bills ÷ total marketable debt outstanding at month end; levels: above the 15–20% range that Treasury's"
-              " borrowing committee (TBAC) has long recommended", "%", Period.ONE_YEAR, H, Thresholds("level", 20, 25),
-              "Treasury MSPD Table 1", bills_share_pct),
-    Indicator("debt_public_gdp", "Debt held by the public / GDP", ("mspd_table1", "fred_gdp"),
-              "Debt held by the public (MSPD Table 1, total public debt outstanding, column held by the public) at"
-              " quarter end ÷ nominal GDP of that quarter at a seasonally adjusted annual rate", "%", Period.ONE_YEAR, H,
-              Thresholds("level", 90, 100), "Treasury MSPD Table 1; FRED GDP (BEA)", debt_public_gdp),
-    Indicator("deficit_gdp", "Federal deficit / GDP", ("fred_fyfsd", "fred_gdp"),
-              "Fiscal-year deficit ÷ the mean of the fiscal year's four quarterly GDP values (SAAR); years with all"
-              " four quarters only", "%", Period.ONE_YEAR, H, Thresholds("level", 3, 6), "FRED FYFSD (Treasury MTS), GDP (BEA)",
-              deficit_gdp),
-    Indicator("cayman_share", "Cayman Islands' share of foreign holdings", ("tic_mfh",),
-              "Official TIC holdings attributed to the Cayman Islands ÷ all foreign holdings (TIC grand total), month end",
-              "%", Period.ONE_YEAR, H, PCT_HIGH, "Treasury TIC, major foreign holders", cayman_share),
-    Indicator("ust10y", "10-year Treasury yield", ("fred_dgs10",),
-              "10-year constant-maturity Treasury yield, daily", "%", Period.FOUR_WEEKS, H, PCT_HIGH, "FRED DGS10",
-              _fred("fred_dgs10"), digits=2),
-    Indicator("ust10y_vol", "10-year yield, 20-day realised volatility", ("fred_dgs10",),
-              f"Standard deviation of the last {VOL_CHANGES} daily changes of the 10-year yield (between consecutive"
-              f" observations), × √{TRADING_DAYS}", "bp, annualised", Period.FOUR_WEEKS, H, PCT_HIGH, "FRED DGS10",
-              dgs10_vol_bp),
-    Indicator("curve_2s10s", "2s10s curve (10-year − 2-year)", ("fred_t10y2y",),
-              "10-year minus 2-year constant-maturity yield; below zero the curve is inverted", "pp", Period.FOUR_WEEKS, L,
-              Thresholds("level", 0.25, 0), "FRED T10Y2Y", _fred("fred_t10y2y"), digits=2),
-    Indicator("term_premium", "10-year term premium", ("fred_threefytp10",),
-              "Term premium on a 10-year zero-coupon Treasury (Kim–Wright model)", "%", Period.FOUR_WEEKS, H, PCT_HIGH,
-              "FRED THREEFYTP10 (Federal Reserve Board)", _fred("fred_threefytp10"), digits=2),
+    Indicator("lev_gross_short", CFTC, "USD bn", Period.THREE_MONTHS, H, PCT_HIGH, lev_gross_short, method_fields=FACES),
+    Indicator("lev_net_short", CFTC, "USD bn", Period.THREE_MONTHS, H, PCT_HIGH, lev_net_short, method_fields=FACES),
+    Indicator("lev_share_oi", CFTC, "%", Period.THREE_MONTHS, H, PCT_HIGH, lev_share_oi, method_fields=FACES),
+    Indicator("asset_mgr_long", CFTC, "USD bn", Period.THREE_MONTHS, H, PCT_HIGH, asset_mgr_long, method_fields=FACES),
+    Indicator("sofr_iorb", ("fred_sofr", "fred_iorb"), "bp", Period.FOUR_WEEKS, H, Thresholds("level", 0, 10), sofr_iorb_bp,
+              method_fields={"observations": SPREAD_MEAN_OBS}),
+    Indicator("on_rrp", ("fred_rrpontsyd",), "USD bn", Period.THREE_MONTHS, L, Thresholds("level", 250, 50), _fred("fred_rrpontsyd")),
+    Indicator("reserves", ("fred_wresbal",), "USD bn", Period.THREE_MONTHS, L, PCT_LOW, _fred("fred_wresbal", 1e-3), digits=0),
+    Indicator("tga", ("dts_tga",), "USD bn", Period.THREE_MONTHS, H, PCT_HIGH, _fred("dts_tga", 1e-3), digits=0),
+    Indicator("srf", ("nyfed_srf",), "USD bn", Period.FOUR_WEEKS, H, Thresholds("level", 1, 25), srf_max_4w,
+              method_fields={"days": pd.Timedelta(SRF_WINDOW).days}),
+    Indicator("bills_share", ("mspd_table1",), "%", Period.ONE_YEAR, H, Thresholds("level", 20, 25), bills_share_pct),
+    Indicator("debt_public_gdp", ("mspd_table1", "fred_gdp"), "%", Period.ONE_YEAR, H, Thresholds("level", 90, 100), debt_public_gdp),
+    Indicator("deficit_gdp", ("fred_fyfsd", "fred_gdp"), "%", Period.ONE_YEAR, H, Thresholds("level", 3, 6), deficit_gdp),
+    Indicator("cayman_share", ("tic_mfh",), "%", Period.ONE_YEAR, H, PCT_HIGH, cayman_share),
+    Indicator("ust10y", ("fred_dgs10",), "%", Period.FOUR_WEEKS, H, PCT_HIGH, _fred("fred_dgs10"), digits=2),
+    Indicator("ust10y_vol", ("fred_dgs10",), "bp, annualised", Period.FOUR_WEEKS, H, PCT_HIGH, dgs10_vol_bp,
+              method_fields={"changes": VOL_CHANGES, "days": TRADING_DAYS}),
+    Indicator("curve_2s10s", ("fred_t10y2y",), "pp", Period.FOUR_WEEKS, L, Thresholds("level", 0.25, 0), _fred("fred_t10y2y"),
+              digits=2),
+    Indicator("term_premium", ("fred_threefytp10",), "%", Period.FOUR_WEEKS, H, PCT_HIGH, _fred("fred_threefytp10"), digits=2),
 )
 
 CROWDING = Indicator(
-    "crowding", "Crowding flag (basis trade)", ("cftc_tff_ust", "fred_sofr", "fred_iorb"),
-    f"Leveraged funds' net short and SOFR − IORB (as above), each as a percentile of its own trailing {CROWDING_YEARS}"
-    f" years; the flag is set when both are above the {CROWDING_PCT:g}th. Value: the lower of the two percentiles. Weeks"
-    f" count once both series have {CROWDING_MIN_YEARS} year of history; the funding value is the latest at or before the week",
-    "percentile", Period.FOUR_WEEKS, H, Thresholds("crowding", CROWDING_PCT, CROWDING_PCT), f"{CFTC_SRC}; FRED SOFR, IORB",
-    lambda tables: crowding_history(tables)["score"], digits=1)
+    "crowding", ("cftc_tff_ust", "fred_sofr", "fred_iorb"), "percentile", Period.FOUR_WEEKS, H,
+    Thresholds("crowding", CROWDING_PCT, CROWDING_PCT), lambda tables: crowding_history(tables)["score"], digits=1,
+    method_fields={"years": CROWDING_YEARS, "percentile": CROWDING_PCT, "min_years": CROWDING_MIN_YEARS,
+                   "lag_days": CROWDING_MAX_LAG.days})
 
 ALL: tuple[Indicator, ...] = (*INDICATORS, CROWDING)
 BY_ID = {i.id: i for i in ALL}
@@ -351,7 +312,7 @@ def crowding_history(tables: Tables) -> pd.DataFrame:
     """Per CFTC week: net short and funding spread, their trailing-three-year percentiles, the score (lower of the two)."""
     net, spread = lev_net_short(tables), sofr_iorb_bp(tables)
     years, rows = pd.DateOffset(years=CROWDING_YEARS), {}
-    for d, value in net.items():
+    for d, value in zip(pd.DatetimeIndex(net.index), net):
         funding = spread[(spread.index <= d) & (spread.index >= d - CROWDING_MAX_LAG)]
         history_from = d - pd.DateOffset(years=CROWDING_MIN_YEARS)
         if funding.empty or net.index[0] > history_from or spread.index[0] > history_from:
@@ -389,7 +350,8 @@ class Result:
     window_to: str | None = None
     window_obs: int | None = None
     signal: str | None = None
-    reason: str | None = None
+    reason: str | None = None  # in plain English, for the command's text output
+    reason_code: str | None = None
     needs: tuple[str, ...] = ()
     components: Mapping[str, Any] = field(default_factory=dict)
 
@@ -400,28 +362,30 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         ind, d = self.indicator, self.indicator.digits
         return {
-            "id": ind.id, "label": ind.label, "status": self.status, "value": rounded(self.value, d), "unit": ind.unit,
+            "id": ind.id, "status": self.status, "value": rounded(self.value, d), "unit": ind.unit,
             "as_of": self.as_of, "change": rounded(self.change, d), "change_period": ind.period.value,
             "change_from": self.change_from, "percentile": rounded(self.percentile, 1),
             "window": None if self.window_obs is None else {"from": self.window_from, "to": self.window_to,
                                                            "observations": self.window_obs, "rule": window_rule(ind)},
             "signal": self.signal, "risk_direction": ind.risk.value,
             "thresholds": {"basis": ind.thresholds.basis, "watch": ind.thresholds.watch, "stressed": ind.thresholds.stressed},
-            "source": ind.source, "datasets": list(ind.datasets), "reason": self.reason, "needs": list(self.needs),
+            "datasets": list(ind.datasets), "reason": self.reason, "reason_code": self.reason_code, "needs": list(self.needs),
             "components": dict(self.components),
         }
 
 
 def window_rule(ind: Indicator) -> str:
-    if ind.thresholds.basis == "crowding":
-        return f"each component: trailing {CROWDING_YEARS} years"
-    return f"since {HISTORY_START:%Y-%m-%d} or since the series began"
+    """``trailing_years`` (each component over its trailing ``CROWDING_YEARS``) or ``since_start``
+    (since ``HISTORY_START`` or since the series began); the words are in the language packs."""
+    return "trailing_years" if ind.thresholds.basis == "crowding" else "since_start"
 
 
 def _crowding_components(history: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, Any]:
     row = history.loc[as_of]
+    assert isinstance(row, pd.Series)  # one row: the history has one per CFTC week
     flag = bool(row["net_short_pct"] > CROWDING_PCT and row["funding_pct"] > CROWDING_PCT)
-    return {"flag": flag, "net_short_usd_bn": rounded(row["net_short"], 1), "net_short_percentile": rounded(row["net_short_pct"], 1),
+    return {"flag": flag, "net_short_usd_bn": rounded(row["net_short"], 1), "net_short_as_of": _iso(as_of),
+            "net_short_percentile": rounded(row["net_short_pct"], 1),
             "funding_bp": rounded(row["funding_bp"], 1), "funding_as_of": _iso(row["funding_date"]),
             "funding_percentile": rounded(row["funding_pct"], 1)}
 
@@ -439,7 +403,8 @@ def evaluate_one(ind: Indicator, tables: Tables, as_of: Any = None) -> Result:
         last = s.index[-1]
         components = {} if history is None else _crowding_components(history, last)
     except Unavailable as exc:
-        return Result(ind, NOT_AVAILABLE, reason=exc.text, needs=exc.datasets if exc.code == "missing_dataset" else ())
+        return Result(ind, NOT_AVAILABLE, reason=exc.text, reason_code=exc.code,
+                      needs=exc.datasets if exc.code == "missing_dataset" else ())
     value = float(s.iloc[-1])
     change, base = change_over(s, ind.period)
     if ind is CROWDING:
@@ -473,11 +438,56 @@ def evaluate(tables: Tables, as_of: Any = None, snapshot: str = "") -> Scorecard
     return Scorecard(snapshot, None if as_of is None else _iso(as_of), tuple(evaluate_one(i, tables, as_of) for i in ALL))
 
 
-def methods_rows() -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class MethodRow:
+    """One indicator's entry in the methods appendix, from the table; the language pack words it
+    (``scorecard.indicators.<id>``: name, method with ``method_fields``, source)."""
+
+    id: str
+    datasets: tuple[str, ...]
+    unit: str
+    digits: int
+    change_period: str
+    risk_direction: str
+    thresholds: kfs.SignalThresholds
+    window_rule: str  # see window_rule
+    window_start: str  # HISTORY_START
+    window_years: int  # CROWDING_YEARS
+    method_fields: Mapping[str, Any]
+
+
+def methods_rows() -> list[MethodRow]:
     """The methods appendix: one row per indicator, generated from the table."""
-    return [{"id": i.id, "indicator": i.label, "datasets": ", ".join(i.datasets), "method": i.method, "unit": i.unit,
-             "change_period": i.period.value, "risk_direction": i.risk.value, "thresholds": i.thresholds.describe(i.risk),
-             "window": window_rule(i), "source": i.source} for i in ALL]
+    return [MethodRow(i.id, i.datasets, i.unit, i.digits, i.period.value, i.risk.value, _thresholds(i), window_rule(i),
+                      _iso(HISTORY_START), CROWDING_YEARS, dict(i.method_fields)) for i in ALL]
+
+
+def _thresholds(ind: Indicator) -> kfs.SignalThresholds:
+    return kfs.SignalThresholds(ind.thresholds.basis, float(ind.thresholds.watch), float(ind.thresholds.stressed))
+
+
+def reading(r: Result) -> kfs.IndicatorReading:
+    """One result as the key figures hold it: rounded as the indicator gives its value, codes only."""
+    ind, d = r.indicator, r.indicator.digits
+    return kfs.IndicatorReading(
+        id=ind.id, status=r.status, unit=ind.unit, digits=d, change_period=ind.period.value, risk_direction=ind.risk.value,
+        thresholds=_thresholds(ind), datasets=ind.datasets, value=rounded(r.value, d), as_of=r.as_of,
+        change=rounded(r.change, d), change_from=r.change_from, percentile=rounded(r.percentile, 1),
+        window_from=r.window_from, window_to=r.window_to, window_observations=r.window_obs, signal=r.signal,
+        reason_code=r.reason_code, needs=r.needs)
+
+
+def key_figures(card: Scorecard) -> kfs.Scorecard:
+    """The scorecard section of the key figures: every indicator, the signal counts, the crowding flag."""
+    found = tuple(reading(r) for r in card.results)
+    counts = {k: sum(1 for r in found if (r.signal or NOT_AVAILABLE) == k) for k in (CALM, WATCH, STRESSED, NOT_AVAILABLE)}
+    crowd = card.get(CROWDING.id)
+    c = crowd.components
+    flag = None if crowd.status != OK else kfs.CrowdingFlag(
+        flag=bool(c["flag"]), threshold_pct=CROWDING_PCT, years=CROWDING_YEARS, net_short_usd_bn=c["net_short_usd_bn"],
+        net_short_percentile=c["net_short_percentile"], net_short_as_of=c["net_short_as_of"], funding_bp=c["funding_bp"],
+        funding_percentile=c["funding_percentile"], funding_as_of=c["funding_as_of"])
+    return kfs.Scorecard(_iso(HISTORY_START), found, counts, flag)
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -488,7 +498,7 @@ def _num(x: float | None, digits: int, sign: bool = False) -> str:
 
 def format_table(card: Scorecard) -> str:
     """An aligned plain-text table, one indicator per row; unavailable ones say what they need."""
-    head = ("indicator", "value", "unit", "as of", "change", "period", "pctile", "signal", "source")
+    head = ("indicator", "value", "unit", "as of", "change", "period", "pctile", "signal", "datasets")
     rows = []
     for r in card.results:
         ind = r.indicator
@@ -496,7 +506,7 @@ def format_table(card: Scorecard) -> str:
             rows.append((ind.id, "n/a", ind.unit, "", "", ind.period.value, "", "", f"not available: {r.reason}"))
             continue
         rows.append((ind.id, _num(r.value, ind.digits), ind.unit, r.as_of or "", _num(r.change, ind.digits, sign=True),
-                     ind.period.value, _num(r.percentile, 0), r.signal or "", ind.source))
+                     ind.period.value, _num(r.percentile, 0), r.signal or "", ", ".join(ind.datasets)))
     widths = [max(len(str(row[i])) for row in (head, *rows)) for i in range(len(head))]
     right = {1, 4, 6}
     lines = [f"scorecard, snapshot {card.snapshot}" + (f", data up to {card.cut}" if card.cut else "")]

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,14 +23,12 @@ from typing import Any
 import pandas as pd
 
 from ustglass import __version__
-from ustglass.datasets import ALL, DatasetSpec, Frequency
+from ustglass.datasets import ALL, DatasetSpec, Dtype, Frequency
 from ustglass.errors import SnapshotError
 
 MANIFEST = "manifest.json"
 SNAPSHOT_ID = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-INT_COLUMNS = {"open_interest", "dealer_long", "dealer_short", "asset_mgr_long", "asset_mgr_short", "lev_long", "lev_short", "lev_spread"}
-STR_COLUMNS = {"contract_code", "market_name", "country", "month", "security_type", "security_class", "id", "units", "as_of",
-               "published", "title", "title_zh", "authors", "publisher", "doi", "url", "locator", "quote", "method"}
+STAGE_PREFIX = ".fetch-"
 
 
 @dataclass(frozen=True)
@@ -145,45 +144,101 @@ def dataset_manifest(record: DatasetRecord, csv: bytes) -> dict[str, Any]:
     }
 
 
-def write_snapshot(root: Path, snapshot_id: str, records: list[DatasetRecord], *, created: str,
-                   extra: dict[str, Any] | None = None) -> Path:
-    """Write ``root/<snapshot_id>/`` atomically; refuse to overwrite an existing snapshot."""
-    target = root / snapshot_id
-    if target.exists():
-        raise SnapshotError(f"{target}: snapshot already exists; snapshots are never overwritten")
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{snapshot_id}.", suffix=".tmp", dir=root))
-    os.chmod(tmp, 0o755)
-    try:
-        datasets: dict[str, Any] = {}
-        for record in sorted(records, key=lambda r: r.spec.id):
-            csv = frame_to_csv(record.frame.loc[:, list(record.spec.columns)])
-            (tmp / f"{record.spec.id}.csv").write_bytes(csv)
-            datasets[record.spec.id] = dataset_manifest(record, csv)
-        manifest = {
-            "snapshot": snapshot_id,
-            "as_of": snapshot_id,
-            "created": created,
-            "tool": f"ustglass {__version__}",
-            **(extra or {}),
-            "datasets": datasets,
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _fsync_dir(tmp)
-        try:
-            os.rename(tmp, target)
-        except OSError as exc:
-            raise SnapshotError(f"{target}: snapshot already exists; snapshots are never overwritten") from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
+def _write_into(directory: Path, snapshot_id: str, records: list[DatasetRecord], created: str,
+                extra: dict[str, Any] | None) -> None:
+    """Write every dataset CSV and manifest.json into ``directory`` and flush them to disk."""
+    datasets: dict[str, Any] = {}
+    for record in sorted(records, key=lambda r: r.spec.id):
+        csv = frame_to_csv(record.frame.loc[:, list(record.spec.columns)])
+        (directory / f"{record.spec.id}.csv").write_bytes(csv)
+        datasets[record.spec.id] = dataset_manifest(record, csv)
+    manifest = {
+        "snapshot": snapshot_id,
+        "as_of": snapshot_id,
+        "created": created,
+        "tool": f"ustglass {__version__}",
+        **(extra or {}),
+        "datasets": datasets,
+    }
+    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _fsync_dir(directory)
 
 
 def _fsync_dir(path: Path) -> None:
     for child in path.iterdir():
         with open(child, "rb") as fh:
             os.fsync(fh.fileno())
+
+
+# --- committing ------------------------------------------------------------------------
+# A snapshot is written into one staging directory beside the others (``.fetch-<pid>-*``) and
+# renamed into place in one step, so a reader sees either no snapshot or a complete one. A
+# staging directory left by a process that was killed is removed by the next commit.
+
+def dataset_hashes(path: Path) -> dict[str, str]:
+    """Dataset id -> sha256 of its CSV, from a snapshot's manifest."""
+    return {ds: str(meta.get("sha256", "")) for ds, meta in read_manifest(path)["datasets"].items()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(root: Path) -> None:
+    """Remove staging directories left by commits that were killed."""
+    for entry in root.glob(f"{STAGE_PREFIX}*"):
+        pid = entry.name.removeprefix(STAGE_PREFIX).split("-", 1)[0]
+        if entry.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def adopt(staged: Path, target: Path) -> tuple[Path, bool]:
+    """Rename a complete staged snapshot to ``target``: (target, True); or (target, False) when
+    ``target`` already holds the same data. Different data under that id is an error."""
+    if not target.exists():
+        try:
+            os.rename(staged, target)
+            return target, True
+        except OSError:
+            if not target.exists():
+                raise
+    if file_hashes(target) == dataset_hashes(staged):
+        return target, False
+    raise SnapshotError(f"{target}: a snapshot {target.name} with different data already exists (a revision without newer "
+                        "observations); snapshots are never overwritten: move it away or choose another --as-of")
+
+
+def commit(root: Path, snapshot_id: str, records: list[DatasetRecord], *, created: str,
+           extra: dict[str, Any] | None = None) -> tuple[Path, bool]:
+    """Write ``root/<snapshot_id>/`` through one staging directory: (path, True) when new,
+    (path, False) when ``root`` already holds a snapshot of that id with the same data."""
+    root.mkdir(parents=True, exist_ok=True)
+    clean_stale(root)
+    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=root))
+    try:
+        os.chmod(stage, 0o755)
+        _write_into(stage, snapshot_id, records, created, extra)
+        return adopt(stage, root / snapshot_id)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)  # gone already once renamed
+
+
+def write_snapshot(root: Path, snapshot_id: str, records: list[DatasetRecord], *, created: str,
+                   extra: dict[str, Any] | None = None) -> Path:
+    """Write ``root/<snapshot_id>/`` atomically; refuse to overwrite an existing snapshot."""
+    target = root / snapshot_id
+    if target.exists():
+        raise SnapshotError(f"{target}: snapshot already exists; snapshots are never overwritten")
+    path, created_now = commit(root, snapshot_id, records, created=created, extra=extra)
+    if not created_now:
+        raise SnapshotError(f"{target}: snapshot already exists; snapshots are never overwritten")
+    return path
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -209,7 +264,60 @@ def resolve(ref: str | None, root: Path) -> Path:
     raise SnapshotError(f"{ref}: no such snapshot (looked in {root})")
 
 
+# The manifest is not trusted: its fields are checked, a dataset's file must be a plain file
+# inside the snapshot directory, and the snapshot's id (and as-of date, when the directory is
+# named like one) is the directory's name, whatever the manifest says.
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_OPTIONAL: dict[str, tuple[type, ...]] = {"first": (str,), "last": (str,), "units": (str,), "url": (str,),
+                                          "original": (list,), "notes": (list,), "carried_forward": (bool,)}
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _iso_date(value: Any) -> date | None:
+    """The date an ISO ``YYYY-MM-DD`` string names (years 1800-2199), or None."""
+    if not isinstance(value, str) or not SNAPSHOT_ID.match(value):
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if 1800 <= day.year < 2200 else None
+
+
+def _check_dataset(mpath: Path, dataset_id: str, meta: Any) -> None:
+    where = f"{mpath}: dataset {dataset_id!r}"
+    if not isinstance(meta, dict):
+        raise SnapshotError(f"{where}: not an object but {_shown(meta)}")
+    for name in ("file", "sha256", "rows"):
+        if name not in meta:
+            raise SnapshotError(f"{where}, field {name!r}: missing")
+    file, digest, rows = meta["file"], meta["sha256"], meta["rows"]
+    if not isinstance(file, str) or file in ("", ".", "..") or "/" in file or "\\" in file or "\x00" in file:
+        raise SnapshotError(f"{where}, field 'file': not a file name inside the snapshot directory: {_shown(file)}")
+    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+        raise SnapshotError(f"{where}, field 'sha256': not a sha256 (64 hex digits): {_shown(digest)}")
+    if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+        raise SnapshotError(f"{where}, field 'rows': not a number of rows: {_shown(rows)}")
+    for name, types in _OPTIONAL.items():
+        if name in meta and not isinstance(meta[name], types):
+            raise SnapshotError(f"{where}, field {name!r}: not {'a list' if list in types else 'a ' + types[0].__name__}: "
+                                f"{_shown(meta[name])}")
+    for i, origin in enumerate(meta.get("original", []), start=1):
+        if not isinstance(origin, dict) or not all(isinstance(origin.get(k, ""), str) for k in ("file", "sha256", "retrieved")) \
+                or "file" not in origin:
+            raise SnapshotError(f"{where}, field 'original': entry {i} is not a file with sha256 and retrieval time: {_shown(origin)}")
+    if not all(isinstance(n, str) for n in meta.get("notes", [])):
+        raise SnapshotError(f"{where}, field 'notes': not a list of text: {_shown(meta['notes'])}")
+
+
 def read_manifest(path: Path) -> dict[str, Any]:
+    """A snapshot's manifest, checked, with ``snapshot`` set to the directory's name (and ``as_of``
+    too when the directory is named by a date); raises SnapshotError naming the field."""
     mpath = path / MANIFEST
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
@@ -217,41 +325,84 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise SnapshotError(f"{mpath}: missing") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise SnapshotError(f"{mpath}: not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise SnapshotError(f"{mpath}: cannot be read ({exc.strerror or exc})") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("datasets"), dict):
         raise SnapshotError(f"{mpath}: field 'datasets' missing")
-    return manifest
+    if _iso_date(manifest.get("as_of")) is None:
+        raise SnapshotError(f"{mpath}: field 'as_of': not a date YYYY-MM-DD: {_shown(manifest.get('as_of'))}")
+    for dataset_id, meta in manifest["datasets"].items():
+        _check_dataset(mpath, dataset_id, meta)
+    named = _iso_date(path.name)
+    return {**manifest, "snapshot": path.name, "as_of": named.isoformat() if named else manifest["as_of"]}
+
+
+def dataset_file(path: Path, meta: dict[str, Any]) -> Path:
+    """The CSV a (checked) manifest entry names: a plain file inside the snapshot directory."""
+    csv_path = path / meta["file"]
+    try:
+        mode = csv_path.lstat().st_mode
+    except FileNotFoundError:
+        raise SnapshotError(f"{csv_path}: missing (listed in manifest.json)") from None
+    except OSError as exc:
+        raise SnapshotError(f"{csv_path}: cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(mode):
+        raise SnapshotError(f"{csv_path}: not a plain file inside the snapshot directory (a link or a directory)")
+    return csv_path
+
+
+def _verified(path: Path, meta: dict[str, Any]) -> tuple[Path, bytes]:
+    """A dataset's CSV bytes, checked against the sha256 its manifest entry records."""
+    csv_path = dataset_file(path, meta)
+    try:
+        data = csv_path.read_bytes()
+    except OSError as exc:
+        raise SnapshotError(f"{csv_path}: cannot be read ({exc.strerror or exc})") from None
+    if sha256_bytes(data) != meta["sha256"]:
+        raise SnapshotError(f"{csv_path}: sha256 does not match manifest.json; the file was changed after the snapshot was written")
+    return csv_path, data
+
+
+def file_hashes(path: Path) -> dict[str, str]:
+    """Dataset id -> sha256 of its CSV, each file read and checked against the manifest."""
+    hashes = {}
+    for dataset_id, meta in read_manifest(path)["datasets"].items():
+        _verified(path, meta)
+        hashes[dataset_id] = meta["sha256"]
+    return hashes
 
 
 def load(path: Path) -> Snapshot:
-    """Read and verify a snapshot: every CSV must match the sha256 in the manifest."""
+    """Read and verify a snapshot: every CSV must match the sha256 and row count in the manifest."""
     manifest = read_manifest(path)
     tables: dict[str, pd.DataFrame] = {}
     for dataset_id, meta in manifest["datasets"].items():
         spec = ALL.get(dataset_id)
         if spec is None:
             raise SnapshotError(f"{path / MANIFEST}: unknown dataset {dataset_id!r}")
-        csv_path = path / meta["file"]
+        csv_path, data = _verified(path, meta)
         try:
-            data = csv_path.read_bytes()
-        except FileNotFoundError:
-            raise SnapshotError(f"{csv_path}: missing (listed in manifest.json)") from None
-        if sha256_bytes(data) != meta["sha256"]:
-            raise SnapshotError(f"{csv_path}: sha256 does not match manifest.json; the file was changed after the snapshot was written")
-        tables[dataset_id] = read_csv(spec, data)
-    return Snapshot(id=str(manifest.get("snapshot", path.name)), path=path, manifest=manifest, tables=tables)
+            table = read_csv(spec, data)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SnapshotError(f"{csv_path}: not a {dataset_id} table ({str(exc).splitlines()[0][:80]})") from None
+        if len(table) != meta["rows"]:
+            raise SnapshotError(f"{path / MANIFEST}: dataset {dataset_id!r}, field 'rows': {meta['rows']}, but {csv_path.name} "
+                                f"holds {len(table)}")
+        tables[dataset_id] = table
+    return Snapshot(id=path.name, path=path, manifest=manifest, tables=tables)
 
 
 def read_csv(spec: DatasetSpec, data: bytes) -> pd.DataFrame:
-    dtypes: dict[str, Any] = {}
-    for col in spec.columns:
-        if col in INT_COLUMNS:
-            dtypes[col] = "Int64"
-        elif col in STR_COLUMNS:
-            dtypes[col] = str
-    frame = pd.read_csv(io.BytesIO(data), dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in spec.columns if c not in STR_COLUMNS})
-    for col in spec.columns:
-        if col in ("date", "report_date", "record_date"):
-            frame[col] = pd.to_datetime(frame[col], format="%Y-%m-%d")
-        elif col not in INT_COLUMNS and col not in STR_COLUMNS:
-            frame[col] = frame[col].astype("float64")
+    """A snapshot CSV as the frame the parsers made, typed by the dataset's columns."""
+    types = {Dtype.INT: "Int64", Dtype.TEXT: str}
+    dtypes: dict[str, Any] = {c.name: types[c.dtype] for c in spec.schema if c.dtype in types}
+    missing = {c.name: [""] for c in spec.schema if c.dtype is not Dtype.TEXT}
+    frame = pd.read_csv(io.BytesIO(data), dtype=dtypes, keep_default_na=False, na_values=missing)
+    if tuple(frame.columns) != spec.columns:
+        raise ValueError(f"columns {', '.join(map(str, frame.columns))}, expected {', '.join(spec.columns)}")
+    for col in spec.schema:
+        if col.dtype is Dtype.DATE:
+            frame[col.name] = pd.to_datetime(frame[col.name], format="%Y-%m-%d")
+        elif col.dtype is Dtype.FLOAT:
+            frame[col.name] = frame[col.name].astype("float64")
     return frame

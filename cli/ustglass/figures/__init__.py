@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from ustglass.chartspec import FigureDef
 from ustglass.errors import BuildError
-from ustglass.figures import basis, deficits, funding, holders
+from ustglass.figures import basis, deficits, funding, holders, scenario_grid, scorecard
 
-REGISTRY: dict[str, FigureDef] = {f.id: f for f in (deficits.FIGURE, holders.FIGURE, basis.FIGURE, funding.FIGURE)}
+REGISTRY: dict[str, FigureDef] = {
+    f.id: f for f in (deficits.FIGURE, holders.FIGURE, basis.FIGURE, funding.FIGURE, scorecard.FIGURE, scenario_grid.FIGURE)
+}
 IDS: tuple[str, ...] = tuple(REGISTRY)  # in the brief's order
 
 

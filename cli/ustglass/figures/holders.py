@@ -32,7 +32,8 @@ def _axis_max(bars: Sequence[tuple[float, str]], axes_in: float) -> float:
 def draw(chart: Chart) -> list[Panel]:
     """Horizontal bars, the top ``top_n`` holders (and the Cayman Islands when the estimate is
     shown), each labelled at its end; the estimate row just under the official Cayman row."""
-    h, est, c, s, loc = chart.kf.holders, chart.kf.holders.cayman_estimate_usd_bn, chart.colors, chart.scale, chart.loc
+    h, c, s, loc = chart.kf.holders, chart.colors, chart.scale, chart.loc
+    est = h.cayman_estimate_usd_bn if CAYMAN in h.usd_bn else None  # the estimate row sits under the official one
     top = h.ranking[: chart.spec.top_n]
     rows = list(top) + ([CAYMAN] if est and CAYMAN not in top else [])
     ax, bar = chart.fig.add_axes((0, 0, 1, 1)), 0.38

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, excerpt
 
 MISSING = ("", ".")
 LINE = "_line"  # temporary column: the line (row) each observation was read from
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+YEARS = (1800, 2200)  # dates outside these years are not dates of these series (and overflow datetime64[ns])
 _HTML_START = ("<!doctype html", "<html", "<head", "<body", "<?xml", "<!--")
 
 
@@ -50,13 +51,28 @@ def decode_text(data: bytes, name: str, what: str) -> str:
     return text
 
 
-def csv_records(text: str, delimiter: str = ",") -> list[tuple[int, list[str]]]:
-    """(line number, fields) for every non-blank CSV record of ``text``."""
+def cut_short(text: str) -> bool:
+    """True when the text's last line holds something and has no line end (the file was cut)."""
+    return bool(text.rsplit("\n", 1)[-1].strip())
+
+
+def csv_records(text: str, name: str, delimiter: str = ",", *, line_end: bool = False) -> list[tuple[int, list[str]]]:
+    """(line number, fields) for every non-blank CSV record of ``text``; at least one.
+
+    ``line_end``: the format always ends its last line with a line end, so a last line
+    without one means the file was cut short (``2026-06-23,3.`` read as 3.0)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out: list[tuple[int, list[str]]] = []
-    for fields in reader:
-        if fields and any(f.strip() for f in fields):
-            out.append((reader.line_num, fields))
+    try:
+        for fields in reader:
+            if fields and any(f.strip() for f in fields):
+                out.append((reader.line_num, fields))
+    except csv.Error as exc:
+        raise InputError(name, f"not readable as delimited text ({exc})", row=max(reader.line_num, 1)) from None
+    if not out:
+        raise InputError(name, "has no records", row=1)
+    if line_end and cut_short(text):
+        raise InputError(name, "the last line has no line end: the file was cut short", row=out[-1][0])
     return out
 
 
@@ -83,14 +99,15 @@ def to_float(values: Sequence[str], rows: Sequence[int], name: str, field: str, 
     num = pd.to_numeric(s.where(~miss), errors="coerce").to_numpy(dtype="float64")
     i = _bad((np.isnan(num) & ~miss) | np.isinf(num))
     if i is not None:
-        raise InputError(name, f"not a number: {s.iloc[i]!r}", row=rows[i], field=field)
+        raise InputError(name, f"not a number: {excerpt(s.iloc[i])}", row=rows[i], field=field)
     return num
 
 
 def to_int(values: Sequence[str], rows: Sequence[int], name: str, field: str, missing: Sequence[str] = MISSING) -> pd.Series:
     """Whole numbers as nullable Int64; ``missing`` markers become <NA>."""
     num = to_float(values, rows, name, field, missing)
-    i = _bad(~np.isnan(num) & (np.mod(num, 1.0) != 0))
+    present = ~np.isnan(num)
+    i = _bad(present & ((np.mod(num, 1.0) != 0) | (np.abs(num) > 2.0**53)))
     if i is not None:
         raise InputError(name, f"not a whole number: {str(values[i]).strip()!r}", row=rows[i], field=field)
     return pd.Series(num).astype("Int64")
@@ -100,7 +117,7 @@ def to_dates(values: Sequence[str], rows: Sequence[int], name: str, field: str, 
     """Dates as datetime64[ns]; an empty or unreadable date is an error."""
     s = pd.Series(list(values), dtype=object).map(lambda v: "" if v is None else str(v).strip())
     parsed = pd.to_datetime(s.where(s != ""), format=fmt, errors="coerce")
-    bad = parsed.isna().to_numpy()
+    bad = parsed.isna().to_numpy() | ~parsed.dt.year.between(*YEARS, inclusive="left").to_numpy(dtype=bool)
     if pattern is not None:
         bad = bad | ~s.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
     i = _bad(bad)
@@ -119,7 +136,7 @@ def check_unique(keys: pd.DataFrame, rows: Sequence[int], name: str, field: str 
     key = tuple(keys.iloc[i])
     first = _bad((keys == keys.iloc[i]).all(axis=1).to_numpy())
     shown = " / ".join(_show(k) for k in key)
-    raise InputError(name, f"duplicate observation for {shown} (first at row {rows[first]})", row=rows[i], field=field)
+    raise InputError(name, f"duplicate observation for {shown} (first at row {rows[i if first is None else first]})", row=rows[i], field=field)
 
 
 def _show(value: object) -> str:
@@ -146,9 +163,13 @@ def with_lines(frame: pd.DataFrame, columns: Sequence[str], name: str, fields: d
 
 def located(frame: pd.DataFrame, index: int, column: str, name: str) -> tuple[str, int | None, str]:
     """File, line and field of row ``index``, column ``column`` of a parsed frame: the file and line
-    the parser recorded (else ``name`` and no line) and the file's name of the column."""
+    the parser recorded (else ``name`` and no line) and the file's name of the column (or of that
+    row's cell, where the parser recorded one per row)."""
     lines = frame.attrs.get("lines")
     field = str((frame.attrs.get("fields") or {}).get(column, column))
+    per_row = (frame.attrs.get("row_fields") or {}).get(column)
     if isinstance(lines, tuple) and len(lines) == len(frame):
+        if isinstance(per_row, tuple) and len(per_row) == len(frame):
+            field = str(per_row[index])
         return str(frame.attrs.get("file") or name), int(lines[index]), field
     return name, None, field

@@ -13,33 +13,23 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
 
-from ..datasets import CFTC_TFF
+from ..datasets import CFTC_TFF, UST_FUTURES, Contract
 from ..errors import InputError
 from ._text import LINE, check_unique, column_index, csv_records, decode_text, looks_like_html, to_dates, to_int, with_lines
+from .base import Download, FileKind, Mirror, Source, first_line, names, unexpected_header
 
-UST_CONTRACTS: dict[str, tuple[str, int]] = {
-    "042601": ("2Y", 200_000),
-    "044601": ("5Y", 100_000),
-    "043602": ("10Y", 100_000),
-    "043607": ("Ultra 10Y", 100_000),
-    "020601": ("T-Bond", 100_000),
-    "020604": ("Ultra T-Bond", 100_000),
-}
-SOCRATA_NAMES: dict[str, str] = {
-    "UST 2Y NOTE": "042601",
-    "UST 5Y NOTE": "044601",
-    "UST 10Y NOTE": "043602",
-    "ULTRA UST 10Y": "043607",
-    "UST BOND": "020601",
-    "ULTRA UST BOND": "020604",
-}
+CONTRACTS: dict[str, Contract] = {c.code: c for c in UST_FUTURES}
+SOCRATA_NAMES: dict[str, str] = {c.socrata: c.code for c in UST_FUTURES}
+# Dataset id of the Socrata leveraged-funds subset: a different shape from cftc_tff_ust, not used by the brief.
+SOCRATA_LEVMONEY_ID = "cftc_tff_ust_levmoney"
+FIRST_YEAR = 2018  # the live fetch downloads the yearly files from this year on
 WHAT_TXT = "CFTC Traders in Financial Futures text file"
 WHAT_ZIP = "CFTC Traders in Financial Futures zip archive"
 WHAT_XLS = "CFTC Traders in Financial Futures Excel file"
@@ -69,13 +59,14 @@ HEADERLESS_INDEX: dict[str, int] = {
 SOCRATA_FIELDS = ("report_date_as_yyyy_mm_dd", "contract_market_name", "lev_money_positions_long", "lev_money_positions_short", "open_interest_all")
 LEVMONEY_COLUMNS = ("report_date", "contract_code", "lev_long", "lev_short", "open_interest")
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 _TREASURY_NAME = re.compile(r"TREASURY|\bUST\s|T-NOTE|T-BOND")
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, RuntimeError, OSError)  # RuntimeError covers unsupported compression
 
 
 def _keep_row(code: str, market: str, name: str, row: int) -> bool:
     """True for one of the six contracts; an unknown Treasury-looking contract is an error."""
-    if code in UST_CONTRACTS:
+    if code in CONTRACTS:
         return True
     if _TREASURY_NAME.search(market.upper()):
         raise InputError(name, f"unknown contract code {code!r} for U.S. Treasury future {market!r}", row=row, field=CODE)
@@ -89,7 +80,7 @@ def _check_futures_only(kinds: Sequence[str], rows: Sequence[int], name: str) ->
             raise InputError(name, f"is futures-and-options combined data ({kind.strip()!r}); expected the futures-only report", row=row, field=KIND)
 
 
-def _frame(markets: Sequence[str], codes: Sequence[str], dates: np.ndarray, cells: dict[str, list[object]], rows: list[int],
+def _frame(markets: Sequence[str], codes: Sequence[str], dates: np.ndarray, cells: Mapping[str, Sequence[object]], rows: list[int],
            name: str, date_field: str) -> pd.DataFrame:
     """Assemble the cftc_tff_ust frame from the kept rows, checked and sorted."""
     data: dict[str, object] = {
@@ -122,7 +113,7 @@ def _txt_layout(records: list[tuple[int, list[str]]], name: str) -> tuple[dict[s
 
 def parse_tff_txt(data: bytes, name: str) -> pd.DataFrame:
     """Parse FinFutYY.txt / FinFutWk.txt text into the cftc_tff_ust frame (six UST contracts)."""
-    records = csv_records(decode_text(data, name, WHAT_TXT))
+    records = csv_records(decode_text(data, name, WHAT_TXT), name, line_end=True)
     index, width, body = _txt_layout(records, name)
     kept: list[tuple[int, list[str]]] = []
     for line, fields in body:
@@ -240,7 +231,7 @@ def parse_tff_xls(data: bytes, name: str) -> pd.DataFrame:
 def parse_socrata_levmoney_csv(data: bytes, name: str) -> pd.DataFrame:
     """Parse a Socrata gpe5-46if CSV export (leveraged funds only) into
     DataFrame[report_date, contract_code, lev_long, lev_short, open_interest]."""
-    records = csv_records(decode_text(data, name, WHAT_SOCRATA))
+    records = csv_records(decode_text(data, name, WHAT_SOCRATA), name, line_end=True)
     header_line, header = records[0]
     index = column_index(header, SOCRATA_FIELDS, name, row=header_line)
     body = records[1:]
@@ -264,7 +255,53 @@ def parse_socrata_levmoney_csv(data: bytes, name: str) -> pd.DataFrame:
         "lev_long": to_int(col("lev_money_positions_long"), rows, name, "lev_money_positions_long").array,
         "lev_short": to_int(col("lev_money_positions_short"), rows, name, "lev_money_positions_short").array,
         "open_interest": to_int(col("open_interest_all"), rows, name, "open_interest_all").array,
+        LINE: rows,
     })
     check_unique(frame[["report_date", "contract_code"]], rows, name, "report_date_as_yyyy_mm_dd")
     frame = frame.sort_values(["report_date", "contract_code"], kind="mergesort").reset_index(drop=True)
-    return frame[list(LEVMONEY_COLUMNS)]
+    labels = {"report_date": "report_date_as_yyyy_mm_dd", "contract_code": "contract_market_name", "lev_long": "lev_money_positions_long",
+              "lev_short": "lev_money_positions_short", "open_interest": "open_interest_all"}
+    return with_lines(frame, LEVMONEY_COLUMNS, name, labels)
+
+
+# --- the source ----------------------------------------------------------------------------
+
+def _txt_header(head: bytes) -> str | None:
+    line = first_line(head)
+    ok = line.startswith(f'"{NAME}"') or (line.startswith('"') and line.count(",") >= TXT_WIDTH - 1)
+    return None if ok else unexpected_header(head)
+
+
+def _socrata_header(head: bytes) -> str | None:
+    line = first_line(head)
+    return None if all(f in line for f in ("report_date_as_yyyy_mm_dd", "contract_market_name")) else unexpected_header(head)
+
+
+def _plan(as_of: date, mirror: Mirror) -> list[Download]:
+    """The yearly zip of every year up to the as-of year (optional while its first report is not out)."""
+    out = []
+    for year in range(FIRST_YEAR, as_of.year + 1):
+        early = year == as_of.year and as_of.month == 1 and as_of.day <= 14  # first report not out yet
+        out.append(Download("cftc", f"cftc/fut_fin_txt_{year}.zip", mirror(CFTC_TFF.url.format(year=year)), CFTC_TFF.id,
+                            "cftc_zip", early))
+    return out
+
+
+def _check(download: Download, frame: pd.DataFrame) -> str | None:
+    """A yearly zip holds report dates of its year only."""
+    if download.kind != "cftc_zip":
+        return None
+    year = int(download.name[-8:-4])
+    if not frame.empty and set(frame["report_date"].dt.year) != {year}:
+        return f"holds report dates outside {year}"
+    return None
+
+
+ZIP = FileKind("cftc_zip", WHAT_ZIP, names(r"fut_fin_txt_\d{4}.*\.zip"), parse_tff_zip, CFTC_TFF.id,
+               signatures=ZIP_SIGNATURES, signature_name="the zip signature")
+TXT = FileKind("cftc_txt", WHAT_TXT, names(r"finfut(\d{2}|yy|wk).*\.txt"), parse_tff_txt, CFTC_TFF.id, header=_txt_header)
+XLS = FileKind("cftc_xls", WHAT_XLS, names(r"(finfut(\d{2}|yy)|fut_fin_xls_\d{4}).*\.(xls|zip)"), parse_tff_xls, CFTC_TFF.id,
+               signatures=(*ZIP_SIGNATURES, OLE2_SIGNATURE), signature_name="the Excel (OLE2) signature")
+SOCRATA = FileKind("cftc_socrata_csv", WHAT_SOCRATA, names(r"socrata_gpe5-46if.*\.csv"), parse_socrata_levmoney_csv,
+                   SOCRATA_LEVMONEY_ID, header=_socrata_header)
+SOURCE = Source("cftc", (ZIP, TXT, XLS, SOCRATA), (CFTC_TFF,), _plan, check=_check)

@@ -9,13 +9,16 @@ A missing observation is an empty field or ``.``; it is kept as a NaN row.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
 
+from ..datasets import FRED_SERIES
 from ..errors import InputError
 from ._text import LINE, check_unique, csv_records, decode_text, to_dates, to_float, with_lines
+from .base import Download, FileKind, Mirror, Source, first_line, names, unexpected_header
 
 WHAT = "FRED graph CSV file"
 DATE_HEADERS = ("observation_date", "DATE")
@@ -61,7 +64,7 @@ def _check_order(dates: np.ndarray, rows: list[int], name: str, field: str) -> N
 
 def parse_fred_csv(data: bytes, name: str) -> tuple[str, pd.DataFrame]:
     """Parse a FRED graph CSV into (SERIES id, DataFrame[date datetime64[ns], value float64])."""
-    records = csv_records(decode_text(data, name, WHAT))
+    records = csv_records(decode_text(data, name, WHAT), name, line_end=True)
     header = records[0][1]
     series = _series_from_header(header, name)
     date_field, value_field = header[0].strip(), header[1].strip()
@@ -76,3 +79,30 @@ def parse_fred_csv(data: bytes, name: str) -> tuple[str, pd.DataFrame]:
     frame = pd.DataFrame({"date": dates, "value": values, LINE: rows})
     frame = frame.astype({"date": "datetime64[ns]", "value": "float64"})
     return series, with_lines(frame, ["date", "value"], name, {"date": date_field, "value": value_field})
+
+
+# --- the source ----------------------------------------------------------------------------
+
+def _header(head: bytes) -> str | None:
+    return None if first_line(head).split(",")[0].strip() in DATE_HEADERS else unexpected_header(head)
+
+
+def _frame(data: bytes, name: str) -> pd.DataFrame:
+    """The FRED frame, carrying its series id in ``attrs["series"]``."""
+    series, frame = parse_fred_csv(data, name)
+    frame.attrs["series"] = series
+    return frame
+
+
+def _dataset(frame: pd.DataFrame) -> str:
+    return "fred_" + str(frame.attrs["series"]).lower()
+
+
+def _plan(as_of: date, mirror: Mirror) -> list[Download]:
+    return [Download("fred", f"fred/{series}.csv", mirror(spec.url), spec.id, "fred_csv", not spec.required)
+            for series, spec in FRED_SERIES.items()]
+
+
+CSV = FileKind("fred_csv", WHAT, names(r"fredgraph.*\.csv") + names(r"[A-Z0-9]+\.csv", case=True), _frame, _dataset,
+               header=_header, sniff=True)
+SOURCE = Source("fred", (CSV,), tuple(FRED_SERIES.values()), _plan)

@@ -4,74 +4,50 @@ Timeouts, retries with exponential backoff and jitter (connection errors, 5xx, 4
 Retry-After), a bounded number of concurrent requests, an on-disk cache answering
 conditional requests (ETag / Last-Modified, 304 -> the cached body), an identifying
 User-Agent and progress reporting. The transport is injectable, so tests never open a socket.
+
+Nothing a server does can hold a run for ever or fill the memory: every download has a total
+deadline (every try included) and every run one more; bodies are capped (after decompression);
+redirects are followed only within the host asked for, at most a few hops. Every failure is a
+``DownloadError`` with one line of reason, and credentials in URLs are never shown.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import random
-import sys
+import socket
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import parsedate_to_datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
 from .. import __version__
 from ..errors import FetchError
-from ..logs import Log, timestamp
+from ..logs import Log, redact, timestamp
+from .httpcache import CACHE_ENV, CacheEntry, HttpCache, default_cache_dir
+from .httpsettings import LIMITS, HttpSettings, SettingsError
+from .progress import LogProgress, Progress, RichProgress, make_progress, size_text
+
+__all__ = ["CACHE_ENV", "LIMITS", "CacheEntry", "DownloadError", "Fetched", "HttpCache", "HttpClient", "HttpSettings",
+           "LogProgress", "Progress", "RichProgress", "SettingsError", "default_cache_dir", "make_progress", "redact",
+           "retry_after"]
 
 PROJECT_URL = "https://pypi.org/project/ustglass/"
 USER_AGENT = f"ustglass/{__version__} (+{PROJECT_URL})"
-CACHE_ENV = "USTGLASS_CACHE_DIR"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    """How patient the client is. Environment: USTGLASS_HTTP_TIMEOUT, _RETRIES, _BACKOFF."""
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0
-    attempts: int = 4  # tries per URL, the first included
-    backoff: float = 1.0  # seconds before the first retry; doubled for each further one
-    max_backoff: float = 30.0
-    retry_after_cap: float = 120.0  # never wait longer than this for a Retry-After
-    concurrency: int = 4
-    max_bytes: int = 256 * 1024 * 1024
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> HttpSettings:
-        """Defaults, adjusted by the environment, then by explicit ``overrides``."""
-        values: dict[str, Any] = {}
-        for env, key, kind in (("USTGLASS_HTTP_TIMEOUT", "read_timeout", float),
-                               ("USTGLASS_HTTP_RETRIES", "attempts", int),
-                               ("USTGLASS_HTTP_BACKOFF", "backoff", float)):
-            text = os.environ.get(env)
-            if text:
-                try:
-                    values[key] = kind(text)
-                except ValueError:
-                    raise FetchError(f"{env}={text!r} is not a number") from None
-        if "attempts" in values:
-            values["attempts"] = max(1, values["attempts"] + 1)  # retries -> tries
-        return cls(**{**values, **overrides})
-
-
 class DownloadError(FetchError):
-    """A URL that could not be downloaded: the URL and the reason."""
+    """A URL that could not be downloaded: the URL (credentials hidden) and the reason."""
 
     def __init__(self, url: str, reason: str):
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
+        self.url = redact(url)
+        self.reason = redact(reason)
+        super().__init__(f"{self.url}: {self.reason}")
 
 
 @dataclass(frozen=True)
@@ -86,140 +62,6 @@ class Fetched:
     from_cache: bool = False
     attempts: int = 1
 
-
-# --- on-disk cache -----------------------------------------------------------------------
-
-def default_cache_dir() -> Path:
-    """``$USTGLASS_CACHE_DIR``, else the platform's user cache dir for ustglass, + ``/http``."""
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("ustglass")) / "http"
-
-
-@dataclass(frozen=True)
-class CacheEntry:
-    etag: str | None
-    last_modified: str | None
-    content_type: str
-    data: bytes
-
-
-class HttpCache:
-    """Bodies with their validators, one pair of files per URL (sha256 of the URL)."""
-
-    def __init__(self, root: Path | None = None):
-        self.root = root or default_cache_dir()
-
-    def _paths(self, url: str) -> tuple[Path, Path]:
-        key = hashlib.sha256(url.encode("utf-8")).hexdigest()[:40]
-        return self.root / f"{key}.body", self.root / f"{key}.json"
-
-    def lookup(self, url: str) -> CacheEntry | None:
-        """The cached entry of ``url``, or None (also when it is incomplete or damaged)."""
-        body, meta = self._paths(url)
-        try:
-            info = json.loads(meta.read_text(encoding="utf-8"))
-            data = body.read_bytes()
-        except (OSError, ValueError):
-            return None
-        if info.get("url") != url or info.get("sha256") != hashlib.sha256(data).hexdigest():
-            return None
-        return CacheEntry(info.get("etag"), info.get("last_modified"), info.get("content_type", ""), data)
-
-    def store(self, url: str, response: httpx.Response, data: bytes) -> None:
-        """Keep ``data`` when the response carries a validator; cache trouble is never fatal."""
-        etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
-        if not etag and not modified:
-            return
-        body, meta = self._paths(url)
-        info = {"url": url, "etag": etag, "last_modified": modified, "sha256": hashlib.sha256(data).hexdigest(),
-                "content_type": response.headers.get("content-type", ""), "stored": timestamp()}
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            _atomic_write(body, data)
-            _atomic_write(meta, json.dumps(info, indent=1).encode("utf-8"))
-        except OSError:
-            pass
-
-    def forget(self, url: str) -> None:
-        """Drop ``url`` (its body failed validation)."""
-        for path in self._paths(url):
-            path.unlink(missing_ok=True)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
-# --- progress ----------------------------------------------------------------------------
-
-class Progress(Protocol):
-    def start(self, total: int) -> None: ...
-    def done(self, url: str, outcome: Fetched | DownloadError) -> None: ...
-    def stop(self) -> None: ...
-
-
-def _size(n: int) -> str:
-    return f"{n / 1024:.0f} kB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
-
-
-class LogProgress:
-    """One timestamped log line per finished download (cron, pipes)."""
-
-    def __init__(self, log: Log):
-        self.log = log
-
-    def start(self, total: int) -> None:
-        self.log.info("download", f"downloading {total} file(s)")
-
-    def done(self, url: str, outcome: Fetched | DownloadError) -> None:
-        if isinstance(outcome, DownloadError):
-            self.log.info("download", f"failed {url}: {outcome.reason}")
-        else:
-            how = "not modified, cached copy" if outcome.from_cache else f"HTTP {outcome.status}"
-            self.log.info("download", f"got {url} ({how}, {_size(len(outcome.data))})")
-
-    def stop(self) -> None:
-        return None
-
-
-class RichProgress:
-    """A progress bar on a terminal; failures printed above it."""
-
-    def __init__(self) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            console=Console(stderr=True), transient=True)
-        self.task: Any = None
-
-    def start(self, total: int) -> None:
-        self.bar.start()
-        self.task = self.bar.add_task("downloading", total=total)
-
-    def done(self, url: str, outcome: Fetched | DownloadError) -> None:
-        if isinstance(outcome, DownloadError):
-            self.bar.console.print(f"[red]failed[/red] {url}: {outcome.reason}", markup=True, highlight=False)
-        self.bar.update(self.task, advance=1, description=url.rsplit("/", 1)[-1][:40])
-
-    def stop(self) -> None:
-        self.bar.stop()
-
-
-def make_progress(log: Log) -> Progress:
-    """A progress bar on a terminal, plain log lines otherwise (or for JSON logs)."""
-    if sys.stderr.isatty() and log.format.value == "text" and not log.quiet:
-        return RichProgress()
-    return LogProgress(log)
-
-
-# --- the client --------------------------------------------------------------------------
 
 def retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (seconds or an HTTP date), or None."""
@@ -237,9 +79,104 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
+# --- deadlines, redirects, credentials ---------------------------------------------------
+
+class _Stop(Exception):
+    """A failure that no retry can mend (deadline passed, redirect refused, body too large)."""
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+class Deadline:
+    """The moment one download must be over; at that moment its sockets are shut down.
+
+    httpx's read timeout is the longest silence, so a server that sends one byte every few
+    seconds never trips it; this cuts the connection off however the server behaves.
+    """
+
+    def __init__(self, ends: float, what: str):
+        self.ends = ends
+        self.what = what  # e.g. "the download deadline of 300 s (USTGLASS_HTTP_DEADLINE)"
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, ends - time.monotonic()), self.expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def left(self) -> float:
+        return self.ends - time.monotonic()
+
+    def check(self) -> None:
+        if self.expired or self.left() <= 0:
+            raise _Stop(f"did not finish within {self.what}")
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpx trace hook: remember the socket of every connection this download opens."""
+        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._sockets.append(sock)
+                if self.expired:
+                    _shut(sock)
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except (OSError, ValueError):
+        pass  # already closed
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``url`` without ``user:password@``, and the credentials (sent as HTTP Basic auth)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    return urlunsplit(parts._replace(netloc=hostport)), (unquote(user), unquote(password))
+
+
+def _origin(url: httpx.URL) -> tuple[str, int | None]:
+    return url.host.lower(), url.port or (443 if url.scheme == "https" else 80)
+
+
+def _redirect_problem(start: httpx.URL, target: httpx.URL) -> str | None:
+    """Why a redirect from ``start``'s host to ``target`` is not followed, or None."""
+    if target.scheme not in ("http", "https"):
+        return f"redirected to a {target.scheme or 'relative'} URL; refused"
+    if target.host.lower() != start.host.lower():
+        return f"redirected to another host ({target.host}); only redirects within {start.host} are followed"
+    if start.scheme == "https" and target.scheme == "http":
+        return "redirected from https to plain http; refused"
+    if target.scheme == start.scheme and _origin(target) != _origin(start):
+        return f"redirected to another port of {start.host} ({target.port}); refused"
+    return None
+
+
+# --- the client --------------------------------------------------------------------------
+
 @dataclass
 class HttpClient:
-    """GET with retries, cache and bounded concurrency; ``get_many`` downloads in parallel."""
+    """GET with retries, cache, deadlines and bounded concurrency; ``get_many`` downloads in parallel."""
 
     settings: HttpSettings = field(default_factory=HttpSettings.from_env)
     transport: httpx.BaseTransport | None = None
@@ -247,14 +184,19 @@ class HttpClient:
     log: Log = field(default_factory=Log)
     sleep: Callable[[float], None] = time.sleep
     _client: httpx.Client | None = field(default=None, init=False, repr=False)
+    _run_ends: float = field(default=0.0, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._run_ends = time.monotonic() + self.settings.run_deadline
 
     def _http(self) -> httpx.Client:
         if self._client is None:
             s = self.settings
+            # No keep-alive: each download has its own connection, which its deadline may cut.
             self._client = httpx.Client(
-                transport=self.transport, follow_redirects=True, headers={"User-Agent": USER_AGENT},
+                transport=self.transport, follow_redirects=False, headers={"User-Agent": USER_AGENT}, trust_env=True,
                 timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
-                limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency))
+                limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=0))
         return self._client
 
     def close(self) -> None:
@@ -278,30 +220,68 @@ class HttpClient:
         step = min(s.max_backoff, s.backoff * 2 ** (attempt - 1))
         return step / 2 + random.uniform(0, step / 2)
 
-    def _read(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
-        """One request, the body read in chunks up to the size limit."""
-        with self._http().stream("GET", url, headers=headers) as response:
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > self.settings.max_bytes:
-                    raise DownloadError(url, f"larger than {_size(self.settings.max_bytes)}")
-                chunks.append(chunk)
-            return response, b"".join(chunks)
+    def _deadline(self, url: str) -> Deadline:
+        s, now = self.settings, time.monotonic()
+        if now >= self._run_ends:
+            raise DownloadError(url, f"not started: the fetch deadline of {_seconds(s.run_deadline)} (USTGLASS_FETCH_DEADLINE) has passed")
+        if now + s.download_deadline <= self._run_ends:
+            return Deadline(now + s.download_deadline, f"the download deadline of {_seconds(s.download_deadline)} (USTGLASS_HTTP_DEADLINE)")
+        return Deadline(self._run_ends, f"the fetch deadline of {_seconds(s.run_deadline)} (USTGLASS_FETCH_DEADLINE)")
 
-    def _attempt(self, url: str, cached: CacheEntry | None, retrieved: str, attempt: int) -> Fetched | httpx.Response | str:
+    def _body(self, response: httpx.Response, deadline: Deadline) -> bytes:
+        """The body, decompressed, read in chunks up to the size limit and the deadline."""
+        cap = self.settings.max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap and response.status_code == 200:
+            raise _Stop(f"larger than {size_text(cap)} (Content-Length {declared}; USTGLASS_HTTP_MAX_MB)")
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise _Stop(f"larger than {size_text(cap)} (USTGLASS_HTTP_MAX_MB)")
+            chunks.append(chunk)
+            deadline.check()
+        return b"".join(chunks)
+
+    def _read(self, url: str, headers: dict[str, str], deadline: Deadline) -> tuple[httpx.Response, bytes]:
+        """One request, following redirects within the host asked for; the body read with limits."""
+        bare, auth = split_credentials(url)
+        start = target = httpx.URL(bare)
+        hops = [target]
+        for _ in range(self.settings.max_redirects + 1):
+            timeout = httpx.Timeout(max(0.01, min(self.settings.read_timeout, deadline.left())),
+                                    connect=max(0.01, min(self.settings.connect_timeout, deadline.left())))
+            with self._http().stream("GET", target, headers=headers, auth=auth, timeout=timeout,
+                                     extensions={"trace": deadline.trace}) as response:
+                nxt = response.next_request
+                if nxt is None:
+                    return response, self._body(response, deadline)
+            problem = _redirect_problem(start, nxt.url)
+            if problem:
+                raise _Stop(f"{problem}: {redact(str(nxt.url))}")
+            if nxt.url in hops:
+                raise _Stop("redirect loop: " + " -> ".join(redact(str(u)) for u in [*hops[hops.index(nxt.url):], nxt.url]))
+            target = nxt.url
+            hops.append(target)
+            deadline.check()
+        raise _Stop(f"more than {self.settings.max_redirects} redirects")
+
+    def _attempt(self, url: str, cached: CacheEntry | None, attempt: int, deadline: Deadline) -> Fetched | httpx.Response | str:
         """One try: the result, a response worth retrying, or the reason of a transport failure."""
         headers = {}
         if cached is not None and cached.etag:
             headers["If-None-Match"] = cached.etag
         if cached is not None and cached.last_modified:
             headers["If-Modified-Since"] = cached.last_modified
+        retrieved = timestamp()
         try:
-            response, data = self._read(url, headers)
-        except httpx.TimeoutException as exc:
-            return f"timed out ({type(exc).__name__})"
-        except httpx.TransportError as exc:
-            return f"connection failed ({type(exc).__name__}: {exc})"
+            response, data = self._read(url, headers, deadline)
+        except _Stop as exc:
+            raise DownloadError(url, str(exc)) from None
+        except Exception as exc:
+            if deadline.expired or deadline.left() <= 0:
+                raise DownloadError(url, f"did not finish within {deadline.what}") from None
+            return self._failure(url, exc)
         ctype = response.headers.get("content-type", "")
         if response.status_code == 304 and cached is not None:
             return Fetched(url, 304, cached.content_type or ctype, cached.data, retrieved, True, attempt)
@@ -313,19 +293,36 @@ class HttpClient:
             return response
         raise DownloadError(url, f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
 
+    @staticmethod
+    def _failure(url: str, exc: Exception) -> str:
+        """The reason of a failed request, when a retry may mend it; raises DownloadError when not."""
+        if isinstance(exc, httpx.TimeoutException):
+            return f"timed out ({type(exc).__name__})"
+        if isinstance(exc, httpx.DecodingError):
+            raise DownloadError(url, "the body does not decode as its Content-Encoding says (bad gzip or deflate data)") from None
+        if isinstance(exc, httpx.TransportError):
+            return f"connection failed ({type(exc).__name__}: {exc})"
+        if isinstance(exc, (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, ValueError)):
+            raise DownloadError(url, f"cannot be downloaded ({type(exc).__name__}: {exc})") from None
+        raise exc
+
     def get(self, url: str) -> Fetched:
-        """Download ``url``; raises DownloadError once the retries are spent."""
+        """Download ``url``; raises DownloadError once the retries (or the deadline) are spent."""
         cached = self.cache.lookup(url) if self.cache is not None else None
         reason = ""
-        for attempt in range(1, self.settings.attempts + 1):
-            outcome = self._attempt(url, cached, timestamp(), attempt)
-            if isinstance(outcome, Fetched):
-                return outcome
-            response = outcome if isinstance(outcome, httpx.Response) else None
-            reason = outcome if isinstance(outcome, str) else f"HTTP {outcome.status_code} {outcome.reason_phrase}".rstrip()
-            if attempt < self.settings.attempts:
+        with self._deadline(url) as deadline:
+            for attempt in range(1, self.settings.attempts + 1):
+                outcome = self._attempt(url, cached, attempt, deadline)
+                if isinstance(outcome, Fetched):
+                    return outcome
+                response = outcome if isinstance(outcome, httpx.Response) else None
+                reason = outcome if isinstance(outcome, str) else f"HTTP {outcome.status_code} {outcome.reason_phrase}".rstrip()
+                if attempt == self.settings.attempts:
+                    break
                 wait = self._delay(attempt, response)
-                self.log.info("retry", f"retrying {url} in {wait:.1f}s: {reason}", attempt=attempt)
+                if wait >= deadline.left():
+                    raise DownloadError(url, f"{reason} (after {attempt} attempt(s); no time left for another within {deadline.what})")
+                self.log.info("retry", f"retrying {redact(url)} in {wait:.1f}s: {reason}", attempt=attempt)
                 self.sleep(wait)
         raise DownloadError(url, f"{reason} (after {self.settings.attempts} attempts)")
 

@@ -5,16 +5,24 @@ replaced by a mirror: ``USTGLASS_<SOURCE>_URL``). Each download is checked (stat
 type, size, the same parsers as ``fetch --from-dir``, schema, plausible values, dates not going
 backwards) before it may join a snapshot; the snapshot itself is made by ``ingest.prepare``
 and committed by ``ingest.commit``, exactly as from files on disk (``snapshot_from_dir``).
+
+Bounded work: Fiscal Data endpoints may announce at most ``max_pages`` pages, a zip member
+may inflate to at most the body cap (``HttpSettings``). A dataset whose download ends before
+the previous snapshot's is refused, unless the previous snapshot read it from local files:
+then that snapshot's (newer) data are carried forward, marked, and the download is not used.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -22,34 +30,18 @@ import pandas as pd
 
 from .. import datasets, ingest, snapshot
 from ..errors import FetchError, InputError
-from ..logs import Log
-from . import fiscaldata, identify, parse_file
-from .http import DownloadError, Fetched, HttpClient
-from .validate import Failure, check_frame, last_observation, looks_like_page
+from ..logs import Log, redact
+from ..oserrors import os_problem
+from . import REGISTRY, SOURCES, identify, parse_file, source
+from .base import PAGES, Download
+from .cftc import FIRST_YEAR
+from .http import DownloadError, Fetched, HttpClient, HttpSettings, SettingsError
+from .progress import size_text
+from .validate import Failure, check_frame, last_observation, looks_like_page, today
 
-SOURCES = ("fred", "cftc", "tic", "fiscaldata")
 MIRROR_ENV = {s: f"USTGLASS_{s.upper()}_URL" for s in SOURCES}
-CFTC_FIRST_YEAR = 2018
-DTS_YEARS = 5  # DTS operating cash balance: this many calendar years before the as-of year
 PAGE_SIZE = 10_000  # the Fiscal Data API's largest page
-TIC_SLT_URL = datasets.TIC_MFH.url.rsplit("/", 1)[0] + "/slt_table5.txt"
-JSON_PARSERS = {datasets.MSPD.id: fiscaldata.parse_mspd_table1_json, datasets.DTS_TGA.id: fiscaldata.parse_dts_cash_json}
-JSON_QUERY = {
-    datasets.MSPD.id: {"fields": ",".join(fiscaldata.MSPD_LABELS), "sort": "record_date"},
-    datasets.DTS_TGA.id: {"fields": ",".join(fiscaldata.DTS_LABELS), "sort": "record_date"},
-}
-
-
-@dataclass(frozen=True)
-class Download:
-    """One planned download: the name it joins the snapshot under, its URL, what it must hold."""
-
-    source: str
-    name: str
-    url: str  # for Fiscal Data: the endpoint with its query, without the page parameters
-    dataset: str
-    kind: str  # the kind sources.identify must give, or "json" for a paged Fiscal Data endpoint
-    optional: bool = False
+CFTC_FIRST_YEAR = FIRST_YEAR
 
 
 @dataclass(frozen=True)
@@ -60,6 +52,7 @@ class FetchResult:
     created: bool
     failures: tuple[Failure, ...] = ()
     carried: tuple[str, ...] = ()
+    revised: tuple[str, ...] = ()  # documented revisions taken (also in the manifest notes)
 
     @property
     def id(self) -> str:
@@ -74,6 +67,8 @@ class Gathered:
     parsed: list[ingest.Candidate] = field(default_factory=list)
     frames: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    origins: dict[str, list[Download]] = field(default_factory=dict)  # dataset -> the download of each frame
+    kept: dict[str, str] = field(default_factory=dict)  # dataset -> why the previous snapshot's data are kept
 
 
 # --- the plan ----------------------------------------------------------------------------
@@ -85,8 +80,13 @@ def base_url(source: str) -> str | None:
     if not value:
         return None
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
-        raise FetchError(f"{env}={value!r}: expected scheme://host[:port], e.g. https://mirror.example:8443")
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        raise SettingsError(f"{env}={redact(value)!r}: expected scheme://host[:port], e.g. https://mirror.example:8443")
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -100,24 +100,12 @@ def mirrored(source: str, official: str) -> str:
 
 
 def plan(sources: Sequence[str], as_of: date) -> list[Download]:
-    """Every download the requested sources need for a snapshot as of ``as_of``."""
+    """Every download the requested sources need for a snapshot as of ``as_of`` (each source's plan,
+    its URLs moved to the source's mirror when one is set)."""
     out: list[Download] = []
-    if "fred" in sources:
-        for series, spec in datasets.FRED_SERIES.items():
-            out.append(Download("fred", f"fred/{series}.csv", mirrored("fred", spec.url), spec.id, "fred_csv", not spec.required))
-    if "cftc" in sources:
-        for year in range(CFTC_FIRST_YEAR, as_of.year + 1):
-            early = year == as_of.year and as_of.month == 1 and as_of.day <= 14  # first report not out yet
-            url = mirrored("cftc", datasets.CFTC_TFF.url.format(year=year))
-            out.append(Download("cftc", f"cftc/fut_fin_txt_{year}.zip", url, datasets.CFTC_TFF.id, "cftc_zip", early))
-    if "tic" in sources:
-        out.append(Download("tic", "tic/mfhhis01.txt", mirrored("tic", datasets.TIC_MFH.url), datasets.TIC_MFH.id, "tic_mfh"))
-        out.append(Download("tic", "tic/slt_table5.txt", mirrored("tic", TIC_SLT_URL), datasets.TIC_MFH.id, "tic_slt_table5"))
-    if "fiscaldata" in sources:
-        dts_from = {"filter": f"record_date:gte:{as_of.year - DTS_YEARS}-01-01"}
-        for spec, name, extra in ((datasets.MSPD, "mspd_table_1", {}), (datasets.DTS_TGA, "operating_cash_balance", dts_from)):
-            query = urlencode({**JSON_QUERY[spec.id], **extra})
-            out.append(Download("fiscaldata", f"fiscaldata/{name}.json", mirrored("fiscaldata", f"{spec.url}?{query}"), spec.id, "json"))
+    for src in REGISTRY:
+        if src.name in sources:
+            out.extend(src.plan(as_of, partial(mirrored, src.name)))
     return out
 
 
@@ -137,8 +125,25 @@ def _response_problem(got: Fetched) -> str | None:
     return None
 
 
-def _check_file(d: Download, got: Fetched) -> tuple[ingest.RawFile, pd.DataFrame]:
+def _zip_problem(data: bytes, cap: int) -> str | None:
+    """Why a zip archive may not be inflated (a member larger than ``cap``), or None."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return None  # the parser says what is wrong with it
+    for member in members:
+        if member.file_size > cap:
+            return (f"member {member.filename[:80]!r} would inflate to {size_text(member.file_size)}, more than "
+                    f"{size_text(cap)} (USTGLASS_HTTP_MAX_MB)")
+    return None
+
+
+def _check_file(d: Download, got: Fetched, cap: int) -> tuple[ingest.RawFile, pd.DataFrame]:
     """A plain download identified and parsed as ``d.kind`` holding ``d.dataset``; raises InputError."""
+    problem = _zip_problem(got.data, cap) if d.kind == "cftc_zip" else None
+    if problem:
+        raise InputError(d.name, problem)
     kind = identify(d.name, got.data[:8192])
     if kind != d.kind:
         raise InputError(d.name, f"not the expected file (recognised as {kind or 'nothing ustglass reads'})")
@@ -147,20 +152,22 @@ def _check_file(d: Download, got: Fetched) -> tuple[ingest.RawFile, pd.DataFrame
     _, dataset_id, frame = parsed
     if dataset_id != d.dataset:
         raise InputError(d.name, f"holds {dataset_id}, expected {d.dataset}", row=1)
-    if d.kind == "cftc_zip":
-        year = int(d.name[-8:-4])
-        if not frame.empty and set(frame["report_date"].dt.year) != {year}:
-            raise InputError(d.name, f"holds report dates outside {year}")
+    problem = source(d.source).check(d, frame)
+    if problem:
+        raise InputError(d.name, problem)
     return ingest.RawFile(d.name, got.data, got.retrieved), frame
 
 
-def _page_count(d: Download, first: Fetched) -> int:
-    """Total pages announced by page 1 (meta.total-pages); raises InputError."""
+def _page_count(d: Download, first: Fetched, cap: int) -> int:
+    """Total pages announced by page 1 (meta.total-pages), at most ``cap``; raises InputError."""
     try:
         meta = json.loads(first.data.decode("utf-8-sig"))["meta"]
-        return max(1, int(meta["total-pages"]))
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        pages = max(1, int(meta["total-pages"]))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError):
         raise InputError(d.name, "page 1 is not a Fiscal Data API response (no meta.total-pages)") from None
+    if pages > cap:
+        raise InputError(d.name, f"page 1 announces {pages:,} pages; at most {cap:,} are fetched (USTGLASS_FISCALDATA_MAX_PAGES)")
+    return pages
 
 
 def _check_pages(d: Download, pages: list[Fetched]) -> tuple[ingest.Candidate, pd.DataFrame]:
@@ -171,7 +178,7 @@ def _check_pages(d: Download, pages: list[Fetched]) -> tuple[ingest.Candidate, p
             docs.append(json.loads(page.data.decode("utf-8-sig")))
         except (ValueError, UnicodeDecodeError):
             raise InputError(d.name, f"page {number} is not JSON") from None
-    frame = JSON_PARSERS[d.dataset]([p.data for p in pages], d.name)
+    frame = source(d.source).pages[d.dataset]([p.data for p in pages], d.name)
     total = sum(len(doc.get("data") or []) for doc in docs)
     expected = (docs[0].get("meta") or {}).get("total-count")
     if expected is not None and int(expected) != total:
@@ -180,10 +187,10 @@ def _check_pages(d: Download, pages: list[Fetched]) -> tuple[ingest.Candidate, p
         raise InputError(d.name, f"page {len(pages)} of {len(pages)} still links to a next page")
     digest = hashlib.sha256(b"".join(p.data for p in pages)).hexdigest()
     origin = snapshot.Origin(file=d.name, sha256=digest, retrieved=pages[0].retrieved)
-    return ingest.Candidate(d.dataset, frame, origin), frame
+    return ingest.Candidate(d.dataset, frame, origin, PAGES), frame
 
 
-def _accept(d: Download, got: Fetched | list[Fetched], into: Gathered) -> None:
+def _accept(d: Download, got: Fetched | list[Fetched], into: Gathered, cap: int) -> None:
     """Check one download and add it, or its failure, to ``into``."""
     responses = got if isinstance(got, list) else [got]
     try:
@@ -195,30 +202,32 @@ def _accept(d: Download, got: Fetched | list[Fetched], into: Gathered) -> None:
             cand, frame = _check_pages(d, got)
             into.parsed.append(cand)
         else:
-            raw, frame = _check_file(d, got)
+            raw, frame = _check_file(d, got, cap)
             into.files.append((d.dataset, raw))
         check_frame(datasets.get(d.dataset), frame, d.name)
     except InputError as exc:
-        into.failures.append(Failure(d.source, d.url, str(exc), d.dataset, d.optional))
+        into.failures.append(Failure(d.source, redact(d.url), redact(str(exc)), d.dataset, d.optional))
         return
     into.frames.setdefault(d.dataset, []).append(frame)
+    into.origins.setdefault(d.dataset, []).append(d)
 
 
 # --- downloading -------------------------------------------------------------------------
 
 def _download(downloads: list[Download], http: HttpClient) -> dict[Download, Fetched | list[Fetched] | DownloadError]:
     """Every file, and every page of every Fiscal Data endpoint (page 1 first, then the rest)."""
-    first = {d: (page_url(d.url, 1) if d.kind == "json" else d.url) for d in downloads}
+    first = {d: (page_url(d.url, 1) if d.kind == PAGES else d.url) for d in downloads}
     got = http.get_many(list(first.values()))
     out: dict[Download, Fetched | list[Fetched] | DownloadError] = {d: got[url] for d, url in first.items()}
     more: dict[Download, list[str]] = {}
     for d in downloads:
         page1 = out[d]
-        if d.kind == "json" and isinstance(page1, Fetched) and not _response_problem(page1):
+        if d.kind == PAGES and isinstance(page1, Fetched) and not _response_problem(page1):
             try:
-                more[d] = [page_url(d.url, n) for n in range(2, _page_count(d, page1) + 1)]
+                more[d] = [page_url(d.url, n) for n in range(2, _page_count(d, page1, http.settings.max_pages) + 1)]
             except InputError as exc:
                 out[d] = DownloadError(page_url(d.url, 1), exc.reason)
+                http.forget(page_url(d.url, 1))
                 continue
             out[d] = [page1]
     rest = http.get_many([u for urls in more.values() for u in urls]) if any(more.values()) else {}
@@ -237,7 +246,7 @@ def gather(downloads: list[Download], http: HttpClient) -> Gathered:
             result.failures.append(Failure(d.source, got.url, got.reason, d.dataset, d.optional))
             continue
         before = len(result.failures)
-        _accept(d, got, result)
+        _accept(d, got, result, http.settings.max_bytes)
         if len(result.failures) > before:
             for response in got if isinstance(got, list) else [got]:
                 http.forget(response.url)
@@ -252,21 +261,46 @@ def previous_snapshot(root: Path, as_of: date | None) -> Path | None:
     return found[-1] if found else None
 
 
-def _backwards(gathered: Gathered, downloads: list[Download], prev: Path | None, as_of: date | None) -> None:
-    """Fail every dataset whose newest observation is older than in the previous snapshot."""
+def local_datasets(manifest: dict) -> set[str]:
+    """Datasets of a snapshot whose data were read from local files rather than downloaded."""
+    fetch_info = manifest.get("fetch")
+    if not isinstance(fetch_info, dict) or fetch_info.get("mode") != "live":
+        return set(manifest["datasets"])
+    return {str(ds) for ds in fetch_info.get("from_local_files") or ()}
+
+
+def _newest_file(spec: datasets.DatasetSpec, gathered: Gathered, as_of: date | None) -> Download:
+    """The download holding the dataset's newest observation (the last one if none has any)."""
+    pairs = list(enumerate(zip(gathered.origins[spec.id], gathered.frames[spec.id])))
+    return max(pairs, key=lambda item: (last_observation(spec, item[1][1], as_of), item[0]))[1][0]
+
+
+def _backwards(gathered: Gathered, prev: Path | None, as_of: date | None) -> None:
+    """Datasets whose newest observation is older than in the previous snapshot.
+
+    If the previous snapshot downloaded them too, the service went backwards: a failure. If it
+    read them from local files (the shipped snapshots, ``fetch --from-dir``), those files may
+    hold weeks the service does not serve yet: the previous data are kept (``gathered.kept``).
+    """
     if prev is None:
         return
-    previous = snapshot.read_manifest(prev)["datasets"]
+    manifest = snapshot.read_manifest(prev)
+    previous, local = manifest["datasets"], local_datasets(manifest)
     failed = {f.dataset for f in gathered.failures if not f.optional}
     for dataset_id, frames in gathered.frames.items():
-        before = previous.get(dataset_id, {}).get("last", "")
+        meta = previous.get(dataset_id)
+        before = str(meta.get("last", "")) if isinstance(meta, dict) else ""
         spec = datasets.get(dataset_id)
         now = last_observation(spec, pd.concat(frames, ignore_index=True), as_of)
         if dataset_id in failed or not before or now >= before:
             continue
-        d = next(d for d in downloads if d.dataset == dataset_id)
-        reason = f"dates go backwards: newest observation {now or 'none'}, snapshot {prev.name} has {before}"
-        gathered.failures.append(Failure(d.source, d.url, reason, dataset_id, not spec.required))
+        d = _newest_file(spec, gathered, as_of)
+        if dataset_id in local:
+            gathered.kept[dataset_id] = (f"it was read there from local files and reaches {before}; the download "
+                                         f"({d.name}) reaches only {now or 'no observation'}")
+            continue
+        reason = f"dates go backwards in {dataset_id}: newest observation {now or 'none'} ({d.name}), snapshot {prev.name} has {before}"
+        gathered.failures.append(Failure(d.source, redact(d.url), reason, dataset_id, not spec.required))
 
 
 def _carry(prev: Path | None, dataset_ids: set[str], why: dict[str, str]) -> tuple[list[ingest.Candidate], dict[str, str]]:
@@ -283,13 +317,9 @@ def _carry(prev: Path | None, dataset_ids: set[str], why: dict[str, str]) -> tup
     for ds in sorted(d for d in dataset_ids if old.has(d)):
         meta = old.manifest["datasets"][ds]
         origin = snapshot.Origin(f"{prev.name}/{meta['file']}", meta["sha256"], str(old.manifest.get("created", "")))
-        cands.append(ingest.Candidate(ds, old.table(ds), origin))
+        cands.append(ingest.Candidate(ds, old.table(ds), origin, "carried"))
         notes[ds] = f"carried forward from snapshot {prev.name}: {why[ds]}"
     return cands, notes
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
 
 
 def fetch(root: Path, *, sources: Sequence[str] = (), as_of: date | None = None, allow_partial: bool = False,
@@ -300,16 +330,20 @@ def fetch(root: Path, *, sources: Sequence[str] = (), as_of: date | None = None,
     unknown = sorted(set(wanted) - set(SOURCES))
     if unknown:
         raise FetchError(f"unknown source(s): {', '.join(unknown)}; choose from {', '.join(SOURCES)}")
-    prev = previous_snapshot(root, as_of)
-    downloads = plan(wanted, as_of or _today())
-    client = http or HttpClient(log=log)
+    ingest.check_as_of(as_of)
+    downloads = plan(wanted, as_of or today())
+    client = http or HttpClient(settings=HttpSettings.from_env(), log=log)
     try:
-        gathered = gather(downloads, client)
-    finally:
-        if http is None:
-            client.close()
-    _backwards(gathered, downloads, prev, as_of)
-    return _conclude(root, gathered, downloads, wanted, prev, as_of, allow_partial, log)
+        prev = previous_snapshot(root, as_of)
+        try:
+            gathered = gather(downloads, client)
+        finally:
+            if http is None:
+                client.close()
+        _backwards(gathered, prev, as_of)
+        return _conclude(root, gathered, downloads, wanted, prev, as_of, allow_partial, log)
+    except OSError as exc:
+        raise FetchError(os_problem(exc, root)) from None
 
 
 def _failed(gathered: Gathered, downloads: list[Download]) -> dict[str, str]:
@@ -328,13 +362,18 @@ def _conclude(root: Path, gathered: Gathered, downloads: list[Download], wanted:
               as_of: date | None, allow_partial: bool, log: Log) -> FetchResult:
     """Refuse, or make the snapshot from what passed plus what is carried forward."""
     for f in gathered.failures:
-        log.warning("source-failed", str(f), source=f.source, url=f.url, optional=f.optional or None)
+        if f.optional and f.reason.startswith(("HTTP 404", "HTTP 410")):
+            log.info("optional-missing", f"optional {f.dataset} not available ({f.reason}); the brief goes without it",
+                     source=f.source, url=f.url)
+        else:
+            log.warning("source-failed", str(f), source=f.source, url=f.url, optional=f.optional or None)
     fatal = [f for f in gathered.failures if not f.optional]
     if fatal and not allow_partial:
         raise FetchError("; ".join(str(f) for f in fatal) + ". No snapshot written"
                          + (f"; {prev.name} stays the newest." if prev else "."))
-    failed = _failed(gathered, downloads)
-    prev_ids = set(snapshot.read_manifest(prev)["datasets"]) if prev else set()
+    failed = {**_failed(gathered, downloads), **gathered.kept}
+    prev_manifest = snapshot.read_manifest(prev) if prev else {"datasets": {}}
+    prev_ids = set(prev_manifest["datasets"])
     why = {ds: reason for ds, reason in failed.items() if datasets.get(ds).required or ds in prev_ids}
     for ds in prev_ids:
         spec = datasets.ALL.get(ds)
@@ -343,17 +382,36 @@ def _conclude(root: Path, gathered: Gathered, downloads: list[Download], wanted:
     carried, notes = _carry(prev, set(why), why)
     files = [raw for ds, raw in gathered.files if ds not in failed]
     parsed = [c for c in gathered.parsed if c.dataset_id not in failed] + carried
+    local = sorted(set(notes) & local_datasets(prev_manifest)) if prev else []
     extra = {"fetch": {"mode": "live", "sources": list(wanted), "failed": [f.as_dict() for f in gathered.failures],
-                       "carried_forward_from": prev.name if notes and prev else None}}
-    path, created = ingest.commit(ingest.prepare(files, as_of, extra=extra, parsed=parsed, carried=notes), root)
-    for ds in sorted(notes):
-        log.warning("carried-forward", f"{ds}: {notes[ds]}", dataset=ds)
-    return FetchResult(path, created, tuple(gathered.failures), tuple(sorted(notes)))
+                       "carried_forward_from": prev.name if notes and prev else None, "from_local_files": local}}
+    prepared = ingest.prepare(files, as_of, extra=extra, parsed=parsed, carried=notes)
+    path, created = ingest.commit(prepared, root)
+    for ds in sorted(notes):  # keeping newer data read from local files is expected, not a problem
+        (log.info if ds in gathered.kept else log.warning)("carried-forward", f"{ds}: {notes[ds]}", dataset=ds)
+    return FetchResult(path, created, tuple(gathered.failures), tuple(sorted(notes)), _revised(prepared, log))
 
 
-def snapshot_from_dir(directory: Path, root: Path, as_of: date | None, exclude: tuple[str, ...] = ()) -> FetchResult:
+def _revised(prepared: ingest.Prepared, log: Log) -> tuple[str, ...]:
+    """The documented revisions taken into the snapshot (one manifest note each), logged."""
+    found = []
+    for record in prepared.records:
+        for note in record.notes:
+            if note.startswith(ingest.REVISED):
+                log.warning("revised", f"{record.spec.id}: {note}", dataset=record.spec.id)
+                found.append(f"{record.spec.id}: {note}")
+    return tuple(found)
+
+
+def snapshot_from_dir(directory: Path, root: Path, as_of: date | None, exclude: tuple[str, ...] = (),
+                      log: Log | None = None) -> FetchResult:
     """A snapshot from official files on disk, committed like a live fetch (identical data kept)."""
-    files = ingest.scan_dir(directory, exclude)
-    extra = {"fetch": {"mode": "from-dir", "directory": str(directory)}}
-    path, created = ingest.commit(ingest.prepare(files, as_of, extra=extra), root)
-    return FetchResult(path, created)
+    ingest.check_as_of(as_of)
+    try:
+        files = ingest.scan_dir(directory, exclude)
+        extra = {"fetch": {"mode": "from-dir", "directory": str(directory)}}
+        prepared = ingest.prepare(files, as_of, extra=extra)
+        path, created = ingest.commit(prepared, root)
+    except OSError as exc:
+        raise FetchError(os_problem(exc, root)) from None
+    return FetchResult(path, created, revised=_revised(prepared, log or Log()))

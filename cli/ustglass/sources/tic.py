@@ -12,18 +12,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
 from ..datasets import TIC_MFH
-from ..errors import InputError
-from ._text import LINE, csv_records, decode_text, strip_footnote, with_lines
+from ..errors import InputError, excerpt
+from ._text import LINE, YEARS, csv_records, cut_short, decode_text, strip_footnote, with_lines
+from .base import Download, FileKind, Mirror, Source, names
 
 WHAT_MFH = "TIC Major Foreign Holders history file (mfhhis01.txt)"
 WHAT_SLT = "TIC SLT Table 5 file (slt_table5.txt)"
 MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 SKIPPED = ("", "n.a.")
+# Rows the current table names differently from the history file: one name per row in the dataset.
+ALIASES = {"Of Which: Foreign Official": "For. Official"}
 GRAND_TOTAL = "Grand Total"
+SLT_URL = TIC_MFH.url.rsplit("/", 1)[0] + "/slt_table5.txt"
 _NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})\b.*")
 
@@ -59,7 +64,10 @@ class _Table:
             LINE: self.lines,
         })
         frame = frame.sort_values("month", kind="mergesort").reset_index(drop=True)
-        return with_lines(frame, list(TIC_MFH.columns), self.name)
+        out = with_lines(frame, list(TIC_MFH.columns), self.name)
+        months = tuple(frame["month"])  # a value's field in the file is its month's column
+        out.attrs["row_fields"] = {"month": months, "value": months}
+        return out
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,8 @@ def _columns(header: list[str], month_row: list[str] | None, name: str, row: int
             if not re.fullmatch(r"\d{4}", cell) or name_of_month not in MONTHS:
                 raise InputError(name, f"cannot tell the month of column {j + 1} ({name_of_month!r} {cell!r})", row=row, field=cell)
             month = f"{cell}-{MONTHS[name_of_month]:02d}"
+        if not (1 <= int(month[5:]) <= 12 and YEARS[0] <= int(month[:4]) < YEARS[1]):
+            raise InputError(name, f"not a month: {cell!r}", row=row, field=cell)
         if month not in out.values():
             out[j] = month
     return out
@@ -120,7 +130,7 @@ def _read_values(cells: list[str], columns: dict[int, str], country: str, table:
         if raw in SKIPPED:
             continue
         if not _NUMBER.fullmatch(raw):
-            raise InputError(table.name, f"not a number: {raw!r}", row=row, field=month)
+            raise InputError(table.name, f"not a number: {excerpt(raw)}", row=row, field=month)
         table.add(month, country, float(raw), row)
 
 
@@ -129,13 +139,17 @@ def _has_values(cells: list[str]) -> bool:
 
 
 def _parse_tables(data: bytes, name: str, what: str) -> pd.DataFrame:
-    """Walk the tab-delimited rows block by block and collect every country value."""
-    records = csv_records(decode_text(data, name, what), delimiter="\t")
+    """Walk the tab-delimited rows block by block and collect every country value.
+
+    A country row has as many cells as its block's header; a file that ends inside a country
+    row (no line end after it) was cut short."""
+    text = decode_text(data, name, what)
+    records = csv_records(text, name, delimiter="\t")
     table = _Table(name)
     month_row: list[str] | None = None
     columns: dict[int, str] | None = None
     block: _Block | None = None
-    has_total = False
+    has_total, width = False, 0
     for row, cells in records:
         label = cells[0].strip()
         if _is_month_row(cells):
@@ -143,9 +157,14 @@ def _parse_tables(data: bytes, name: str, what: str) -> pd.DataFrame:
         elif label == "Country":
             _check_total(block, has_total, name)
             columns = _columns(cells, month_row, name, row)
-            block, has_total, month_row = _block(columns, row), False, None
+            block, has_total, month_row, width = _block(columns, row), False, None, len(cells)
         elif columns is not None and label and _has_values(cells):
+            if len(cells) < width:
+                raise InputError(name, f"expected {width} fields, found {len(cells)}", row=row)
+            if row == records[-1][0] and cut_short(text):
+                raise InputError(name, "the last line has no line end: the file was cut short", row=row)
             country = strip_footnote(label)
+            country = ALIASES.get(country, country)
             has_total = has_total or country == GRAND_TOTAL
             _read_values(cells, columns, country, table, row)
     if columns is None:
@@ -162,3 +181,22 @@ def parse_mfhhis01(data: bytes, name: str) -> pd.DataFrame:
 def parse_slt_table5(data: bytes, name: str) -> pd.DataFrame:
     """Parse slt_table5.txt (current months) into the same frame as ``parse_mfhhis01``."""
     return _parse_tables(data, name, WHAT_SLT)
+
+
+# --- the source ----------------------------------------------------------------------------
+
+def _header(head: bytes) -> str | None:
+    text = head.decode("utf-8", errors="replace")
+    ok = "\t" in text and ("foreign holders" in text.lower() or "\nCountry\t" in text)
+    return None if ok else "no tab-delimited Major Foreign Holders table"
+
+
+def _plan(as_of: date, mirror: Mirror) -> list[Download]:
+    """The history file and the current table."""
+    return [Download("tic", "tic/mfhhis01.txt", mirror(TIC_MFH.url), TIC_MFH.id, "tic_mfh"),
+            Download("tic", "tic/slt_table5.txt", mirror(SLT_URL), TIC_MFH.id, "tic_slt_table5")]
+
+
+HISTORY = FileKind("tic_mfh", WHAT_MFH, names(r"mfhhis\d*.*\.txt"), parse_mfhhis01, TIC_MFH.id, header=_header)
+CURRENT = FileKind("tic_slt_table5", WHAT_SLT, names(r"slt_table5.*\.txt"), parse_slt_table5, TIC_MFH.id, header=_header)
+SOURCE = Source("tic", (HISTORY, CURRENT), (TIC_MFH,), _plan)

@@ -1,37 +1,28 @@
-"""Checks a download must pass before it joins a snapshot, and the staged commit of a snapshot.
+"""Checks a parsed file must pass before it joins a snapshot.
 
-A parsed frame must have its dataset's columns, observations, unique keys and plausible
-values. A new snapshot is made in a staging directory beside the others and renamed into
-place; when a snapshot with the same id and the same data already exists, it is kept as is.
+A parsed frame must have its dataset's columns, observations, unique keys, values within the
+plausible range its dataset declares (``DatasetSpec.schema``), no observation that could not
+be known yet (after today, plus the source's lead) and the rows the brief reads by name
+(``DatasetSpec.required_rows``) in its newest period.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
 from ..datasets import DatasetSpec
-from ..errors import InputError, SnapshotError
-from ..snapshot import cut_as_of, read_manifest
+from ..errors import InputError
+from ..snapshot import cut_as_of, period_end
 from ._text import located, looks_like_html
 
-# Plausible range of every numeric column, by the dataset's units.
-BOUNDS: dict[str, tuple[float | None, float | None]] = {
-    "percent": (-5.0, 30.0),
-    "percent of GDP": (0.0, 400.0),
-    "billions of USD": (0.0, None),
-    "millions of USD": (0.0, None),
-    "contracts": (0.0, None),
-}
-SIGNED = frozenset({"fred_fyfsd"})  # a deficit is negative
-STAGE_PREFIX = ".fetch-"
+
+def today() -> date:
+    """Today's date in UTC: no official file can hold an observation whose period ends later
+    (U.S. dates are never ahead of UTC's)."""
+    return datetime.now(UTC).date()
 
 
 @dataclass(frozen=True)
@@ -62,19 +53,21 @@ def _where(spec: DatasetSpec, frame: pd.DataFrame, index: int) -> str:
     return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value)
 
 
+def _limit(value: float) -> str:
+    return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1e4 else f"{value:g}"
+
+
 def _limits(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
-        return f"between {low:g} and {high:g}"
-    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+        return f"between {_limit(low)} and {_limit(high)}"
+    return f"at least {_limit(low)}" if low is not None else f"at most {_limit(high or 0.0)}"
 
 
 def _check_range(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
-    """Every numeric column within the plausible range of the dataset's units."""
-    low, high = BOUNDS.get(spec.units, (None, None))
-    if spec.id in SIGNED:
-        low = None
-    for col in spec.columns:
-        if col in spec.key or not pd.api.types.is_numeric_dtype(frame[col]):
+    """Every value column within the plausible range its dataset declares."""
+    for column in spec.values:
+        low, high, col = column.low, column.high, column.name
+        if (low is None and high is None) or not pd.api.types.is_numeric_dtype(frame[col]):
             continue
         values = frame[col].astype("float64").to_numpy()
         bad = ((values < low) if low is not None else False) | ((values > high) if high is not None else False)
@@ -86,8 +79,46 @@ def _check_range(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
                                    f"(expected {_limits(low, high)} {spec.units})", row=row, field=field)
 
 
-def check_frame(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
-    """Schema, content and plausible values of a parsed frame; raises InputError."""
+def _check_known(spec: DatasetSpec, frame: pd.DataFrame, name: str, now: date) -> None:
+    """No observation whose period ends after ``now`` (plus the dataset's lead), nor any other
+    record the parser read to make them (``attrs["latest_read"]``: the date and row of the newest)."""
+    ends = period_end(spec, frame)
+    limit = pd.Timestamp(now + timedelta(days=spec.lead_days))
+    read = frame.attrs.get("latest_read")
+    if read and pd.Timestamp(read[0]) > limit:
+        field = str((frame.attrs.get("fields") or {}).get(spec.date_column, spec.date_column))
+        raise InputError(str(frame.attrs.get("file") or name), f"{read[0]} is in the future (today is {now.isoformat()})",
+                         row=int(read[1]), field=field)
+    hits = (ends > limit).to_numpy(dtype=bool).nonzero()[0]
+    if not hits.size:
+        return
+    i = int(hits[0])
+    file, row, field = located(frame, i, spec.date_column, name)
+    shown, end = _where(spec, frame, i), pd.Timestamp(ends.iloc[i]).strftime("%Y-%m-%d")
+    if shown > now.isoformat():
+        raise InputError(file, f"{shown} is in the future (today is {now.isoformat()})", row=row, field=field)
+    raise InputError(file, f"{shown} cannot be known yet: its period ends {end} (today is {now.isoformat()})", row=row, field=field)
+
+
+def check_required(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
+    """The rows the brief reads by name are in the newest period of ``frame``."""
+    if frame.empty or not spec.required_rows:
+        return
+    ends = period_end(spec, frame)
+    newest = frame.loc[(ends == ends.max()).to_numpy(dtype=bool)]
+    for required in spec.required_rows:
+        have = set(newest[required.column].astype(str))
+        missing = [v for v in required.values if v not in have]
+        if missing:
+            file, _row, field = located(frame, 0, required.column, name)
+            rows = ", ".join(repr(v) for v in missing)
+            raise InputError(file, f"no row for {rows} in {_where(spec, newest, 0)}, the newest period; the brief reads it",
+                             field=field)
+
+
+def check_frame(spec: DatasetSpec, frame: pd.DataFrame, name: str, *, now: date | None = None) -> None:
+    """Schema, content, plausible values, known dates and required rows of a parsed frame;
+    raises InputError."""
     missing = [c for c in spec.columns if c not in frame.columns]
     if missing:
         raise InputError(name, f"schema: column(s) {', '.join(missing)} missing")
@@ -98,6 +129,8 @@ def check_frame(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
         file, row, field = located(frame, int(dup[0]), spec.date_column, name)
         raise InputError(file, f"duplicate observation on {_where(spec, frame, int(dup[0]))}", row=row, field=field)
     _check_range(spec, frame, name)
+    _check_known(spec, frame, name, now or today())
+    check_required(spec, frame, name)
 
 
 def last_observation(spec: DatasetSpec, frame: pd.DataFrame, as_of: date | None) -> str:
@@ -110,55 +143,3 @@ def last_observation(spec: DatasetSpec, frame: pd.DataFrame, as_of: date | None)
     if pd.api.types.is_datetime64_any_dtype(col):
         return str(col.max().strftime("%Y-%m-%d"))
     return str(col.astype(str).max())
-
-
-# --- committing a snapshot ---------------------------------------------------------------
-
-def dataset_hashes(path: Path) -> dict[str, str]:
-    """Dataset id -> sha256 of its CSV, from a snapshot's manifest."""
-    return {ds: str(meta.get("sha256", "")) for ds, meta in read_manifest(path)["datasets"].items()}
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def clean_stale(root: Path) -> None:
-    """Remove staging directories left by fetches that were killed."""
-    for entry in root.glob(f"{STAGE_PREFIX}*"):
-        pid = entry.name.removeprefix(STAGE_PREFIX).split("-", 1)[0]
-        if entry.is_dir() and pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(entry, ignore_errors=True)
-
-
-def adopt(staged: Path, root: Path) -> tuple[Path, bool]:
-    """Move a staged snapshot into ``root``: (path, True), or (existing, False) if identical."""
-    target = root / staged.name
-    if not target.exists():
-        try:
-            os.rename(staged, target)
-            return target, True
-        except OSError:
-            if not target.exists():
-                raise
-    if dataset_hashes(target) == dataset_hashes(staged):
-        return target, False
-    raise SnapshotError(f"{target}: a snapshot {staged.name} with different data already exists (a revision without newer "
-                        "observations); snapshots are never overwritten: move it away or choose another --as-of")
-
-
-def stage_commit(root: Path, make: Callable[[Path], Path]) -> tuple[Path, bool]:
-    """Make a snapshot in a staging directory under ``root`` with ``make``, then adopt it."""
-    root.mkdir(parents=True, exist_ok=True)
-    clean_stale(root)
-    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=root))
-    try:
-        return adopt(make(stage), root)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)

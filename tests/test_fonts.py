@@ -1,0 +1,46 @@
+"""The brief's font is found on any system: Debian's paths, fontconfig, or matplotlib's font list."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ustglass import fonts
+
+
+@pytest.fixture(autouse=True)
+def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    fonts._discover.cache_clear()
+    monkeypatch.delenv(fonts.ENV_REGULAR, raising=False)
+    monkeypatch.delenv(fonts.ENV_BOLD, raising=False)
+    yield
+    fonts._discover.cache_clear()
+
+
+def test_found_through_fontconfig_without_debian_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    if shutil.which("fc-list") is None:
+        pytest.skip("fontconfig's fc-list is not installed here")
+    monkeypatch.setattr(fonts, "_DIRS", (Path("/nonexistent"),))
+    monkeypatch.setattr(fonts, "_matplotlib", lambda weight: [])
+    for weight in ("regular", "bold"):
+        face = fonts.cjk_face(weight)  # type: ignore[arg-type]
+        assert face.family == "Noto Sans CJK SC"
+        assert face.path in fonts._fontconfig(weight)  # type: ignore[arg-type]
+
+
+def test_found_through_matplotlib_without_fontconfig(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fonts, "_DIRS", ())
+    monkeypatch.setattr(fonts.shutil, "which", lambda name: None)
+    face = fonts.cjk_face("bold")
+    assert face.family == "Noto Sans CJK SC" and "bold" in face.path.name.lower()
+
+
+def test_a_file_of_another_family_is_not_taken(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from matplotlib import font_manager
+
+    other = Path(font_manager.findfont("DejaVu Sans"))
+    monkeypatch.setattr(fonts, "_system_fonts", lambda weight: [other])
+    with pytest.raises(fonts.BuildError, match=r"^font Noto Sans CJK SC \(regular\) not found: install the Debian package"):
+        fonts.cjk_face("regular")
