@@ -11,11 +11,14 @@ cd "$(dirname "$0")/.."
 extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
 
-# fonts-noto-cjk: Noto Sans CJK SC, the brief's typeface (charts, HTML, PDF);
-# libharfbuzz-subset0: fast font subsetting in WeasyPrint (else ~6 s per Chinese PDF);
+# fonts-noto-cjk: Noto Sans CJK SC, the brief's Chinese typeface (charts, HTML, PDF);
+# fonts-noto-core: Noto Sans, its Latin typeface (HTML, PDF), found through fontconfig;
+# libharfbuzz-subset0: fast font subsetting (WeasyPrint, the HTML's embedded fonts);
 # libpango*: WeasyPrint's text layout.
-packages="fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig"
+packages="fonts-noto-cjk fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig"
 python3 -c "import ensurepip, venv" 2>/dev/null || packages="$packages python3-venv"
+# chromium: the tests open the HTML pages in a headless browser at phone and desktop widths.
+[ -n "$extras" ] && packages="$packages chromium"
 
 missing=""
 for p in $packages; do

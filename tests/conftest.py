@@ -54,6 +54,7 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """Keep tests away from the user's own cache and config."""
     monkeypatch.setenv("USTGLASS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("USTGLASS_CONFIG", "")  # no ustglass.toml of the working directory
 
 
 @pytest.fixture

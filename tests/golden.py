@@ -1,8 +1,9 @@
 """Golden outputs: the brief built from the shipped 2025-12-31 snapshot, kept byte for byte.
 
 ``tests/golden/2025-12-31/`` holds the Markdown of both languages, ``key_figures.json`` and
-the text of each HTML page (the page with every embedded image replaced by its file name,
-since PNG bytes depend on the machine's FreeType build). ``test_golden.py`` rebuilds them and
+the text of each HTML page (the page with the content of every inline chart and every embedded
+font left out, since SVG coordinates and font subsets depend on the machine's FreeType and
+HarfBuzz builds). ``test_golden.py`` rebuilds them and
 compares byte for byte. After an intended change to the brief, regenerate them with
 
     .venv/bin/python tests/golden.py
@@ -22,10 +23,14 @@ SNAPSHOT = "2025-12-31"
 GOLDEN = REPO / "tests" / "golden" / SNAPSHOT
 LANGS = ("zh", "en")
 _DATA_URI = re.compile(r'<img src="data:[^"]*"')
+_FONT_URI = re.compile(r'url\("data:font/[^"]*"\)')
+_CHART = re.compile(r'(<svg class="chart"[^>]*>).*?</svg>', re.S)
 
 
 def html_text(page: str) -> str:
-    """The HTML page with each embedded image replaced by a stable placeholder."""
+    """The HTML page with each embedded image, font and inline chart replaced by a stable placeholder."""
+    page = _CHART.sub(r"\1…</svg>", page)
+    page = _FONT_URI.sub('url("data:font/…")', page)
     return _DATA_URI.sub('<img src="data:…"', page)
 
 

@@ -53,16 +53,22 @@ ALLOWED: dict[str, set[str]] = {
     "figures": {"chartspec", *(f"figures.{p.stem}" for p in (PACKAGE / "figures").glob("[!_]*.py"))},
     "charts": {"fonts", "chartspec", "chartkit", "figures"},
     "analysis": {"changes", "claims", "scenarios", "scorecard", "snapshot", "figures", "figures.amounts"},  # the brief's analysis sections
-    "render": {"fonts"},
+    "render": {"fonts", "sandbox"},
+    "sandbox": set(),
     "outdir": set(),
-    "pipeline": {"snapshot", "metrics", "charts", "figures", "render", "resources", "outdir", "analysis", "claims"},
+    "alttext": {"figures"},
+    "overrides": set(),
+    "settings": set(),
+    "pages": {"render", "overrides"},
+    "pipeline": {"snapshot", "metrics", "charts", "chartkit", "figures", "render", "sandbox", "resources", "outdir", "overrides",
+                 "alttext", "analysis", "claims", "pages"},
     "publish": {"logs", "snapshot", "pipeline", "outdir", "sources.live", "sources.validate"},
     "scenarios": {"snapshot", "metrics"},  # only in run(), the CLI's entry; the model itself is pure
     "scorecard": {"metrics"},
     "claimmetrics": {"metrics", "scorecard"},
     "claims": {"claimmetrics", "scorecard"},
     "changes": {"history", "scorecard", "snapshot"},
-    "app": {"logs", "resources", "snapshot", "history", "pipeline", "publish", "render", "sources.live",
+    "app": {"logs", "resources", "snapshot", "history", "pipeline", "publish", "render", "sources.live", "overrides", "settings",
             "scenarios", "scorecard", "claims", "changes"},
 }
 # Third-party libraries that only these modules may import.
@@ -71,7 +77,7 @@ ONLY = {
     "click": {"app"},
     "httpx": {"sources.http", "sources.httpcache"},
     "rich": {"sources.http", "sources.progress", "app"},
-    "jinja2": {"render"},
+    "jinja2": {"render", "sandbox"},
     "markdown_it": {"render"},
     "weasyprint": {"render"},
     "matplotlib": {"fonts", "charts", "chartkit", "chartlabels", *(f"figures.{p.stem}" for p in (PACKAGE / "figures").glob("[!_]*.py"))},
@@ -90,6 +96,7 @@ FORBIDDEN_THIRD_PARTY = {
     "config": {"pandas"},
     "scenarios": {"pandas"},
     **dict.fromkeys(("scorecard", "claimmetrics", "claims", "changes", "analysis"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
+    "sandbox": {"matplotlib", "httpx", "pandas", "typer", "weasyprint"},
 }
 
 

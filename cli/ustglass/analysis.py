@@ -138,8 +138,9 @@ def changes_context(c: Changes, card: ScorecardFigures, loc: Locale) -> dict[str
     revisions = []
     for d in c.datasets:
         title = dataset_title(loc, d.dataset)
-        revisions += [loc.text("brief.changes.revision", dataset=title, observation=r.key, column=r.column, old=_number(r.old, loc),
-                               new=_number(r.new, loc)) for r in d.revisions[:REVISIONS_SHOWN]]
+        revisions += [loc.text("brief.changes.revision", dataset=title, observation=fmt.md_escape(str(r.key)),
+                               column=fmt.md_escape(str(r.column)), old=fmt.md_escape(_number(r.old, loc)),
+                               new=fmt.md_escape(_number(r.new, loc))) for r in d.revisions[:REVISIONS_SHOWN]]
         if len(d.revisions) > REVISIONS_SHOWN:
             revisions.append(loc.text("brief.changes.more", dataset=title, n=fmt.number(len(d.revisions) - REVISIONS_SHOWN, loc)))
     by_id = {r.id: r for r in card.indicators}
@@ -274,13 +275,25 @@ def claim_rows(found: Claims, w: claims.Wording) -> list[dict[str, str]]:
 # ---------------------------------------------------------------- all of it
 
 
+def _markdown(value: Any) -> Any:
+    """Every string of the sections as Markdown text: they are the pack's words and formatted
+    numbers (the data strings among them were escaped where they were filled in)."""
+    if isinstance(value, str):
+        return fmt.MdText(value)
+    if isinstance(value, dict):
+        return {k: _markdown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_markdown(v) for v in value]
+    return value
+
+
 def context(kf: KeyFigures, loc: Locale, words: claims.Wording) -> dict[str, Any]:
     """Everything the analysis sections of the brief show, finished, in the pack's words."""
     if kf.scorecard is None or kf.claims is None or kf.scenarios is None:
         raise BuildError("the key figures carry no analysis sections: build them with analysis.gather")
-    return {"scorecard": scorecard_context(kf.scorecard, loc), "scenarios": scenarios_context(kf.scenarios, loc),
+    return _markdown({"scorecard": scorecard_context(kf.scorecard, loc), "scenarios": scenarios_context(kf.scenarios, loc),
             "changes": None if kf.changes is None else changes_context(kf.changes, kf.scorecard, loc),
             "claims": {"rows": [{k: cell(v) for k, v in r.items()} for r in claim_rows(kf.claims, words)],
                        "counts": {k: fmt.number(v, loc) for k, v in kf.claims.verdict_counts.items()},
                        "total": fmt.number(len(kf.claims.claims), loc)},
-            "methods": methods_context(kf.scenarios, loc)}
+            "methods": methods_context(kf.scenarios, loc)})

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -26,6 +26,9 @@ from ustglass.oserrors import describe
 if TYPE_CHECKING:
     from ustglass.sources.live import FetchResult
 
+if TYPE_CHECKING:
+    from ustglass.settings import Settings
+
 app = typer.Typer(
     name="ustglass",
     help="Glass Houses: rebuild the U.S. Treasury market-fragility brief (in each language pack; Markdown, HTML, PDF) from official data.",
@@ -34,6 +37,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _fail(exc: UstglassError | OSError) -> NoReturn:
+    typer.echo(f"Error: {describe(exc)}", err=True)
+    raise typer.Exit(code=getattr(exc, "exit_code", 1))
 
 
 def _as_of(text: str | None) -> date | None:
@@ -122,6 +130,32 @@ def _fetch(from_dir: Path | None, root: Path, as_of: date | None, exclude: list[
     return live.snapshot_from_dir(from_dir, root, as_of, tuple(exclude or ()))
 
 
+# Options of the commands that build (report, figures, publish) and of `config show`; each
+# overrides the config file's key of the same meaning (see ustglass.settings).
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Settings file; default: ./ustglass.toml when it exists.", show_default=False)]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="A language pack's code (templates/locales/<code>/) or all; default: zh (publish: all).", show_default=False)]
+TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="An editor's templates folder (see `ustglass templates export`), used before the shipped templates.", show_default=False)]
+FiguresOpt = Annotated[Path | None, typer.Option("--figures", help="An editor's folder of figure specs (<id>.toml), used before <templates>/figures and the shipped specs.", show_default=False)]
+StrictOpt = Annotated[bool | None, typer.Option("--strict/--no-strict", help="A file in --templates/--figures that ustglass does not know is an error (default) or a warning.", show_default=False)]
+
+
+def _settings(config: Path | None, defaults: dict[str, Any] | None = None, **flags: Any) -> Settings:
+    """The run's settings: defaults, then the config file, then the flags given; usage errors exit 2."""
+    from ustglass import settings
+
+    try:
+        return settings.load(flags, config, defaults=defaults)
+    except settings.FlagError as exc:
+        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+    except UstglassError as exc:
+        _fail(exc)
+
+
+def _warn(lines: Iterable[str]) -> None:
+    for line in lines:
+        typer.echo(f"Warning: {line}", err=True)
+
+
 @app.callback()
 def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
@@ -147,32 +181,34 @@ def fetch(from_dir: FromDir = None, as_of: AsOf = None, snapshots: Snapshots = N
 
 @app.command()
 def report(
-    lang: Annotated[str, typer.Option("--lang", help="Language of the brief: a language pack's code (templates/locales/<code>/) or all.")] = locale.DEFAULT,
-    format: Annotated[str, typer.Option("--format", help="Comma-separated outputs: md,html,pdf.")] = "md,html,pdf",
+    lang: LangOpt = None,
+    format: Annotated[str | None, typer.Option("--format", help="Comma-separated outputs: md, md-inline (figures inside the Markdown, for pasting), html, pdf; default: md,html,pdf.", show_default=False)] = None,
     snapshot: SnapshotRef = None,
-    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("out"),
+    out: Annotated[Path | None, typer.Option("--out", help="Output directory; default: out.", show_default=False)] = None,
     snapshots: Snapshots = None,
-    templates: Annotated[Path | None, typer.Option("--templates", help="Directory of template overrides (searched before the shipped templates).")] = None,
-    figures: Annotated[Path | None, typer.Option("--figures", help="Directory of figure-spec overrides (figures/<id>.toml).")] = None,
+    templates: TemplatesOpt = None,
+    figures: FiguresOpt = None,
+    strict: StrictOpt = None,
+    config: ConfigOpt = None,
     since: Annotated[str | None, typer.Option("--since", help="The previous edition's snapshot (id or path), for 'what changed'; default: the one before --snapshot.")] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
     """Build the brief from a snapshot: brief.<lang>.md/.html/.pdf, figures and key_figures.json."""
     from ustglass import pipeline
-    from ustglass.config import ReportConfig
     from ustglass.render import subsetting_warning
 
-    verbosity, formats, langs = _verbosity(quiet, verbose), _formats(format), _langs(lang, templates)
-    if Format.pdf in formats and (warning := subsetting_warning()):
-        typer.echo(f"Warning: {warning}", err=True)
+    verbosity = _verbosity(quiet, verbose)
+    cfg = _settings(config, languages=lang, formats=format, out=out, snapshots=snapshots, templates=templates,
+                    figures=figures, strict=strict).report_config(snapshot=snapshot, since=since)
+    if Format.pdf in cfg.formats and (warning := subsetting_warning()):
+        _warn([warning])
     with _errors():
-        cfg = ReportConfig(langs=langs, formats=formats, snapshots_root=_root(snapshots), out_dir=out,
-                           snapshot=snapshot, templates_dir=templates, figures_dir=figures, since=since)
-        with _progress(f"Building the brief ({', '.join(cfg.langs)}; {', '.join(f.value for f in formats)}) …", verbosity):
+        with _progress(f"Building the brief ({', '.join(cfg.langs)}; {', '.join(f.value for f in cfg.formats)}) …", verbosity):
             built, written = pipeline.build_report(cfg)
+    _warn(built.warnings)
     for path in written if verbosity is not Verbosity.quiet else ():
-        if path.parent == out or verbosity is Verbosity.verbose:
+        if path.parent == cfg.out_dir or verbosity is Verbosity.verbose:
             typer.echo(f"wrote {path}")
     if verbosity is not Verbosity.quiet:
         typer.echo(f"brief built from snapshot {built.snapshot_id}")
@@ -185,10 +221,42 @@ def _formats(text: str) -> tuple[Format, ...]:
         raise typer.BadParameter(str(exc), param_hint="--format") from None
 
 
+@app.command("figures")
+def figures_command(
+    only: Annotated[list[str] | None, typer.Option("--only", help="A figure's id (see --list); repeatable; default: every figure.", show_default=False)] = None,
+    list_: Annotated[bool, typer.Option("--list", help="Print one line per figure, its id and its title, and exit.")] = False,
+    lang: LangOpt = None,
+    format: Annotated[str | None, typer.Option("--format", help="png (300 dpi), svg (vector, text as text) or png,svg; default: png,svg.", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Directory the files go in, as <id>.<lang>.<png|svg>; default: out/figures.", show_default=False)] = None,
+    snapshot: Annotated[str | None, typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
+    snapshots: Snapshots = None,
+    templates: TemplatesOpt = None,
+    figures: FiguresOpt = None,
+    strict: StrictOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Render the brief's figures, or the ones named, as SVG and PNG, without building the brief."""
+    from ustglass import pipeline
+
+    s = _settings(config, languages=lang, figure_formats=format, snapshots=snapshots, templates=templates, figures=figures, strict=strict)
+    cfg = s.report_config(snapshot=snapshot, figures=tuple(only) if only else None, out_dir=out or s["out"] / "figures")
+    try:
+        if list_:
+            typer.echo(pipeline.format_figure_list(pipeline.figure_list(cfg)))
+            return
+        built = pipeline.build_figures(cfg, s.figure_formats)
+        written = pipeline.write_files(built.files, cfg.out_dir)
+    except UstglassError as exc:
+        _fail(exc)
+    _warn(built.warnings)
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
 @app.command()
 def publish(
     out: Annotated[Path, typer.Option("--out", help="Directory of published editions: DIR/<snapshot-id>/ and the symlink DIR/latest.")],
-    lang: Annotated[str, typer.Option("--lang", help="Languages to build: a language pack's code or all.")] = locale.ALL,
+    lang: LangOpt = None,
     keep: Annotated[int | None, typer.Option("--keep", min=1, help="Keep only the N newest editions (never the one 'latest' points at).")] = None,
     snapshots: Snapshots = None,
     source: Sources = None,
@@ -198,6 +266,10 @@ def publish(
     exclude: Exclude = None,
     wait: Annotated[bool, typer.Option("--wait", help="If another publish is running, wait for it instead of exiting 1.")] = False,
     log_format: Annotated[LogFormat, typer.Option("--log-format", help="Log lines as text or as JSON (one object per line).")] = LogFormat.text,
+    templates: TemplatesOpt = None,
+    figures: FiguresOpt = None,
+    strict: StrictOpt = None,
+    config: ConfigOpt = None,
     quiet: Quiet = False,
 ) -> None:
     """For cron: fetch; if the data changed, build every language and format and publish them atomically."""
@@ -205,8 +277,12 @@ def publish(
     from ustglass.publish import publish as run
 
     log = Log(log_format, quiet=quiet)
-    opts = PublishOptions(out_dir=out, langs=_langs(lang), snapshots_root=_root(snapshots), keep=keep, sources=tuple(source or ()),
-                          as_of=as_of, allow_partial=allow_partial, from_dir=from_dir, exclude=tuple(exclude or ()), wait=wait)
+    s = _settings(config, {"languages": (locale.ALL,)}, languages=lang, snapshots=snapshots, templates=templates,
+                  figures=figures, strict=strict)
+    opts = PublishOptions(out_dir=out, langs=s.langs, snapshots_root=s.snapshots_root, keep=keep, sources=tuple(source or ()),
+                          as_of=as_of, allow_partial=allow_partial, from_dir=from_dir, exclude=tuple(exclude or ()), wait=wait,
+                          formats=s.formats, templates_dir=s["templates"], figures_dir=s["figures"], strict=s["strict"],
+                          organisation=s["organisation"], author=s["author"] or None)
     with _errors(log):
         run(opts, log)
 
@@ -324,6 +400,43 @@ def changes_command(
         old, new = snap.load(snap.resolve(since, root) if since else changes.previous_of(current, root)), snap.load(current)
     found = changes.compare(old.id, old.tables, new.id, new.tables)
     typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) if as_json else changes.format_text(found))
+
+
+templates_app = typer.Typer(help="Editors' templates: copy the shipped ones out, edit them, build with --templates DIR.", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+config_app = typer.Typer(help="The settings file, ustglass.toml.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@templates_app.command("export")
+def templates_export(
+    target: Annotated[Path, typer.Argument(help="Folder to copy the templates, language packs, stylesheet and figure specs into.", metavar="DIR")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files of the same names already in DIR.")] = False,
+) -> None:
+    """Copy every shipped template, language pack, the stylesheet and the figure specs into DIR, to edit."""
+    from ustglass import overrides
+
+    try:
+        written = overrides.export(target, force=force)
+    except UstglassError as exc:
+        _fail(exc)
+    typer.echo(f"exported {len(written)} files to {target}; build with --templates {target}")
+
+
+@config_app.command("show")
+def config_show(
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    format: Annotated[str | None, typer.Option("--format", help="As report's --format.", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="As report's --out.", show_default=False)] = None,
+    snapshots: Snapshots = None,
+    templates: TemplatesOpt = None,
+    figures: FiguresOpt = None,
+    strict: StrictOpt = None,
+) -> None:
+    """Print the effective settings, each with where it came from: default, config or flag."""
+    typer.echo(_settings(config, languages=lang, formats=format, out=out, snapshots=snapshots, templates=templates,
+                         figures=figures, strict=strict).show())
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ from ustglass import fmt, fonts
 from ustglass.chartspec import ChartText, FigureSpec
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
-from ustglass.locale import CHARTS_FILE, Locale
+from ustglass.locale import Locale
 
 _RC: dict[str, Any] = {
     "font.size": 8.0, "axes.linewidth": 0.6, "axes.edgecolor": "#4d4d4d", "axes.spines.top": False,
@@ -144,7 +144,7 @@ def number_units(loc: Locale) -> tuple[str, ...]:
     patterns += [p for p in loc.get("dates").values() if isinstance(p, str)]
     extra = loc.charts.get("wrap", {}).get("number_units", [])
     if isinstance(extra, str) or not (isinstance(extra, Sequence) and all(isinstance(u, str) and u for u in extra)):
-        raise BuildError(f"{loc.root / CHARTS_FILE}: 'wrap.number_units' must be a list of units")
+        raise BuildError(f"{loc.charts_path}: 'wrap.number_units' must be a list of units")
     units = set(extra)
     for pattern in patterns:
         parts = list(string.Formatter().parse(str(pattern))) + [("", None, None, None)]
@@ -310,8 +310,10 @@ def place_panels(chart: Chart, panels: Sequence[Panel], top: float, bottom: floa
 
 def set_face(t: Text) -> None:
     """Give ``t`` the brief's CJK face (bold where bold was asked for), keeping its size."""
-    face = fonts.cjk_face("bold" if t.get_fontweight() in ("bold", "semibold", "heavy", 600, 700, 800) else "regular")
-    t.set_fontproperties(FontProperties(fname=FontPath(str(face.path), face.index), size=t.get_fontsize()))
+    bold = t.get_fontweight() in ("bold", "semibold", "heavy", 600, 700, 800)
+    face = fonts.cjk_face("bold" if bold else "regular")
+    t.set_fontproperties(FontProperties(family=face.family, weight="bold" if bold else "normal",  # named so in SVG text
+                                        fname=FontPath(str(face.path), face.index), size=t.get_fontsize()))
 
 
 def renderer(fig: Figure | SubFigure) -> RendererAgg:

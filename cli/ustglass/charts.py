@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -76,3 +77,14 @@ def save_png(fig: Figure, path: str | os.PathLike[str], dpi: int = 200) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+_style = style  # every saved chart is drawn in the house style
+
+
+def svg_bytes(fig: Figure, *, text_as_text: bool = True) -> bytes:
+    """The figure as SVG, identical for identical figures (fixed hash salt, no date)."""
+    buf = io.BytesIO()
+    with _style(), matplotlib.rc_context({"svg.hashsalt": "ustglass", "svg.fonttype": "none" if text_as_text else "path"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    return buf.getvalue()

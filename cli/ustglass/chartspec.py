@@ -139,7 +139,7 @@ def _text_problems(figure: FigureDef, table: Mapping[str, Any]) -> list[str]:
 
 
 def _text_or_problem(loc: Locale, figure: FigureDef) -> ChartText | str:
-    where = f"{display(loc.root / CHARTS_FILE)}, figure '{figure.id}'"
+    where = f"{display(loc.charts_path)}, figure '{figure.id}'"
     table = loc.charts.get(figure.id)
     if not isinstance(table, Mapping):
         return f"{where}: missing table [{figure.id}]"

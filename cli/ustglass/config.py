@@ -11,6 +11,7 @@ from ustglass import locale
 
 class Format(str, Enum):
     md = "md"
+    md_inline = "md-inline"  # Markdown with the figures inside it as data: URIs, for pasting
     html = "html"
     pdf = "pdf"
 
@@ -29,7 +30,17 @@ class Verbosity(str, Enum):
         return cls.quiet if quiet else cls.verbose if verbose else cls.normal
 
 
-ALL_FORMATS = (Format.md, Format.html, Format.pdf)
+ALL_FORMATS = (Format.md, Format.html, Format.pdf)  # what a build makes when none is named
+FORMAT_ORDER = (Format.md, Format.md_inline, Format.html, Format.pdf)
+
+
+class FigureFormat(str, Enum):
+    png = "png"  # raster, at FIGURE_DPI
+    svg = "svg"  # vector, text kept as text
+
+
+FIGURE_FORMATS = (FigureFormat.png, FigureFormat.svg)
+FIGURE_DPI = 300  # `ustglass figures` PNGs: 2100 × 1260 px for a 7 × 4.2 in chart, print resolution
 
 
 @dataclass(frozen=True)
@@ -41,17 +52,30 @@ class ReportConfig:
     snapshot: str | None = None  # id or path; None = newest
     templates_dir: Path | None = None  # editor overrides, searched before the shipped templates
     figures_dir: Path | None = None  # editor overrides of figure specs
+    strict: bool = True  # a file in templates_dir / figures_dir that ustglass does not know is an error (else a warning)
     figures: tuple[str, ...] | None = None  # ids of the figures to build; None: every registered figure
     since: str | None = None  # the previous edition's snapshot (id or path); None: the one before `snapshot`
+    organisation: str = "ustglass"  # who publishes the brief: the PDF's cover and its Author, the page's author
+    author: str | None = None  # a person named on the cover and in the metadata as well, if any
+
+
+def _choose(text: str, order: tuple[Enum, ...], what: str) -> tuple:
+    wanted = {part.strip() for part in text.split(",") if part.strip()}
+    unknown = sorted(wanted - {f.value for f in order})
+    if unknown or not wanted:
+        choices = ", ".join(str(f.value) for f in order)
+        raise ValueError(f"unknown {what}(s): {', '.join(unknown) or '(none)'}; choose from {choices}")
+    return tuple(f for f in order if f.value in wanted)
 
 
 def parse_formats(text: str) -> tuple[Format, ...]:
     """``"md,html,pdf"`` -> formats, in the canonical order; raises ValueError on unknown ones."""
-    wanted = {part.strip() for part in text.split(",") if part.strip()}
-    unknown = sorted(wanted - {f.value for f in Format})
-    if unknown or not wanted:
-        raise ValueError(f"unknown format(s): {', '.join(unknown) or '(none)'}; choose from md, html, pdf")
-    return tuple(f for f in ALL_FORMATS if f.value in wanted)
+    return _choose(text, FORMAT_ORDER, "format")
+
+
+def parse_figure_formats(text: str) -> tuple[FigureFormat, ...]:
+    """``"png,svg"`` -> figure formats, in the canonical order; raises ValueError on unknown ones."""
+    return _choose(text, FIGURE_FORMATS, "format")
 
 
 def parse_langs(text: str, templates_dir: Path | None = None) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ below give the same two packs' readings.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -254,3 +255,19 @@ def ordinal(n: int, loc: Locale) -> str:
     lo, hi = rule["teens"]
     suffix = rule["default"] if lo <= n % 100 <= hi else rule["by_last_digit"].get(str(n % 10), rule["default"])
     return str(rule["pattern"]).format(n=n, suffix=suffix)
+
+
+# ---------------------------------------------------------------- Markdown
+# Backslash-escaped: characters that open markup anywhere (an underscore only at a word's edge,
+# where it can open emphasis; an ampersand only where it would start an entity).
+_MD_SPECIAL = re.compile(r"[\\`*{}\[\]<>|~#]|(?<!\w)_|_(?!\w)|&(?=#?\w+;)")
+
+
+class MdText(str):
+    """Text that is already Markdown (the pack's words, formatted numbers), printed as it is."""
+
+
+def md_escape(text: str) -> str:
+    """A data string written for Markdown: every character that could open markup backslash-escaped
+    (CommonMark), so it reads as the text it is (``Belg | 999`` cannot shift a table)."""
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)

@@ -1,11 +1,13 @@
-"""The one font of the brief: Noto Sans CJK SC (Debian's ``fonts-noto-cjk``, or any system's copy).
+"""The brief's fonts: Noto Sans CJK SC (Debian's ``fonts-noto-cjk``, or any system's copy) and Noto Sans
+(``fonts-noto-core``).
 
-It is used for both languages (its Latin glyphs are complete), so the output does not
-depend on which other fonts a machine has. It is found, in this order, at the paths of
-Debian's package, through fontconfig (``fc-list``: other Linux distributions, Homebrew) and
-through matplotlib's list of the system's fonts (macOS, Windows). Packages often ship it as a
-TrueType Collection (``.ttc``) whose first face is the Japanese one; :func:`cjk_face` finds
-the face whose family is "Noto Sans CJK SC" by reading the file's name tables.
+Pages set Latin text in Noto Sans and Chinese in Noto Sans CJK SC (whose Latin glyphs also serve
+the charts), so the output does not depend on which other fonts a machine has. The CJK face is
+found, in this order, at the paths of Debian's package, through fontconfig (``fc-list``: other
+Linux distributions, Homebrew) and through matplotlib's list of the system's fonts (macOS,
+Windows). Packages often ship it as a TrueType Collection (``.ttc``) whose first face is the
+Japanese one; :func:`cjk_face` finds the face whose family is "Noto Sans CJK SC" by reading the
+file's name tables.
 
 - Charts load that face straight from the collection (matplotlib >= 3.11 accepts a
   ``FontPath(path, face_index)``), so drawing a chart needs no copy of the font.
@@ -15,16 +17,23 @@ the face whose family is "Noto Sans CJK SC" by reading the file's name tables.
 
 ``USTGLASS_CJK_FONT`` (and ``USTGLASS_CJK_FONT_BOLD``, defaulting to the former) name a
 font file (``.otf``, ``.ttf`` or ``.ttc``) to use instead.
+
+Noto Sans is found through fontconfig (:func:`latin_font_path`). :func:`missing_glyphs`
+finds the characters of a text that neither face has; :func:`subset_font` cuts a face
+down to the characters a page uses (WOFF2 for embedding in the HTML).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
+import io
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -208,3 +217,169 @@ def cjk_font_path(weight: Weight = "regular") -> Path:
         except OSError as exc:
             raise BuildError(f"cannot write the font cache {target}: {exc}") from exc
     return target
+
+
+# ---------------------------------------------------------------- the Latin face
+
+LATIN_FAMILY = "Noto Sans"
+LatinStyle = Literal["regular", "bold", "italic", "bold-italic"]
+LATIN_STYLES: dict[str, str] = {"regular": "Regular", "bold": "Bold", "italic": "Italic", "bold-italic": "Bold Italic"}
+_LATIN_HINT = "install the Debian package fonts-noto-core (sudo apt-get install fonts-noto-core)"
+
+
+@lru_cache(maxsize=8)
+def latin_font_path(style: LatinStyle = "regular") -> Path:
+    """The Noto Sans font file of ``style``, as fontconfig finds it."""
+    wanted = LATIN_STYLES[style]
+    try:
+        out = subprocess.run(["fc-match", "--format=%{file}\n%{family}\n%{style}", f"{LATIN_FAMILY}:style={wanted}"],
+                             capture_output=True, text=True, check=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise BuildError(f"font {LATIN_FAMILY} ({wanted}): fontconfig's fc-match failed ({exc}); install fontconfig and fonts-noto-core") from None
+    file, family, found = ([*out.split("\n"), "", ""])[:3]
+    if LATIN_FAMILY not in family.split(",") or wanted not in found.split(",") or not Path(file).is_file():
+        raise BuildError(f"font {LATIN_FAMILY} ({wanted}) not found (fontconfig offers {family or 'nothing'} {found}): {_LATIN_HINT}")
+    return Path(file)
+
+
+# ---------------------------------------------------------------- coverage
+
+
+@lru_cache(maxsize=16)
+def _cmap(path: str, size: int, mtime_ns: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or {})
+    finally:
+        font.close()
+
+
+def codepoints(path: Path) -> frozenset[int]:
+    """The characters a single-face font file has glyphs for."""
+    return _cmap(*_stamp(path))
+
+
+def brief_faces() -> dict[str, Path]:
+    """The regular faces every text of the brief is set in, by family: Latin first, then CJK."""
+    return {LATIN_FAMILY: latin_font_path("regular"), FAMILY: cjk_font_path("regular")}
+
+
+def missing_glyphs(text: str, faces: Iterable[Path]) -> list[str]:
+    """The characters of ``text`` (in order of first appearance) that none of ``faces`` covers;
+    spaces and control characters are not drawn and need no glyph."""
+    covered = frozenset().union(*(codepoints(f) for f in faces))
+    seen = dict.fromkeys(c for c in text if not c.isspace() and ord(c) >= 32 and ord(c) not in covered)
+    return list(seen)
+
+
+# ---------------------------------------------------------------- subsets for the web
+
+
+def subset_font(path: Path, chars: Iterable[str], *, woff2: bool = False) -> bytes:
+    """The face in ``path`` cut down to ``chars`` (as WOFF2 when asked); the same bytes for the same input.
+
+    Subsetting uses HarfBuzz (libharfbuzz-subset) when present, else fontTools; WOFF2's Brotli
+    compression takes about a second for a Chinese face, so results are kept in
+    :func:`cache_dir`, keyed by the font file, the characters and the format.
+    """
+    text = "".join(sorted(set(chars)))
+    file, size, mtime_ns = _stamp(path)
+    suffix = ".woff2" if woff2 else path.suffix
+    key = hashlib.sha256(f"{file}|{size}|{mtime_ns}|{suffix}|{text}".encode()).hexdigest()[:24]
+    target = cache_dir() / "subsets" / f"{path.stem}-{key}{suffix}"
+    if target.is_file():
+        return target.read_bytes()
+    data = _hb_subset(path, text) or _fonttools_subset(path, text)
+    data = _woff2(data) if woff2 else data
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return data
+
+
+def _woff2(sfnt: bytes) -> bytes:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(sfnt), recalcTimestamp=False, recalcBBoxes=False)
+    font.flavor = "woff2"
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _fonttools_subset(path: Path, text: str) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options(hinting=False, desubroutinize=True, name_IDs=["*"], layout_features=["*"])
+    font = TTFont(path, recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+_HB_NO_HINTING, _HB_DESUBROUTINIZE = 0x1, 0x4
+
+
+@lru_cache(maxsize=1)
+def _harfbuzz() -> tuple[Any, Any] | None:
+    """libharfbuzz and libharfbuzz-subset through ctypes, or None where either is missing."""
+    names = ctypes.util.find_library("harfbuzz"), ctypes.util.find_library("harfbuzz-subset")
+    if not all(names):
+        return None
+    hb, sub = (ctypes.CDLL(n) for n in names)  # both names were found
+    ptr = ctypes.c_void_p
+    signatures = [
+        (hb, "hb_blob_create_from_file_or_fail", ptr, [ctypes.c_char_p]), (hb, "hb_face_create", ptr, [ptr, ctypes.c_uint]),
+        (hb, "hb_blob_destroy", None, [ptr]), (hb, "hb_face_destroy", None, [ptr]), (hb, "hb_set_add", None, [ptr, ctypes.c_uint32]),
+        (hb, "hb_face_reference_blob", ptr, [ptr]), (hb, "hb_blob_get_data", ctypes.c_void_p, [ptr, ctypes.POINTER(ctypes.c_uint)]),
+        (sub, "hb_subset_input_create_or_fail", ptr, []), (sub, "hb_subset_input_destroy", None, [ptr]),
+        (sub, "hb_subset_input_unicode_set", ptr, [ptr]), (sub, "hb_subset_input_set_flags", None, [ptr, ctypes.c_uint]),
+        (sub, "hb_subset_or_fail", ptr, [ptr, ptr]),
+    ]
+    try:
+        for lib, name, restype, argtypes in signatures:
+            function = getattr(lib, name)
+            function.restype, function.argtypes = restype, argtypes
+    except AttributeError:  # a HarfBuzz older than 2.9
+        return None
+    return hb, sub
+
+
+def _hb_subset(path: Path, text: str) -> bytes | None:
+    """``path`` (a single-face file) subset to ``text`` by HarfBuzz, or None without it."""
+    libs = _harfbuzz()
+    if libs is None:
+        return None
+    hb, sub = libs
+    blob = hb.hb_blob_create_from_file_or_fail(str(path).encode())
+    if not blob:
+        raise BuildError(f"{path}: cannot read the font file")
+    face, request, result, out = hb.hb_face_create(blob, 0), sub.hb_subset_input_create_or_fail(), None, None
+    try:
+        unicodes = sub.hb_subset_input_unicode_set(request)
+        for char in text:
+            hb.hb_set_add(unicodes, ord(char))
+        sub.hb_subset_input_set_flags(request, _HB_NO_HINTING | _HB_DESUBROUTINIZE)
+        result = sub.hb_subset_or_fail(face, request)
+        if not result:
+            return None
+        out = hb.hb_face_reference_blob(result)
+        length = ctypes.c_uint()
+        data = hb.hb_blob_get_data(out, ctypes.byref(length))
+        return ctypes.string_at(data, length.value)
+    finally:
+        for destroy, handle in ((hb.hb_blob_destroy, out), (hb.hb_face_destroy, result), (sub.hb_subset_input_destroy, request),
+                                (hb.hb_face_destroy, face), (hb.hb_blob_destroy, blob)):
+            if handle:
+                destroy(handle)

@@ -65,6 +65,12 @@ class Locale:
     root: Path
     strings: Mapping[str, Any]
     charts: Mapping[str, Any]
+    charts_file: Path | None = None  # where `charts` was read from, when not the pack's own folder
+
+    @property
+    def charts_path(self) -> Path:
+        """The ``charts.toml`` the chart text came from (an editor's pack may lack one: the shipped one's)."""
+        return self.charts_file or self.root / CHARTS_FILE
 
     def get(self, key: str, *names: str) -> Any:
         """The value at dotted ``key`` (``"dates.day"``), then at each of ``names`` taken literally
@@ -146,8 +152,10 @@ def load(code: str, dirs: Iterable[Path] | None = None) -> Locale:
     dirs = list(dirs or search_path())
     for d in dirs:
         root = d / code
-        if (root / PACK_FILE).is_file():
-            charts = _read(root / CHARTS_FILE) if (root / CHARTS_FILE).is_file() else {}
-            return Locale(code=code, root=root, strings=_frozen(_read(root / PACK_FILE)), charts=_frozen(charts))
+        if (root / PACK_FILE).is_file():  # each file of a pack from the first folder that has it
+            found = next((p for p in (x / code / CHARTS_FILE for x in dirs) if p.is_file()), None)
+            charts = _read(found) if found is not None else {}
+            return Locale(code=code, root=root, strings=_frozen(_read(root / PACK_FILE)), charts=_frozen(charts),
+                          charts_file=found if found is not None and found.parent != root else None)
     choices = ", ".join(available(dirs)) or "none"
     raise BuildError(f"no language pack {code!r} (templates/locales/{code}/{PACK_FILE}); available: {choices}")

@@ -61,6 +61,11 @@ class PublishOptions:
     exclude: tuple[str, ...] = ()
     wait: bool = False
     formats: tuple[Format, ...] = ALL_FORMATS
+    templates_dir: Path | None = None  # an editor's templates (and <templates>/figures specs)
+    figures_dir: Path | None = None
+    strict: bool = True
+    organisation: str = "ustglass"
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,9 +151,12 @@ def _stage(opts: PublishOptions, result: live.FetchResult, log: Log) -> Path:
     from ustglass import outdir, pipeline
 
     cfg = ReportConfig(langs=opts.langs, formats=opts.formats, snapshots_root=opts.snapshots_root,
-                       out_dir=opts.out_dir, snapshot=str(result.path))
+                       out_dir=opts.out_dir, snapshot=str(result.path), templates_dir=opts.templates_dir,
+                       figures_dir=opts.figures_dir, strict=opts.strict, organisation=opts.organisation, author=opts.author)
     log.info("build", f"building edition from snapshot {result.id}", langs=",".join(opts.langs))
     built = pipeline.build(cfg)
+    for warning in built.warnings:
+        log.warning("templates", warning)
     stage = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=opts.out_dir))
     try:
         stage.chmod(0o755)  # an edition is meant to be served
