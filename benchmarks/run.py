@@ -32,7 +32,7 @@ BIN = Path(sys.executable).parent
 USTGLASS = str(BIN / "ustglass")
 PYTHON = sys.executable
 FLOOR_CODE = "import pandas, matplotlib; import matplotlib.pyplot, jinja2, weasyprint"
-SNAPSHOT = "2026-10-06"
+SNAPSHOT = "2026-10-09"
 
 
 @dataclass

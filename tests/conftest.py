@@ -45,7 +45,7 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Sockets may connect to 127.0.0.1 only; no mirror variable leaks in from the environment."""
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
-    for source in ("FRED", "CFTC", "TIC", "FISCALDATA"):
+    for source in ("FRED", "CFTC", "TIC", "FISCALDATA", "NYFED"):
         monkeypatch.delenv(f"USTGLASS_{source}_URL", raising=False)
 
 

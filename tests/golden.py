@@ -40,8 +40,9 @@ def build() -> dict[str, bytes]:
     from ustglass.config import Format, ReportConfig
 
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = ReportConfig(langs=LANGS, formats=(Format.md, Format.html), snapshots_root=REPO / "data_snapshots",
-                           out_dir=Path(tmp), snapshot=SNAPSHOT)
+        cfg = ReportConfig(
+            langs=LANGS, formats=(Format.md, Format.html), snapshots_root=REPO / "data_snapshots", out_dir=Path(tmp), snapshot=SNAPSHOT
+        )
         built = pipeline.build(cfg)
     files = {"key_figures.json": built.files["key_figures.json"]}
     for lang in LANGS:

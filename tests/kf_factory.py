@@ -112,9 +112,18 @@ def make_estimate() -> Estimate:
 
 def make_press_total() -> Estimate:
     """The total the press reported for the note (the figure the seed article quotes)."""
-    return Estimate(value=1850.0, as_of="2024-12", source="Yuan Trends, press coverage", published="2025-10-17",
-                    unit="billions of USD", method="press coverage of the note", title="Press article", publisher="Yuan Trends",
-                    url="https://example.org/press", precision=10.0)
+    return Estimate(
+        value=1850.0,
+        as_of="2024-12",
+        source="Yuan Trends, press coverage",
+        published="2025-10-17",
+        unit="billions of USD",
+        method="press coverage of the note",
+        title="Press article",
+        publisher="Yuan Trends",
+        url="https://example.org/press",
+        precision=10.0,
+    )
 
 
 def make_holders(**overrides: Any) -> Holders:
@@ -154,6 +163,7 @@ def _basis_value(d: date) -> float:
 
 def basis_series(gaps: list[tuple[str, str]] = BASIS_GAPS) -> dict[str, float]:
     """Weekly six-contract gross short, Jan 2020 to Oct 6, 2026, without the gap weeks."""
+
     def missing(day: str) -> bool:
         return any(a <= day <= b for a, b in gaps)
 
@@ -175,8 +185,9 @@ def _comparison(series: dict[str, float], latest: float, rule: str) -> Compariso
     ref = str(RULES[rule].value)
     level = sum(v for d, v in series.items() if d.startswith(ref)) / sum(1 for d in series if d.startswith(ref))
     change = (latest / level - 1) * 100
-    return Comparison(Point(level, ref, "billions of USD", "CFTC TFF"), change,
-                      "rose" if change > 0 else "fell" if change < 0 else "unchanged", rule)
+    return Comparison(
+        Point(level, ref, "billions of USD", "CFTC TFF"), change, "rose" if change > 0 else "fell" if change < 0 else "unchanged", rule
+    )
 
 
 def make_basis(through: str = "2026-10-06", as_of: str | None = None, **overrides: Any) -> Basis:
@@ -231,7 +242,7 @@ def funding_history() -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {k: {} for k in ("sofr_iorb_bp", "rrp_usd_bn", "reserves_usd_bn", "tga_usd_bn")}
     for i, d in enumerate(days):
         t = i / len(days)
-        out["sofr_iorb_bp"][d] = round(-9 + 11 * t ** 2 + 2.5 * math.sin(i * 0.9), 1)
+        out["sofr_iorb_bp"][d] = round(-9 + 11 * t**2 + 2.5 * math.sin(i * 0.9), 1)
         out["rrp_usd_bn"][d] = round(max(2200 * (1 - t) ** 2.2 + 5 * math.sin(i), 1.0), 1)
         out["reserves_usd_bn"][d] = round(3050 + 350 * math.sin(t * 4.5) - 150 * t, 1)
         out["tga_usd_bn"][d] = round(600 + 250 * math.sin(t * 7 + 1) + 80 * math.sin(i * 0.5), 1)
@@ -280,10 +291,12 @@ def make_funding(**overrides: Any) -> Funding:
 def make_markets(**overrides: Any) -> Markets:
     """The 10-year yield and term premium a year apart, the 2-year yield and the 2s10s curve."""
     markets = Markets(
-        ust10y_pct=YearChange(Point(4.61, "2026-07-28", "percent", "FRED DGS10"),
-                              Point(4.42, "2025-07-28", "percent", "FRED DGS10"), 19.0, "rose"),
-        term_premium_pct=YearChange(Point(1.02, "2026-09-25", "percent", "FRED THREEFYTP10"),
-                                    Point(0.81, "2025-09-25", "percent", "FRED THREEFYTP10"), 21.0, "rose"),
+        ust10y_pct=YearChange(
+            Point(4.61, "2026-07-28", "percent", "FRED DGS10"), Point(4.42, "2025-07-28", "percent", "FRED DGS10"), 19.0, "rose"
+        ),
+        term_premium_pct=YearChange(
+            Point(1.02, "2026-09-25", "percent", "FRED THREEFYTP10"), Point(0.81, "2025-09-25", "percent", "FRED THREEFYTP10"), 21.0, "rose"
+        ),
         ust2y_pct=Point(4.26, "2026-07-28", "percent", "FRED DGS2"),
         curve_2s10s_bp=Point(45.0, "2026-07-29", "basis points", "FRED T10Y2Y"),
         curve_inverted=False,
@@ -332,8 +345,17 @@ def make_scorecard(**overrides: Any) -> Scorecard:
                                        needs=())  # fmt: skip
         rows.append(base)
     counts = {k: sum(1 for r in rows if (r.signal or "not_available") == k) for k in ("calm", "watch", "stressed", "not_available")}
-    crowding = CrowdingFlag(flag=False, threshold_pct=80.0, years=3, net_short_usd_bn=918.0, net_short_percentile=48.9,
-                            net_short_as_of="2026-06-30", funding_bp=-2.8, funding_percentile=72.5, funding_as_of="2026-06-23")
+    crowding = CrowdingFlag(
+        flag=False,
+        threshold_pct=80.0,
+        years=3,
+        net_short_usd_bn=918.0,
+        net_short_percentile=48.9,
+        net_short_as_of="2026-06-30",
+        funding_bp=-2.8,
+        funding_percentile=72.5,
+        funding_as_of="2026-06-23",
+    )
     card = Scorecard(history_start="2018-01-01", indicators=tuple(rows), signal_counts=counts, crowding=crowding)
     return dataclasses.replace(card, **overrides)
 

@@ -2,9 +2,10 @@
 
 Serves a directory laid out like ``shared/raw`` (``fred/<SERIES>.csv``, ``cftc/fut_fin_txt_<YYYY>.zip``,
 ``tic/mfhhis01.txt`` [+ ``slt_table5.txt``], ``fiscaldata/MSPD_SumSecty_*.csv``,
-``fiscaldata/DTS_OpCashBal_*.csv``) at the official paths on 127.0.0.1: FRED graph CSV, CFTC
-zips, TIC text files, and the two Fiscal Data endpoints as the paged JSON API built from the
-CSV downloads. ``slt_table5.txt`` is made from the newest block of ``mfhhis01.txt`` when the
+``fiscaldata/DTS_OpCashBal_*.csv``, ``nyfed/rp_results_*.json``) at the official paths on 127.0.0.1:
+FRED graph CSV, CFTC zips, TIC text files, the two Fiscal Data endpoints as the paged JSON API
+built from the CSV downloads, and the NY Fed's repo operation search (``startDate``, ``endDate``,
+``operationTypes``) over the operations of the saved answers. ``slt_table5.txt`` is made from the newest block of ``mfhhis01.txt`` when the
 directory has none (no real copy exists), so its values equal the history file's.
 
 Hostile servers too: a body or the headers dripped a byte at a time, a Fiscal Data page 1
@@ -32,13 +33,23 @@ TIC_DIR = "/resource-center/data-chart-center/tic/Documents/"
 FISCAL = "/services/api/fiscal_service"
 MSPD_PATH = FISCAL + "/v1/debt/mspd/mspd_table_1"
 DTS_PATH = FISCAL + "/v1/accounting/dts/operating_cash_balance"
+NYFED_PATH = "/api/rp/results/search.json"
 FIELDS = {  # CSV label -> API field
-    "Record Date": "record_date", "Security Type Description": "security_type_desc",
-    "Security Class Description": "security_class_desc", "Debt Held by the Public (in Millions)": "debt_held_public_mil_amt",
-    "Intragovernmental Holdings (in Millions)": "intragov_hold_mil_amt", "Total Public Debt Outstanding (in Millions)": "total_mil_amt",
-    "Type of Account": "account_type", "Opening Balance Today": "open_today_bal", "Opening Balance This Month": "open_month_bal",
-    "Opening Balance This Fiscal Year": "open_fytd_bal", "Table Number": "table_nbr", "Table Name": "table_nm",
-    "Sub Table Name": "sub_table_name", "Source Line Number": "src_line_nbr", "Fiscal Year": "record_fiscal_year",
+    "Record Date": "record_date",
+    "Security Type Description": "security_type_desc",
+    "Security Class Description": "security_class_desc",
+    "Debt Held by the Public (in Millions)": "debt_held_public_mil_amt",
+    "Intragovernmental Holdings (in Millions)": "intragov_hold_mil_amt",
+    "Total Public Debt Outstanding (in Millions)": "total_mil_amt",
+    "Type of Account": "account_type",
+    "Opening Balance Today": "open_today_bal",
+    "Opening Balance This Month": "open_month_bal",
+    "Opening Balance This Fiscal Year": "open_fytd_bal",
+    "Table Number": "table_nbr",
+    "Table Name": "table_nm",
+    "Sub Table Name": "sub_table_name",
+    "Source Line Number": "src_line_nbr",
+    "Fiscal Year": "record_fiscal_year",
 }
 HTML_PAGE = b"<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body>Maintenance</body></html>"
 
@@ -51,6 +62,7 @@ class Fault:
     kind: str  # 500 | 503 | 404 | 429 | stall | truncate | html | rename | empty | drip | drip-headers | pages | redirect | bad-gzip
     seconds: float = 0.0
     location: str = ""  # for redirect
+
 
 DRIP_MAX = 400  # bytes a dripping server sends at most
 
@@ -70,7 +82,7 @@ def slt_from_history(history: bytes) -> bytes:
     months, years = lines[at], lines[at + 1]
     cols = [f"{y.strip()}-{MONTHS.index(m.strip()) + 1:02d}" for m, y in zip(months[1:], years[1:]) if m.strip()]
     out = ["Table 5: Major Foreign Holders of Treasury Securities", "(in billions of dollars)", "", "\t".join(["Country", *cols])]
-    for cells in lines[at + 2:]:
+    for cells in lines[at + 2 :]:
         if _is_month_row(cells):
             break
         if cells[0].strip() and any(c.strip() for c in cells[1:]):
@@ -91,6 +103,7 @@ class Catalogue:
 
     files: dict[str, bytes] = field(default_factory=dict)
     records: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    operations: list[dict[str, object]] = field(default_factory=list)  # NY Fed repo operations, newest first
 
     @classmethod
     def from_dir(cls, root: Path) -> Catalogue:
@@ -106,13 +119,25 @@ class Catalogue:
         for pattern, endpoint in (("MSPD_SumSecty_*.csv", MSPD_PATH), ("DTS_OpCashBal_*.csv", DTS_PATH)):
             for path in sorted((root / "fiscaldata").glob(pattern)):
                 cat.records.setdefault(endpoint, []).extend(csv_records(path.read_bytes()))
+        for path in sorted((root / "nyfed").glob("rp_results_*.json")):
+            cat.operations.extend(json.loads(path.read_bytes())["repo"]["operations"])
+        cat.operations.sort(key=lambda op: str(op["operationDate"]), reverse=True)  # stable: a day's order kept
         return cat
+
+
+def repo_search(operations: list[dict[str, object]], query: dict[str, list[str]]) -> bytes:
+    """The NY Fed's answer to rp/results/search.json: the operations from startDate to endDate
+    (both included) of the requested operationTypes, newest first, in the API's envelope."""
+    start, end = query.get("startDate", [""])[0], query.get("endDate", ["9999-12-31"])[0]
+    types = set(query["operationTypes"][0].split(",")) if query.get("operationTypes") else None
+    chosen = [op for op in operations if start <= str(op["operationDate"]) <= end and (types is None or op["operationType"] in types)]
+    return json.dumps({"repo": {"operations": chosen}}).encode("utf-8")
 
 
 def _select(records: list[dict[str, str]], query: dict[str, list[str]]) -> list[dict[str, str]]:
     """Apply the API's ``filter``, ``sort`` and ``fields`` parameters."""
     out = records
-    for cond in (query.get("filter", [""])[0].split(",") if query.get("filter") else []):
+    for cond in query.get("filter", [""])[0].split(",") if query.get("filter") else []:
         name, op, value = cond.split(":", 2)
         test = {"gte": str.__ge__, "lte": str.__le__, "gt": str.__gt__, "lt": str.__lt__, "eq": str.__eq__}[op]
         out = [r for r in out if test(r[name], value)]
@@ -133,15 +158,16 @@ def page_body(records: list[dict[str, str]], query: dict[str, list[str]], cap: i
     size = min(int(query.get("page[size]", ["100"])[0]), cap)
     number = int(query.get("page[number]", ["1"])[0])
     pages = max(1, -(-len(selected) // size))
-    chunk = selected[(number - 1) * size: number * size]
+    chunk = selected[(number - 1) * size : number * size]
 
     def link(n: int) -> str | None:
         return "&" + urlencode({"page[number]": n, "page[size]": size}) if 1 <= n <= pages else None
 
-    doc = {"data": chunk,
-           "meta": {"count": len(chunk), "labels": {}, "total-count": len(selected), "total-pages": pages},
-           "links": {"self": link(number), "first": link(1), "prev": link(number - 1), "next": link(number + 1),
-                     "last": link(pages)}}
+    doc = {
+        "data": chunk,
+        "meta": {"count": len(chunk), "labels": {}, "total-count": len(selected), "total-pages": pages},
+        "links": {"self": link(number), "first": link(1), "prev": link(number - 1), "next": link(number + 1), "last": link(pages)},
+    }
     return json.dumps(doc).encode("utf-8")
 
 
@@ -165,7 +191,7 @@ class LiveServer:
 
     def env(self) -> dict[str, str]:
         """Every source's mirror variable pointing at this server."""
-        return {f"USTGLASS_{s}_URL": self.url for s in ("FRED", "CFTC", "TIC", "FISCALDATA")}
+        return {f"USTGLASS_{s}_URL": self.url for s in ("FRED", "CFTC", "TIC", "FISCALDATA", "NYFED")}
 
     def inject(self, match: str, kind: str, seconds: float = 0.0, location: str = "") -> None:
         with self.lock:
@@ -198,6 +224,8 @@ class LiveServer:
             return (body, "text/csv; charset=utf-8") if body is not None else None
         if parts.path in self.catalogue.records:
             return page_body(self.catalogue.records[parts.path], query, self.page_cap), "application/json"
+        if parts.path == NYFED_PATH and self.catalogue.operations:
+            return repo_search(self.catalogue.operations, query), "application/json"
         body = self.catalogue.files.get(parts.path)
         if body is None:
             return None
@@ -296,7 +324,7 @@ def _handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
             """Send ``data`` one byte every ``every`` seconds (at most DRIP_MAX bytes), until the client hangs up."""
             for i in range(min(len(data), DRIP_MAX)):
                 try:
-                    self.wfile.write(data[i:i + 1])
+                    self.wfile.write(data[i : i + 1])
                     self.wfile.flush()
                 except OSError:
                     break

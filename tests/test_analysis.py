@@ -25,14 +25,15 @@ from ustglass.keyfigures import Changes, DatasetChange, Revision, SignalChange
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "data_snapshots"
-EDITION, NEWEST = "2025-12-31", "2026-10-06"
+EDITION, NEWEST = "2025-12-31", "2026-10-09"
 FY2024_FIRST_PUBLISHED = -1_832_816.0  # FRED FYFSD for FY2024 before its revision to -1,815,377
 runner = CliRunner()
 
 
 def build(snapshot_id: str, since: str | None = None, root: Path = SHIPPED) -> dict[str, str]:
-    cfg = ReportConfig(langs=("en", "zh"), formats=(Format.md,), snapshots_root=root, out_dir=Path("unused"),
-                       snapshot=snapshot_id, figures=(), since=since)
+    cfg = ReportConfig(
+        langs=("en", "zh"), formats=(Format.md,), snapshots_root=root, out_dir=Path("unused"), snapshot=snapshot_id, figures=(), since=since
+    )
     return {name: data.decode("utf-8") for name, data in pipeline.build(cfg).files.items()}
 
 
@@ -49,6 +50,9 @@ def newest() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def snaps() -> dict[str, snapshot.Snapshot]:
     return {sid: snapshot.load(SHIPPED / sid) for sid in (EDITION, NEWEST)}
+
+
+CHANGES = {code: locale.load(code).text("brief.changes.heading") for code in ("en", "zh")}  # "What changed"'s heading
 
 
 def section(md: str, heading: str) -> str:
@@ -96,7 +100,7 @@ def test_changes_against_the_previous_snapshot(newest, snaps) -> None:
     old, new = snaps[EDITION], snaps[NEWEST]
     assert kf["changes"] == plain(changes.compare(old.id, old.tables, new.id, new.tables))
     moved = {s["id"]: (s["before"], s["after"]) for s in kf["changes"]["signals_changed"]}
-    assert moved["lev_gross_short"] == ("stressed", "watch") and moved["on_rrp"] == ("watch", "stressed")
+    assert moved["lev_gross_short"] == ("stressed", "watch") and moved["sofr_iorb"] == ("watch", "calm")
 
 
 # ---------------------------------------------------------------- the sections, in both languages
@@ -104,13 +108,18 @@ def test_changes_against_the_previous_snapshot(newest, snaps) -> None:
 
 def test_scorecard_section(edition) -> None:
     en, zh = edition["brief.en.md"], edition["brief.zh.md"]
-    assert "| Bank reserves | $2.96 trillion | December 31, 2025 | −$45 billion over 3 months | 4 | stressed |" in en
-    assert "| 银行准备金 | 2.96万亿美元 | 2025年12月31日 | 近3个月−450亿美元 | 4 | 紧张 |" in zh
-    assert ("| Bills' share of marketable debt | 21.6% | December 31, 2025 | −0.2 pp over 1 year | 72 | watch |") in en
-    assert "| 10-year term premium | – | – | – | – | not available: needs fred_threefytp10 |" in en
-    assert "| 10年期期限溢价 | – | – | – | – | 无数据：需要数据集fred_threefytp10 |" in zh
-    assert ("**Crowding flag: not set.**" in en and "at percentile 100 of its trailing 3 years" in en
-            and "The flag needs both above the 80th percentile: positions are there, funding is not." in en)
+    # as published by 2025-12-31: H.4.1 to the week of December 24, MSPD to November 30
+    assert "| Bank reserves | $2.96 trillion | December 24, 2025 | −$47 billion over 3 months | 4 | stressed |" in en
+    assert "| 银行准备金 | 2.96万亿美元 | 2025年12月24日 | 近3个月−470亿美元 | 4 | 紧张 |" in zh
+    assert ("| Bills' share of marketable debt | 22.3% | November 30, 2025 | −0.4 pp over 1 year | 85 | watch |") in en
+    # the term premium of the week of December 26, out on Tuesday 30 December
+    assert "| 10-year term premium | 0.56% | December 26, 2025 | +0.11 pp over 4 weeks | 94 | watch |" in en
+    assert "| 10年期期限溢价 | 0.56% | 2025年12月26日 | 近4周+0.11个百分点 | 94 | 关注 |" in zh
+    assert (
+        "**Crowding flag: not set.**" in en
+        and "at percentile 100 of its trailing 3 years" in en
+        and "The flag needs both above the 80th percentile: positions are there, funding is not." in en
+    )
     assert "**拥挤度标志：未触发。**" in zh and "标志要求两者均高于第80百分位：持仓已达到，融资尚未达到。" in zh
 
 
@@ -119,53 +128,84 @@ def test_scenario_section(edition) -> None:
     assert "| 2020-like | 0% | ×1.5 | $751 billion | $150 billion | 20% | 0.15 |" in en
     assert "| 类2020年 | 0% | 1.5倍 | 7,510亿美元 | 1,500亿美元 | 20% | 0.15天 |" in zh  # rounded as the English $150 billion
     assert "| Severe | 2% | ×2 | $751 billion | $472 billion | 63% | 0.47 |" in en
-    assert ("the basis position is a share β = 60% of leveraged funds' gross short N ($1.25 trillion in the week of "
-            "April 29, 2025), B = β × N = $751 billion") in en
+    assert (
+        "the basis position is a share β = 60% of leveraged funds' gross short N ($1.25 trillion in the week of "
+        "April 29, 2025), B = β × N = $751 billion"
+    ) in en
     assert "U = B × max(0, 1 − C(1 + b)/C′)" in en and "U = B × max(0, 1 − C(1 + b)/C′)" in zh
     assert "the forced unwind is $347 billion: 46% of the position, or 0.35 days of cash Treasury trading" in en
-    assert "- **2020-like**: As in March 2020: repo haircuts broadly unchanged, futures margins up to 1.5 times their level; this unwinds 20% of the position" in en
+    assert (
+        "- **2020-like**: As in March 2020: repo haircuts broadly unchanged, futures margins up to 1.5 times their level; this unwinds 20% of the position"
+        in en
+    )
 
 
 def test_what_changed_without_a_previous_edition(edition) -> None:
     assert "There is no previous edition to compare with: no snapshot older than this one (2025-12-31) is in the archive." in section(
-        edition["brief.en.md"], "8. What changed since the previous edition")
-    assert "没有可供比较的上期" in section(edition["brief.zh.md"], "八、与上期相比的变化")
+        edition["brief.en.md"], CHANGES["en"]
+    )
+    assert "没有可供比较的上期" in section(edition["brief.zh.md"], CHANGES["zh"])
 
 
 def test_what_changed_since_the_previous_edition(newest) -> None:
-    en, zh = (section(newest[f"brief.{c}.md"], h) for c, h in (("en", "8. What changed since the previous edition"),
-                                                              ("zh", "八、与上期相比的变化")))
-    assert "Compared with the previous edition (snapshot 2025-12-31), 8 datasets have new or changed data" in en
-    assert ("| Traders in Financial Futures: six U.S. Treasury futures contracts | changed | 198 | "
-            "January 6, 2026 – October 6, 2026 | 0 | 0 |") in en
-    assert ("| Leveraged funds' gross short, UST futures | stressed ($1.25 trillion, April 29, 2025) | "
-            "watch ($1.08 trillion, October 6, 2026) |") in en
+    en, zh = (section(newest[f"brief.{c}.md"], CHANGES[c]) for c in ("en", "zh"))
+    assert "Compared with the previous edition (snapshot 2025-12-31), 15 datasets have new or changed data" in en
+    assert (
+        "| Traders in Financial Futures: six U.S. Treasury futures contracts | changed | 198 | January 6, 2026 – October 6, 2026 | 0 | 0 |"
+    ) in en
+    assert (
+        "| Leveraged funds' gross short, UST futures | stressed ($1.25 trillion, April 29, 2025) | "
+        "watch ($1.08 trillion, October 6, 2026) |"
+    ) in en
     assert "| 杠杆基金国债期货总空头 | 紧张（1.25万亿美元，2025年4月29日） | 关注（1.08万亿美元，2026年10月6日） |" in zh
     assert "No earlier observation was revised." in en and "没有既有观测值被修订。" in zh
 
 
 def test_claim_appendix(edition) -> None:
     en, zh = (section(edition[f"brief.{c}.md"], h) for c, h in (("en", "Appendix A. Claim check"), ("zh", "附录一　论断核对")))
-    assert ("| The FY2025 federal deficit came to about $1.8 trillion (FY2025) | FY2025 deficit: $1.77 trillion (FY2025), "
-            "−$25 billion against the claim | supported |") in en
+    assert (
+        "| The FY2025 federal deficit came to about $1.8 trillion (FY2025) | FY2025 deficit: $1.77 trillion (FY2025), "
+        "−$25 billion against the claim | supported |"
+    ) in en
     assert "| 2025财年联邦赤字约为1.8万亿美元（2025财年） | 2025财年赤字：1.77万亿美元（2025财年），与原文相差−250亿美元 | 成立 |" in zh
-    assert ("| Customs duties reached a record of roughly $195 billion (FY2025) | customs duties, FY2025: needs mts_receipts, "
-            "which this snapshot does not hold | cannot be checked with this snapshot — needs mts_receipts |") in en
+    assert (
+        "| Customs duties reached a record of roughly $195 billion (FY2025) | customs duties, FY2025: needs mts_receipts, "
+        "which this snapshot does not hold | cannot be checked with this snapshot — needs mts_receipts |"
+    ) in en
     assert "| 本数据快照无法核对——需要mts_receipts |" in zh
     assert "| cannot be checked with this snapshot — needs research_estimates (cbo_fy2025_deficit) |" in en
-    assert "| not supported |" in en and "total public debt / GDP: 122.6% (Dec 31, 2025), +22.60 pp against the claim" in en
+    assert "| not supported |" in en and "total public debt / GDP: 121.0% (Sep 30, 2025), +21.00 pp against the claim" in en
+    assert "debt held by the public / GDP: 97.1% (Sep 30, 2025), −2.90 pp against the claim" in en
     assert en.count("\n| ") == 1 + len(claims.load_claims())  # the head and one row per claim
 
 
-def test_sections_follow_the_existing_ones_in_both_languages(edition) -> None:
-    for code, heads in (("en", ["5. Methodology and sources", "6. Fragility scorecard", "7. Stress scenarios: a forced unwind of the basis trade",
-                                "8. What changed since the previous edition", "Appendix A. Claim check",
-                                "Appendix B. Methods of the scorecard and the stress scenarios"]),
-                        ("zh", ["五、方法与数据来源", "六、脆弱性记分卡", "七、压力情景：基差交易被迫平仓", "八、与上期相比的变化",
-                                "附录一　论断核对", "附录二　记分卡与压力情景的方法"])):
-        md = edition[f"brief.{code}.md"]
-        found = [line[3:] for line in md.splitlines() if line.startswith("## ")]
-        assert found[-6:] == heads, code
+# The brief's level-2 headings in reading order, by their key in the language pack: the existing
+# sections, the scorecard and the scenarios after funding, what changed after the outlook, then
+# the methodology and the two appendices.
+READING_ORDER = (
+    "brief.sections.summary",
+    "brief.sections.deficits",
+    "brief.sections.holders",
+    "brief.sections.funding",
+    "brief.scorecard.heading",
+    "brief.scenarios.heading",
+    "brief.sections.outlook",
+    "brief.changes.heading",
+    "brief.sections.methods",
+    "brief.claims.heading",
+    "brief.analysis_methods.heading",
+)
+
+
+def test_sections_stand_in_reading_order_in_both_languages(edition) -> None:
+    for code in ("en", "zh"):
+        pack = locale.load(code)
+        found = [line[3:] for line in edition[f"brief.{code}.md"].splitlines() if line.startswith("## ")]
+        assert found == [pack.text(key) for key in READING_ORDER], code
+    en, zh = ([locale.load(code).text(key) for key in READING_ORDER] for code in ("en", "zh"))
+    assert [h.split(".")[0] for h in en[1:9]] == [str(n) for n in range(1, 9)]  # numbered as they stand
+    assert en[9].startswith("Appendix A.") and en[10].startswith("Appendix B.")
+    assert [h[0] for h in zh[1:9]] == list("一二三四五六七八") and zh[9].startswith("附录一") and zh[10].startswith("附录二")
 
 
 # ---------------------------------------------------------------- data differ, results differ
@@ -176,7 +216,7 @@ def test_signals_differ_where_the_data_differ(edition, newest) -> None:
     assert row.format("$1.25 trillion | April 29, 2025 | +$31 billion over 3 months | 100 | stressed") in edition["brief.en.md"]
     assert row.format("$1.08 trillion | October 6, 2026 | −$42 billion over 3 months | 83 | watch") in newest["brief.en.md"]
     assert "| 隔夜逆回购（ON RRP） | 26亿美元 | 2026年7月29日 | 近3个月+18亿美元 | 28 | 紧张 |" in newest["brief.zh.md"]
-    assert "| 隔夜逆回购（ON RRP） | 1,060亿美元 | 2025年12月31日 | 近3个月+570亿美元 | 47 | 关注 |" in edition["brief.zh.md"]
+    assert "| 隔夜逆回购（ON RRP） | 130亿美元 | 2025年12月30日 | 近3个月−370亿美元 | 37 | 紧张 |" in edition["brief.zh.md"]
 
 
 def test_claims_are_judged_at_their_own_dates(edition, newest) -> None:
@@ -207,15 +247,22 @@ def unrevised_edition(monkeypatch: pytest.MonkeyPatch):
 def test_claim_verdicts_differ_where_the_data_differ(unrevised_edition, edition) -> None:
     files = build(EDITION)
     row = "| FY2025's deficit was a little smaller than FY2024's, by some 2–3% (FY2025 vs FY2024) | "
-    assert row + "change from FY2024: −$41 billion (FY2025); change from FY2024, percent: −2.2% (FY2025) | supported |" in edition["brief.en.md"]
-    assert row + "change from FY2024: −$58 billion (FY2025); change from FY2024, percent: −3.2% (FY2025), −0.17 pp against the claim | partly supported |" in files["brief.en.md"]
+    assert (
+        row + "change from FY2024: −$41 billion (FY2025); change from FY2024, percent: −2.2% (FY2025) | supported |"
+        in edition["brief.en.md"]
+    )
+    assert (
+        row
+        + "change from FY2024: −$58 billion (FY2025); change from FY2024, percent: −3.2% (FY2025), −0.17 pp against the claim | partly supported |"
+        in files["brief.en.md"]
+    )
     verdict = next(c for c in json.loads(files["key_figures.json"])["claims"]["claims"] if c["id"] == "deficit-fell")
     assert (verdict["verdict"], verdict["checks"][1]["value"]) == ("partly", -3.17)
 
 
 def test_revisions_are_listed_with_old_and_new_values(unrevised_edition) -> None:
     files = build(NEWEST)
-    en = section(files["brief.en.md"], "8. What changed since the previous edition")
+    en = section(files["brief.en.md"], CHANGES["en"])
     assert "- Federal surplus or deficit (-), 2024-09-30, value: −1,832,816 → −1,815,377" in en
     assert "| Federal surplus or deficit (-) | changed | 0 | – | 1 | 0 |" in en
     assert "联邦财政盈余或赤字（-），2024-09-30，value：−1,832,816 → −1,815,377" in files["brief.zh.md"]
@@ -226,21 +273,29 @@ def test_revisions_are_listed_with_old_and_new_values(unrevised_edition) -> None
 
 def test_many_revisions_are_counted_beyond_the_first_few() -> None:
     revs = tuple(Revision(f"2025-0{m}-01", "value", float(m), float(m) + 0.5) for m in range(1, 9))
-    found = Changes("a", "b", (DatasetChange("fred_sofr", "changed", revised=8, revisions=revs),),
-                    (SignalChange("on_rrp", None, "calm", None, 300.0, None, "2025-12-31"),))
+    found = Changes(
+        "a",
+        "b",
+        (DatasetChange("fred_sofr", "changed", revised=8, revisions=revs),),
+        (SignalChange("on_rrp", None, "calm", None, 300.0, None, "2025-12-31"),),
+    )
     card = make_key_figures().scorecard
     ctx = analysis.changes_context(found, card, locale.load("en"))
     assert ctx["revisions"][0] == "Secured Overnight Financing Rate, 2025-01-01, value: 1 → 1.5"
-    assert len(ctx["revisions"]) == analysis.REVISIONS_SHOWN + 1 and ctx["revisions"][-1] == "Secured Overnight Financing Rate: 3 more revisions"
-    assert ctx["signals"] == [{"name": "Overnight reverse repo (ON RRP)", "before": "not available",
-                               "after": "calm ($300 billion, December 31, 2025)"}]
+    assert (
+        len(ctx["revisions"]) == analysis.REVISIONS_SHOWN + 1
+        and ctx["revisions"][-1] == "Secured Overnight Financing Rate: 3 more revisions"
+    )
+    assert ctx["signals"] == [
+        {"name": "Overnight reverse repo (ON RRP)", "before": "not available", "after": "calm ($300 billion, December 31, 2025)"}
+    ]
 
 
 # ---------------------------------------------------------------- the methods appendix comes from the tables
 
 
 def methods_lines(md: str) -> list[str]:
-    part = md[md.index("\n## Appendix B."):] if "\n## Appendix B." in md else md[md.index("\n## 附录二"):]
+    part = md[md.index("\n## Appendix B.") :] if "\n## Appendix B." in md else md[md.index("\n## 附录二") :]
     return [line for line in part.splitlines() if line.startswith("- **")]
 
 
@@ -252,21 +307,26 @@ def test_methods_list_every_threshold_and_parameter_as_in_the_tables(edition) ->
         for row, line in zip(rows, lines):
             assert line.startswith(f"- **{loc.text('scorecard.indicators', row.id, 'name')}**")
             t = row.thresholds
-            shown = [indicator_value(x, row.unit, exact_digits(x), loc) if t.basis == "level"
-                     else fmt.ordinal(int(x), loc) for x in (t.watch, t.stressed)]
+            shown = [
+                indicator_value(x, row.unit, exact_digits(x), loc) if t.basis == "level" else fmt.ordinal(int(x), loc)
+                for x in (t.watch, t.stressed)
+            ]
             assert all(s in line for s in shown), (row.id, shown, line)
             assert loc.text("scorecard.periods", row.change_period) in line
-        for spec, line in zip(table.parameters, lines[len(rows):]):
+        for spec, line in zip(table.parameters, lines[len(rows) :]):
             assert f"`{spec.option}`" in line and f"**{spec.symbol}" in line
             assert all(c.authors in line and c.locator in line for c in spec.citations)
-        for m, line in zip(table.margins, lines[len(rows) + len(table.parameters):]):
+        for m, line in zip(table.margins, lines[len(rows) + len(table.parameters) :]):
             assert fraction(m.value, loc) in line and all(c.url in line for c in m.citations)
     en = methods_lines(edition["brief.en.md"])
     assert "watch at or above 0 bp, stressed at or above 10 bp" in en[4]  # SOFR − IORB
     assert "watch at or below $250 billion, stressed at or below $50 billion" in en[5]  # ON RRP
     assert "watch at or above the 80th percentile, stressed at or above the 95th" in en[0]
     assert "(`--beta`): 60%." in en[len(scorecard.ALL)] and "(`--daily-volume`): $1.0 trillion." in en[len(scorecard.ALL) + 6]
-    assert "(`--margin`): the contract margins below, averaged with the weights of leveraged funds' short notional" in en[len(scorecard.ALL) + 2]
+    assert (
+        "(`--margin`): the contract margins below, averaged with the weights of leveraged funds' short notional"
+        in en[len(scorecard.ALL) + 2]
+    )
     assert "(1.63% for this edition)" in en[len(scorecard.ALL) + 2]
 
 
@@ -286,7 +346,7 @@ def test_a_threshold_and_a_parameter_changed_in_the_tables_change_the_brief(monk
     files = build(EDITION)
     en = files["brief.en.md"]
     assert "watch at or above 7 bp, stressed at or above 70 bp" in methods_lines(en)[4]
-    assert "| SOFR − IORB | 10.4 bp | December 31, 2025 | −4.6 bp over 4 weeks | 99 | watch |" in en  # 10.4 is under 70
+    assert "| SOFR − IORB | 6.2 bp | December 30, 2025 | −10.0 bp over 4 weeks | 98 | calm |" in en  # 6.2 is under 7
     assert "(`--beta`): 50%." in en and "B = β × N = $626 billion" in en
     assert json.loads(files["key_figures.json"])["scenarios"]["defaults"]["inputs"]["beta"] == 0.5
 

@@ -28,6 +28,7 @@ from ustglass.errors import BuildError
 def loc(code: str) -> locale.Locale:
     return locale.load(code)
 
+
 def words(fid: str, lang: str) -> chartspec.ChartText:
     """The figure's text in the shipped pack ``lang``."""
     return charts.chart_texts(loc(lang), [fid])[fid]
@@ -356,8 +357,9 @@ def test_holders_show_the_estimate_as_an_estimate(lang, row, value, kf, specs) -
     assert bar.get_width() == pytest.approx(1800.0 * words("holders", lang).scale)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert any(row in label for label in labels)
-    assert labels.index(next(label for label in labels if row in label)) == labels.index(
-        loc(lang).name_of("countries", "Cayman Islands")) + 1
+    assert (
+        labels.index(next(label for label in labels if row in label)) == labels.index(loc(lang).name_of("countries", "Cayman Islands")) + 1
+    )
     assert value in texts(fig)
     assert any(fmt.month("2024-12", loc(lang)) in t for t in fig.axes[0].get_legend().texts for t in [t.get_text()])
 

@@ -106,12 +106,12 @@ def test_every_command_has_the_same_snapshots_option() -> None:
 def test_snapshots_default_is_local_then_shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     shipped = runner.invoke(app, ["snapshots", "--json"])
-    assert shipped.exit_code == 0 and [s["id"] for s in __import__("json").loads(shipped.stdout)] == ["2025-12-31", "2026-10-06"]
-    assert runner.invoke(app, ["diff", "2025-12-31", "2026-10-06"]).exit_code == 0
+    assert shipped.exit_code == 0 and [s["id"] for s in __import__("json").loads(shipped.stdout)] == ["2025-12-31", "2026-10-09"]
+    assert runner.invoke(app, ["diff", "2025-12-31", "2026-10-09"]).exit_code == 0
     (tmp_path / "data_snapshots").mkdir()
     local = runner.invoke(app, ["snapshots"])
     assert (local.exit_code, local.stdout) == (0, "no snapshots under data_snapshots\n")
-    missing = runner.invoke(app, ["diff", "2025-12-31", "2026-10-06"])
+    missing = runner.invoke(app, ["diff", "2025-12-31", "2026-10-09"])
     assert missing.exit_code == 1 and missing.stderr.startswith("Error: 2025-12-31: no such snapshot (looked in data_snapshots)")
 
 
@@ -119,7 +119,7 @@ def test_fetch_writes_into_local_data_snapshots(official: Path, tmp_path: Path, 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data_snapshots").mkdir()
     result = runner.invoke(app, ["fetch", "--from-dir", str(official)])
-    assert (result.exit_code, result.stdout) == (0, f"snapshot written: {Path('data_snapshots') / '2026-08-04'}\n")
+    assert (result.exit_code, result.stdout) == (0, f"snapshot written: {Path('data_snapshots') / '2026-08-07'}\n")
 
 
 # --- verbosity and progress -----------------------------------------------------------------
@@ -146,7 +146,7 @@ def test_fetch_quiet_and_verbose(official: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, [*args, "-q"]).stdout == ""
     verbose = runner.invoke(app, [*args, "-v"]).stdout.splitlines()
     assert "not used: README.md: not an official file ustglass reads" in verbose
-    assert verbose[-1] == f"snapshot unchanged: {tmp_path / 's' / '2026-08-04'} already holds these data"
+    assert verbose[-1] == f"snapshot unchanged: {tmp_path / 's' / '2026-08-07'} already holds these data"
 
 
 def _read_all(fd: int, proc: subprocess.Popen) -> bytes:

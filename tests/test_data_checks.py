@@ -18,7 +18,7 @@ from ustglass.sources.validate import today
 
 runner = CliRunner()
 TODAY = today().isoformat()
-NEWEST = "2026-08-04"  # the snapshot the official directory makes
+NEWEST = "2026-08-07"  # the snapshot the official directory makes: its CFTC report of 2026-08-04 came out on the 7th
 
 
 def fetch(official: Path, snaps: Path, *args: str):
@@ -222,12 +222,13 @@ def test_a_missing_contract_is_refused(official: Path, tmp_path: Path) -> None:
 
 
 def test_required_rows_are_checked_again_after_the_as_of_cut(official: Path, tmp_path: Path) -> None:
-    # a current table whose May lacks the Cayman row: fine for the newest edition, not for one of June 2026
+    # a current table whose May lacks the Cayman row: fine for the newest edition (June 2026, out on 18 August),
+    # not for one of 20 July 2026, when May was the newest month published
     current = slt({"Japan": ["1190", "1180"], "Cayman Islands": ["430", ""], "Grand Total": ["9300", "9290"]}, ["2026-06", "2026-05"])
     (official / "tic" / "slt_table5.txt").write_bytes(current)
     assert fetch(official, tmp_path / "ok").exit_code == 0
-    assert refused(official, tmp_path, "--as-of", "2026-06-20") == (
-        "Error: tic_mfh as of 2026-06-20, field 'country': no row for 'Cayman Islands' in 2026-05, the newest period; the brief reads it"
+    assert refused(official, tmp_path, "--as-of", "2026-07-20") == (
+        "Error: tic_mfh as of 2026-07-20, field 'country': no row for 'Cayman Islands' in 2026-05, the newest period; the brief reads it"
     )
 
 
@@ -314,13 +315,15 @@ def test_fetch_verifies_the_files_of_an_existing_snapshot(official: Path, snaps:
 def test_a_field_beyond_the_csv_limit_is_one_error_line(official: Path, tmp_path: Path) -> None:
     edit(official / "fred" / "SOFR.csv", b"2026-06-18,3.62", b"2026-06-18,3" + b"0" * 200_000)
     assert refused(official, tmp_path) == (
-        "Error: fred/SOFR.csv, row 3: not readable as delimited text (field larger than field limit (131072))")
+        "Error: fred/SOFR.csv, row 3: not readable as delimited text (field larger than field limit (131072))"
+    )
 
 
 def test_an_error_quotes_a_short_escaped_excerpt_of_the_file(official: Path, tmp_path: Path) -> None:
     edit(official / "fred" / "SOFR.csv", b"2026-06-18,3.62", b"2026-06-18,3" + b"x" * 5_000)
     assert refused(official, tmp_path) == (
-        "Error: fred/SOFR.csv, row 3, field 'SOFR': not a number: '3xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'… (5,001 characters)")
+        "Error: fred/SOFR.csv, row 3, field 'SOFR': not a number: '3xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'… (5,001 characters)"
+    )
 
 
 def test_a_link_out_of_the_input_directory_is_refused_unread(official: Path, tmp_path: Path) -> None:
@@ -329,4 +332,24 @@ def test_a_link_out_of_the_input_directory_is_refused_unread(official: Path, tmp
     (official / "fred" / "SOFR.csv").unlink()
     (official / "fred" / "SOFR.csv").symlink_to(secret)
     assert refused(official, tmp_path) == (
-        "Error: fred/SOFR.csv: is a symbolic link to a file outside the input directory; copy the file in instead")
+        "Error: fred/SOFR.csv: is a symbolic link to a file outside the input directory; copy the file in instead"
+    )
+
+
+def test_a_file_larger_than_any_official_file_is_refused_unread(official: Path, tmp_path: Path) -> None:
+    with (official / "fred" / "SOFR.csv").open("ab") as fh:
+        fh.truncate(65 * 1024 * 1024)  # sparse: no disk is used
+    assert refused(official, tmp_path) == "Error: fred/SOFR.csv: is 65 MB, more than 64 MB; no official file is that large"
+
+
+def test_a_zip_member_that_inflates_past_the_cap_is_refused(official: Path, tmp_path: Path) -> None:
+    import io
+
+    target = next((official / "cftc").glob("*.zip"))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("FinFut26.txt", b"\0" * (65 * 1024 * 1024))  # 65 MB of zeros: a small archive
+    target.write_bytes(buf.getvalue())
+    assert refused(official, tmp_path) == (
+        f"Error: cftc/{target.name}: FinFut26.txt inflates to more than 64 MB; no official file is that large"
+    )

@@ -5,9 +5,8 @@ and each seen both ways across the editions.
 Every edition is made by ``fetch --from-dir ../shared/raw --as-of D``, as an editor would make
 it; an edition from before a dataset that fetch requires begins (2020-06-30: no IORB, SOFR,
 reserves or TGA yet) is cut from the newest snapshot by the same rule. The conditions are
-worked out here from the snapshot's CSV tables, not read from the key figures. The Standing
-Repo Facility's operations are added from ``nyfed/`` when fetch does not read them yet.
-Skipped, visibly, without ../shared/raw.
+worked out here from the snapshot's CSV tables, not read from the key figures. Skipped,
+visibly, without ../shared/raw.
 """
 
 from __future__ import annotations
@@ -28,7 +27,9 @@ from ustglass.app import app
 from ustglass.config import Format, ReportConfig
 from ustglass.keyfigures import KeyFigures
 
-DATES = ("2020-06-30", "2022-12-31", "2024-06-30", "2025-12-31", "2026-01-10", "")  # "": the newest the data allow
+# "": the newest the data allow; 2023-01-03 holds ON RRP's peak and a year end as its latest day (the 30th, published
+# on the next business day), 2026-01-10 the basis trade's peak week (2026-01-06, published that Friday)
+DATES = ("2020-06-30", "2022-12-31", "2023-01-03", "2024-06-30", "2025-12-31", "2026-01-10", "")
 EXCLUDE = ("--exclude", "originals/*", "--exclude", "samples/*")
 LANGS = ("en", "zh")
 runner = CliRunner()
@@ -52,14 +53,23 @@ def _fetch(root: Path, as_of: str) -> Path | None:
 
 
 def _build(path: Path, out: Path, figures: tuple[str, ...] | None) -> dict[str, str]:
-    """Each language's brief up to the analysis sections (the scorecard and after): the sentences checked here."""
+    """Each language's brief without the analysis sections: the sentences checked here."""
     cfg = ReportConfig(langs=LANGS, formats=(Format.md,), snapshots_root=path.parent, out_dir=out, snapshot=str(path), figures=figures)
     files = pipeline.build(cfg).files
-    out_md = {}
-    for lang in LANGS:
-        md = files[f"brief.{lang}.md"].decode("utf-8")
-        out_md[lang] = md.split("\n## " + locale.load(lang).text("brief.scorecard.heading") + "\n")[0]
-    return out_md
+    return {lang: own_sections(files[f"brief.{lang}.md"].decode("utf-8"), lang) for lang in LANGS}
+
+
+ANALYSIS = ("scorecard", "scenarios", "changes", "claims", "analysis_methods")  # sections of other engines
+
+
+def own_sections(md: str, lang: str) -> str:
+    """The brief without the analysis sections (scorecard, scenarios, what changed, claim check and
+    their methods), whose sentences their own tests check."""
+    loc = locale.load(lang)
+    headings = {"## " + loc.text(f"brief.{key}.heading") for key in ANALYSIS}
+    parts = md.split("\n## ")
+    kept = [parts[0]] + [p for p in parts[1:] if ("## " + p.split("\n", 1)[0]) not in headings]
+    return "\n## ".join(kept)
 
 
 @pytest.fixture(scope="module")
@@ -67,20 +77,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Edition]:
     if not RAW.is_dir():
         pytest.skip("../shared/raw not present: editions are built from the full official files")
     root = tmp_path_factory.mktemp("editions")
-    srf = editions.srf_frame(next((RAW / "nyfed").glob("*.json")).read_bytes())
     out: dict[str, Edition] = {}
-    with editions.registered():
-        newest = _fetch(root / "fetched" / "newest", "")
-        for date in DATES:
-            path = _fetch(root / "fetched" / (date or "newest"), date) if date else newest
-            if path is None:  # fetch refuses: cut the edition from the newest snapshot by fetch's own rule
-                path = editions.cut(newest, date, root / "cut")
-            if "nyfed_srf" not in snapshot.load(path).tables:
-                path = editions.with_datasets(path, {"nyfed_srf": srf}, root / "with_srf" / path.name)
-            snap = snapshot.load(path)
-            figures = None if date == DATES[0] else ()  # the earliest edition draws every chart: series may be missing
-            md = _build(path, root / "out" / snap.id, figures)
-            out[date or "newest"] = Edition(snap.id, snap.tables, metrics.key_figures(snap.tables, snap.manifest), md)
+    newest = _fetch(root / "fetched" / "newest", "")
+    for date in DATES:
+        path = _fetch(root / "fetched" / (date or "newest"), date) if date else newest
+        if path is None:  # fetch refuses: cut the edition from the newest snapshot by fetch's own rule
+            path = editions.cut(newest, date, root / "cut")
+        snap = snapshot.load(path)
+        figures = None if date == DATES[0] else ()  # the earliest edition draws every chart: series may be missing
+        md = _build(path, root / "out" / snap.id, figures)
+        out[date or "newest"] = Edition(snap.id, snap.tables, metrics.key_figures(snap.tables, snap.manifest), md)
     return out
 
 
@@ -208,53 +214,133 @@ class Check:
 
 
 CHECKS = [
-    Check("funding regime from the recent median", median_above, {
-        True: {"en": "Repo trading above IORB on a typical recent day signals", "zh": "近期大多数交易日回购利率高于IORB"},
-        False: {"en": "Repo trading at or below IORB on a typical recent day suggests", "zh": "近期大多数交易日回购利率不高于IORB"}}),
-    Check("the spread rose above IORB in the window", rose_above_while_calm, {
-        True: {"en": "that the spread rose above zero within the last 90 days shows how quickly that can change",
-               "zh": "但过去90天内利差曾升至零以上"},
-        False: {"en": "Repo trading at or below IORB on a typical recent day suggests that reserves are still ample at the margin.",
-                "zh": "说明边际上准备金仍算充裕。"}}),
-    Check("a quarter or year end is named", period_end, {
-        "year": {"en": "That day was the last business day of the year", "zh": "这一天是当年最后一个工作日"},
-        "quarter": {"en": "That day was the last business day of a quarter", "zh": "这一天是季度最后一个工作日"},
-        "": {"en": "", "zh": ""}}),  # only the absence of the other two
-    Check("ON RRP large enough to absorb drains first", rrp_large, {
-        True: {"en": "comes out of ON RRP first, which cushions bank reserves", "zh": "会先从隔夜逆回购中流出"},
-        False: {"en": "little is left to absorb drains", "zh": "已难以吸收流动性抽离"}}),
-    Check("the Cayman note published by the edition's date", note_published, {
-        True: {"en": "Policy that relies on TIC alone sees less than is there", "zh": "只看TIC数据的政策会低估实际规模"},
-        False: {"en": "No research estimate of Cayman hedge funds' holdings had been published", "zh": "尚无关于开曼对冲基金持仓的研究估计发表"}}),
-    Check("a change on the prior fiscal year needs one", two_fiscal_years, {
-        True: {"en": "a year, a pace financed mostly by selling new Treasury securities", "zh": "这一规模主要靠发行新国债来融资"},
-        False: {"en": ", financed mostly by selling new Treasury securities.", "zh": "，主要靠发行新国债来融资"}}),
-    Check("the deficit fell or rose", deficit_fell, {
-        True: {"en": "less than the", "zh": "re:财年的[^，。；]*美元减少"}, False: {"en": "more than the", "zh": "re:财年的[^，。；]*美元增加"}}),
-    Check("the gross short against its peak", peak_state, {
-        "peak": {"en": "The gross short was at its highest in the data that week.", "zh": "当周的总空头为数据中的最高水平。"},
-        "near": {"en": "The gross short was marginally below its peak", "zh": "的峰值"},
-        "below": {"en": "re:\\d% below its peak of", "zh": "的峰值"}}),
-    Check("above or below the article's week", above_article_week, {
-        True: {"en": "above its level of March 24, 2020", "zh": "re:它比2020年3月24日的水平（[^）]*）高"},
-        False: {"en": "below its level of March 24, 2020", "zh": "re:它比2020年3月24日的水平（[^）]*）低"}}),
-    Check("ON RRP at its peak", rrp_at_peak, {
-        True: {"en": "That was its highest in the data.", "zh": "这是数据中的最高水平。"},
-        False: {"en": "At its peak, on", "zh": "其峰值出现在"}}),
-    Check("the Standing Repo Facility used or not", srf_used, {
-        True: {"en": "to banks and dealers, lent", "zh": "日融出"},
-        False: {"en": "to banks and dealers, was not used on", "zh": "无人使用"}}),
-    Check("the Standing Repo Facility's latest day its largest", srf_at_peak, {
-        True: {"en": ", its largest use in the data.", "zh": "，为数据中的单日最大使用量"},
-        False: {"en": "; its largest use in the data was", "zh": "；数据中单日最大使用量为"}}),
-    Check("the curve inverted", curve_inverted, {
-        True: {"en": "the curve was inverted", "zh": "收益率曲线倒挂"},
-        False: {"en": "above the 2-year yield on", "zh": "高于2年期收益率"}}),
-    Check("debt held by the public when GDP allows", public_debt_quarter, {
-        True: {"en": "Debt held by the public — Treasury securities held outside", "zh": "公众持有的联邦债务（联邦信托基金"},
-        False: {"en": "Total public debt, including the Treasury securities held in federal trust funds, stood at",
-                "zh": "联邦政府债务总额（含联邦信托基金等政府账户所持国债）占GDP的"}},
-          both_ways_here=False),  # GDP is in every edition; tests/test_new_datasets.py builds one without it
+    Check(
+        "funding regime from the recent median",
+        median_above,
+        {
+            True: {"en": "Repo trading above IORB on a typical recent day signals", "zh": "近期大多数交易日回购利率高于IORB"},
+            False: {"en": "Repo trading at or below IORB on a typical recent day suggests", "zh": "近期大多数交易日回购利率不高于IORB"},
+        },
+    ),
+    Check(
+        "the spread rose above IORB in the window",
+        rose_above_while_calm,
+        {
+            True: {
+                "en": "that the spread rose above zero within the last 90 days shows how quickly that can change",
+                "zh": "但过去90天内利差曾升至零以上",
+            },
+            False: {
+                "en": "Repo trading at or below IORB on a typical recent day suggests that reserves are still ample at the margin.",
+                "zh": "说明边际上准备金仍算充裕。",
+            },
+        },
+    ),
+    Check(
+        "a quarter or year end is named",
+        period_end,
+        {
+            "year": {"en": "That day was the last business day of the year", "zh": "这一天是当年最后一个工作日"},
+            "quarter": {"en": "That day was the last business day of a quarter", "zh": "这一天是季度最后一个工作日"},
+            "": {"en": "", "zh": ""},
+        },
+    ),  # only the absence of the other two
+    Check(
+        "ON RRP large enough to absorb drains first",
+        rrp_large,
+        {
+            True: {"en": "comes out of ON RRP first, which cushions bank reserves", "zh": "会先从隔夜逆回购中流出"},
+            False: {"en": "little is left to absorb drains", "zh": "已难以吸收流动性抽离"},
+        },
+    ),
+    Check(
+        "the Cayman note published by the edition's date",
+        note_published,
+        {
+            True: {"en": "Policy that relies on TIC alone sees less than is there", "zh": "只看TIC数据的政策会低估实际规模"},
+            False: {
+                "en": "No research estimate of Cayman hedge funds' holdings had been published",
+                "zh": "尚无关于开曼对冲基金持仓的研究估计发表",
+            },
+        },
+    ),
+    Check(
+        "a change on the prior fiscal year needs one",
+        two_fiscal_years,
+        {
+            True: {"en": "a year, a pace financed mostly by selling new Treasury securities", "zh": "这一规模主要靠发行新国债来融资"},
+            False: {"en": ", financed mostly by selling new Treasury securities.", "zh": "，主要靠发行新国债来融资"},
+        },
+    ),
+    Check(
+        "the deficit fell or rose",
+        deficit_fell,
+        {
+            True: {"en": "less than the", "zh": "re:财年的[^，。；]*美元减少"},
+            False: {"en": "more than the", "zh": "re:财年的[^，。；]*美元增加"},
+        },
+    ),
+    Check(
+        "the gross short against its peak",
+        peak_state,
+        {
+            "peak": {"en": "The gross short was at its highest in the data that week.", "zh": "当周的总空头为数据中的最高水平。"},
+            "near": {"en": "The gross short was marginally below its peak", "zh": "的峰值"},
+            "below": {"en": "re:\\d% below its peak of", "zh": "的峰值"},
+        },
+    ),
+    Check(
+        "above or below the article's week",
+        above_article_week,
+        {
+            True: {"en": "above its level of March 24, 2020", "zh": "re:它比2020年3月24日的水平（[^）]*）高"},
+            False: {"en": "below its level of March 24, 2020", "zh": "re:它比2020年3月24日的水平（[^）]*）低"},
+        },
+    ),
+    Check(
+        "ON RRP at its peak",
+        rrp_at_peak,
+        {
+            True: {"en": "That was its highest in the data.", "zh": "这是数据中的最高水平。"},
+            False: {"en": "At its peak, on", "zh": "其峰值出现在"},
+        },
+    ),
+    Check(
+        "the Standing Repo Facility used or not",
+        srf_used,
+        {
+            True: {"en": "to banks and dealers, lent", "zh": "日融出"},
+            False: {"en": "to banks and dealers, was not used on", "zh": "无人使用"},
+        },
+    ),
+    Check(
+        "the Standing Repo Facility's latest day its largest",
+        srf_at_peak,
+        {
+            True: {"en": ", its largest use in the data.", "zh": "，为数据中的单日最大使用量"},
+            False: {"en": "; its largest use in the data was", "zh": "；数据中单日最大使用量为"},
+        },
+    ),
+    Check(
+        "the curve inverted",
+        curve_inverted,
+        {
+            True: {"en": "the curve was inverted", "zh": "收益率曲线倒挂"},
+            False: {"en": "above the 2-year yield on", "zh": "高于2年期收益率"},
+        },
+    ),
+    Check(
+        "debt held by the public when GDP allows",
+        public_debt_quarter,
+        {
+            True: {"en": "Debt held by the public — Treasury securities held outside", "zh": "公众持有的联邦债务（联邦信托基金"},
+            False: {
+                "en": "Total public debt, including the Treasury securities held in federal trust funds, stood at",
+                "zh": "联邦政府债务总额（含联邦信托基金等政府账户所持国债）占GDP的",
+            },
+        },
+        both_ways_here=False,
+    ),  # GDP is in every edition; tests/test_new_datasets.py builds one without it
 ]
 # texts of one state that may also stand in another state's brief (shared words): not checked as absent there
 SHARED = {("the gross short against its peak", "zh")}
@@ -347,8 +433,10 @@ def test_the_cayman_calculation_is_ours_and_compared_within_its_month(built: dic
         largest, largest_value = others.iloc[-1]["country"], float(others.iloc[-1]["value"])
         total = round(cayman + float(note["value"]), -2)  # stated to the note's $100 billion
         word = "above" if total > largest_value else "below"
-        assert (f"our calculation puts these funds' holdings at about {fmt.usd_bn(total, en)}, {word} the "
-                f"{fmt.usd_bn(largest_value, en)} of {largest}, the largest official holder that month") in e.md["en"]
+        assert (
+            f"our calculation puts these funds' holdings at about {fmt.usd_bn(total, en)}, {word} the "
+            f"{fmt.usd_bn(largest_value, en)} of {largest}, the largest official holder that month"
+        ) in e.md["en"]
         assert "Fed estimate" not in e.md["en"] and "美联储估计" not in e.md["zh"]
         assert f"测算这些基金的持仓约为{fmt.usd_bn(total, zh)}" in e.md["zh"]
         if "cayman_hf_ust_press_total" in research.index:
@@ -366,9 +454,15 @@ def test_the_earliest_edition_leaves_out_what_its_data_do_not_hold(built: dict[s
     assert "SOFR and IORB are not both in this edition's data, so the spread between them is not shown." in en
     assert "本期数据中SOFR与IORB不全，因此不列两者之差。" in zh
     # what the data do not hold is left out (never written as zero): text, key-figures table and methods
-    for absent in ("Treasury General Account held", "Reserve balances were", "| SOFR − IORB", "| Reserve balances", "| Treasury General",
-                   "Standing Repo Facility"):
+    for absent in (
+        "Treasury General Account held",
+        "Reserve balances were",
+        "| SOFR − IORB",
+        "| Reserve balances",
+        "| Treasury General",
+        "The Standing Repo Facility, which lends",
+    ):
         assert absent not in en, absent
-    for absent in ("财政部一般账户（TGA）余额为", "准备金余额为", "| SOFR − IORB", "常设回购便利"):
+    for absent in ("财政部一般账户（TGA）余额为", "准备金余额为", "| SOFR − IORB", "常设回购便利（SRF）以国债为抵押"):
         assert absent not in zh, absent
     assert early.kf.funding.reserves_usd_bn is None and early.kf.funding.sofr_iorb_bp is None and early.kf.funding.tga_usd_bn is None

@@ -35,8 +35,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text = re.sub(rf"(?m)^{re.escape(quoted)}\t", lambda _m, h=hostile: f"{h}\t", text)
     tic.write_text(text, encoding="utf-8")
     assert runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(root / "snaps")]).exit_code == 0
-    result = runner.invoke(app, ["report", "--lang", "all", "--format", "md,html", "--snapshots", str(root / "snaps"),
-                                 "--out", str(root / "out")])
+    result = runner.invoke(
+        app, ["report", "--lang", "all", "--format", "md,html", "--snapshots", str(root / "snaps"), "--out", str(root / "out")]
+    )
     assert result.exit_code == 0, result.output
     return root / "out"
 
@@ -64,6 +65,8 @@ def test_markdown_helpers() -> None:
     assert md_escape("nyfed_srf R&D") == "nyfed_srf R&D"  # intraword underscores and plain ampersands stay
     assert md_escape("&amp; `x` ~~y~~ #1") == r"\&amp; \`x\` \~\~y\~\~ \#1"
     assert code("a`b") == "``a`b``" and code("`a") == "`` `a ``"
-    assert autolink("https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR") == "<https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR>"
+    assert (
+        autolink("https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR") == "<https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR>"
+    )
     assert autolink("javascript:alert(1)") == "javascript:alert(1)"
     assert autolink("https://x.example/a> [y](z") == r"https://x.example/a\> \[y\](z"

@@ -208,7 +208,9 @@ def test_spec_problems_all_at_once(tmp_path, monkeypatch) -> None:
 
 def test_unknown_figure_and_bad_toml(tmp_path) -> None:
     (tmp_path / "pie.toml").write_text("", encoding="utf-8")
-    with pytest.raises(BuildError, match=r"pie.toml: unknown figure 'pie' \(expected one of deficits, holders, basis, funding, scorecard, scenario_grid\)$"):
+    with pytest.raises(
+        BuildError, match=r"pie.toml: unknown figure 'pie' \(expected one of deficits, holders, basis, funding, scorecard, scenario_grid\)$"
+    ):
         charts.load_spec(tmp_path / "pie.toml")
     (tmp_path / "basis.toml").write_text("width_in = ", encoding="utf-8")
     with pytest.raises(BuildError, match="basis.toml"):

@@ -279,6 +279,34 @@ def test_mutated_api_pages(endpoint: str) -> None:
             assert got is None or rows(got) == rows(original), "1e308 was read"
 
 
+def test_mutated_nyfed_answer() -> None:
+    """The NY Fed's JSON: a cut answer is no JSON; one byte changed moves one operation at most (its
+    date, type or amount: two days' totals); operations in another order are the same days."""
+    name = "nyfed/rp_results_2025-12-29_2026-01-02.json"
+    rng = random.Random(f"{SEED}-nyfed")
+    data = fixture("rp_results_2025-12-29_2026-01-02.json")
+    original = read(name, data)
+    for mutant in cuts(rng, data):
+        got = outcome(read, name, mutant)
+        assert got is None or rows(got) == rows(original), "a cut answer gave other data"
+    for _, mutant in flips(rng, data):
+        if (got := outcome(read, name, mutant)) is not None:
+            assert sum(((rows(got) - rows(original)) + (rows(original) - rows(got))).values()) <= 4
+    blocks = data.split(b"},\n")  # the operations as the answer lists them, in another order
+    rng.shuffle(middle := blocks[1:-1])
+    assert rows(read(name, b"},\n".join([blocks[0], *middle, blocks[-1]]))) == rows(original)
+    for mutant in (future(data), data.decode().encode("utf-16")):
+        assert outcome(read, name, mutant) is None
+    refused = 0
+    for big in re.finditer(rb'"totalAmtAccepted": \d+', data):  # refused in a Repo operation, unread in a Reverse Repo one
+        mutant = data[: big.start()] + b'"totalAmtAccepted": 1e308' + data[big.end() :]
+        got = outcome(read, name, mutant)
+        assert got is None or rows(got) == rows(original), "1e308 was read"
+        refused += got is None
+    assert refused == 8  # the eight Repo operations
+    assert rows(read(name, b"\xef\xbb\xbf" + data)) == rows(original)
+
+
 # --- end to end: a refused file writes nothing ---------------------------------------------
 
 
@@ -289,6 +317,7 @@ def test_mutated_api_pages(endpoint: str) -> None:
     ("tic/mfhhis01.txt", lambda d: d.replace(b"Grand Total\t9271\t", b"Grand Total\t1e308\t")),
     ("fiscaldata/MSPD_SumSecty_20260430_20260531.csv", lambda d: d.replace(b"2026-05-31", b"2099-05-31")),
     ("fiscaldata/DTS_OpCashBal_20220414_20260623.csv", lambda d: d + d.splitlines(keepends=True)[-1]),
+    ("nyfed/rp_results_2025-12-29_2026-01-02.json", lambda d: d[: len(d) // 2]),
 ])  # fmt: skip
 def test_a_refused_mutant_writes_nothing(official: Path, tmp_path: Path, rel: str, mutate: Callable[[bytes], bytes]) -> None:
     path = official / rel

@@ -26,7 +26,12 @@ def test_golden_directory_is_complete(built: dict[str, bytes]) -> None:
 def test_output_equals_golden(built: dict[str, bytes], name: str) -> None:
     expected = (golden.GOLDEN / name).read_bytes()
     if built[name] != expected:
-        diff = difflib.unified_diff(expected.decode("utf-8").splitlines(), built[name].decode("utf-8").splitlines(),
-                                    f"golden/{name}", f"built/{name}", lineterm="", n=1)
-        pytest.fail(f"{name} differs from its golden file (regenerate: .venv/bin/python tests/golden.py):\n"
-                    + "\n".join(list(diff)[:40]))
+        diff = difflib.unified_diff(
+            expected.decode("utf-8").splitlines(),
+            built[name].decode("utf-8").splitlines(),
+            f"golden/{name}",
+            f"built/{name}",
+            lineterm="",
+            n=1,
+        )
+        pytest.fail(f"{name} differs from its golden file (regenerate: .venv/bin/python tests/golden.py):\n" + "\n".join(list(diff)[:40]))

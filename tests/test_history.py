@@ -22,21 +22,32 @@ def fred(rows: list[tuple[str, float]]) -> pd.DataFrame:
 
 
 def write(root: Path, snapshot_id: str, frames: dict[datasets.DatasetSpec, pd.DataFrame], carried: tuple[str, ...] = ()) -> Path:
-    records = [DatasetRecord(spec, frame, (Origin(f"fred/{spec.id}.csv", "0" * 64, "2026-11-24T00:00:00Z"),),
-                             carried_forward=spec.id in carried) for spec, frame in frames.items()]
+    records = [
+        DatasetRecord(spec, frame, (Origin(f"fred/{spec.id}.csv", "0" * 64, "2026-11-24T00:00:00Z"),), carried_forward=spec.id in carried)
+        for spec, frame in frames.items()
+    ]
     return write_snapshot(root, snapshot_id, records, created=f"{snapshot_id}T12:00:00Z")
 
 
 def two_vintages(root: Path) -> tuple[Path, Path]:
     """FYFSD as first published, then FRED's 2026 vintage: FY2024 revised and FY2025 added."""
-    old = write(root, "2025-05-30", {
-        FYFSD: fred([("2023-09-30", -1693700.0), ("2024-09-30", -1832816.0)]),
-        SOFR: fred([("2025-05-28", 4.28), ("2025-05-29", 4.3)]),
-    })
-    new = write(root, "2026-06-30", {
-        FYFSD: fred([("2023-09-30", -1693700.0), ("2024-09-30", -1815377.0), ("2025-09-30", -1774684.0)]),
-        SOFR: fred([("2025-05-29", 4.3), ("2026-06-23", 3.72)]),
-    }, carried=("fred_sofr",))
+    old = write(
+        root,
+        "2025-05-30",
+        {
+            FYFSD: fred([("2023-09-30", -1693700.0), ("2024-09-30", -1832816.0)]),
+            SOFR: fred([("2025-05-28", 4.28), ("2025-05-29", 4.3)]),
+        },
+    )
+    new = write(
+        root,
+        "2026-06-30",
+        {
+            FYFSD: fred([("2023-09-30", -1693700.0), ("2024-09-30", -1815377.0), ("2025-09-30", -1774684.0)]),
+            SOFR: fred([("2025-05-29", 4.3), ("2026-06-23", 3.72)]),
+        },
+        carried=("fred_sofr",),
+    )
     return old, new
 
 
@@ -45,8 +56,7 @@ def test_diff_counts_new_removed_and_revised_observations(tmp_path: Path) -> Non
     found = {d.dataset: d for d in history.diff(old, new)}
     fy = found["fred_fyfsd"]
     assert (fy.status, fy.added, fy.removed, fy.revised) == ("changed", 1, 0, 1)
-    assert fy.examples == {"added": ["2025-09-30: value=-1774684"],
-                           "revised": ["2024-09-30: value=-1832816 -> value=-1815377"]}
+    assert fy.examples == {"added": ["2025-09-30: value=-1774684"], "revised": ["2024-09-30: value=-1832816 -> value=-1815377"]}
     sofr = found["fred_sofr"]
     assert (sofr.added, sofr.removed, sofr.revised) == (1, 1, 0)
     assert sofr.examples["removed"] == ["2025-05-28: value=4.28"]
@@ -99,5 +109,9 @@ def test_diff_of_snapshots_from_official_files(official: Path, tmp_path: Path) -
     late = ingest.write(ingest.prepare(ingest.scan_dir(official), None), tmp_path / "s")
     found = {d.dataset: d for d in history.diff(early, late)}
     assert (found["cftc_tff_ust"].added, found["cftc_tff_ust"].revised) == (6, 0)
-    assert found["cftc_tff_ust"].examples["added"][0].startswith("2026-08-04 020601: market_name=UST BOND - CHICAGO BOARD OF TRADE, open_interest=1869874")
+    assert (
+        found["cftc_tff_ust"]
+        .examples["added"][0]
+        .startswith("2026-08-04 020601: market_name=UST BOND - CHICAGO BOARD OF TRADE, open_interest=1869874")
+    )
     assert found["mspd_table1"].status == "unchanged"

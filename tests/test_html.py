@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ustglass import locale, pipeline
+from ustglass import alttext, figures, locale, pipeline
 from ustglass.config import Format, ReportConfig
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,11 +27,14 @@ LANGS = ("zh", "en")
 WIDTHS = (360, 390, 1280, 1440)  # a small phone, a common phone, a laptop, a wide desktop
 
 
+def config(out: Path) -> ReportConfig:
+    return ReportConfig(langs=LANGS, formats=(Format.html,), snapshots_root=REPO / "data_snapshots", out_dir=out, snapshot=EDITION)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
-    cfg = ReportConfig(langs=LANGS, formats=(Format.html,), snapshots_root=REPO / "data_snapshots", out_dir=out, snapshot=EDITION)
-    pipeline.build_report(cfg)
+    pipeline.build_report(config(out))
     return out
 
 
@@ -79,20 +82,51 @@ def test_contents_link_to_stable_ascii_heading_anchors(site: Path, lang: str) ->
     anchors = [a["id"] for tag, a in doc.tags if "id" in a and tag in ("h1", "h2", "h3", "figure")]
     assert all(re.fullmatch(r"[a-z][a-z0-9-]*", i) for i in anchors), anchors
     headings = [a.get("id") for tag, a in doc.tags if tag in ("h2", "h3") and a.get("id") not in ("contents",)]
-    assert headings == ["summary", "deficits", "holders", "funding", "outlook", "methods", "datasets", "method-notes"]
+    assert headings == [
+        "summary",
+        "deficits",
+        "holders",
+        "funding",
+        "scorecard",
+        "scenarios",
+        "outlook",
+        "changes",
+        "methods",
+        "datasets",
+        "method-notes",
+        "claims",
+        "analysis-methods",
+        "indicator-methods",
+        "scenario-parameters",
+    ]
     links = [a["href"] for tag, a in doc.tags if tag == "a" and a.get("href", "").startswith("#")]
     assert links == [f"#{h}" for h in headings]  # the contents, in order, each to a heading that exists
     assert loc.text("brief.sections.summary") in doc.texts["h2"] and loc.text("brief.sections.datasets") in doc.texts["h3"]
+    # every heading's id comes from its key in the pack, the same in every language: none is numbered by its position
+    assert not [i for i in anchors if i.startswith("section-")]
+    assert f'<h4 id="futures-margins">{loc.text("brief.analysis_methods.margins")}</h4>' in page(site, lang)  # not in the contents
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_figures_have_inline_charts_and_captions(site: Path, lang: str) -> None:
+    """Every figure of the registry, in its order: the chart inline, labelled with the figure's alt
+    text (the pack's [brief.alt] sentence), and its numbered caption."""
     loc, text = locale.load(lang), page(site, lang)
-    figures = re.findall(r'<figure class="chart" id="figure-(\w+)">\n<svg class="chart" role="img" aria-label="([^"]*)".*?</svg>\n'
-                         r"<figcaption>([^<]*)</figcaption>\n</figure>", text, flags=re.S)
-    assert [(f, html.unescape(label), html.unescape(caption)) for f, label, caption in figures] == [
-        (fid, loc.text("brief.figures", fid), loc.text("brief.captions.figure", n=n, title=loc.text("brief.figures", fid)))
-        for n, fid in enumerate(("deficits", "holders", "basis", "funding"), start=1)]
+    found = re.findall(
+        r'<figure class="chart" id="figure-([a-z-]+)">\n<svg class="chart" role="img" aria-label="([^"]*)".*?</svg>\n'
+        r"<figcaption>([^<]*)</figcaption>\n</figure>",
+        text,
+        flags=re.S,
+    )
+    _, kf = pipeline.load_key_figures(config(site))
+    assert [(f, html.unescape(label), html.unescape(caption)) for f, label, caption in found] == [
+        (
+            fid.replace("_", "-"),
+            alttext.alt_text(fid, kf, loc),
+            loc.text("brief.captions.figure", n=n, title=loc.text("brief.figures", fid)),
+        )
+        for n, fid in enumerate(figures.IDS, start=1)
+    ]
     charts = "".join(re.findall(r'<svg class="chart".*?</svg>', text, flags=re.S))
     assert "<?xml" not in text and "<metadata>" not in charts and ' style="' not in charts and "<style" not in charts
 
@@ -101,7 +135,9 @@ def test_figures_have_inline_charts_and_captions(site: Path, lang: str) -> None:
 def test_tables_are_captioned_and_scoped(site: Path, lang: str) -> None:
     loc, text = locale.load(lang), page(site, lang)
     captions = re.findall(r'<div class="table-wrap">\n<table>\n<caption>([^<]*)</caption>', text)
-    assert captions == [loc.text("brief.captions.table", n=n, title=loc.text("brief.tables", t)) for n, t in enumerate(("key", "deficits", "holders"), 1)]
+    placed = [t for t in loc.get("brief.tables") if t not in ("changes", "signals")]  # "what changed" has no previous edition here
+    assert captions == [loc.text("brief.captions.table", n=n, title=loc.text("brief.tables", t)) for n, t in enumerate(placed, 1)]
+    assert len(captions) == text.count("<table>")  # every table is captioned
     for table in re.findall(r"<table>.*?</table>", text, flags=re.S):
         head, body = table.split("<tbody>")
         cells = re.findall(r"<th(?: [^>]*)?>", head)
@@ -120,8 +156,9 @@ def test_the_editions_link_to_each_other(site: Path) -> None:
 
 
 def test_one_language_built_links_to_none(tmp_path: Path) -> None:
-    cfg = ReportConfig(langs=("en",), formats=(Format.html,), snapshots_root=REPO / "data_snapshots", out_dir=tmp_path,
-                       snapshot=EDITION, figures=())
+    cfg = ReportConfig(
+        langs=("en",), formats=(Format.html,), snapshots_root=REPO / "data_snapshots", out_dir=tmp_path, snapshot=EDITION, figures=()
+    )
     text = pipeline.build(cfg).files["brief.en.html"].decode("utf-8")
     assert 'class="editions"' not in text and "<link" not in text
 
@@ -131,9 +168,14 @@ def test_meta_tags_language_and_print_stylesheet(site: Path, lang: str) -> None:
     loc, text = locale.load(lang), page(site, lang)
     assert text.startswith(f'<!DOCTYPE html>\n<html lang="{loc.html_lang}">\n')
     description = loc.text("description")
-    for tag in (f'<meta name="description" content="{description}">', f'<meta property="og:description" content="{description}">',
-                f'<meta property="og:title" content="{loc.text("title")}">', '<meta property="og:type" content="article">',
-                '<meta name="viewport" content="width=device-width, initial-scale=1">', '<meta name="author" content="ustglass">'):
+    for tag in (
+        f'<meta name="description" content="{description}">',
+        f'<meta property="og:description" content="{description}">',
+        f'<meta property="og:title" content="{loc.text("title")}">',
+        '<meta property="og:type" content="article">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="author" content="ustglass">',
+    ):
         assert tag in text
     assert "@media print {" in text and "@media screen and (max-width: 40rem) {" in text
 
@@ -141,10 +183,17 @@ def test_meta_tags_language_and_print_stylesheet(site: Path, lang: str) -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_fonts_are_embedded_subsets(site: Path, lang: str) -> None:
     text = page(site, lang)
-    faces = re.findall(r'@font-face \{ font-family: "([^"]+)"; src: url\("data:font/woff2;base64,([^"]+)"\); font-weight: (\d+); font-style: (\w+);', text)
-    assert [(f, w, s) for f, _, w, s in faces] == [("Brief Noto Sans", "400", "normal"), ("Brief Noto Sans", "700", "normal"),
-                                                    ("Brief Noto Sans", "400", "italic"), ("Brief Noto Sans", "700", "italic"),
-                                                    ("Noto Sans CJK SC", "400", "normal"), ("Noto Sans CJK SC", "700", "normal")]
+    faces = re.findall(
+        r'@font-face \{ font-family: "([^"]+)"; src: url\("data:font/woff2;base64,([^"]+)"\); font-weight: (\d+); font-style: (\w+);', text
+    )
+    assert [(f, w, s) for f, _, w, s in faces] == [
+        ("Brief Noto Sans", "400", "normal"),
+        ("Brief Noto Sans", "700", "normal"),
+        ("Brief Noto Sans", "400", "italic"),
+        ("Brief Noto Sans", "700", "italic"),
+        ("Noto Sans CJK SC", "400", "normal"),
+        ("Noto Sans CJK SC", "700", "normal"),
+    ]
     assert len(text.encode("utf-8")) < 900_000  # subsets: the whole page, charts and fonts, stays small
 
 
@@ -188,9 +237,21 @@ def measure(html: str, width: int, tmp: Path) -> dict:
     """Open ``html`` in headless Chromium in a frame ``width`` CSS pixels wide; what the probe saw."""
     (tmp / "probed.html").write_text(html.replace("</body>", PROBE + "\n</body>"), encoding="utf-8")
     (tmp / "harness.html").write_text(HARNESS.format(src="probed.html", width=width), encoding="utf-8")
-    args = [browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", f"--user-data-dir={tmp / 'profile'}", "--window-size=1400,2000",
-            "--virtual-time-budget=15000", "--dump-dom", (tmp / "harness.html").as_uri()]
+    args = [
+        browser(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp / 'profile'}",
+        "--window-size=1400,2000",
+        "--virtual-time-budget=15000",
+        "--dump-dom",
+        (tmp / "harness.html").as_uri(),
+    ]
     done = subprocess.run(args, capture_output=True, text=True, timeout=180)
     found = re.search(r'<pre id="result">(.*?)</pre>', done.stdout, flags=re.S)
     assert found and found[1] != "no answer", f"Chromium gave no measurement (exit {done.returncode}): {done.stderr[-800:]}"
@@ -209,7 +270,7 @@ def test_pages_fit_the_screen_and_everything_loads(site: Path, lang: str, width:
     assert width - 20 <= seen["width"] <= width
     assert seen["scroll"] <= seen["width"] and seen["wide"] == []  # nothing overflows horizontally (wide tables scroll in their box)
     assert all(seen["images"])
-    assert len(seen["charts"]) == 4
+    assert len(seen["charts"]) == len(figures.IDS)
     assert all(left >= 0 and right <= seen["width"] and height > 100 for left, right, height in seen["charts"])  # charts scale
     status = {(family, weight, style): state for family, weight, style, state in seen["fonts"]}
     assert "error" not in status.values(), status

@@ -25,8 +25,13 @@ FAST = HttpSettings(read_timeout=1, connect_timeout=1, attempts=4, backoff=0.01,
 
 def client(handler: Callable[[httpx.Request], httpx.Response], tmp_path: Path, **kw: object) -> tuple[HttpClient, list[float]]:
     slept: list[float] = []
-    http = HttpClient(settings=kw.pop("settings", FAST), transport=httpx.MockTransport(handler),  # type: ignore[arg-type]
-                      cache=HttpCache(tmp_path / "cache"), log=Log(stream=io.StringIO()), sleep=slept.append)
+    http = HttpClient(
+        settings=kw.pop("settings", FAST),
+        transport=httpx.MockTransport(handler),  # type: ignore[arg-type]
+        cache=HttpCache(tmp_path / "cache"),
+        log=Log(stream=io.StringIO()),
+        sleep=slept.append,
+    )
     return http, slept
 
 
@@ -53,8 +58,11 @@ def test_500_then_success_is_retried_with_backoff(tmp_path: Path) -> None:
 
 
 def test_429_honours_retry_after_capped(tmp_path: Path) -> None:
-    handler, _ = scripted(httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(429, headers={"Retry-After": "999"}),
-                          httpx.Response(200, content=b"ok"))
+    handler, _ = scripted(
+        httpx.Response(429, headers={"Retry-After": "3"}),
+        httpx.Response(429, headers={"Retry-After": "999"}),
+        httpx.Response(200, content=b"ok"),
+    )
     http, slept = client(handler, tmp_path)
     assert http.get(URL).data == b"ok"
     assert slept == [3.0, 5.0]
@@ -91,9 +99,12 @@ def test_user_agent_identifies_ustglass(tmp_path: Path) -> None:
 
 
 def test_conditional_request_and_304_serves_the_cached_body(tmp_path: Path) -> None:
-    handler, seen = scripted(httpx.Response(200, content=b"body", headers={"ETag": '"v1"', "Last-Modified": "Mon, 23 Nov 2026 10:00:00 GMT",
-                                                                          "Content-Type": "text/csv"}),
-                             httpx.Response(304))
+    handler, seen = scripted(
+        httpx.Response(
+            200, content=b"body", headers={"ETag": '"v1"', "Last-Modified": "Mon, 23 Nov 2026 10:00:00 GMT", "Content-Type": "text/csv"}
+        ),
+        httpx.Response(304),
+    )
     http, _ = client(handler, tmp_path)
     first = http.get(URL)
     second = http.get(URL)
@@ -175,11 +186,13 @@ def test_plain_progress_lines_are_timestamped_and_json_lines_parse(tmp_path: Pat
 
 # --- redirects, deadlines, credentials ---------------------------------------------------
 
+
 def redirecting(routes: dict[str, str], seen: list[httpx.Request]) -> Callable[[httpx.Request], httpx.Response]:
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         target = routes.get(str(request.url))
         return httpx.Response(302, headers={"Location": target}) if target else httpx.Response(200, content=b"ok")
+
     return handler
 
 
@@ -192,12 +205,17 @@ def test_redirects_within_the_host_are_followed_with_the_credentials(tmp_path: P
     assert {r.headers["Authorization"] for r in seen} == {"Basic dXNlcjpwYTpzcw=="}  # user:pa:ss
 
 
-@pytest.mark.parametrize("location, reason", [
-    ("https://elsewhere.test/a", "redirected to another host (elsewhere.test); only redirects within example.test are followed: "
-                                 "https://elsewhere.test/a"),
-    ("http://example.test/a", "redirected from https to plain http; refused: http://example.test/a"),
-    ("https://example.test:8443/a", "redirected to another port of example.test (8443); refused: https://example.test:8443/a"),
-])
+@pytest.mark.parametrize(
+    "location, reason",
+    [
+        (
+            "https://elsewhere.test/a",
+            "redirected to another host (elsewhere.test); only redirects within example.test are followed: https://elsewhere.test/a",
+        ),
+        ("http://example.test/a", "redirected from https to plain http; refused: http://example.test/a"),
+        ("https://example.test:8443/a", "redirected to another port of example.test (8443); refused: https://example.test:8443/a"),
+    ],
+)
 def test_redirects_elsewhere_are_refused_without_a_request(tmp_path: Path, location: str, reason: str) -> None:
     seen: list[httpx.Request] = []
     http, slept = client(redirecting({"https://example.test/start": location}, seen), tmp_path)
@@ -236,16 +254,20 @@ def test_no_retry_is_started_that_the_deadline_would_cut(tmp_path: Path) -> None
     http, _ = client(handler, tmp_path, settings=HttpSettings(attempts=4, backoff=50, max_backoff=50, download_deadline=10))
     with pytest.raises(DownloadError) as err:
         http.get(URL)
-    assert str(err.value) == (f"{URL}: HTTP 503 Service Unavailable (after 1 attempt(s); no time left for another within "
-                              "the download deadline of 10 s (USTGLASS_HTTP_DEADLINE))")
+    assert str(err.value) == (
+        f"{URL}: HTTP 503 Service Unavailable (after 1 attempt(s); no time left for another within "
+        "the download deadline of 10 s (USTGLASS_HTTP_DEADLINE))"
+    )
     assert len(seen) == 1
 
 
 def test_redact_hides_every_credential() -> None:
     from ustglass.logs import redact
 
-    assert redact("got http://u:p@h:1/x and https://tok@m.example/y?z=1, not mail@example.org") == \
-        "got http://***@h:1/x and https://***@m.example/y?z=1, not mail@example.org"
+    assert (
+        redact("got http://u:p@h:1/x and https://tok@m.example/y?z=1, not mail@example.org")
+        == "got http://***@h:1/x and https://***@m.example/y?z=1, not mail@example.org"
+    )
 
 
 def test_log_lines_never_show_credentials() -> None:

@@ -20,8 +20,20 @@ runner = CliRunner()
 # Every module of the package, and the package modules it may import besides COMMON. A module
 # not listed here fails test_every_module_has_a_place: give it one (what it may import says
 # where it stands in the flow: sources -> snapshot -> metrics -> charts/render -> pipeline -> app).
-COMMON = {"__init__", "errors", "datasets", "keyfigures", "fmt", "locale", "resources", "config", "oserrors"}
-BASE = {"__init__", "errors", "datasets", "keyfigures", "fmt", "config", "locale", "logs", "resources", "oserrors"}  # import each other at most
+COMMON = {"__init__", "errors", "datasets", "releases", "keyfigures", "fmt", "locale", "resources", "config", "oserrors"}
+BASE = {
+    "__init__",
+    "errors",
+    "datasets",
+    "releases",
+    "keyfigures",
+    "fmt",
+    "config",
+    "locale",
+    "logs",
+    "resources",
+    "oserrors",
+}  # import each other at most
 ALLOWED: dict[str, set[str]] = {
     **{m: set() for m in BASE},
     "__main__": {"app"},
@@ -33,15 +45,26 @@ ALLOWED: dict[str, set[str]] = {
     "sources.cftc": {"sources._text", "sources.base"},
     "sources.tic": {"sources._text", "sources.base"},
     "sources.fiscaldata": {"sources._text", "sources.base"},
-    "sources": {"sources._text", "sources.base", "sources.fred", "sources.cftc", "sources.tic", "sources.fiscaldata"},
+    "sources.nyfed": {"sources._text", "sources.base"},
+    "sources": {"sources._text", "sources.base", "sources.fred", "sources.cftc", "sources.tic", "sources.fiscaldata", "sources.nyfed"},
     "sources.validate": {"snapshot", "sources._text"},
     "sources.httpsettings": set(),
     "sources.httpcache": {"logs"},
     "sources.progress": {"logs", "sources.http"},
     "sources.http": {"logs", "sources.httpcache", "sources.httpsettings", "sources.progress"},
     "ingest": {"snapshot", "sources", "sources._text", "sources.validate"},
-    "sources.live": {"logs", "snapshot", "ingest", "sources", "sources.base", "sources.cftc", "sources.fiscaldata", "sources.http",
-                     "sources.progress", "sources.validate"},
+    "sources.live": {
+        "logs",
+        "snapshot",
+        "ingest",
+        "sources",
+        "sources.base",
+        "sources.cftc",
+        "sources.fiscaldata",
+        "sources.http",
+        "sources.progress",
+        "sources.validate",
+    },
     "history": {"snapshot"},
     "metricbase": set(),
     "marketmetrics": {"metricbase"},
@@ -60,16 +83,44 @@ ALLOWED: dict[str, set[str]] = {
     "overrides": set(),
     "settings": set(),
     "pages": {"render", "overrides"},
-    "pipeline": {"snapshot", "metrics", "charts", "chartkit", "figures", "render", "sandbox", "resources", "outdir", "overrides",
-                 "alttext", "analysis", "claims", "pages"},
+    "pipeline": {
+        "snapshot",
+        "metrics",
+        "charts",
+        "chartkit",
+        "figures",
+        "render",
+        "sandbox",
+        "resources",
+        "outdir",
+        "overrides",
+        "alttext",
+        "analysis",
+        "claims",
+        "pages",
+    },
     "publish": {"logs", "snapshot", "pipeline", "outdir", "sources.live", "sources.validate"},
     "scenarios": {"snapshot", "metrics"},  # only in run(), the CLI's entry; the model itself is pure
     "scorecard": {"metrics"},
     "claimmetrics": {"metrics", "scorecard"},
     "claims": {"claimmetrics", "scorecard"},
     "changes": {"history", "scorecard", "snapshot"},
-    "app": {"logs", "resources", "snapshot", "history", "pipeline", "publish", "render", "sources.live", "overrides", "settings",
-            "scenarios", "scorecard", "claims", "changes"},
+    "app": {
+        "logs",
+        "resources",
+        "snapshot",
+        "history",
+        "pipeline",
+        "publish",
+        "render",
+        "sources.live",
+        "overrides",
+        "settings",
+        "scenarios",
+        "scorecard",
+        "claims",
+        "changes",
+    },
 }
 # Third-party libraries that only these modules may import.
 ONLY = {
@@ -95,7 +146,9 @@ FORBIDDEN_THIRD_PARTY = {
     "app": {"pandas", "numpy"},
     "config": {"pandas"},
     "scenarios": {"pandas"},
-    **dict.fromkeys(("scorecard", "claimmetrics", "claims", "changes", "analysis"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
+    **dict.fromkeys(
+        ("scorecard", "claimmetrics", "claims", "changes", "analysis"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}
+    ),
     "sandbox": {"matplotlib", "httpx", "pandas", "typer", "weasyprint"},
 }
 

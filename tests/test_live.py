@@ -58,8 +58,7 @@ def server(files: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]
 
 
 def http(tmp_path: Path, attempts: int = 3) -> HttpClient:
-    settings = HttpSettings(connect_timeout=1, read_timeout=0.5, attempts=attempts, backoff=0.01, max_backoff=0.02,
-                            retry_after_cap=0.2)
+    settings = HttpSettings(connect_timeout=1, read_timeout=0.5, attempts=attempts, backoff=0.01, max_backoff=0.02, retry_after_cap=0.2)
     return HttpClient(settings=settings, cache=HttpCache(tmp_path / "cache"), log=Log(stream=io.StringIO()))
 
 
@@ -79,6 +78,7 @@ def entries(root: Path) -> list[str]:
 
 # --- end to end --------------------------------------------------------------------------
 
+
 def test_live_snapshot_equals_from_dir(server: LiveServer, files: Path, tmp_path: Path) -> None:
     result = fetch(tmp_path, tmp_path / "live")
     assert result.created and result.id == AS_OF.isoformat()
@@ -90,30 +90,38 @@ def test_live_snapshot_equals_from_dir(server: LiveServer, files: Path, tmp_path
     assert manifest["datasets"]["mspd_table1"]["original"][0]["file"] == "fiscaldata/mspd_table_1.json"
 
 
-@pytest.mark.parametrize("match, kind, seconds", [
-    ("fredgraph.csv?id=SOFR", "500", 0),
-    ("fut_fin_txt_2026.zip", "429", 1),
-    ("mfhhis01.txt", "stall", 1.5),
-    ("operating_cash_balance", "503", 0),
-])
-def test_transient_faults_end_in_a_correct_snapshot(server: LiveServer, files: Path, tmp_path: Path,
-                                                    match: str, kind: str, seconds: float) -> None:
+@pytest.mark.parametrize(
+    "match, kind, seconds",
+    [
+        ("fredgraph.csv?id=SOFR", "500", 0),
+        ("fut_fin_txt_2026.zip", "429", 1),
+        ("mfhhis01.txt", "stall", 1.5),
+        ("operating_cash_balance", "503", 0),
+    ],
+)
+def test_transient_faults_end_in_a_correct_snapshot(
+    server: LiveServer, files: Path, tmp_path: Path, match: str, kind: str, seconds: float
+) -> None:
     server.inject(match, kind, seconds)
     result = fetch(tmp_path, tmp_path / "live")
     assert dataset_hashes(result.path) == reference(files, tmp_path)
     assert server.hits(match) >= 2
 
 
-@pytest.mark.parametrize("match, kind, times, reason", [
-    ("fut_fin_txt_2026.zip", "truncate", 1, "is not a readable zip archive"),
-    ("fredgraph.csv?id=IORB", "html", 1, "an HTML page instead of data (content type 'text/html; charset=utf-8')"),
-    ("fredgraph.csv?id=SOFR", "rename", 1, "unexpected header 'renamed_observation_date,SOFR'"),
-    ("slt_table5.txt", "empty", 1, "empty body"),
-    ("fredgraph.csv?id=WRESBAL", "500", 3, "HTTP 500 Internal Server Error (after 3 attempts)"),
-    ("mspd_table_1", "stall", 3, "timed out (ReadTimeout) (after 3 attempts)"),
-])
-def test_bad_downloads_fail_cleanly_and_write_nothing(server: LiveServer, tmp_path: Path, match: str, kind: str,
-                                                      times: int, reason: str) -> None:
+@pytest.mark.parametrize(
+    "match, kind, times, reason",
+    [
+        ("fut_fin_txt_2026.zip", "truncate", 1, "is not a readable zip archive"),
+        ("fredgraph.csv?id=IORB", "html", 1, "an HTML page instead of data (content type 'text/html; charset=utf-8')"),
+        ("fredgraph.csv?id=SOFR", "rename", 1, "unexpected header 'renamed_observation_date,SOFR'"),
+        ("slt_table5.txt", "empty", 1, "empty body"),
+        ("fredgraph.csv?id=WRESBAL", "500", 3, "HTTP 500 Internal Server Error (after 3 attempts)"),
+        ("mspd_table_1", "stall", 3, "timed out (ReadTimeout) (after 3 attempts)"),
+    ],
+)
+def test_bad_downloads_fail_cleanly_and_write_nothing(
+    server: LiveServer, tmp_path: Path, match: str, kind: str, times: int, reason: str
+) -> None:
     root = tmp_path / "live"
     previous = fetch(tmp_path, root, as_of=EARLIER).path
     for _ in range(times):
@@ -159,7 +167,7 @@ def test_chosen_sources_only_the_rest_carried_forward(server: LiveServer, tmp_pa
     assert all("fredgraph" in target for target, _ in server.requests[before:])
     meta = snapshot.read_manifest(result.path)["datasets"]
     carried = sorted(ds for ds, m in meta.items() if m["carried_forward"])
-    assert carried == ["cftc_tff_ust", "dts_tga", "mspd_table1", "tic_mfh"]
+    assert carried == ["cftc_tff_ust", "dts_tga", "mspd_table1", "nyfed_srf", "tic_mfh"]
     assert meta["tic_mfh"]["notes"] == [f"carried forward from snapshot {EARLIER.isoformat()}: source tic not requested"]
 
 
@@ -168,8 +176,11 @@ def test_dates_going_backwards_are_refused(server: LiveServer, files: Path, tmp_
     fetch(tmp_path, root)
     key = "/graph/fredgraph.csv?id=SOFR"
     server.catalogue.files[key] = b"\n".join(server.catalogue.files[key].split(b"\n")[:-3]) + b"\n"
-    with pytest.raises(FetchError, match=r"fred: .*id=SOFR: dates go backwards in fred_sofr: newest observation 2026-06-19 "
-                                         r"\(fred/SOFR.csv\), snapshot 2026-08-31 has 2026-06-23"):
+    with pytest.raises(
+        FetchError,
+        match=r"fred: .*id=SOFR: dates go backwards in fred_sofr: newest observation 2026-06-19 "
+        r"\(fred/SOFR.csv\), snapshot 2026-08-31 has 2026-06-23",
+    ):
         fetch(tmp_path, root, as_of=date(2026, 9, 30))
     assert entries(root) == [AS_OF.isoformat()]
 
@@ -185,8 +196,9 @@ def test_same_data_again_is_not_a_new_snapshot_and_uses_the_cache(server: LiveSe
     assert entries(root) == [AS_OF.isoformat()]
 
 
-def test_downloads_with_impossible_values_or_dates_fail_and_write_nothing(files: Path, tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_downloads_with_impossible_values_or_dates_fail_and_write_nothing(
+    files: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wresbal = files / "fred" / "WRESBAL.csv"
     wresbal.write_bytes(wresbal.read_bytes().replace(b"2026-06-10,3080723", b"2026-06-10,1e308"))
     with open(files / "fred" / "SOFR.csv", "ab") as fh:
@@ -200,14 +212,17 @@ def test_downloads_with_impossible_values_or_dates_fail_and_write_nothing(files:
         with pytest.raises(FetchError) as err:
             fetch(tmp_path, root)
     message = str(err.value)
-    assert (f"fred: {srv.url}/graph/fredgraph.csv?id=WRESBAL: fred/WRESBAL.csv, row 3, field 'WRESBAL': implausible value "
-            "1e+308 on 2026-06-10 (expected between 0 and 100,000,000 millions of USD)") in message
+    assert (
+        f"fred: {srv.url}/graph/fredgraph.csv?id=WRESBAL: fred/WRESBAL.csv, row 3, field 'WRESBAL': implausible value "
+        "1e+308 on 2026-06-10 (expected between 0 and 100,000,000 millions of USD)"
+    ) in message
     assert "fred/SOFR.csv, row 7, field 'observation_date': 2099-01-02 is in the future" in message
     assert "tic/mfhhis01.txt, field 'country': no row for 'Cayman Islands' in 2025-12, the newest period" in message
     assert not root.exists() or entries(root) == []
 
 
 # --- plan, mirrors, checks ---------------------------------------------------------------
+
 
 def test_plan_keeps_official_paths_and_queries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("USTGLASS_FRED_URL", "http://mirror.example:8080/")
@@ -218,11 +233,64 @@ def test_plan_keeps_official_paths_and_queries(monkeypatch: pytest.MonkeyPatch) 
     assert [d.name for d in downloads if d.source == "cftc"][-1] == "cftc/fut_fin_txt_2026.zip"
     assert urls["tic/slt_table5.txt"] == "https://ticdata.treasury.gov/resource-center/data-chart-center/tic/Documents/slt_table5.txt"
     assert urls["fiscaldata/operating_cash_balance.json"].startswith(
-        "https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance?fields=record_date")
+        "https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance?fields=record_date"
+    )
     assert "filter=record_date%3Agte%3A2021-01-01" in urls["fiscaldata/operating_cash_balance.json"]
     assert [d.optional for d in downloads if d.name == "fred/RPONTSYD.csv"] == [True]
     early = live.plan(("cftc",), date(2027, 1, 5))
     assert [(d.name, d.optional) for d in early[-1:]] == [("cftc/fut_fin_txt_2027.zip", True)]
+
+
+def test_nyfed_plan_asks_for_yearly_windows_through_its_mirror(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("USTGLASS_NYFED_URL", "http://mirror.example:8080")
+    downloads = live.plan(("nyfed",), date(2026, 11, 24))
+    assert [(d.name, d.url, d.optional) for d in downloads] == [
+        (
+            "nyfed/rp_results_repo_2025-01-01_2025-12-31.json",
+            "http://mirror.example:8080/api/rp/results/search.json?startDate=2025-01-01&endDate=2025-12-31&operationTypes=Repo",
+            True,
+        ),
+        (
+            "nyfed/rp_results_repo_2026-01-01_2026-11-24.json",
+            "http://mirror.example:8080/api/rp/results/search.json?startDate=2026-01-01&endDate=2026-11-24&operationTypes=Repo",
+            True,
+        ),
+    ]
+    monkeypatch.delenv("USTGLASS_NYFED_URL")
+    # before the first business day of a year has ended, its window cannot hold an operation: not asked for
+    assert [d.name for d in live.plan(("nyfed",), date(2027, 1, 4))] == ["nyfed/rp_results_repo_2026-01-01_2026-12-31.json"]
+    assert live.plan(("nyfed",), date(2027, 1, 5))[-1].url == (
+        "https://markets.newyorkfed.org/api/rp/results/search.json?startDate=2027-01-01&endDate=2027-01-05&operationTypes=Repo"
+    )
+
+
+def test_an_optional_dataset_is_taken_whole_or_not_at_all(server: LiveServer, tmp_path: Path) -> None:
+    """One of the NY Fed's two windows fails: the SRF is not taken half; the previous snapshot's is carried."""
+    root = tmp_path / "live"
+    previous = fetch(tmp_path, root, as_of=EARLIER).path
+    for _ in range(3):
+        server.inject("startDate=2026-01-01", "503")
+    result = fetch(tmp_path, root)
+    assert result.carried == ("nyfed_srf",)
+    meta = snapshot.read_manifest(result.path)["datasets"]["nyfed_srf"]
+    assert meta["notes"][-1].startswith(f"carried forward from snapshot {EARLIER.isoformat()}: nyfed failed: HTTP 503")
+    assert (result.path / "nyfed_srf.csv").read_bytes() == (previous / "nyfed_srf.csv").read_bytes()
+    for _ in range(3):
+        server.inject("startDate=2025-01-01", "503")
+    alone = fetch(tmp_path, tmp_path / "first")  # with no snapshot to carry it from, the brief goes without it
+    assert "nyfed_srf" not in snapshot.read_manifest(alone.path)["datasets"]
+    assert [f.dataset for f in alone.failures] == ["fred_rpontsyd", "nyfed_srf"]
+
+
+def test_a_window_answering_other_days_is_refused() -> None:
+    from ustglass.sources import source
+
+    nyfed = source("nyfed")
+    (window,) = [d for d in nyfed.plan(date(2026, 3, 31), lambda url: url) if "2026-01-01" in d.name]
+    inside = pd.DataFrame({"date": pd.to_datetime(["2026-01-02", "2026-03-31"]), "value": [1.0, 0.0]})
+    assert nyfed.check(window, inside) is None
+    outside = pd.DataFrame({"date": pd.to_datetime(["2025-12-31", "2026-01-02"]), "value": [74.6, 22.8]})
+    assert nyfed.check(window, outside) == "holds operations of 2025-12-31, outside the window asked for (2026-01-01 to 2026-03-31)"
 
 
 @pytest.mark.parametrize("value", ["mirror.example", "ftp://mirror.example", "https://mirror.example/fred", "https://m.example?x=1"])
@@ -233,7 +301,7 @@ def test_mirror_must_be_scheme_host_port(monkeypatch: pytest.MonkeyPatch, value:
 
 
 def test_unknown_source_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(FetchError, match="unknown source\\(s\\): fed; choose from fred, cftc, tic, fiscaldata"):
+    with pytest.raises(FetchError, match="unknown source\\(s\\): fed; choose from fred, cftc, tic, fiscaldata, nyfed$"):
         live.fetch(tmp_path, sources=("fed",))
 
 
@@ -241,10 +309,17 @@ def frame(values: list[float], start: str = "2026-06-01") -> pd.DataFrame:
     return pd.DataFrame({"date": pd.date_range(start, periods=len(values)), "value": values})
 
 
-@pytest.mark.parametrize("series, values, message", [
-    ("SOFR", [3.6, 45.0], "SOFR.csv, field 'value': implausible value 45 on 2026-06-02 (expected between -5 and 30 percent)"),
-    ("WRESBAL", [3e6, -1.0], "WRESBAL.csv, field 'value': implausible value -1 on 2026-06-02 (expected between 0 and 100,000,000 millions of USD)"),
-])
+@pytest.mark.parametrize(
+    "series, values, message",
+    [
+        ("SOFR", [3.6, 45.0], "SOFR.csv, field 'value': implausible value 45 on 2026-06-02 (expected between -5 and 30 percent)"),
+        (
+            "WRESBAL",
+            [3e6, -1.0],
+            "WRESBAL.csv, field 'value': implausible value -1 on 2026-06-02 (expected between 0 and 100,000,000 millions of USD)",
+        ),
+    ],
+)
 def test_implausible_values_are_refused(series: str, values: list[float], message: str) -> None:
     with pytest.raises(InputError) as err:
         check_frame(datasets.FRED_SERIES[series], frame(values), f"{series}.csv")
@@ -262,6 +337,7 @@ def test_plausible_values_pass_and_empty_or_duplicated_frames_fail() -> None:
 
 # --- the command -------------------------------------------------------------------------
 
+
 def test_cli_fetch_through_mirrors(server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("USTGLASS_HTTP_RETRIES", "0")
     root = tmp_path / "snaps"
@@ -278,6 +354,7 @@ def test_cli_fetch_through_mirrors(server: LiveServer, tmp_path: Path, monkeypat
 
 
 # --- the full official files -------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def raw() -> Path:
@@ -304,4 +381,10 @@ def test_live_equals_from_dir_on_the_official_files(raw: Path, tmp_path: Path, m
     assert dataset_hashes(a) == dataset_hashes(b)
     for csv in sorted(a.glob("*.csv")):
         assert csv.read_bytes() == (b / csv.name).read_bytes(), csv.name
-    assert len(dataset_hashes(b)) == 11  # WTREGEN is served but not used by the brief
+    assert len(dataset_hashes(b)) == 17  # WTREGEN is served but not used by the brief
+    srf = snapshot.load(b).table("nyfed_srf").set_index("date")["value"]  # two yearly windows of the NY Fed's API
+    assert (srf.index.min(), srf.index.max(), srf[pd.Timestamp("2025-10-31")]) == (
+        pd.Timestamp("2025-03-06"),
+        pd.Timestamp("2026-04-24"),
+        50.35,
+    )

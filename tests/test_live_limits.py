@@ -34,8 +34,11 @@ TIC_URL = "/resource-center/data-chart-center/tic/Documents/mfhhis01.txt"
 
 def client(tmp_path: Path, **kw: object) -> HttpClient:
     base: dict[str, object] = {"connect_timeout": 1, "read_timeout": 5, "attempts": 3, "backoff": 0.01, "max_backoff": 0.02}
-    return HttpClient(settings=HttpSettings(**{**base, **kw}), cache=HttpCache(tmp_path / "cache"),  # type: ignore[arg-type]
-                      log=Log(stream=io.StringIO()))
+    return HttpClient(
+        settings=HttpSettings(**{**base, **kw}),
+        cache=HttpCache(tmp_path / "cache"),  # type: ignore[arg-type]
+        log=Log(stream=io.StringIO()),
+    )
 
 
 def failing(tmp_path: Path, sources: tuple[str, ...], **settings: object) -> str:
@@ -51,12 +54,14 @@ def failing(tmp_path: Path, sources: tuple[str, ...], **settings: object) -> str
 
 # --- deadlines -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["drip", "drip-headers"])
 def test_a_dripping_server_fails_at_the_download_deadline(server: LiveServer, tmp_path: Path, kind: str) -> None:
     server.inject("mfhhis01.txt", kind, 0.2)  # one byte every 0.2 s: the read timeout (5 s) never trips
     message = failing(tmp_path, ("tic",), download_deadline=1.0)
-    assert message.startswith(f"tic: {server.url}{TIC_URL}: did not finish within the download deadline of 1 s "
-                              "(USTGLASS_HTTP_DEADLINE). No snapshot written")
+    assert message.startswith(
+        f"tic: {server.url}{TIC_URL}: did not finish within the download deadline of 1 s (USTGLASS_HTTP_DEADLINE). No snapshot written"
+    )
     assert server.hits("mfhhis01.txt") == 1  # the deadline covers every try: no retry
 
 
@@ -76,6 +81,7 @@ def test_after_the_run_deadline_nothing_more_is_started(tmp_path: Path) -> None:
 
 
 # --- pages, redirects, encodings, sizes ----------------------------------------------------
+
 
 def test_a_page_count_of_50_million_is_refused_before_downloading_more(server: LiveServer, tmp_path: Path) -> None:
     server.inject("mspd_table_1", "pages")
@@ -97,8 +103,10 @@ def test_a_redirect_loop_is_one_line(server: LiveServer, tmp_path: Path) -> None
 def test_a_redirect_to_another_host_is_refused(server: LiveServer, tmp_path: Path) -> None:
     server.inject("mfhhis01.txt", "redirect", location="https://evil.example/mfhhis01.txt")
     message = failing(tmp_path, ("tic",))
-    assert (f"{server.url}{TIC_URL}: redirected to another host (evil.example); only redirects within 127.0.0.1 are "
-            "followed: https://evil.example/mfhhis01.txt") in message
+    assert (
+        f"{server.url}{TIC_URL}: redirected to another host (evil.example); only redirects within 127.0.0.1 are "
+        "followed: https://evil.example/mfhhis01.txt"
+    ) in message
 
 
 def test_a_redirect_within_the_host_is_followed(server: LiveServer, tmp_path: Path) -> None:
@@ -122,25 +130,29 @@ def test_a_zip_member_that_inflates_past_the_cap_is_refused_unread(server: LiveS
         zf.writestr("FinFutYY.txt", (FIXTURES / "FinFutYY.txt").read_bytes() + b" " * (3 * MB))
     server.catalogue.files[CFTC_DIR + "fut_fin_txt_2026.zip"] = buf.getvalue()  # ~3 kB on the wire
     message = failing(tmp_path, ("cftc",), max_bytes=1 * MB)
-    assert ("cftc/fut_fin_txt_2026.zip: member 'FinFutYY.txt' would inflate to 3 MB, more than 1 MB "
-            "(USTGLASS_HTTP_MAX_MB)") in message
+    assert ("cftc/fut_fin_txt_2026.zip: member 'FinFutYY.txt' would inflate to 3 MB, more than 1 MB (USTGLASS_HTTP_MAX_MB)") in message
 
 
 def test_a_body_past_the_cap_is_refused(server: LiveServer, tmp_path: Path) -> None:
     server.catalogue.files[TIC_URL] = server.catalogue.files[TIC_URL] + b"\t" * (2 * MB)
     message = failing(tmp_path, ("tic",), max_bytes=1 * MB)
-    assert f"{server.url}{TIC_URL}: larger than 1 MB (Content-Length {len(server.catalogue.files[TIC_URL])}; USTGLASS_HTTP_MAX_MB)" in message
+    assert (
+        f"{server.url}{TIC_URL}: larger than 1 MB (Content-Length {len(server.catalogue.files[TIC_URL])}; USTGLASS_HTTP_MAX_MB)" in message
+    )
 
 
 # --- credentials, environment, optional datasets ---------------------------------------------
+
 
 def test_mirror_credentials_are_sent_but_never_shown(server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("USTGLASS_TIC_URL", server.url.replace("http://", "http://reader:s3cret@"))
     monkeypatch.setenv("USTGLASS_HTTP_RETRIES", "0")
     server.inject("mfhhis01.txt", "500")
     out = tmp_path / "site"
-    result = CliRunner().invoke(app, ["publish", "--out", str(out), "--snapshots", str(tmp_path / "snaps"), "tic",
-                                      "--as-of", AS_OF.isoformat(), "--log-format", "json"])
+    result = CliRunner().invoke(
+        app,
+        ["publish", "--out", str(out), "--snapshots", str(tmp_path / "snaps"), "tic", "--as-of", AS_OF.isoformat(), "--log-format", "json"],
+    )
     assert result.exit_code == 1
     assert "s3cret" not in result.output and "reader" not in result.output
     records = [json.loads(line) for line in result.stderr.splitlines()]
@@ -157,23 +169,31 @@ def test_mirror_credentials_are_sent_but_never_shown(server: LiveServer, tmp_pat
     assert not any(b"s3cret" in p.read_bytes() for p in [*tmp_path.rglob("*"), *cache.rglob("*")] if p.is_file())
 
 
-@pytest.mark.parametrize("variable, value, message", [
-    ("USTGLASS_HTTP_BACKOFF", "-1", "USTGLASS_HTTP_BACKOFF='-1' is not a number of seconds from 0 to 86400"),
-    ("USTGLASS_HTTP_TIMEOUT", "-1", "USTGLASS_HTTP_TIMEOUT='-1' is not a number of seconds above 0 to 86400"),
-    ("USTGLASS_HTTP_TIMEOUT", "nan", "USTGLASS_HTTP_TIMEOUT='nan' is not a number of seconds above 0 to 86400"),
-    ("USTGLASS_HTTP_RETRIES", "2.5", "USTGLASS_HTTP_RETRIES='2.5' is not a whole number from 0 to 100"),
-    ("USTGLASS_HTTP_DEADLINE", "0", "USTGLASS_HTTP_DEADLINE='0' is not a number of seconds above 0 to 86400"),
-    ("USTGLASS_FISCALDATA_MAX_PAGES", "0", "USTGLASS_FISCALDATA_MAX_PAGES='0' is not a whole number from 1 to 100000"),
-    ("USTGLASS_FRED_URL", "http://mirror:port", "USTGLASS_FRED_URL='http://mirror:port': expected scheme://host[:port], "
-                                                "e.g. https://mirror.example:8443"),
-])
-def test_bad_environment_values_are_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                        variable: str, value: str, message: str) -> None:
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("USTGLASS_HTTP_BACKOFF", "-1", "USTGLASS_HTTP_BACKOFF='-1' is not a number of seconds from 0 to 86400"),
+        ("USTGLASS_HTTP_TIMEOUT", "-1", "USTGLASS_HTTP_TIMEOUT='-1' is not a number of seconds above 0 to 86400"),
+        ("USTGLASS_HTTP_TIMEOUT", "nan", "USTGLASS_HTTP_TIMEOUT='nan' is not a number of seconds above 0 to 86400"),
+        ("USTGLASS_HTTP_RETRIES", "2.5", "USTGLASS_HTTP_RETRIES='2.5' is not a whole number from 0 to 100"),
+        ("USTGLASS_HTTP_DEADLINE", "0", "USTGLASS_HTTP_DEADLINE='0' is not a number of seconds above 0 to 86400"),
+        ("USTGLASS_FISCALDATA_MAX_PAGES", "0", "USTGLASS_FISCALDATA_MAX_PAGES='0' is not a whole number from 1 to 100000"),
+        (
+            "USTGLASS_FRED_URL",
+            "http://mirror:port",
+            "USTGLASS_FRED_URL='http://mirror:port': expected scheme://host[:port], e.g. https://mirror.example:8443",
+        ),
+    ],
+)
+def test_bad_environment_values_are_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
     monkeypatch.setenv(variable, value)
     result = CliRunner().invoke(app, ["fetch", "--snapshots", str(tmp_path / "snaps")])
     assert (result.exit_code, result.stderr) == (2, f"Error: {message}\n")
-    published = CliRunner().invoke(app, ["publish", "--out", str(tmp_path / "site"), "--snapshots", str(tmp_path / "snaps"),
-                                         "--log-format", "json"])
+    published = CliRunner().invoke(
+        app, ["publish", "--out", str(tmp_path / "site"), "--snapshots", str(tmp_path / "snaps"), "--log-format", "json"]
+    )
     assert published.exit_code == 2
     record = json.loads(published.stderr.splitlines()[-1])
     assert (record["level"], record["event"], record["message"]) == ("error", "failed", message)
@@ -193,7 +213,8 @@ def test_an_absent_optional_dataset_is_one_quiet_line(server: LiveServer, tmp_pa
     assert [r for r in records if r["level"] != "info"] == []
     quiet = [r for r in records if "RPONTSYD" in r["message"] or "rpontsyd" in r["message"]]
     assert [(r["event"], r["message"]) for r in quiet] == [
-        ("optional-missing", "optional fred_rpontsyd not available (HTTP 404 Not Found); the brief goes without it")]
+        ("optional-missing", "optional fred_rpontsyd not available (HTTP 404 Not Found); the brief goes without it")
+    ]
 
 
 # --- a live fetch after a snapshot made from local files -----------------------------------
@@ -217,8 +238,10 @@ def test_a_live_fetch_keeps_newer_weeks_read_from_local_files(server: LiveServer
     manifest = snapshot.read_manifest(first.path)
     cftc = manifest["datasets"]["cftc_tff_ust"]
     assert (cftc["carried_forward"], cftc["last"]) == (True, "2026-08-11")
-    assert cftc["notes"] == [f"carried forward from snapshot {AS_OF.isoformat()}: it was read there from local files and "
-                             "reaches 2026-08-11; the download (cftc/fut_fin_txt_2026.zip) reaches only 2026-08-04"]
+    assert cftc["notes"] == [
+        f"carried forward from snapshot {AS_OF.isoformat()}: it was read there from local files and "
+        "reaches 2026-08-11; the download (cftc/fut_fin_txt_2026.zip) reaches only 2026-08-04"
+    ]
     assert manifest["fetch"]["from_local_files"] == ["cftc_tff_ust"]
     assert not manifest["datasets"]["fred_sofr"]["carried_forward"]
     assert "INFO    cftc_tff_ust: carried forward from snapshot" in stream.getvalue()  # expected: not a warning
@@ -227,8 +250,9 @@ def test_a_live_fetch_keeps_newer_weeks_read_from_local_files(server: LiveServer
     assert snapshot.read_manifest(again.path)["fetch"]["from_local_files"] == ["cftc_tff_ust"]
 
     zip_path = CFTC_DIR + "fut_fin_txt_2026.zip"
-    server.catalogue.files[zip_path] = cftc_zip(week + week.replace(WEEK, b",260811,2026-08-11,").split(b"\n", 1)[1]
-                                                + week.replace(WEEK, b",260818,2026-08-18,").split(b"\n", 1)[1])
+    server.catalogue.files[zip_path] = cftc_zip(
+        week + week.replace(WEEK, b",260811,2026-08-11,").split(b"\n", 1)[1] + week.replace(WEEK, b",260818,2026-08-18,").split(b"\n", 1)[1]
+    )
     caught_up = live.fetch(root, as_of=date(2026, 11, 30), http=client(tmp_path), log=Log(stream=io.StringIO()))
     manifest = snapshot.read_manifest(caught_up.path)
     assert (manifest["datasets"]["cftc_tff_ust"]["carried_forward"], manifest["datasets"]["cftc_tff_ust"]["last"]) == (False, "2026-08-18")
@@ -243,13 +267,17 @@ def test_a_live_dataset_going_backwards_names_the_dataset_and_the_file(server: L
     server.catalogue.files[zip_path] = cftc_zip(week.replace(WEEK, b",260728,2026-07-28,"))
     with pytest.raises(FetchError) as err:
         live.fetch(root, as_of=date(2026, 9, 30), http=client(tmp_path), log=Log(stream=io.StringIO()))
-    assert str(err.value) == (f"cftc: {server.url}{zip_path}: dates go backwards in cftc_tff_ust: newest observation 2026-07-28 "
-                              f"(cftc/fut_fin_txt_2026.zip), snapshot {AS_OF.isoformat()} has 2026-08-04. "
-                              f"No snapshot written; {AS_OF.isoformat()} stays the newest.")
+    assert str(err.value) == (
+        f"cftc: {server.url}{zip_path}: dates go backwards in cftc_tff_ust: newest observation 2026-07-28 "
+        f"(cftc/fut_fin_txt_2026.zip), snapshot {AS_OF.isoformat()} has 2026-08-04. "
+        f"No snapshot written; {AS_OF.isoformat()} stays the newest."
+    )
 
 
 def test_a_csv_field_over_128_kb_is_an_error_line(server: LiveServer, tmp_path: Path) -> None:
     key = "/graph/fredgraph.csv?id=SOFR"
     server.catalogue.files[key] += b'2026-06-24,"' + b"9" * 200_000 + b'x"\n'
     message = failing(tmp_path, ("fred",))
-    assert message.startswith(f"fred: {server.url}{key}: fred/SOFR.csv, row 7: not readable as delimited text (field larger than field limit (131072))")
+    assert message.startswith(
+        f"fred: {server.url}{key}: fred/SOFR.csv, row 7: not readable as delimited text (field larger than field limit (131072))"
+    )

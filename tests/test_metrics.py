@@ -39,10 +39,21 @@ CODES = ["042601", "044601", "043602", "043607", "020601", "020604"]
 def tff_rows(report_date, shorts, longs=None, am_longs=None):
     longs, am_longs = longs or [0] * 6, am_longs or [0] * 6
     return [
-        {"report_date": pd.Timestamp(report_date), "contract_code": c, "market_name": c, "open_interest": 0,
-         "dealer_long": 0, "dealer_short": 0, "asset_mgr_long": a, "asset_mgr_short": 0,
-         "lev_long": lo, "lev_short": s, "lev_spread": 0}
-        for c, s, lo, a in zip(CODES, shorts, longs, am_longs) if s is not None
+        {
+            "report_date": pd.Timestamp(report_date),
+            "contract_code": c,
+            "market_name": c,
+            "open_interest": 0,
+            "dealer_long": 0,
+            "dealer_short": 0,
+            "asset_mgr_long": a,
+            "asset_mgr_short": 0,
+            "lev_long": lo,
+            "lev_short": s,
+            "lev_spread": 0,
+        }
+        for c, s, lo, a in zip(CODES, shorts, longs, am_longs)
+        if s is not None
     ]
 
 
@@ -95,7 +106,14 @@ def test_basis_levels():
     assert b.am_long_usd_bn["2021-01-12"] == 4.2 and b.lev_long_usd_bn["2021-01-12"] == 0.7
     # 2Y: 4,000 × $200,000 = 0.8 of 2.8; each 100,000-face contract 0.4
     assert b.latest_by_contract_usd_bn["042601"] == 0.8
-    assert b.latest_share_by_contract_pct == {"020601": 14.3, "020604": 14.3, "042601": 28.6, "043602": 14.3, "043607": 14.3, "044601": 14.3}
+    assert b.latest_share_by_contract_pct == {
+        "020601": 14.3,
+        "020604": 14.3,
+        "042601": 28.6,
+        "043602": 14.3,
+        "043607": 14.3,
+        "044601": 14.3,
+    }
     assert b.weeks_complete == 4 and b.weeks_since_latest == 0
     assert b.gaps == [("2020-01-21", "2020-12-29")] and b.weeks_missing == 50
     assert b.lev_short_usd_bn["2021-01-12"] == 2.8
@@ -146,26 +164,53 @@ def tic(rows):
 
 
 def research_row(**overrides):
-    row = {"id": "cayman_hf_ust_undercount", "value": 1400.0, "units": "billions of USD", "as_of": "2024-12",
-           "published": "2025-10-15", "title": "T", "title_zh": "题", "authors": "A", "publisher": "P", "doi": "10/x", "url": "u",
-           "locator": "Abstract", "quote": "q", "method": "m"}
+    row = {
+        "id": "cayman_hf_ust_undercount",
+        "value": 1400.0,
+        "units": "billions of USD",
+        "as_of": "2024-12",
+        "published": "2025-10-15",
+        "title": "T",
+        "title_zh": "题",
+        "authors": "A",
+        "publisher": "P",
+        "doi": "10/x",
+        "url": "u",
+        "locator": "Abstract",
+        "quote": "q",
+        "method": "m",
+    }
     row.update(overrides)
     return pd.DataFrame([row])
 
 
 def press_row(**overrides):
-    row = research_row(id="cayman_hf_ust_press_total", value=1850.0, published="2025-10-17", doi="", url="https://press",
-                       publisher="Press", quote="about $1.85 trillion", method="press")
+    row = research_row(
+        id="cayman_hf_ust_press_total",
+        value=1850.0,
+        published="2025-10-17",
+        doi="",
+        url="https://press",
+        publisher="Press",
+        quote="about $1.85 trillion",
+        method="press",
+    )
     return row.assign(**overrides) if overrides else row
 
 
 def test_holders_rank_and_cayman_estimate():
-    data = tic([
-        ("2025-12", "Japan", 1185.5), ("2025-12", "Cayman Islands", 421.2), ("2025-12", "Grand Total", 9271.0),
-        ("2025-12", "All Other", 700.0),
-        ("2024-12", "Japan", 1061.5), ("2024-12", "Cayman Islands", 423.0), ("2024-12", "Grand Total", 8500.0),
-        ("2024-12", "United Kingdom", 722.8),
-    ])
+    data = tic(
+        [
+            ("2025-12", "Japan", 1185.5),
+            ("2025-12", "Cayman Islands", 421.2),
+            ("2025-12", "Grand Total", 9271.0),
+            ("2025-12", "All Other", 700.0),
+            ("2024-12", "Japan", 1061.5),
+            ("2024-12", "Cayman Islands", 423.0),
+            ("2024-12", "Grand Total", 8500.0),
+            ("2024-12", "United Kingdom", 722.8),
+        ]
+    )
     h = metrics.holders(data, pd.concat([research_row(), press_row()]))
     assert h.as_of == "2025-12" and h.year_earlier == "2024-12"
     assert h.ranking == ["Japan", "Cayman Islands"]
@@ -179,7 +224,9 @@ def test_holders_rank_and_cayman_estimate():
     assert "1,823.0 billion USD" in est.method and "our calculation: the note's abstract gives the undercount, not a total" in est.method
     assert h.cayman_undercount_usd_bn.value == 1400.0 and h.cayman_undercount_usd_bn.precision == 100.0
     # compared with holders of the same month (December 2024), never with December 2025's
-    assert h.largest_at_estimate_date == "Japan" and h.largest_at_estimate_date_usd_bn == metrics.Point(1061.5, "2024-12", "billions of USD", "Treasury TIC")
+    assert h.largest_at_estimate_date == "Japan" and h.largest_at_estimate_date_usd_bn == metrics.Point(
+        1061.5, "2024-12", "billions of USD", "Treasury TIC"
+    )
     assert h.cayman_estimate_vs_largest == "above" and h.cayman_estimate_rank_at_estimate_date == 1
     # the press total ($1.85 trillion, stated to $10 billion) is within half the note's precision of 1,823.0
     assert h.cayman_press_total_usd_bn.value == 1850.0 and h.cayman_press_total_usd_bn.precision == 10.0
@@ -212,13 +259,16 @@ def test_stated_precision_is_the_last_significant_digit():
 
 def test_bills_share():
     cols = ["record_date", "security_type", "security_class", "public_usd_mn", "intragov_usd_mn", "total_usd_mn"]
-    mspd = frame([
-        (pd.Timestamp("2025-05-31"), "Marketable", "Bills", 0, 0, 5000.0),
-        (pd.Timestamp("2025-05-31"), "Total Marketable", "_", 0, 0, 25000.0),
-        (pd.Timestamp("2026-05-31"), "Marketable", "Bills", 0, 0, 6758.8),
-        (pd.Timestamp("2026-05-31"), "Marketable", "Notes", 0, 0, 24155.2),
-        (pd.Timestamp("2026-05-31"), "Total Marketable", "_", 0, 0, 30914.0),
-    ], cols)
+    mspd = frame(
+        [
+            (pd.Timestamp("2025-05-31"), "Marketable", "Bills", 0, 0, 5000.0),
+            (pd.Timestamp("2025-05-31"), "Total Marketable", "_", 0, 0, 25000.0),
+            (pd.Timestamp("2026-05-31"), "Marketable", "Bills", 0, 0, 6758.8),
+            (pd.Timestamp("2026-05-31"), "Marketable", "Notes", 0, 0, 24155.2),
+            (pd.Timestamp("2026-05-31"), "Total Marketable", "_", 0, 0, 30914.0),
+        ],
+        cols,
+    )
     d = metrics.debt(mspd)
     assert d.bills_share_pct.value == round(6758.8 / 30914.0 * 100, 1) == 21.9
     assert d.bills_share_pct.as_of == "2026-05-31"
@@ -272,15 +322,30 @@ def test_a_year_end_spike_is_not_the_state_of_funding():
 
 def test_spread_that_never_rose_above_iorb_and_a_large_rrp():
     days = pd.bdate_range("2024-03-01", "2024-06-28")
-    fu = metrics.funding(funding_tables(fred_sofr=fred([(d, 5.33) for d in days]), fred_iorb=fred([(d, 5.40) for d in days]),
-                                        fred_rrpontsyd=fred([(days[0], 2500.0), (days[-1], 664.6)])))
+    fu = metrics.funding(
+        funding_tables(
+            fred_sofr=fred([(d, 5.33) for d in days]),
+            fred_iorb=fred([(d, 5.40) for d in days]),
+            fred_rrpontsyd=fred([(days[0], 2500.0), (days[-1], 664.6)]),
+        )
+    )
     assert fu.sofr_iorb_max_bp_90d.value == -7.0 and fu.spread_rose_above_iorb is False
     assert fu.spread_latest_period_end == "quarter"  # Friday 2024-06-28: the quarter's last business day
     assert fu.rrp_absorbs_drains is True  # $664.6 billion >= $250 billion
 
 
-@pytest.mark.parametrize(("day", "kind"), [("2025-12-31", "year"), ("2022-12-30", "year"), ("2024-06-28", "quarter"),
-                                           ("2025-09-30", "quarter"), ("2024-06-27", ""), ("2026-06-23", ""), ("2025-12-30", "")])
+@pytest.mark.parametrize(
+    ("day", "kind"),
+    [
+        ("2025-12-31", "year"),
+        ("2022-12-30", "year"),
+        ("2024-06-28", "quarter"),
+        ("2025-09-30", "quarter"),
+        ("2024-06-27", ""),
+        ("2026-06-23", ""),
+        ("2025-12-30", ""),
+    ],
+)
 def test_period_end_kind(day, kind):
     assert metrics.period_end_kind(pd.Timestamp(day)) == kind
 
@@ -304,10 +369,12 @@ def test_standing_repo_facility_from_the_new_york_fed():
 
 
 def test_markets_latest_and_a_year_earlier():
-    tables = {"fred_dgs10": fred([("2025-07-28", 4.42), ("2026-07-27", 4.60), ("2026-07-28", 4.61)]),
-              "fred_threefytp10": fred([("2026-09-25", 1.0203)]),
-              "fred_dgs2": fred([("2026-07-28", 4.26)]),
-              "fred_t10y2y": fred([("2026-07-29", -0.12)])}
+    tables = {
+        "fred_dgs10": fred([("2025-07-28", 4.42), ("2026-07-27", 4.60), ("2026-07-28", 4.61)]),
+        "fred_threefytp10": fred([("2026-09-25", 1.0203)]),
+        "fred_dgs2": fred([("2026-07-28", 4.26)]),
+        "fred_t10y2y": fred([("2026-07-29", -0.12)]),
+    }
     mk = metrics.markets(tables)
     assert mk.ust10y_pct.latest.value == 4.61 and mk.ust10y_pct.year_earlier.as_of == "2025-07-28"
     assert mk.ust10y_pct.change_bp == 19.0 and mk.ust10y_pct.direction == "rose"
@@ -324,14 +391,29 @@ def mspd_rows(rows):
 
 
 def test_debt_held_by_the_public_and_deficit_as_a_share_of_gdp():
-    mspd = mspd_rows([("2025-03-31", "Total Public Debt Outstanding", 28_600_000.0),
-                      ("2026-02-28", "Total Public Debt Outstanding", 31_186_965.0),  # not a quarter end
-                      ("2026-03-31", "Total Public Debt Outstanding", 31_431_182.2436005)])
-    gdp = fred([("2024-10-01", 29700.0), ("2025-01-01", 30171.979), ("2025-04-01", 30630.174), ("2025-07-01", 31180.493),
-                ("2025-10-01", 31462.523), ("2026-01-01", 31906.274)])
-    tables = {"fred_fyfsd": fred([("2024-09-30", -1815377), ("2025-09-30", -1774684)]),
-              "fred_gfdegdq188s": fred([("2025-01-01", 120.0), ("2026-01-01", 122.59387)]),
-              "mspd_table1": mspd, "fred_gdp": gdp}
+    mspd = mspd_rows(
+        [
+            ("2025-03-31", "Total Public Debt Outstanding", 28_600_000.0),
+            ("2026-02-28", "Total Public Debt Outstanding", 31_186_965.0),  # not a quarter end
+            ("2026-03-31", "Total Public Debt Outstanding", 31_431_182.2436005),
+        ]
+    )
+    gdp = fred(
+        [
+            ("2024-10-01", 29700.0),
+            ("2025-01-01", 30171.979),
+            ("2025-04-01", 30630.174),
+            ("2025-07-01", 31180.493),
+            ("2025-10-01", 31462.523),
+            ("2026-01-01", 31906.274),
+        ]
+    )
+    tables = {
+        "fred_fyfsd": fred([("2024-09-30", -1815377), ("2025-09-30", -1774684)]),
+        "fred_gfdegdq188s": fred([("2025-01-01", 120.0), ("2026-01-01", 122.59387)]),
+        "mspd_table1": mspd,
+        "fred_gdp": gdp,
+    }
     f = metrics.fiscal(tables, vintage="", as_of="2026-10-06")
     # 31,431.2 bn held by the public at 2026-03-31 / 31,906.3 bn GDP of 2026Q1 = 98.5%
     assert f.debt_held_by_public_to_gdp_pct.value == round(31431.1822436005 / 31906.274 * 100, 1) == 98.5
@@ -346,8 +428,11 @@ def test_debt_held_by_the_public_and_deficit_as_a_share_of_gdp():
 
 
 def test_fiscal_without_gdp_and_with_a_single_year():
-    tables = {"fred_fyfsd": fred([("2019-09-30", -983588)]), "fred_gfdegdq188s": fred([("2020-01-01", 107.0)]),
-              "mspd_table1": mspd_rows([("2020-03-31", "Total Public Debt Outstanding", 17_700_000.0)])}
+    tables = {
+        "fred_fyfsd": fred([("2019-09-30", -983588)]),
+        "fred_gfdegdq188s": fred([("2020-01-01", 107.0)]),
+        "mspd_table1": mspd_rows([("2020-03-31", "Total Public Debt Outstanding", 17_700_000.0)]),
+    }
     f = metrics.fiscal(tables, vintage="", as_of="2020-06-30")
     assert f.latest_fy == "2019" and f.prior_fy is None and f.change_vs_prior_usd_bn is None and f.direction_vs_prior is None
     assert f.debt_held_by_public_to_gdp_pct is None and f.deficit_to_gdp_pct == {} and f.latest_deficit_to_gdp is None

@@ -9,7 +9,7 @@ so that they survive refactors of the modules behind it.
 mutant                                                         test that kills it
 -------------------------------------------------------------  ------------------------------------------------------
 fiscal year counted from 31 December instead of 30 September   test_mutant_fiscal_year_ends_on_30_september
-  (``snapshot.period_end``: FISCAL_YEAR -> ``col + YearEnd(0)``)
+  (``releases.end_of_period``: FISCAL_YEAR -> the year's 31 December)
 the older of two overlapping CFTC files wins                   test_mutant_older_cftc_file_wins_an_overlap
   (``ingest.choose``: ``drop_duplicates(keep="first")``)
 the older of two overlapping TIC files wins                    test_mutant_older_tic_file_wins_an_overlap
@@ -21,8 +21,8 @@ year-earlier tolerance widened from 16 to 60 days              test_mutant_year_
   (``target.write_bytes(data)`` or ``shutil.copyfile``)
 ``adopt`` copies the staged snapshot instead of renaming it    test_mutant_snapshot_appears_by_one_rename
   (``shutil.copytree(staged, target)``)
-image alt text not escaped                                     test_mutant_image_alt_text_is_escaped
-  (``render.markdown_to_html``: ``alt = token.content``)
+a figure's alt text not escaped in its chart's aria-label      test_mutant_image_alt_text_is_escaped
+  (``render.inline_svg``: ``aria-label="{label}"``)
 a stage imports a later stage, relatively                      tests/test_layout.py::test_stages_import_only_what_stands_before_them
   (``from . import snapshot, charts`` in metrics.py)
 """
@@ -78,10 +78,12 @@ def snapshot_rows(path: Path, dataset: str) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize(
     ("as_of", "latest_fy"),
-    [("2026-09-29", "2025"), ("2026-09-30", "2026"), ("2026-10-01", "2026"), ("2026-11-15", "2026"), ("2026-11-30", "2026")],
+    [("2026-09-30", "2025"), ("2026-10-12", "2025"), ("2026-10-13", "2026"), ("2026-11-15", "2026"), ("2026-11-30", "2026")],
 )
 def test_mutant_fiscal_year_ends_on_30_september(official: Path, tmp_path: Path, as_of: str, latest_fy: str) -> None:
-    """FY2026 ended on 2026-09-30: an edition of October to December 2026 reports it; one of 29 September does not."""
+    """FY2026 ended on 2026-09-30 and its deficit came with the September Monthly Treasury Statement, on the
+    8th business day of October (13 October 2026, after Columbus Day): an edition from then on reports it,
+    one of 12 October does not (nor one of 30 September, under the mutant's year end either)."""
     fred(official, "FYFSD", [*official_dir.FRED["FYFSD"], ("2026-09-30", "-1900000")])
     snaps = tmp_path / "snaps"
     assert fetch(official, snaps, "--as-of", as_of) == as_of
@@ -117,7 +119,7 @@ def test_mutant_older_cftc_file_wins_an_overlap(official: Path, tmp_path: Path) 
     snaps = tmp_path / "snaps"
     result = runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(snaps)])
     if result.exit_code == 0:
-        tff = snapshot_rows(snaps / "2026-08-11", "cftc_tff_ust")
+        tff = snapshot_rows(snaps / "2026-08-14", "cftc_tff_ust")  # the report of 2026-08-11, out on Friday the 14th
         bond = {r["report_date"]: r["lev_short"] for r in tff if r["contract_code"] == "020601"}
         assert bond == {"2020-11-24": "516367", "2026-08-04": "600000", "2026-08-11": "516367"}
     else:  # refusing the disagreement is right too, as long as both files are named and nothing is written
@@ -257,8 +259,8 @@ def test_mutant_snapshot_appears_by_one_rename(official: Path, tmp_path: Path) -
     the published ``<snapshots>/<id>/`` is ever opened for writing, so a reader never sees it half made."""
     snaps = tmp_path / "snaps"
     events = audited(snaps, "fetch", "--from-dir", str(official), "--snapshots", str(snaps))
-    final = os.path.realpath(snaps / "2026-08-04")
-    assert (snaps / "2026-08-04" / "manifest.json").is_file()
+    final = os.path.realpath(snaps / "2026-08-07")
+    assert (snaps / "2026-08-07" / "manifest.json").is_file()
     assert [e for e in events if e[0] == "write" and (e[1] == final or e[1].startswith(final + os.sep))] == []
     arrivals = [e for e in events if e[0] in ("os.rename", "os.replace") and e[2] == final]
     assert len(arrivals) == 1 and Path(arrivals[0][1]).parent.is_relative_to(os.path.realpath(snaps))
@@ -267,12 +269,28 @@ def test_mutant_snapshot_appears_by_one_rename(official: Path, tmp_path: Path) -
 # --- HTML: alt text is data, escaped ---------------------------------------------------------
 
 
-def test_mutant_image_alt_text_is_escaped() -> None:
-    """A figure's alt text with quotes, angle brackets and an ampersand stays inside its attribute."""
-    from ustglass import render
+def test_mutant_image_alt_text_is_escaped(tmp_path: Path) -> None:
+    """A figure's alt text ([brief.alt] of the pack) with quotes, angle brackets and an ampersand
+    stays inside the chart's aria-label on the web page: it is data, never markup."""
+    from ustglass import pipeline
+    from ustglass.config import Format, ReportConfig
 
-    png = (REPO / "docs" / "brief-zh-page1.png").read_bytes()[:64]
     alt = 'Deficits "FY" <script>alert(1)</script> & more" onerror="x'
-    html = render.markdown_to_html(f"![{alt}](figures/deficits.en.png)\n", {"figures/deficits.en.png": png})
-    assert 'alt="Deficits &quot;FY&quot; &lt;script&gt;alert(1)&lt;/script&gt; &amp; more&quot; onerror=&quot;x"' in html
-    assert "<script" not in html and 'onerror="' not in html
+    pack = tmp_path / "mine" / "locales" / "en"
+    pack.mkdir(parents=True)
+    shipped = (REPO / "templates" / "locales" / "en" / "locale.toml").read_text(encoding="utf-8")
+    line = next(ln for ln in shipped.splitlines() if ln.startswith("deficits = ") and "Bar chart" in ln)
+    (pack / "locale.toml").write_text(shipped.replace(line, f"deficits = {json.dumps(alt)}"), encoding="utf-8")
+    cfg = ReportConfig(
+        langs=("en",),
+        formats=(Format.html,),
+        snapshots_root=REPO / "data_snapshots",
+        out_dir=tmp_path / "out",
+        snapshot="2025-12-31",
+        figures=("deficits",),
+        templates_dir=tmp_path / "mine",
+    )
+    page = pipeline.build(cfg).files["brief.en.html"].decode("utf-8")
+    label = 'aria-label="Deficits &quot;FY&quot; &lt;script&gt;alert(1)&lt;/script&gt; &amp; more&quot; onerror=&quot;x"'
+    assert f'<svg class="chart" role="img" {label}' in page
+    assert "<script" not in page and 'onerror="' not in page

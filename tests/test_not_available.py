@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,8 +37,10 @@ def test_fetch_refuses_tic_without_the_cayman_row(official: Path, tmp_path: Path
     del lines[next(i for i, line in enumerate(lines) if line.startswith("Cayman Islands"))]  # the 2025 block's row
     path.write_bytes("\n".join(lines).encode("utf-8"))
     result = runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(tmp_path / "snaps")])
-    assert (result.exit_code, result.output.strip()) == (1, "Error: tic/mfhhis01.txt, field 'country': no row for 'Cayman Islands' "
-                                                           "in 2025-12, the newest period; the brief reads it")
+    assert (result.exit_code, result.output.strip()) == (
+        1,
+        "Error: tic/mfhhis01.txt, field 'country': no row for 'Cayman Islands' in 2025-12, the newest period; the brief reads it",
+    )
     assert not (tmp_path / "snaps").exists() or not any((tmp_path / "snaps").iterdir())
 
 
@@ -66,9 +69,17 @@ def test_missing_cayman_row_is_not_available(official: Path, tmp_path: Path) -> 
     assert "Official TIC data for the Cayman Islands are not available for December 2025." in en
     assert "| 开曼群岛，TIC官方数据 | 暂无数据 | 2025年12月 |" in zh
     assert "2025年12月开曼群岛的TIC官方数据暂无。" in zh
-    # (the claim-check appendix states differences against the article's claims, where $0.0 billion is a value)
-    prose_en, prose_zh = en.split("\n## Appendix A.")[0], zh.split("\n## 附录一")[0]
-    assert "$0" not in prose_en and "0美元" not in prose_zh and " 0th" not in prose_en
+    # no amount of zero dollars stands for the missing row; the one zero the brief states is a true one: the
+    # claim check's difference for the undercount, which is the Federal Reserve note's own figure
+    zeros = [c for claim in kf["claims"]["claims"] for c in claim["checks"] if c["difference"] == 0 and c["unit"] == "USD bn"]
+    assert [c["id"] for c in zeros] == ["undercount"]
+    for text, zero_usd, true_zero in (
+        (en, r"\$0(?:\.0+)?(?![\d.,])", "$0.0 billion against the claim"),
+        (zh, r"(?<![\d.,])0(?:\.0+)?(?:万亿|亿)?美元", "与原文相差0亿美元"),
+    ):
+        assert text.count(true_zero) == len(zeros)
+        assert re.findall(zero_usd, text.replace(true_zero, "")) == []
+    assert not re.search(r"(?<![\d.])0th\b", en) and not re.search(r"第0(?![\d.])", zh)  # no rank 0 (the 80th percentile is fine)
 
 
 def test_one_fiscal_year_has_no_change_on_the_prior_year(official: Path, tmp_path: Path) -> None:
@@ -80,7 +91,10 @@ def test_one_fiscal_year_has_no_change_on_the_prior_year(official: Path, tmp_pat
     assert (f["latest_fy"], f["prior_fy"], f["change_vs_prior_usd_bn"], f["direction_vs_prior"]) == ("2025", None, None, None)
     # one year: no change on a prior year and no average over a one-year span (FY2025–FY2025)
     assert "The federal deficit was $1.8 trillion in FY2025. " in en and "FY2025–FY2025" not in en.split("\n| Indicator")[0]
-    assert "The federal government ran a deficit of $1.8 trillion in FY2025" in en and ", financed mostly by selling new Treasury securities." in en
+    assert (
+        "The federal government ran a deficit of $1.8 trillion in FY2025" in en
+        and ", financed mostly by selling new Treasury securities." in en
+    )
     assert "2025财年联邦赤字为1.8万亿美元。" in zh
 
 

@@ -29,14 +29,15 @@ SHIPPED = REPO / "data_snapshots"
 
 # --- snapshots and diff outside a checkout -------------------------------------------------
 
+
 def test_snapshots_and_diff_see_the_shipped_snapshots_outside_a_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no ./data_snapshots here
     listed = CliRunner().invoke(app, ["snapshots", "--json"])
     assert listed.exit_code == 0, listed.output
     assert [s["id"] for s in json.loads(listed.stdout)] == sorted(p.name for p in SHIPPED.iterdir() if (p / "manifest.json").is_file())
-    diffed = CliRunner().invoke(app, ["diff", "2025-12-31", "2026-10-06"])
+    diffed = CliRunner().invoke(app, ["diff", "2025-12-31", "2026-10-09"])
     assert diffed.exit_code == 0, diffed.output
-    assert diffed.stdout.splitlines()[0] == "2025-12-31 -> 2026-10-06"
+    assert diffed.stdout.splitlines()[0] == "2025-12-31 -> 2026-10-09"
     (tmp_path / "data_snapshots").mkdir()  # a local directory, when present, is the one used
     assert CliRunner().invoke(app, ["snapshots"]).stdout == "no snapshots under data_snapshots\n"
 
@@ -46,8 +47,9 @@ def test_snapshots_and_diff_see_the_shipped_snapshots_outside_a_checkout(tmp_pat
 WEEK = b",260804,2026-08-04,"
 
 
-def test_publish_after_a_snapshot_of_local_files_keeps_its_newer_weeks(server: LiveServer, files: Path, tmp_path: Path,
-                                                                      fake_build: list[str]) -> None:
+def test_publish_after_a_snapshot_of_local_files_keeps_its_newer_weeks(
+    server: LiveServer, files: Path, tmp_path: Path, fake_build: list[str]
+) -> None:
     week = (FIXTURES / "FinFutYY.txt").read_bytes()
     (files / "cftc" / "FinFutWk_2026-08-11.txt").write_bytes(week.replace(WEEK, b",260811,2026-08-11,"))
     snaps = tmp_path / "snaps"
@@ -77,8 +79,9 @@ def official_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
         yield srv
 
 
-def test_the_documented_cron_line_works_on_its_first_run_in_a_checkout(official_server: LiveServer, tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_documented_cron_line_works_on_its_first_run_in_a_checkout(
+    official_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     checkout = tmp_path / "srv-ustglass"
     shutil.copytree(SHIPPED, checkout / "data_snapshots")
     monkeypatch.chdir(checkout)
@@ -90,6 +93,6 @@ def test_the_documented_cron_line_works_on_its_first_run_in_a_checkout(official_
     assert records[-1]["event"] == "published"
     newest = sorted(p for p in (checkout / "data_snapshots").iterdir() if not p.name.startswith("."))[-1]
     kept = snapshot.read_manifest(newest)["datasets"]["cftc_tff_ust"]
-    shipped = snapshot.read_manifest(SHIPPED / "2026-10-06")["datasets"]["cftc_tff_ust"]
+    shipped = snapshot.read_manifest(SHIPPED / "2026-10-09")["datasets"]["cftc_tff_ust"]
     assert kept["last"] == shipped["last"]  # the weeks only local files had are not lost
     assert os.path.islink(tmp_path / "brief" / "latest")

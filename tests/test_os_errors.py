@@ -54,8 +54,7 @@ def tmpfs(tmp_path: Path) -> Iterator[Callable[..., Path]]:
         except OSError as exc:
             pytest.skip(f"cannot mount a tmpfs here ({exc}); the disk-full and read-only tests need root")
         if done.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or 'mount failed'}); the disk-full and "
-                        "read-only tests need root")
+            pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or 'mount failed'}); the disk-full and read-only tests need root")
         mounted.append(target)
         return target
 
@@ -65,6 +64,7 @@ def tmpfs(tmp_path: Path) -> Iterator[Callable[..., Path]]:
 
 
 # --- --out -------------------------------------------------------------------------------
+
 
 def test_out_that_is_a_file(tmp_path: Path) -> None:
     target = tmp_path / "brief.txt"
@@ -88,8 +88,10 @@ def test_a_path_component_over_255_bytes(tmp_path: Path) -> None:
     assert report(long)[::2] == (1, [f"Error: {long}: cannot write the brief ({long}: {TOO_LONG})"])
     assert cli("snapshots", "--snapshots", str(long))[::2] == (1, [f"Error: {long}: {TOO_LONG}"])
     code, _, err = cli("diff", "2025-12-31", LONG, "--snapshots", str(SHIPPED))
-    assert (code, err) == (1, [f"Error: {SHIPPED / LONG}/manifest.json: {TOO_LONG}"]) or \
-        (code, err) == (1, [f"Error: {LONG}/manifest.json: {TOO_LONG}"])
+    assert (code, err) == (1, [f"Error: {SHIPPED / LONG}/manifest.json: {TOO_LONG}"]) or (code, err) == (
+        1,
+        [f"Error: {LONG}/manifest.json: {TOO_LONG}"],
+    )
     code, _, err = cli("fetch", "--from-dir", str(long), "--snapshots", str(tmp_path / "s"))
     assert code == 1 and err[-1].startswith("Error: ") and len(err) == 1
     assert list(tmp_path.iterdir()) == []
@@ -97,17 +99,32 @@ def test_a_path_component_over_255_bytes(tmp_path: Path) -> None:
 
 # --- disk full, read-only ------------------------------------------------------------------
 
+
 def test_disk_full_report_fetch_and_publish(tmpfs: Callable[..., Path], official: Path) -> None:
     full = tmpfs("full", size="256k")
     code, _, err = cli("report", "--lang", "en", "--snapshots", str(SHIPPED), "--out", str(full / "out"))
     assert code == 1 and len(err) == 1
     assert err[0].startswith(f"Error: {full / 'out'}: cannot write the brief (") and err[0].endswith(": no space left on the device)")
-    assert err[0].split(" (", 1)[1].split(":")[0] in ("brief.en.html", "brief.en.md", "brief.en.pdf", "key_figures.json") or \
-        err[0].split(" (", 1)[1].startswith("figures/")
+    assert err[0].split(" (", 1)[1].split(":")[0] in ("brief.en.html", "brief.en.md", "brief.en.pdf", "key_figures.json") or err[0].split(
+        " (", 1
+    )[1].startswith("figures/")
     assert list(full.iterdir()) == []  # the staged build is gone again
 
-    code, _, err = cli("publish", "--out", str(full / "site"), "--from-dir", str(official), "--snapshots", str(official.parent / "snaps"),
-                       "--lang", "en", "--as-of", "2026-06-30", "--log-format", "json")
+    code, _, err = cli(
+        "publish",
+        "--out",
+        str(full / "site"),
+        "--from-dir",
+        str(official),
+        "--snapshots",
+        str(official.parent / "snaps"),
+        "--lang",
+        "en",
+        "--as-of",
+        "2026-06-30",
+        "--log-format",
+        "json",
+    )
     record = json.loads(err[-1])
     assert code == 1 and (record["level"], record["event"]) == ("error", "failed")
     assert record["message"].startswith(f"{full / 'site'}: cannot write the edition (")
@@ -135,6 +152,7 @@ def test_read_only_directories(tmpfs: Callable[..., Path], official: Path) -> No
 
 # --- snapshots root, DIR/latest --------------------------------------------------------------
 
+
 def test_dangling_symlinks_among_the_snapshots(tmp_path: Path, official: Path) -> None:
     root = tmp_path / "snaps"
     root.mkdir()
@@ -148,7 +166,10 @@ def test_dangling_symlinks_among_the_snapshots(tmp_path: Path, official: Path) -
     assert code == 0 and out.splitlines()[-1] == "brief built from snapshot 2025-12-31"
     (root / "2026-06-30").symlink_to(tmp_path / "missing")
     code, _, err = cli("fetch", "--from-dir", str(official), "--snapshots", str(root), "--as-of", "2026-06-30")
-    assert (code, err) == (1, [f"Error: {root / '2026-06-30'}: is a symbolic link to a missing target ({tmp_path / 'missing'}); move it away"])
+    assert (code, err) == (
+        1,
+        [f"Error: {root / '2026-06-30'}: is a symbolic link to a missing target ({tmp_path / 'missing'}); move it away"],
+    )
     assert sorted(p.name for p in root.iterdir()) == ["2025-12-31", "2026-06-30", "2099-01-01", "notes"]
 
 
@@ -156,12 +177,14 @@ def test_latest_that_is_a_real_directory(tmp_path: Path, official: Path) -> None
     site = tmp_path / "site"
     (site / "latest").mkdir(parents=True)
     (site / "latest" / "index.html").write_text("hand-made\n")
-    code, _, err = cli("publish", "--out", str(site), "--from-dir", str(official), "--snapshots", str(tmp_path / "snaps"),
-                       "--log-format", "json")
+    code, _, err = cli(
+        "publish", "--out", str(site), "--from-dir", str(official), "--snapshots", str(tmp_path / "snaps"), "--log-format", "json"
+    )
     record = json.loads(err[-1])
     assert code == 1 and (record["level"], record["event"]) == ("error", "failed")
-    assert record["message"] == (f"{site / 'latest'}: is a directory, not the symbolic link publish keeps pointing at the "
-                                 "newest edition; move it away")
+    assert record["message"] == (
+        f"{site / 'latest'}: is a directory, not the symbolic link publish keeps pointing at the newest edition; move it away"
+    )
     assert (site / "latest" / "index.html").read_text() == "hand-made\n"
     assert not (tmp_path / "snaps").exists()  # refused before fetching anything
 
@@ -169,6 +192,11 @@ def test_latest_that_is_a_real_directory(tmp_path: Path, official: Path) -> None
 def test_no_traceback_from_the_installed_command(tmp_path: Path) -> None:
     """The same boundary holds for the real entry point (not only under CliRunner)."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "cli")}
-    done = subprocess.run([sys.executable, "-m", "ustglass", "snapshots", "--snapshots", str(tmp_path / LONG)],
-                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "ustglass", "snapshots", "--snapshots", str(tmp_path / LONG)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert (done.returncode, done.stderr) == (1, f"Error: {tmp_path / LONG}: {TOO_LONG}\n")

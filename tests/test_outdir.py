@@ -21,7 +21,7 @@ from ustglass.snapshot import sha256_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "data_snapshots"
-OLD, NEW = "2025-12-31", "2026-10-06"
+OLD, NEW = "2025-12-31", "2026-10-09"
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -33,13 +33,15 @@ def leftovers(out: Path) -> list[str]:
 
 
 def build(out: Path, snapshot: str, lang: str = "all") -> dict[str, str]:
-    result = CliRunner().invoke(app, ["report", "--lang", lang, "--format", "md,html", "--snapshots", str(SHIPPED),
-                                      "--snapshot", snapshot, "--out", str(out)])
+    result = CliRunner().invoke(
+        app, ["report", "--lang", lang, "--format", "md,html", "--snapshots", str(SHIPPED), "--snapshot", snapshot, "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     return tree(out)
 
 
 # --- in process --------------------------------------------------------------------------
+
 
 def test_a_build_replaces_the_whole_directory(tmp_path: Path) -> None:
     out = tmp_path / "out"
@@ -63,8 +65,10 @@ def test_other_files_in_the_directory_are_never_replaced(tmp_path: Path) -> None
     before = tree(out)
     with pytest.raises(BuildError) as err:
         outdir.replace_dir({"brief.en.md": b"x"}, out)
-    assert str(err.value) == (f"{out}: holds files a build does not write (notes.txt); a build replaces the whole directory, "
-                              "so choose an empty or new directory for --out")
+    assert str(err.value) == (
+        f"{out}: holds files a build does not write (notes.txt); a build replaces the whole directory, "
+        "so choose an empty or new directory for --out"
+    )
     assert tree(out) == before and leftovers(out) == []
 
 
@@ -160,8 +164,7 @@ def killed(point: str, out: Path, snapshot: str) -> int:
 
 
 @pytest.mark.parametrize("point, after", [("writing", OLD), ("switched", NEW), ("between-renames", None)])
-def test_a_report_killed_mid_write_leaves_one_whole_build(tmp_path: Path, refs: dict[str, Path], point: str,
-                                                          after: str | None) -> None:
+def test_a_report_killed_mid_write_leaves_one_whole_build(tmp_path: Path, refs: dict[str, Path], point: str, after: str | None) -> None:
     reference = {snap: tree(path) for snap, path in refs.items()}
     out = tmp_path / "out"
     shutil.copytree(refs[OLD], out)
@@ -183,9 +186,27 @@ def test_a_report_killed_at_any_moment_leaves_old_or_new(tmp_path: Path, refs: d
     shutil.copytree(refs[OLD], out)
     env = {**os.environ, "PYTHONPATH": str(REPO / "cli")}
     for delay in (1.0, 2.5):
-        proc = subprocess.Popen([sys.executable, "-m", "ustglass", "report", "--lang", "en", "--format", "md,html",
-                                 "--snapshots", str(SHIPPED), "--snapshot", NEW, "--out", str(out)],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ustglass",
+                "report",
+                "--lang",
+                "en",
+                "--format",
+                "md,html",
+                "--snapshots",
+                str(SHIPPED),
+                "--snapshot",
+                NEW,
+                "--out",
+                str(out),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             proc.wait(timeout=delay)
         except subprocess.TimeoutExpired:

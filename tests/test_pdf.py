@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from typer.testing import CliRunner
 
-from ustglass import charts, fmt, locale, pipeline, render
+from ustglass import chartkit, charts, figures, fmt, locale, pipeline, render
 from ustglass.app import app
 from ustglass.config import Format, ReportConfig
 from ustglass.errors import BuildError
@@ -26,7 +26,6 @@ REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "data_snapshots"
 EDITION = "2025-12-31"
 LANGS = ("zh", "en")
-SECTIONS = ("summary", "deficits", "holders", "funding", "outlook", "methods")
 runner = CliRunner()
 
 
@@ -84,7 +83,7 @@ def test_metadata_title_author_subject_keywords_language_date(pdfs: dict[str, py
     root = reader.trailer["/Root"]
     assert root["/Lang"] == {"zh": "zh-CN", "en": "en"}[lang]
     assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root  # tagged
-    assert b"pdfuaid:part=\"1\"" in root["/Metadata"].get_object().get_data()  # PDF/UA-1
+    assert b'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data()  # PDF/UA-1
     assert all(round(float(p.mediabox.width)) == 595 and round(float(p.mediabox.height)) == 842 for p in reader.pages)  # A4
 
 
@@ -110,23 +109,39 @@ def test_a_bad_source_date_epoch_is_one_error(tmp_path: Path, monkeypatch: pytes
 
 
 def outline(reader: pypdf.PdfReader) -> list[tuple[str, int, list[str]]]:
-    """(title, page, [child titles]) of each top-level bookmark."""
+    """(title, page, [child titles]) of each top-level bookmark; a bookmark nested deeper than
+    a child is listed among the children as "(deeper) <title>", so a test comparing them fails."""
     out: list[tuple[str, int, list[str]]] = []
     for item in reader.outline:
         if isinstance(item, list):
-            out[-1][2].extend(child.title for child in item)
+            out[-1][2].extend(f"(deeper) {c[0].title}" if isinstance(c, list) else c.title for c in item)
         else:
             out.append((item.title, reader.get_destination_page_number(item) + 1, []))
     return out
 
 
+def sections(markdown: str) -> list[tuple[str, list[str]]]:
+    """The Markdown's sections (level 2) with their subsections (level 3), in order."""
+    out: list[tuple[str, list[str]]] = []
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            out.append((line[3:], []))
+        elif line.startswith("### "):
+            out[-1][1].append(line[4:])
+    return out
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_bookmarks_are_the_section_headings(pdfs: dict[str, pypdf.PdfReader], lang: str) -> None:
-    loc = pack(lang)
+def test_bookmarks_are_the_section_headings(pdfs: dict[str, pypdf.PdfReader], files: dict[str, bytes], lang: str) -> None:
+    """Bookmarks go two levels deep: every section and subsection of the Markdown, and nothing below."""
+    loc, markdown = pack(lang), files[f"brief.{lang}.md"].decode("utf-8")
     marks = outline(pdfs[lang])
-    assert [title for title, _, _ in marks] == [loc.text("brief.sections", s) for s in SECTIONS]
-    assert marks[-1][2] == [loc.text("brief.sections.datasets"), loc.text("brief.sections.method_notes")]
-    assert all(children == [] for _, _, children in marks[:-1])
+    assert [(title, children) for title, _, children in marks] == sections(markdown)
+    assert marks[0][0] == loc.text("brief.sections.summary")
+    assert (loc.text("brief.sections.methods"), [loc.text("brief.sections.datasets"), loc.text("brief.sections.method_notes")]) in sections(
+        markdown
+    )
+    assert f"#### {loc.text('brief.analysis_methods.margins')}" in markdown.splitlines()  # a level-4 heading, not a bookmark
     pages = [page for _, page, _ in marks]
     assert pages[0] == 3 and pages == sorted(pages)  # after the cover and the contents
 
@@ -167,27 +182,46 @@ def test_running_header_and_page_numbers(pdfs: dict[str, pypdf.PdfReader], lang:
 # ---------------------------------------------------------------- numbering and references
 
 
+# The tables of the 2025-12-31 edition, in the order the packs list their titles: every table but
+# those of "what changed", which has no previous edition to compare with.
+WITHOUT_PREVIOUS = ("changes", "signals")
+
+
+def tables(loc: locale.Locale) -> list[str]:
+    return [t for t in loc.get("brief.tables") if t not in WITHOUT_PREVIOUS]
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_figures_and_tables_are_numbered_in_order_and_referred_to(pdfs: dict[str, pypdf.PdfReader], lang: str) -> None:
     loc, reader = pack(lang), pdfs[lang]
     body = flat("\n".join(texts(reader)[2:]))
-    for kind, ids in (("figure", ("deficits", "holders", "basis", "funding")), ("table", ("key", "deficits", "holders"))):
+    for kind, ids in (("figure", figures.IDS), ("table", tables(loc))):
         captions = [loc.text(f"brief.captions.{kind}", n=n, title=loc.text(f"brief.{kind}s", i)) for n, i in enumerate(ids, start=1)]
         assert [body.count(c) for c in captions] == [1] * len(ids), kind
         assert [body.index(c) for c in captions] == sorted(body.index(c) for c in captions)  # numbered in the order they stand
         beyond = loc.text(f"brief.captions.{kind}", n=len(ids) + 1, title="")
         assert beyond not in body
-    for n in (1, 2, 3, 4):
-        assert loc.text("brief.captions.figure_ref", n=n).strip() in body  # the prose refers to each figure by number
+    for n in (1, 2, 3, 4):  # the prose of sections 1–3 refers to each of its figures by number
+        assert loc.text("brief.captions.figure_ref", n=n).strip() in body
     assert loc.text("brief.captions.table_ref", n=1).strip() in body
 
 
+def without_headings(text: str, markdown: str) -> str:
+    """A page's text without the brief's headings (a chart's title may be a section's name too)."""
+    heads = sorted((ln.lstrip("#").strip() for ln in markdown.splitlines() if ln.startswith("#")), key=len, reverse=True)
+    for head in heads:
+        text = text.replace(head, "")
+    return text
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_each_caption_is_on_its_figures_page(pdfs: dict[str, pypdf.PdfReader], lang: str) -> None:
-    loc, pages = pack(lang), [flat(t) for t in texts(pdfs[lang])]
-    for n, fid in enumerate(("deficits", "holders", "basis", "funding"), start=1):
+def test_each_caption_is_on_its_figures_page(pdfs: dict[str, pypdf.PdfReader], files: dict[str, bytes], lang: str, tmp_path: Path) -> None:
+    loc, markdown = pack(lang), files[f"brief.{lang}.md"].decode("utf-8")
+    pages = [without_headings(flat(t), markdown) for t in texts(pdfs[lang])]
+    _, kf = pipeline.load_key_figures(config(tmp_path))
+    for n, fid in enumerate(figures.IDS, start=1):
         caption = loc.text("brief.captions.figure", n=n, title=loc.text("brief.figures", fid))
-        chart_title = str(loc.charts[fid]["title"])  # the chart's own title, drawn as text in the SVG
+        chart_title = chartkit.fill(str(loc.charts[fid]["title"]), figures.get(fid).context(kf, loc))  # drawn as text in the SVG
         assert [i for i, t in enumerate(pages) if caption in t] == [i for i, t in enumerate(pages) if chart_title in t], fid
 
 
@@ -274,7 +308,9 @@ def test_chinese_lines_do_not_begin_with_closing_punctuation(pdfs: dict[str, pyp
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_page_is_almost_empty_and_the_length_is_reasonable(pdfs: dict[str, pypdf.PdfReader], lang: str) -> None:
     lengths = [len(re.sub(r"\s", "", t)) for t in texts(pdfs[lang])]
-    assert 6 <= len(lengths) <= 14, lengths
+    # the cover, the contents, and at most two pages a section (2025-12-31: 19–20 pages for 11 sections;
+    # the claim check and the methods appendix take two and four pages)
+    assert 6 <= len(lengths) <= 2 + 2 * len(outline(pdfs[lang])), lengths
     body = lengths[2:]  # after the cover and the contents
     assert all(n >= statistics.median(body) / 4 for n in body), lengths
 
@@ -313,24 +349,55 @@ def hostile_page(tmp_path: Path, before_head_end: str = "", before_body_end: str
 
 
 HOSTILE = [
-    ("network", '<link rel="stylesheet" href="https://example.com/style.css">', "",
-     "Error: PDF: https://example.com/style.css: the PDF renderer fetches nothing from the network"),
-    ("system file", "", '<img src="file:///etc/passwd" alt="">',
-     "Error: PDF: file:///etc/passwd: outside the build directory and ustglass's own files"),
-    ("relative escape", "", '<img src="../../../../../../etc/passwd" alt="">',
-     "Error: PDF: file:///etc/passwd: outside the build directory and ustglass's own files"),
-    ("attachment link", '<link rel="attachment" href="fonts/latin-regular.ttf" title="font">', "",
-     f"Error: PDF: {render.REFUSED_ATTACHMENT}"),
-    ("attachment anchor", "", '<a rel="attachment" href="fonts/latin-regular.ttf">font</a>',
-     f"Error: PDF: {render.REFUSED_ATTACHMENT}"),
+    (
+        "network",
+        '<link rel="stylesheet" href="https://example.com/style.css">',
+        "",
+        "Error: PDF: https://example.com/style.css: the PDF renderer fetches nothing from the network",
+    ),
+    (
+        "system file",
+        "",
+        '<img src="file:///etc/passwd" alt="">',
+        "Error: PDF: file:///etc/passwd: outside the build directory and ustglass's own files",
+    ),
+    (
+        "relative escape",
+        "",
+        '<img src="../../../../../../etc/passwd" alt="">',
+        "Error: PDF: file:///etc/passwd: outside the build directory and ustglass's own files",
+    ),
+    (
+        "attachment link",
+        '<link rel="attachment" href="fonts/latin-regular.ttf" title="font">',
+        "",
+        f"Error: PDF: {render.REFUSED_ATTACHMENT}",
+    ),
+    ("attachment anchor", "", '<a rel="attachment" href="fonts/latin-regular.ttf">font</a>', f"Error: PDF: {render.REFUSED_ATTACHMENT}"),
 ]
 
 
 @pytest.mark.parametrize(("what", "head", "body", "error"), HOSTILE, ids=[h[0] for h in HOSTILE])
 def test_hostile_templates_stop_the_pdf_with_one_line(tmp_path: Path, what: str, head: str, body: str, error: str) -> None:
     overrides = hostile_page(tmp_path, head, body)
-    result = runner.invoke(app, ["report", "--lang", "en", "--format", "pdf", "--snapshot", EDITION, "--snapshots", str(SHIPPED),
-                                 "--templates", str(overrides), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--lang",
+            "en",
+            "--format",
+            "pdf",
+            "--snapshot",
+            EDITION,
+            "--snapshots",
+            str(SHIPPED),
+            "--templates",
+            str(overrides),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 1
     assert result.stderr == error + "\n"
     assert not (tmp_path / "o").exists()
@@ -350,8 +417,10 @@ def test_files_of_the_build_and_data_uris_are_loaded(tmp_path: Path) -> None:
     build = tmp_path / "build"
     build.mkdir()
     (build / "extra.css").write_text("p { color: red }")
-    page = ('<html><head><link rel="stylesheet" href="extra.css"></head><body><p>x</p>'
-            '<img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%221%22 height=%221%22/%3E" alt=""></body></html>')
+    page = (
+        '<html><head><link rel="stylesheet" href="extra.css"></head><body><p>x</p>'
+        '<img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%221%22 height=%221%22/%3E" alt=""></body></html>'
+    )
     assert render.pdf_bytes(page, base_dir=build).startswith(b"%PDF-")
 
 
@@ -359,11 +428,30 @@ def test_a_character_no_font_has_stops_the_build_naming_it(tmp_path: Path) -> No
     overrides = tmp_path / "templates" / "locales" / "en"
     overrides.mkdir(parents=True)
     prose = (REPO / "templates" / "locales" / "en" / "brief.md.j2").read_text(encoding="utf-8")
-    (overrides / "brief.md.j2").write_text(prose.replace("What the latest data say", "What the latest data \U0001F984 say"), encoding="utf-8")
+    (overrides / "brief.md.j2").write_text(
+        prose.replace("What the latest data say", "What the latest data \U0001f984 say"), encoding="utf-8"
+    )
     for output in ("pdf", "html"):
-        result = runner.invoke(app, ["report", "--lang", "en", "--format", output, "--snapshot", EDITION, "--snapshots", str(SHIPPED),
-                                     "--templates", str(tmp_path / "templates"), "--out", str(tmp_path / "o")])
+        result = runner.invoke(
+            app,
+            [
+                "report",
+                "--lang",
+                "en",
+                "--format",
+                output,
+                "--snapshot",
+                EDITION,
+                "--snapshots",
+                str(SHIPPED),
+                "--templates",
+                str(tmp_path / "templates"),
+                "--out",
+                str(tmp_path / "o"),
+            ],
+        )
         assert result.exit_code == 1
-        assert result.stderr == ("Error: brief.en.md, line 7: character '\U0001F984' (U+1F984) is in none of the brief's fonts "
-                                 "(Noto Sans, Noto Sans CJK SC)\n")
+        assert result.stderr == (
+            "Error: brief.en.md, line 7: character '\U0001f984' (U+1F984) is in none of the brief's fonts (Noto Sans, Noto Sans CJK SC)\n"
+        )
         assert not (tmp_path / "o").exists()

@@ -35,8 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def options(official: Path, tmp_path: Path, as_of: date = EARLIER, **kw: object) -> PublishOptions:
-    return PublishOptions(out_dir=tmp_path / "site", langs=("en",), snapshots_root=tmp_path / "snaps",
-                          from_dir=official, as_of=as_of, **kw)  # type: ignore[arg-type]
+    return PublishOptions(out_dir=tmp_path / "site", langs=("en",), snapshots_root=tmp_path / "snaps", from_dir=official, as_of=as_of, **kw)  # type: ignore[arg-type]
 
 
 def quiet() -> Log:
@@ -74,7 +73,9 @@ def test_publish_then_nothing_changed(official: Path, tmp_path: Path, fake_build
     assert os.readlink(opts.out_dir / "latest") == EARLIER.isoformat()
     info = json.loads((opts.out_dir / "latest" / "published.json").read_text())
     assert info["snapshot"] == EARLIER.isoformat() and info["tool"].startswith("ustglass ")
-    assert info["datasets"] == {ds: m["sha256"] for ds, m in snapshot.read_manifest(opts.snapshots_root / EARLIER.isoformat())["datasets"].items()}
+    assert info["datasets"] == {
+        ds: m["sha256"] for ds, m in snapshot.read_manifest(opts.snapshots_root / EARLIER.isoformat())["datasets"].items()
+    }
     before = tree(opts.out_dir)
     again = publish(opts, quiet())
     assert again.status == "unchanged" and fake_build == [EARLIER.isoformat()]
@@ -113,8 +114,9 @@ def test_existing_directory_gets_a_suffix(official: Path, tmp_path: Path, fake_b
     assert os.readlink(opts.out_dir / "latest") == f"{EARLIER.isoformat()}-2"
 
 
-def test_failures_leave_the_output_exactly_as_it_was(official: Path, tmp_path: Path, fake_build: list[str],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failures_leave_the_output_exactly_as_it_was(
+    official: Path, tmp_path: Path, fake_build: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     publish(options(official, tmp_path), quiet())
     site = tmp_path / "site"
     before = tree(site)
@@ -157,8 +159,10 @@ def test_a_second_publish_gets_the_lock_message_or_waits(official: Path, tmp_pat
     try:
         with pytest.raises(PublishBusy, match=r"^another ustglass publish is running \(pid 4242\); use --wait"):
             publish(opts, quiet())
-        result = CliRunner().invoke(app, ["publish", "--out", str(opts.out_dir), "--from-dir", str(official), "--lang", "en",
-                                          "--snapshots", str(opts.snapshots_root)])
+        result = CliRunner().invoke(
+            app,
+            ["publish", "--out", str(opts.out_dir), "--from-dir", str(official), "--lang", "en", "--snapshots", str(opts.snapshots_root)],
+        )
         assert result.exit_code == 1
         assert result.stderr.splitlines()[-1] == "Error: another ustglass publish is running (pid 4242); use --wait to wait for it"
         waited: list[str] = []
@@ -182,10 +186,12 @@ def test_json_log_lines(official: Path, tmp_path: Path, fake_build: list[str]) -
 
 # --- real builds in a subprocess ---------------------------------------------------------
 
+
 def run_cli(*args: str, **kw: object) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO / "cli")}
-    return subprocess.Popen([sys.executable, "-m", "ustglass", *args], cwd=REPO, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)  # type: ignore[call-overload]
+    return subprocess.Popen(
+        [sys.executable, "-m", "ustglass", *args], cwd=REPO, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw
+    )  # type: ignore[call-overload]
 
 
 def wait_for(proc: subprocess.Popen[str], text: str) -> None:

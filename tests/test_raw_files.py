@@ -20,6 +20,7 @@ from ustglass.sources import SOCRATA_LEVMONEY_ID, identify, parse_file
 from ustglass.sources.cftc import parse_socrata_levmoney_csv, parse_tff_xls, parse_tff_zip
 from ustglass.sources.fiscaldata import parse_dts_cash_csv, parse_mspd_table1_csv
 from ustglass.sources.fred import parse_fred_csv
+from ustglass.sources.nyfed import parse_rp_results
 from ustglass.sources.tic import parse_mfhhis01
 
 RAW = Path(os.environ.get("USTGLASS_RAW_DIR") or Path(__file__).resolve().parents[2] / "shared" / "raw")
@@ -55,11 +56,15 @@ def test_every_real_file_parses():
         assert not frame.duplicated(list(key)).any(), path
     assert kinds["fred_csv"] >= 15 and kinds["cftc_zip"] == 10 and kinds["cftc_txt"] == 12
     assert kinds["cftc_xls"] == 2 and kinds["cftc_socrata_csv"] == 8 and kinds["tic_mfh"] == 1
-    assert kinds["mspd_table1"] == 1 and kinds["dts_cash"] == 1
+    assert kinds["mspd_table1"] == 1 and kinds["dts_cash"] == 1 and kinds["nyfed_rp_results"] == 1
 
 
 def test_unused_files_are_left_alone():
-    for relative in ("README.md", "fiscaldata/DTS_PubDebtTrans_20210624_20260623.csv", "samples/nyfed_sofr_records_EXCERPT_not_live_envelope.json"):
+    for relative in (
+        "README.md",
+        "fiscaldata/DTS_PubDebtTrans_20210624_20260623.csv",
+        "samples/nyfed_sofr_records_EXCERPT_not_live_envelope.json",
+    ):
         assert identify(relative, raw(relative)[:8192]) is None
 
 
@@ -76,6 +81,27 @@ def test_fred_known_values():
     assert sofr["date"].max() == pd.Timestamp("2026-06-23") and sofr["value"].isna().sum() == 58
     series, old = parse_fred_csv(raw("originals/fred/native/FDHBFIN_to2016Q4.csv"), "FDHBFIN_to2016Q4.csv")
     assert series == "FDHBFIN" and old["value"].iloc[-1] == 6003.9
+
+
+def test_new_fred_series_known_values():
+    _, gdp = parse_fred_csv(raw("fred/GDP.csv"), "GDP.csv")
+    assert gdp["date"].min() == pd.Timestamp("1947-01-01") and gdp.set_index("date").loc[pd.Timestamp("2026-04-01"), "value"] == 32563.03
+    _, tp = parse_fred_csv(raw("fred/THREEFYTP10.csv"), "THREEFYTP10.csv")
+    assert (len(tp), tp["date"].max(), tp["value"].iloc[-1]) == (2610, pd.Timestamp("2026-09-25"), 1.0203)
+    for series, last in (("DGS2", "2026-07-28"), ("DGS10", "2026-07-28"), ("T10Y2Y", "2026-07-29")):
+        _, df = parse_fred_csv(raw(f"fred/{series}.csv"), f"{series}.csv")
+        assert df["date"].max() == pd.Timestamp(last), series
+        spec = datasets.FRED_SERIES[series]
+        assert df["value"].between(spec.column("value").low, spec.column("value").high).all()
+
+
+def test_nyfed_known_values():
+    name = "nyfed/rp_results_repo_2025-03-06_2026-04-24.json"
+    srf = parse_rp_results(raw(name), name).set_index("date")["value"]
+    assert (srf.index.min(), srf.index.max(), len(srf)) == (pd.Timestamp("2025-03-06"), pd.Timestamp("2026-04-24"), 284)
+    assert srf[pd.Timestamp("2025-10-31")] == 50.35 and srf[pd.Timestamp("2025-12-31")] == 74.6
+    assert srf.idxmax() == pd.Timestamp("2025-12-31")
+    assert srf[pd.Timestamp("2025-08-21")] == 0.062  # the one term operation (61 million) and two overnight ones (1 million, 0)
 
 
 def test_tic_known_values():

@@ -21,14 +21,14 @@ from ustglass.app import app
 def loc(code: str) -> locale.Locale:
     return locale.load(code)
 
+
 runner = CliRunner()
-HEADINGS = {
-    "en": ["Glass Houses: The Fragility of U.S. Treasury Market Liquidity", "Summary", "1. Deficits and issuance",
-           "2. Who buys: the Cayman Islands and the basis trade", "3. Funding and liquidity", "4. Outlook and risks",
-           "5. Methodology and sources"],
-    "zh": ["玻璃房子：美国国债市场流动性的脆弱性", "摘要", "一、赤字与发行", "二、谁在买：开曼群岛与基差交易",
-           "三、融资与流动性", "四、展望与风险", "五、方法与数据来源"],
-}
+# The title and every heading of the brief, by its key in the language pack.
+HEADINGS = (
+    "title",
+    *(f"brief.sections.{k}" for k in ("summary", "deficits", "holders", "funding", "outlook", "methods", "datasets", "method_notes")),
+    *(f"brief.{k}.heading" for k in ("scorecard", "scenarios", "changes", "claims", "analysis_methods")),
+)
 
 
 def pdf_text(path: Path, lang: str) -> str:
@@ -62,10 +62,17 @@ def test_outputs(build: Path) -> None:
 
 
 def test_key_figures_from_the_official_inputs(kf: dict) -> None:
-    assert kf["snapshot"] == kf["as_of"] == "2026-08-04"
+    assert kf["snapshot"] == kf["as_of"] == "2026-08-07"
     # FYFSD in millions, deficit negative -> positive USD bn
-    assert kf["fiscal"]["deficit_usd_bn"] == {"2019": 983.6, "2020": 3132.5, "2021": 2775.3, "2022": 1375.9,
-                                              "2023": 1693.7, "2024": 1815.4, "2025": 1774.7}
+    assert kf["fiscal"]["deficit_usd_bn"] == {
+        "2019": 983.6,
+        "2020": 3132.5,
+        "2021": 2775.3,
+        "2022": 1375.9,
+        "2023": 1693.7,
+        "2024": 1815.4,
+        "2025": 1774.7,
+    }
     assert kf["fiscal"]["debt_to_gdp_pct"] == {"value": 122.6, "as_of": "2026Q1", "unit": "percent of GDP", "source": "FRED GFDEGDQ188S"}
     assert kf["holders"]["as_of"] == "2025-12"
     assert kf["holders"]["usd_bn"]["Cayman Islands"] == 421.2
@@ -84,7 +91,12 @@ def test_key_figures_from_the_official_inputs(kf: dict) -> None:
     assert latest["as_of"] == "2026-08-04"
     assert kf["basis"]["lev_short_usd_bn"]["2026-08-04"] == latest["value"]
     assert kf["funding"]["sofr_iorb_bp"]["value"] == 7.0 and kf["funding"]["sofr_iorb_bp"]["as_of"] == "2026-06-23"
-    assert kf["funding"]["rrp_usd_bn"] == {"value": 2.6, "as_of": "2026-06-23", "unit": "billions of USD", "source": "FRED RRPONTSYD"}  # 2.55, half-up
+    assert kf["funding"]["rrp_usd_bn"] == {
+        "value": 2.6,
+        "as_of": "2026-06-23",
+        "unit": "billions of USD",
+        "source": "FRED RRPONTSYD",
+    }  # 2.55, half-up
     assert kf["funding"]["reserves_usd_bn"]["value"] == 3033.4
     assert kf["funding"]["tga_usd_bn"]["value"] == 925.9
     assert kf["debt"]["bills_share_pct"]["as_of"] == "2026-05-31"
@@ -93,7 +105,7 @@ def test_key_figures_from_the_official_inputs(kf: dict) -> None:
 def test_basis_notional_is_contracts_times_face(kf: dict, build: Path) -> None:
     import csv
 
-    snaps = build.parent / "snaps" / "2026-08-04"
+    snaps = build.parent / "snaps" / "2026-08-07"
     face = {"042601": 200_000, "044601": 100_000, "043602": 100_000, "043607": 100_000, "020601": 100_000, "020604": 100_000}
     rows = [r for r in csv.DictReader(open(snaps / "cftc_tff_ust.csv")) if r["report_date"] == "2026-08-04"]
     assert sorted(r["contract_code"] for r in rows) == sorted(face)
@@ -104,7 +116,7 @@ def test_basis_notional_is_contracts_times_face(kf: dict, build: Path) -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_pdf_text_has_headings_and_numbers(build: Path, kf: dict, lang: str) -> None:
     text = pdf_text(build / f"brief.{lang}.pdf", lang)
-    for heading in HEADINGS[lang]:
+    for heading in (loc(lang).text(key) for key in HEADINGS):
         assert heading in text, heading
     fy = kf["fiscal"]["latest_fy"]
     for expected in (
@@ -128,15 +140,20 @@ def test_prose_follows_the_data(build: Path) -> None:
     # FY2025 deficit 1,774.7 < FY2024 1,815.4: 40.7 less; the two years read differently ($1.77 and $1.82 trillion)
     assert "The federal government ran a deficit of $1.77 trillion in FY2025: $41 billion less than the $1.82 trillion of FY2024." in md_en
     assert "2025财年联邦政府赤字为1.77万亿美元；比2024财年的1.82万亿美元减少410亿美元。" in md_zh
-    assert "| Deficit | $984 billion | $3.13 trillion | $2.78 trillion | $1.38 trillion | $1.69 trillion | $1.82 trillion | $1.77 trillion |" in md_en
+    assert (
+        "| Deficit | $983.6 billion | $3.13 trillion | $2.78 trillion | $1.38 trillion | $1.69 trillion | $1.82 trillion | $1.77 trillion |"
+        in md_en
+    )
     # SOFR 3.72 vs IORB 3.65 on 2026-06-23
     assert "SOFR was 3.72%, 7 bp above the interest rate the Fed pays on reserve balances (IORB, 3.65%)" in md_en
     assert "高于美联储准备金余额利率（IORB，3.65%）7个基点" in md_zh
     assert "The Cayman Islands ranked 4th" in md_en
     # the latest day is above IORB, the recent median (-2, -3, -4, +7 bp: -2.5 bp) below: the state of funding is the median's
     assert "Over the 30 days to that date the spread's median was −3 bp" in md_en  # −2.5, half-up
-    assert ("Repo trading at or below IORB on a typical recent day suggests that reserves are still ample at the margin; that the "
-            "spread rose above zero within the last 90 days shows how quickly that can change.") in md_en
+    assert (
+        "Repo trading at or below IORB on a typical recent day suggests that reserves are still ample at the margin; that the "
+        "spread rose above zero within the last 90 days shows how quickly that can change."
+    ) in md_en
     assert "近期大多数交易日回购利率不高于IORB，说明边际上准备金仍算充裕；但过去90天内利差曾升至零以上" in md_zh
     # the fixture holds no report of 2020-03-24 and no 2019 week: no comparison with them is written
     assert "the article compares with" not in md_en and "原文用作比较基准" not in md_zh and "它比2020年3月24日" not in md_zh
@@ -154,7 +171,9 @@ def test_prose_turns_with_the_data(build: Path, tmp_path: Path) -> None:
     sofr = official / "fred" / "SOFR.csv"
     sofr.write_text(sofr.read_text().replace("2026-06-23,3.72", "2026-06-23,3.60"))
     assert runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(tmp_path / "s")]).exit_code == 0
-    result = runner.invoke(app, ["report", "--lang", "all", "--format", "md", "--snapshots", str(tmp_path / "s"), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["report", "--lang", "all", "--format", "md", "--snapshots", str(tmp_path / "s"), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 0, result.output
     md_en = (tmp_path / "o" / "brief.en.md").read_text(encoding="utf-8")
     md_zh = (tmp_path / "o" / "brief.zh.md").read_text(encoding="utf-8")
@@ -212,7 +231,9 @@ def test_data_is_escaped_in_html(tmp_path: Path) -> None:
     tic = official / "tic" / "mfhhis01.txt"
     tic.write_bytes(tic.read_bytes().replace(b"\nJapan\t", b"\n<script>alert(1)</script>\t"))
     assert runner.invoke(app, ["fetch", "--from-dir", str(official), "--snapshots", str(tmp_path / "s")]).exit_code == 0
-    result = runner.invoke(app, ["report", "--lang", "en", "--format", "html", "--snapshots", str(tmp_path / "s"), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["report", "--lang", "en", "--format", "html", "--snapshots", str(tmp_path / "s"), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 0, result.output
     page = (tmp_path / "o" / "brief.en.html").read_text(encoding="utf-8")
     assert "<script>" not in page
@@ -224,11 +245,13 @@ def test_tampered_snapshot_is_refused(build: Path, tmp_path: Path) -> None:
 
     snaps = tmp_path / "snaps"
     shutil.copytree(build.parent / "snaps", snaps)
-    csv = snaps / "2026-08-04" / "fred_sofr.csv"
+    csv = snaps / "2026-08-07" / "fred_sofr.csv"
     csv.write_text(csv.read_text().replace("3.72", "9.72"))
     result = runner.invoke(app, ["report", "--lang", "en", "--snapshots", str(snaps), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: {csv}: sha256 does not match manifest.json; the file was changed after the snapshot was written"
+    assert (
+        result.stderr.strip() == f"Error: {csv}: sha256 does not match manifest.json; the file was changed after the snapshot was written"
+    )
     assert not (tmp_path / "o").exists()
 
 
@@ -258,18 +281,35 @@ def test_editor_template_override_and_sandbox(build: Path, tmp_path: Path) -> No
     assert not (tmp_path / "o2").exists()
 
 
-@pytest.mark.parametrize(("url", "reason"), [
-    ("https://example.com/style.css", "the PDF renderer fetches nothing from the network"),
-    ("file:///etc/hostname", "outside the build directory"),
-])
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://example.com/style.css", "the PDF renderer fetches nothing from the network"),
+        ("file:///etc/hostname", "outside the build directory"),
+    ],
+)
 def test_pdf_renderer_loads_nothing_outside_the_build(build: Path, tmp_path: Path, url: str, reason: str) -> None:
     shipped = Path(__file__).resolve().parents[1] / "templates" / "page.html.j2"
     overrides = tmp_path / "templates"
     overrides.mkdir()
     page = shipped.read_text(encoding="utf-8").replace("</head>", f'<link rel="stylesheet" href="{url}">\n</head>')
     (overrides / "page.html.j2").write_text(page, encoding="utf-8")
-    result = runner.invoke(app, ["report", "--lang", "en", "--format", "pdf", "--snapshots", str(build.parent / "snaps"),
-                                 "--templates", str(overrides), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--lang",
+            "en",
+            "--format",
+            "pdf",
+            "--snapshots",
+            str(build.parent / "snaps"),
+            "--templates",
+            str(overrides),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: PDF: ")
     assert reason in result.stderr

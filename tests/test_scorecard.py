@@ -32,10 +32,23 @@ def daily(start: str, values: list[float]) -> pd.DataFrame:
 
 def tff(weeks: dict[str, dict[str, int]], codes: tuple[str, ...] = CODES) -> pd.DataFrame:
     """Rows for each week and contract; every contract gets the same counts (2Y face $200k, the others $100k)."""
-    rows = [{"report_date": pd.Timestamp(d), "contract_code": c, "market_name": c, "open_interest": cols.get("oi", 0),
-             "dealer_long": 0, "dealer_short": 0, "asset_mgr_long": cols.get("am", 0), "asset_mgr_short": 0,
-             "lev_long": cols.get("long", 0), "lev_short": cols.get("short", 0), "lev_spread": 0}
-            for d, cols in weeks.items() for c in codes]
+    rows = [
+        {
+            "report_date": pd.Timestamp(d),
+            "contract_code": c,
+            "market_name": c,
+            "open_interest": cols.get("oi", 0),
+            "dealer_long": 0,
+            "dealer_short": 0,
+            "asset_mgr_long": cols.get("am", 0),
+            "asset_mgr_short": 0,
+            "lev_long": cols.get("long", 0),
+            "lev_short": cols.get("short", 0),
+            "lev_spread": 0,
+        }
+        for d, cols in weeks.items()
+        for c in codes
+    ]
     frame = pd.DataFrame(rows)
     for col in ("open_interest", "asset_mgr_long", "lev_long", "lev_short"):
         frame[col] = frame[col].astype("Int64")
@@ -43,6 +56,7 @@ def tff(weeks: dict[str, dict[str, int]], codes: tuple[str, ...] = CODES) -> pd.
 
 
 # --- percentiles and changes ---------------------------------------------------------------
+
 
 def test_percentile_counts_below_and_half_the_ties():
     assert scorecard.percentile_rank(4, [1, 2, 3, 4, 5]) == 70.0  # (3 + ½) / 5
@@ -62,8 +76,9 @@ def test_change_skips_a_missing_week_and_never_fills_it():
 
 
 def test_cftc_notional_uses_face_values_and_only_complete_weeks():
-    t = {"cftc_tff_ust": pd.concat([tff({"2025-01-07": {"short": 1000}}),
-                                    tff({"2025-01-14": {"short": 1000}}, codes=CODES[:5])])}  # one contract missing
+    t = {
+        "cftc_tff_ust": pd.concat([tff({"2025-01-07": {"short": 1000}}), tff({"2025-01-14": {"short": 1000}}, codes=CODES[:5])])
+    }  # one contract missing
     s = scorecard.lev_gross_short(t)
     assert list(s.index) == [pd.Timestamp("2025-01-07")]  # the incomplete week is skipped, not filled
     assert s.iloc[0] == pytest.approx(1000 * (200_000 + 5 * 100_000) / 1e9)  # 0.7 bn
@@ -78,6 +93,7 @@ def test_net_short_share_of_oi_and_asset_managers():
 
 # --- signals -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("x", "expected"), [(-0.1, CALM), (0.0, WATCH), (9.9, WATCH), (10.0, STRESSED)])
 def test_level_signal_edges_higher_is_worse(x: float, expected: str):
     assert scorecard.signal(Thresholds("level", 0, 10), Risk.HIGHER_IS_WORSE, x) == expected
@@ -88,8 +104,7 @@ def test_level_signal_edges_lower_is_worse(x: float, expected: str):
     assert scorecard.signal(Thresholds("level", 250, 50), Risk.LOWER_IS_WORSE, x) == expected
 
 
-@pytest.mark.parametrize(("latest", "pct", "expected"), [(7.9, 75.0, CALM), (8.0, 80.0, WATCH), (9.0, 90.0, WATCH),
-                                                         (9.5, 95.0, STRESSED)])
+@pytest.mark.parametrize(("latest", "pct", "expected"), [(7.9, 75.0, CALM), (8.0, 80.0, WATCH), (9.0, 90.0, WATCH), (9.5, 95.0, STRESSED)])
 def test_percentile_signal_edges(latest: float, pct: float, expected: str):
     # nine earlier days 1..9, then the latest: 8.0 ties with one, (7 + ½·2) / 10 = 80th percentile
     values = [1, 2, 3, 4, 5, 6, 7, 8, 9] if latest != 9.5 else [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
@@ -109,6 +124,7 @@ def test_window_starts_in_2018_or_when_the_series_began():
 
 # --- indicators, hand-worked ---------------------------------------------------------------
 
+
 def test_sofr_iorb_is_the_mean_of_five_days_with_both_rates():
     sofr = daily("2025-12-01", [4.40, 4.41, 4.42, 4.43, 4.44, 4.45])
     iorb = daily("2025-12-01", [4.40] * 6)
@@ -120,8 +136,9 @@ def test_sofr_iorb_is_the_mean_of_five_days_with_both_rates():
 def test_ten_year_volatility_by_hand_and_over_a_missing_day():
     yields = [4.00 + 0.01 * (i % 2) for i in range(21)]  # 20 changes of ±1 bp
     frame = daily("2025-01-01", yields)
-    missing = pd.concat([frame.iloc[:10], pd.DataFrame({"date": [pd.Timestamp("2025-01-14 12:00")], "value": [float("nan")]}),
-                         frame.iloc[10:]])
+    missing = pd.concat(
+        [frame.iloc[:10], pd.DataFrame({"date": [pd.Timestamp("2025-01-14 12:00")], "value": [float("nan")]}), frame.iloc[10:]]
+    )
     expected = math.sqrt(20 / 19) * math.sqrt(252)  # sample std of ±1 (ddof=1), annualised
     for t in ({"fred_dgs10": frame}, {"fred_dgs10": missing}):
         assert scorecard.dgs10_vol_bp(t).iloc[-1] == pytest.approx(expected)
@@ -129,10 +146,22 @@ def test_ten_year_volatility_by_hand_and_over_a_missing_day():
 
 def test_debt_held_by_public_over_gdp_at_quarter_ends():
     def row(d: str, kind: str, public: float) -> dict:
-        return {"record_date": pd.Timestamp(d), "security_type": kind, "security_class": "_", "public_usd_mn": public,
-                "intragov_usd_mn": 0.0, "total_usd_mn": public}
-    mspd = pd.DataFrame([row("2025-03-31", "Total Public Debt Outstanding", 30_000_000), row("2025-04-30", "Total Public Debt Outstanding", 1.0),
-                         row("2025-06-30", "Total Treasury Securities Outstanding", 31_000_000)])
+        return {
+            "record_date": pd.Timestamp(d),
+            "security_type": kind,
+            "security_class": "_",
+            "public_usd_mn": public,
+            "intragov_usd_mn": 0.0,
+            "total_usd_mn": public,
+        }
+
+    mspd = pd.DataFrame(
+        [
+            row("2025-03-31", "Total Public Debt Outstanding", 30_000_000),
+            row("2025-04-30", "Total Public Debt Outstanding", 1.0),
+            row("2025-06-30", "Total Treasury Securities Outstanding", 31_000_000),
+        ]
+    )
     gdp = fred([("2025-01-01", 30_000.0), ("2025-04-01", 31_000.0)])
     s = scorecard.debt_public_gdp({"mspd_table1": mspd, "fred_gdp": gdp})
     assert s.to_dict() == {pd.Timestamp("2025-03-31"): 100.0, pd.Timestamp("2025-06-30"): 100.0}
@@ -140,8 +169,16 @@ def test_debt_held_by_public_over_gdp_at_quarter_ends():
 
 def test_deficit_over_gdp_needs_all_four_quarters():
     fyfsd = fred([("2024-09-30", -1_000_000.0), ("2025-09-30", -1_800_000.0)])
-    gdp = fred([("2024-04-01", 28_000.0), ("2024-07-01", 28_500.0), ("2024-10-01", 29_000.0), ("2025-01-01", 29_500.0),
-                ("2025-04-01", 30_000.0), ("2025-07-01", 30_500.0)])
+    gdp = fred(
+        [
+            ("2024-04-01", 28_000.0),
+            ("2024-07-01", 28_500.0),
+            ("2024-10-01", 29_000.0),
+            ("2025-01-01", 29_500.0),
+            ("2025-04-01", 30_000.0),
+            ("2025-07-01", 30_500.0),
+        ]
+    )
     s = scorecard.deficit_gdp({"fred_fyfsd": fyfsd, "fred_gdp": gdp})
     assert list(s.index) == [pd.Timestamp("2025-09-30")]  # FY2024 has two quarters here
     assert s.iloc[0] == pytest.approx(1800 / 29_750 * 100)
@@ -156,13 +193,19 @@ def test_srf_is_the_largest_take_up_of_the_last_four_weeks():
 
 
 def test_cayman_share_of_all_foreign_holdings():
-    tic = pd.DataFrame({"month": ["2024-12", "2024-12", "2024-12"], "country": ["Cayman Islands", "Japan", "Grand Total"],
-                        "value": [423.0, 1061.5, 8460.0]})
+    tic = pd.DataFrame(
+        {
+            "month": ["2024-12", "2024-12", "2024-12"],
+            "country": ["Cayman Islands", "Japan", "Grand Total"],
+            "value": [423.0, 1061.5, 8460.0],
+        }
+    )
     s = scorecard.cayman_share({"tic_mfh": tic})
     assert s.to_dict() == {pd.Timestamp("2024-12-31"): pytest.approx(5.0)}
 
 
 # --- crowding ------------------------------------------------------------------------------
+
 
 def crowding_tables(spread_end_bp: float) -> dict[str, pd.DataFrame]:
     """Two years of weekly positions rising to a peak; daily SOFR − IORB of −5 bp, then five days at ``spread_end_bp``."""
@@ -170,8 +213,11 @@ def crowding_tables(spread_end_bp: float) -> dict[str, pd.DataFrame]:
     positions = tff({str(d.date()): {"short": 1000 + 10 * i, "long": 100} for i, d in enumerate(weeks)})
     days = pd.bdate_range("2023-01-02", weeks[-1])
     spread = [-5.0] * (len(days) - 5) + [spread_end_bp] * 5
-    return {"cftc_tff_ust": positions, "fred_sofr": pd.DataFrame({"date": days, "value": [4.0 + s / 100 for s in spread]}),
-            "fred_iorb": pd.DataFrame({"date": days, "value": [4.0] * len(days)})}
+    return {
+        "cftc_tff_ust": positions,
+        "fred_sofr": pd.DataFrame({"date": days, "value": [4.0 + s / 100 for s in spread]}),
+        "fred_iorb": pd.DataFrame({"date": days, "value": [4.0] * len(days)}),
+    }
 
 
 def test_crowding_flag_set_when_both_are_above_their_80th_percentile():
@@ -193,11 +239,14 @@ def test_crowding_needs_a_year_of_joint_history():
     t = crowding_tables(10.0)
     t["cftc_tff_ust"] = t["cftc_tff_ust"][t["cftc_tff_ust"]["report_date"] < "2023-06-01"]
     r = scorecard.evaluate_one(scorecard.CROWDING, t)
-    assert (r.status, r.reason) == ("not_available",
-                                    "no observations in cftc_tff_ust, fred_sofr, fred_iorb (under 1 year of joint history)")
+    assert (r.status, r.reason) == (
+        "not_available",
+        "no observations in cftc_tff_ust, fred_sofr, fred_iorb (under 1 year of joint history)",
+    )
 
 
 # --- not available -------------------------------------------------------------------------
+
 
 def test_every_indicator_reports_what_it_needs_never_zero():
     card = scorecard.evaluate({"fred_fyfsd": fred([("2025-09-30", -1.0)])})
@@ -214,17 +263,38 @@ def test_no_data_up_to_a_cut_date():
 
 # --- the table and the methods appendix ----------------------------------------------------
 
+
 def test_the_table_covers_the_issue_list_and_methods_rows_come_from_it():
     ids = [i.id for i in scorecard.ALL]
-    assert ids == ["lev_gross_short", "lev_net_short", "lev_share_oi", "asset_mgr_long", "sofr_iorb", "on_rrp", "reserves", "tga",
-                   "srf", "bills_share", "debt_public_gdp", "deficit_gdp", "cayman_share", "ust10y", "ust10y_vol", "curve_2s10s",
-                   "term_premium", "crowding"]
+    assert ids == [
+        "lev_gross_short",
+        "lev_net_short",
+        "lev_share_oi",
+        "asset_mgr_long",
+        "sofr_iorb",
+        "on_rrp",
+        "reserves",
+        "tga",
+        "srf",
+        "bills_share",
+        "debt_public_gdp",
+        "deficit_gdp",
+        "cayman_share",
+        "ust10y",
+        "ust10y_vol",
+        "curve_2s10s",
+        "term_premium",
+        "crowding",
+    ]
     rows = scorecard.methods_rows()
     assert [r.id for r in rows] == ids
     by = {r.id: r for r in rows}
     # language-neutral: codes and the numbers of the table, worded by each pack
     assert (by["sofr_iorb"].thresholds, by["sofr_iorb"].risk_direction, by["sofr_iorb"].unit) == (
-        SignalThresholds("level", 0.0, 10.0), "higher_is_worse", "bp")
+        SignalThresholds("level", 0.0, 10.0),
+        "higher_is_worse",
+        "bp",
+    )
     assert (by["on_rrp"].thresholds, by["on_rrp"].risk_direction) == (SignalThresholds("level", 250.0, 50.0), "lower_is_worse")
     assert by["lev_net_short"].thresholds == SignalThresholds("percentile", 80.0, 95.0)
     assert (by["crowding"].window_rule, by["crowding"].window_years) == ("trailing_years", 3)
@@ -241,10 +311,22 @@ def test_key_figures_carry_every_result_as_codes_and_numbers():
     assert [r.id for r in found.indicators] == [i.id for i in scorecard.ALL]
     rrp = next(r for r in found.indicators if r.id == "on_rrp")
     assert (rrp.status, rrp.value, rrp.as_of, rrp.signal, rrp.percentile, rrp.change, rrp.change_from) == (
-        "ok", 40.0, "2025-12-31", STRESSED, round(100 * 0.5 / 3, 1), -360.0, "2025-09-30")
+        "ok",
+        40.0,
+        "2025-12-31",
+        STRESSED,
+        round(100 * 0.5 / 3, 1),
+        -360.0,
+        "2025-09-30",
+    )
     srf = next(r for r in found.indicators if r.id == "srf")
-    assert (srf.status, srf.value, srf.signal, srf.reason_code, srf.needs) == ("not_available", None, None, "missing_dataset",
-                                                                               ("nyfed_srf",))
+    assert (srf.status, srf.value, srf.signal, srf.reason_code, srf.needs) == (
+        "not_available",
+        None,
+        None,
+        "missing_dataset",
+        ("nyfed_srf",),
+    )
     assert found.signal_counts == {"calm": 0, "watch": 0, "stressed": 1, "not_available": 17}
     assert found.crowding is None and found.history_start == "2018-01-01"
     crowded = scorecard.key_figures(scorecard.evaluate(crowding_tables(+10.0))).crowding
@@ -253,9 +335,10 @@ def test_key_figures_carry_every_result_as_codes_and_numbers():
 
 # --- shipped snapshots ---------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, snapshot.Snapshot]:
-    return {sid: snapshot.load(SHIPPED / sid) for sid in ("2025-12-31", "2026-10-06")}
+    return {sid: snapshot.load(SHIPPED / sid) for sid in ("2025-12-31", "2026-10-09")}
 
 
 def test_shipped_indicators_are_available_exactly_when_their_data_are(shipped):
@@ -269,16 +352,18 @@ def test_shipped_indicators_are_available_exactly_when_their_data_are(shipped):
 
 def test_shipped_signals_differ_where_the_data_differ(shipped):
     old, new = (scorecard.evaluate(s.tables) for s in shipped.values())
-    for card, snap in ((old, shipped["2025-12-31"]), (new, shipped["2026-10-06"])):
+    for card, snap in ((old, shipped["2025-12-31"]), (new, shipped["2026-10-09"])):
         gross = metrics.lev_short_notional(snap.tables["cftc_tff_ust"])
         r = card.get("lev_gross_short")
         assert (r.value, r.as_of) == (pytest.approx(float(gross.iloc[-1])), gross.index[-1].strftime("%Y-%m-%d"))
     assert (old.get("lev_gross_short").as_of, old.get("lev_gross_short").signal) == ("2025-04-29", STRESSED)
     assert (new.get("lev_gross_short").as_of, new.get("lev_gross_short").signal) == ("2026-10-06", WATCH)
-    assert old.get("cayman_share").to_dict() == new.get("cayman_share").to_dict()  # same TIC data, same result
+    # TIC as published by each date: October 2025 in the first edition, December 2025 in the second
+    assert (old.get("cayman_share").as_of, new.get("cayman_share").as_of) == ("2025-10-31", "2025-12-31")
 
 
 # --- CLI -----------------------------------------------------------------------------------
+
 
 def test_cli_json_keys_and_values():
     result = runner.invoke(app, ["scorecard", "--snapshots", str(SHIPPED), "--snapshot", "2025-12-31", "--json"])
@@ -286,18 +371,56 @@ def test_cli_json_keys_and_values():
     data = json.loads(result.output)
     assert (data["snapshot"], data["cut"], len(data["indicators"])) == ("2025-12-31", None, 18)
     gross = data["indicators"][0]
-    assert list(gross) == ["id", "status", "value", "unit", "as_of", "change", "change_period", "change_from",
-                           "percentile", "window", "signal", "risk_direction", "thresholds", "datasets", "reason",
-                           "reason_code", "needs", "components"]
-    assert {k: gross[k] for k in ("id", "status", "value", "unit", "as_of", "change", "change_period", "change_from", "signal",
-                                  "risk_direction")} == {
-        "id": "lev_gross_short", "status": "ok", "value": 1251.6, "unit": "USD bn", "as_of": "2025-04-29", "change": 30.5,
-        "change_period": "3 months", "change_from": "2025-01-28", "signal": "stressed", "risk_direction": "higher_is_worse"}
-    assert gross["window"] == {"from": "2018-01-02", "to": "2025-04-29", "observations": gross["window"]["observations"],
-                               "rule": "since_start"}
+    assert list(gross) == [
+        "id",
+        "status",
+        "value",
+        "unit",
+        "as_of",
+        "change",
+        "change_period",
+        "change_from",
+        "percentile",
+        "window",
+        "signal",
+        "risk_direction",
+        "thresholds",
+        "datasets",
+        "reason",
+        "reason_code",
+        "needs",
+        "components",
+    ]
+    assert {
+        k: gross[k]
+        for k in ("id", "status", "value", "unit", "as_of", "change", "change_period", "change_from", "signal", "risk_direction")
+    } == {
+        "id": "lev_gross_short",
+        "status": "ok",
+        "value": 1251.6,
+        "unit": "USD bn",
+        "as_of": "2025-04-29",
+        "change": 30.5,
+        "change_period": "3 months",
+        "change_from": "2025-01-28",
+        "signal": "stressed",
+        "risk_direction": "higher_is_worse",
+    }
+    assert gross["window"] == {
+        "from": "2018-01-02",
+        "to": "2025-04-29",
+        "observations": gross["window"]["observations"],
+        "rule": "since_start",
+    }
     srf = next(i for i in data["indicators"] if i["id"] == "srf")
-    assert {k: srf[k] for k in ("status", "value", "signal", "reason", "needs")} == {
-        "status": "not_available", "value": None, "signal": None, "reason": "needs nyfed_srf", "needs": ["nyfed_srf"]}
+    assert {k: srf[k] for k in ("status", "value", "as_of", "signal", "reason", "needs")} == {
+        "status": "ok",
+        "value": 74.6,
+        "as_of": "2025-12-31",
+        "signal": "stressed",
+        "reason": None,
+        "needs": [],
+    }
 
 
 def test_cli_text_table_and_errors(tmp_path: Path):
@@ -307,8 +430,8 @@ def test_cli_text_table_and_errors(tmp_path: Path):
     assert lines[1].split() == ["indicator", "value", "unit", "as", "of", "change", "period", "pctile", "signal", "datasets"]
     assert lines[2].split()[:9] == ["lev_gross_short", "1,251.6", "USD", "bn", "2025-04-29", "+30.5", "3", "months", "100"]
     column = lines[1].index("as of")
-    assert all(line[column:column + 10] == "2025-04-29" for line in lines[2:6])  # aligned under its heading
+    assert all(line[column : column + 10] == "2025-04-29" for line in lines[2:6])  # aligned under its heading
     srf = next(line for line in lines if line.startswith("srf "))
-    assert srf.endswith("not available: needs nyfed_srf")
+    assert srf.split()[:5] == ["srf", "74.6", "USD", "bn", "2025-12-31"] and "stressed" in srf.split()
     bad = runner.invoke(app, ["scorecard", "--snapshots", str(tmp_path), "--snapshot", "nope"])
     assert (bad.exit_code, bad.stderr) == (1, f"Error: nope: no such snapshot (looked in {tmp_path})\n")

@@ -13,15 +13,15 @@ import pytest
 from ustglass import datasets, metrics, snapshot
 from ustglass.datasets import Combine, Dtype
 from ustglass.errors import SnapshotError
-from ustglass.sources import KINDS, REGISTRY, SOURCES, cftc, fiscaldata, fred, source, tic
+from ustglass.sources import KINDS, REGISTRY, SOURCES, cftc, fiscaldata, fred, nyfed, source, tic
 from ustglass.sources.base import Source
 
 
 def test_each_source_module_exports_one_source() -> None:
-    for module in (fred, cftc, tic, fiscaldata):
+    for module in (fred, cftc, tic, fiscaldata, nyfed):
         exported = [v for v in vars(module).values() if isinstance(v, Source)]
         assert exported == [module.SOURCE]
-    assert SOURCES == ("fred", "cftc", "tic", "fiscaldata")
+    assert SOURCES == ("fred", "cftc", "tic", "fiscaldata", "nyfed")
     assert [source(name) for name in SOURCES] == list(REGISTRY)
 
 
@@ -50,7 +50,7 @@ def test_column_types_signedness_and_combine_rule_live_on_the_spec() -> None:
     assert (sofr.column("value").low, sofr.column("value").high) == (-5.0, 30.0)
     assert datasets.CFTC_TFF.column("lev_short").dtype is Dtype.INT
     assert datasets.TIC_MFH.column("month").dtype is Dtype.TEXT
-    assert [s.id for s in datasets.ALL.values() if s.combine is Combine.UNION] == ["cftc_tff_ust", "tic_mfh"]
+    assert [s.id for s in datasets.ALL.values() if s.combine is Combine.UNION] == ["cftc_tff_ust", "tic_mfh", "nyfed_srf"]
     assert datasets.CFTC_TFF.columns[:3] == ("report_date", "contract_code", "market_name")
 
 

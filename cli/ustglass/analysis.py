@@ -29,8 +29,13 @@ def gather(kf: KeyFigures, snap: snapshot.Snapshot, previous: snapshot.Snapshot 
     card = scorecard.evaluate(snap.tables, snapshot=snap.id)
     found = claims.check_claims(snap.tables, snap.id)
     moved = None if previous is None else changes.compare(previous.id, previous.tables, snap.id, snap.tables)
-    return dataclasses.replace(kf, scorecard=scorecard.key_figures(card), claims=claims.key_figures(found),
-                               scenarios=scenarios.brief_scenarios(kf, scenarios.shipped_table()), changes=moved)
+    return dataclasses.replace(
+        kf,
+        scorecard=scorecard.key_figures(card),
+        claims=claims.key_figures(found),
+        scenarios=scenarios.brief_scenarios(kf, scenarios.shipped_table()),
+        changes=moved,
+    )
 
 
 def cell(text: str) -> str:
@@ -60,14 +65,35 @@ def _reading_row(r: IndicatorReading, loc: Locale) -> dict[str, str]:
     if r.status != "ok" or r.value is None or r.as_of is None:
         reason = loc.text("scorecard.reasons", r.reason_code or "no_data", datasets=", ".join(r.needs or r.datasets))
         signal = loc.text("brief.scorecard.unavailable", signal=loc.text("scorecard.signals", "not_available"), reason=reason)
-        return {"id": r.id, "name": name, "value": none, "as_of": none, "change": none, "percentile": none, "signal": signal,
-                "signal_code": "not_available"}
-    change = none if r.change is None else loc.text(
-        "brief.scorecard.change_text", change=indicator_value(r.change, change_unit(r.unit), r.digits, loc, sign=True),
-        period=loc.text("scorecard.periods", r.change_period))
-    return {"id": r.id, "name": name, "value": indicator_value(r.value, r.unit, r.digits, loc), "as_of": fmt.day(r.as_of, loc),
-            "change": change, "percentile": none if r.percentile is None else fmt.number(r.percentile, loc, 0),
-            "signal": loc.text("scorecard.signals", r.signal or "not_available"), "signal_code": r.signal or "not_available"}
+        return {
+            "id": r.id,
+            "name": name,
+            "value": none,
+            "as_of": none,
+            "change": none,
+            "percentile": none,
+            "signal": signal,
+            "signal_code": "not_available",
+        }
+    change = (
+        none
+        if r.change is None
+        else loc.text(
+            "brief.scorecard.change_text",
+            change=indicator_value(r.change, change_unit(r.unit), r.digits, loc, sign=True),
+            period=loc.text("scorecard.periods", r.change_period),
+        )
+    )
+    return {
+        "id": r.id,
+        "name": name,
+        "value": indicator_value(r.value, r.unit, r.digits, loc),
+        "as_of": fmt.day(r.as_of, loc),
+        "change": change,
+        "percentile": none if r.percentile is None else fmt.number(r.percentile, loc, 0),
+        "signal": loc.text("scorecard.signals", r.signal or "not_available"),
+        "signal_code": r.signal or "not_available",
+    }
 
 
 def scorecard_context(card: ScorecardFigures, loc: Locale) -> dict[str, Any]:
@@ -78,15 +104,32 @@ def scorecard_context(card: ScorecardFigures, loc: Locale) -> dict[str, Any]:
     short = {r.id: loc.text("scorecard.indicators", r.id, "short") for r in card.indicators}
     names = {s: sep.join(short[r["id"]] for r in rows if r["signal_code"] == s) for s in ("calm", "watch", "stressed", "not_available")}
     c = card.crowding
-    crowding = None if c is None else {
-        "flag": c.flag, "threshold": fmt.ordinal(int(c.threshold_pct), loc), "years": fmt.number(c.years, loc),
-        "net_short": fmt.usd_bn(c.net_short_usd_bn, loc, 2), "net_short_percentile": fmt.number(c.net_short_percentile, loc, 0),
-        "net_short_as_of": fmt.day(c.net_short_as_of, loc), "funding": fmt.bp(c.funding_bp, loc, 1, sign=True),
-        "funding_percentile": fmt.number(c.funding_percentile, loc, 0), "funding_as_of": fmt.day(c.funding_as_of, loc),
-        "net_short_above": c.net_short_percentile > c.threshold_pct, "funding_above": c.funding_percentile > c.threshold_pct}
-    return {"rows": [{k: cell(v) for k, v in r.items()} for r in rows], "counts": counts, "names": names,
-            "available": fmt.number(available, loc), "total": fmt.number(len(card.indicators), loc),
-            "history_start": fmt.day(card.history_start, loc), "crowding": crowding}
+    crowding = (
+        None
+        if c is None
+        else {
+            "flag": c.flag,
+            "threshold": fmt.ordinal(int(c.threshold_pct), loc),
+            "years": fmt.number(c.years, loc),
+            "net_short": fmt.usd_bn(c.net_short_usd_bn, loc, 2),
+            "net_short_percentile": fmt.number(c.net_short_percentile, loc, 0),
+            "net_short_as_of": fmt.day(c.net_short_as_of, loc),
+            "funding": fmt.bp(c.funding_bp, loc, 1, sign=True),
+            "funding_percentile": fmt.number(c.funding_percentile, loc, 0),
+            "funding_as_of": fmt.day(c.funding_as_of, loc),
+            "net_short_above": c.net_short_percentile > c.threshold_pct,
+            "funding_above": c.funding_percentile > c.threshold_pct,
+        }
+    )
+    return {
+        "rows": [{k: cell(v) for k, v in r.items()} for r in rows],
+        "counts": counts,
+        "names": names,
+        "available": fmt.number(available, loc),
+        "total": fmt.number(len(card.indicators), loc),
+        "history_start": fmt.day(card.history_start, loc),
+        "crowding": crowding,
+    }
 
 
 # ---------------------------------------------------------------- scenarios
@@ -94,14 +137,24 @@ def scorecard_context(card: ScorecardFigures, loc: Locale) -> dict[str, Any]:
 
 def _outcome(o: ScenarioOutcome, loc: Locale) -> dict[str, str]:
     p = o.inputs
-    fields = {"haircut_shock": fraction(p.haircut_shock, loc), "margin_mult": loc.text("brief.scenarios.times", n=_k(p.margin_mult, loc)),
-              "share": share(o.unwind_share, loc)}
-    return {"name": loc.text("scenarios.named", o.name, "name"), "description": loc.text("scenarios.named", o.name, "description", **fields),
-            "haircut_shock": fields["haircut_shock"], "margin_mult": multiple(p.margin_mult, loc),
-            "basis": fmt.usd_bn(o.basis_usd_bn, loc, 2), "capital": fmt.usd_bn(o.capital_usd_bn, loc, 2),
-            "capital_needed": fmt.usd_bn(o.capital_needed_usd_bn, loc, 2), "available": fmt.usd_bn(o.available_capital_usd_bn, loc, 2),
-            "unwind": fmt.usd_bn(o.forced_unwind_usd_bn, loc, 2), "share": fields["share"],
-            "days": loc.text("brief.scenarios.days_value", n=fmt.number(o.volume_days, loc, 2))}
+    fields = {
+        "haircut_shock": fraction(p.haircut_shock, loc),
+        "margin_mult": loc.text("brief.scenarios.times", n=_k(p.margin_mult, loc)),
+        "share": share(o.unwind_share, loc),
+    }
+    return {
+        "name": loc.text("scenarios.named", o.name, "name"),
+        "description": loc.text("scenarios.named", o.name, "description", **fields),
+        "haircut_shock": fields["haircut_shock"],
+        "margin_mult": multiple(p.margin_mult, loc),
+        "basis": fmt.usd_bn(o.basis_usd_bn, loc, 2),
+        "capital": fmt.usd_bn(o.capital_usd_bn, loc, 2),
+        "capital_needed": fmt.usd_bn(o.capital_needed_usd_bn, loc, 2),
+        "available": fmt.usd_bn(o.available_capital_usd_bn, loc, 2),
+        "unwind": fmt.usd_bn(o.forced_unwind_usd_bn, loc, 2),
+        "share": fields["share"],
+        "days": loc.text("brief.scenarios.days_value", n=fmt.number(o.volume_days, loc, 2)),
+    }
 
 
 def _k(k: float, loc: Locale) -> str:
@@ -110,12 +163,22 @@ def _k(k: float, loc: Locale) -> str:
 
 def scenarios_context(s: Scenarios, loc: Locale) -> dict[str, Any]:
     p = s.defaults.inputs
-    inputs = {"beta": fraction(p.beta, loc), "haircut": fraction(p.haircut, loc), "margin": fraction(p.margin, loc),
-              "buffer": fraction(p.buffer, loc), "haircut_shock": fraction(p.haircut_shock, loc),
-              "margin_mult": multiple(p.margin_mult, loc), "daily_volume": fmt.usd_bn(p.daily_volume_usd_bn, loc),
-              "lev_short": fmt.usd_bn(s.lev_short.value, loc, 2), "lev_short_as_of": fmt.day(s.lev_short.as_of, loc)}
-    return {"inputs": inputs, "defaults": _outcome(s.defaults, loc),
-            "rows": [{k: cell(v) for k, v in _outcome(o, loc).items()} for o in s.named]}
+    inputs = {
+        "beta": fraction(p.beta, loc),
+        "haircut": fraction(p.haircut, loc),
+        "margin": fraction(p.margin, loc),
+        "buffer": fraction(p.buffer, loc),
+        "haircut_shock": fraction(p.haircut_shock, loc),
+        "margin_mult": multiple(p.margin_mult, loc),
+        "daily_volume": fmt.usd_bn(p.daily_volume_usd_bn, loc),
+        "lev_short": fmt.usd_bn(s.lev_short.value, loc, 2),
+        "lev_short_as_of": fmt.day(s.lev_short.as_of, loc),
+    }
+    return {
+        "inputs": inputs,
+        "defaults": _outcome(s.defaults, loc),
+        "rows": [{k: cell(v) for k, v in _outcome(o, loc).items()} for o in s.named],
+    }
 
 
 # ---------------------------------------------------------------- what changed
@@ -124,35 +187,68 @@ def scenarios_context(s: Scenarios, loc: Locale) -> dict[str, Any]:
 def _side(signal: str | None, value: float | None, as_of: str | None, unit: str, digits: int, loc: Locale) -> str:
     if signal is None or value is None or as_of is None:
         return loc.text("brief.changes.unavailable")
-    return loc.text("brief.changes.side", signal=loc.text("scorecard.signals", signal),
-                    value=indicator_value(value, unit, digits, loc), date=fmt.day(as_of, loc))
+    return loc.text(
+        "brief.changes.side",
+        signal=loc.text("scorecard.signals", signal),
+        value=indicator_value(value, unit, digits, loc),
+        date=fmt.day(as_of, loc),
+    )
 
 
 def changes_context(c: Changes, card: ScorecardFigures, loc: Locale) -> dict[str, Any]:
     moved = [d for d in c.datasets if d.status != "unchanged"]
-    rows = [{"dataset": dataset_title(loc, d.dataset), "status": loc.text("brief.changes.statuses", d.status),
-             "new": fmt.number(d.new_observations, loc),
-             "range": loc.text("brief.changes.new_range", first=fmt.period(d.new_first, loc), last=fmt.period(d.new_last, loc))
-             if d.new_first and d.new_last else loc.text("brief.scorecard.none"),
-             "revised": fmt.number(d.revised, loc), "removed": fmt.number(d.removed, loc)} for d in moved]
+    rows = [
+        {
+            "dataset": dataset_title(loc, d.dataset),
+            "status": loc.text("brief.changes.statuses", d.status),
+            "new": fmt.number(d.new_observations, loc),
+            "range": loc.text("brief.changes.new_range", first=fmt.period(d.new_first, loc), last=fmt.period(d.new_last, loc))
+            if d.new_first and d.new_last
+            else loc.text("brief.scorecard.none"),
+            "revised": fmt.number(d.revised, loc),
+            "removed": fmt.number(d.removed, loc),
+        }
+        for d in moved
+    ]
     revisions = []
     for d in c.datasets:
         title = dataset_title(loc, d.dataset)
-        revisions += [loc.text("brief.changes.revision", dataset=title, observation=fmt.md_escape(str(r.key)),
-                               column=fmt.md_escape(str(r.column)), old=fmt.md_escape(_number(r.old, loc)),
-                               new=fmt.md_escape(_number(r.new, loc))) for r in d.revisions[:REVISIONS_SHOWN]]
+        revisions += [
+            loc.text(
+                "brief.changes.revision",
+                dataset=title,
+                observation=fmt.md_escape(str(r.key)),
+                column=fmt.md_escape(str(r.column)),
+                old=fmt.md_escape(_number(r.old, loc)),
+                new=fmt.md_escape(_number(r.new, loc)),
+            )
+            for r in d.revisions[:REVISIONS_SHOWN]
+        ]
         if len(d.revisions) > REVISIONS_SHOWN:
             revisions.append(loc.text("brief.changes.more", dataset=title, n=fmt.number(len(d.revisions) - REVISIONS_SHOWN, loc)))
     by_id = {r.id: r for r in card.indicators}
-    signals = [{"name": loc.text("scorecard.indicators", s.id, "name"),
-                "before": _side(s.before, s.value_before, s.as_of_before, by_id[s.id].unit, by_id[s.id].digits, loc),
-                "after": _side(s.after, s.value_after, s.as_of_after, by_id[s.id].unit, by_id[s.id].digits, loc)}
-               for s in c.signals_changed]
+    signals = [
+        {
+            "name": loc.text("scorecard.indicators", s.id, "name"),
+            "before": _side(s.before, s.value_before, s.as_of_before, by_id[s.id].unit, by_id[s.id].digits, loc),
+            "after": _side(s.after, s.value_after, s.as_of_after, by_id[s.id].unit, by_id[s.id].digits, loc),
+        }
+        for s in c.signals_changed
+    ]
     unchanged = loc.text("brief.scorecard.list_sep").join(dataset_title(loc, d.dataset) for d in c.datasets if d.status == "unchanged")
-    return {"previous": c.previous, "current": c.current, "rows": [{k: cell(v) for k, v in r.items()} for r in rows],
-            "unchanged": unchanged, "revisions": revisions, "signals": [{k: cell(v) for k, v in r.items()} for r in signals],
-            "counts": {"datasets": fmt.number(len(moved), loc), "revised": fmt.number(sum(d.revised for d in c.datasets), loc),
-                       "signals": fmt.number(len(c.signals_changed), loc)}}
+    return {
+        "previous": c.previous,
+        "current": c.current,
+        "rows": [{k: cell(v) for k, v in r.items()} for r in rows],
+        "unchanged": unchanged,
+        "revisions": revisions,
+        "signals": [{k: cell(v) for k, v in r.items()} for r in signals],
+        "counts": {
+            "datasets": fmt.number(len(moved), loc),
+            "revised": fmt.number(sum(d.revised for d in c.datasets), loc),
+            "signals": fmt.number(len(c.signals_changed), loc),
+        },
+    }
 
 
 # ---------------------------------------------------------------- methods appendix
@@ -173,27 +269,46 @@ def _threshold(x: float, row: scorecard.MethodRow, loc: Locale) -> str:
 
 def thresholds_text(row: scorecard.MethodRow, loc: Locale) -> str:
     t = row.thresholds
-    return loc.text("scorecard.thresholds", f"{t.basis}_{row.risk_direction}", watch=_threshold(t.watch, row, loc),
-                    stressed=_threshold(t.stressed, row, loc), years=fmt.number(row.window_years, loc))
+    return loc.text(
+        "scorecard.thresholds",
+        f"{t.basis}_{row.risk_direction}",
+        watch=_threshold(t.watch, row, loc),
+        stressed=_threshold(t.stressed, row, loc),
+        years=fmt.number(row.window_years, loc),
+    )
 
 
 def indicator_method(row: scorecard.MethodRow, loc: Locale) -> str:
     """One indicator's entry in the methods appendix, every number from the scorecard's table."""
-    window = loc.text("scorecard.windows", row.window_rule, start=fmt.day(row.window_start, loc),
-                      years=fmt.number(row.window_years, loc))
+    window = loc.text("scorecard.windows", row.window_rule, start=fmt.day(row.window_start, loc), years=fmt.number(row.window_years, loc))
     method = loc.text("scorecard.indicators", row.id, "method", **{k: _field(k, v, loc) for k, v in row.method_fields.items()})
-    return loc.text("brief.analysis_methods.indicator", name=loc.text("scorecard.indicators", row.id, "name"),
-                    datasets=loc.text("brief.scorecard.list_sep").join(f"`{d}`" for d in row.datasets), unit=loc.text("scorecard.unit_names", row.unit),
-                    method=method, period=loc.text("scorecard.periods", row.change_period),
-                    risk=loc.text("scorecard.risk", row.risk_direction), thresholds=thresholds_text(row, loc), window=window,
-                    source=loc.text("scorecard.indicators", row.id, "source"))
+    return loc.text(
+        "brief.analysis_methods.indicator",
+        name=loc.text("scorecard.indicators", row.id, "name"),
+        datasets=loc.text("brief.scorecard.list_sep").join(f"`{d}`" for d in row.datasets),
+        unit=loc.text("scorecard.unit_names", row.unit),
+        method=method,
+        period=loc.text("scorecard.periods", row.change_period),
+        risk=loc.text("scorecard.risk", row.risk_direction),
+        thresholds=thresholds_text(row, loc),
+        window=window,
+        source=loc.text("scorecard.indicators", row.id, "source"),
+    )
 
 
 def citation(c: scenarios.Citation, loc: Locale) -> str:
     where = loc.text("brief.analysis_methods.doi", doi=c.doi) if c.doi else c.url
     quote = loc.text("brief.analysis_methods", c.quote_kind, text=c.quote)
-    return loc.text("brief.analysis_methods.citation", authors=c.authors, title=c.title, publisher=c.publisher,
-                    published=c.published, where=where, locator=c.locator, quote=quote)
+    return loc.text(
+        "brief.analysis_methods.citation",
+        authors=c.authors,
+        title=c.title,
+        publisher=c.publisher,
+        published=c.published,
+        where=where,
+        locator=c.locator,
+        quote=quote,
+    )
 
 
 def _parameter_value(value: float, unit: str, loc: Locale) -> str:
@@ -209,12 +324,24 @@ def parameter_method(row: scenarios.MethodRow, table: scenarios.ParameterTable, 
     cites = loc.text("brief.analysis_methods.citation_sep").join(citation(c, loc) for c in row.citations)
     if row.kind == "margin":
         approx = loc.text("brief.analysis_methods.approximate") if row.approximate else ""
-        return loc.text("brief.analysis_methods.margin", symbol=row.symbol, contract=loc.text("scenarios.margins", row.key, "contract"),
-                        value=fraction(row.value or 0.0, loc), as_of=row.as_of, approximate=approx,
-                        why=loc.text("scenarios.margins", row.key, "why"), citations=cites)
+        return loc.text(
+            "brief.analysis_methods.margin",
+            symbol=row.symbol,
+            contract=loc.text("scenarios.margins", row.key, "contract"),
+            value=fraction(row.value or 0.0, loc),
+            as_of=row.as_of,
+            approximate=approx,
+            why=loc.text("scenarios.margins", row.key, "why"),
+            citations=cites,
+        )
     spec = next(p for p in table.parameters if p.id == row.id)
-    words = {"symbol": row.symbol, "name": loc.text("scenarios.parameters", row.id, "name"), "option": spec.option,
-             "why": loc.text("scenarios.parameters", row.id, "why"), "citations": cites}
+    words = {
+        "symbol": row.symbol,
+        "name": loc.text("scenarios.parameters", row.id, "name"),
+        "option": spec.option,
+        "why": loc.text("scenarios.parameters", row.id, "why"),
+        "citations": cites,
+    }
     if row.value is None:
         derived = loc.text("scenarios.parameters", row.id, "derived", value=fraction(getattr(s.defaults.inputs, row.id), loc))
         return loc.text("brief.analysis_methods.derived", derived=derived, **words)
@@ -226,10 +353,14 @@ def methods_context(s: Scenarios, loc: Locale) -> dict[str, Any]:
     rows = scenarios.methods_rows(table)
     tolerances = loc.text("brief.scorecard.list_sep").join(
         loc.text("brief.analysis_methods.tolerance", period=loc.text("scorecard.periods", p.value), days=fmt.number(p.tolerance.days, loc))
-        for p in scorecard.Period)
-    return {"tolerances": tolerances, "scorecard": [indicator_method(r, loc) for r in scorecard.methods_rows()],
-            "parameters": [parameter_method(r, table, s, loc) for r in rows if r.kind == "parameter"],
-            "margins": [parameter_method(r, table, s, loc) for r in rows if r.kind == "margin"]}
+        for p in scorecard.Period
+    )
+    return {
+        "tolerances": tolerances,
+        "scorecard": [indicator_method(r, loc) for r in scorecard.methods_rows()],
+        "parameters": [parameter_method(r, table, s, loc) for r in rows if r.kind == "parameter"],
+        "margins": [parameter_method(r, table, s, loc) for r in rows if r.kind == "margin"],
+    }
 
 
 # ---------------------------------------------------------------- claim check
@@ -266,9 +397,17 @@ def claim_rows(found: Claims, w: claims.Wording) -> list[dict[str, str]]:
         settle = _would_settle(claim)
         if claim.verdict == claims.CANNOT_CHECK and settle:
             verdict = w.get("labels.cannot_check_needs").format(verdict=verdict, datasets=", ".join(settle))
-        rows.append({"id": cid, "text": w.get(f"{cid}.text"), "period": w.get(f"{cid}.period"),
-                     "data": w.get("labels.separator").join(parts), "verdict": verdict, "verdict_code": claim.verdict,
-                     "note": w.get(f"{cid}.note") if w.has(f"{cid}.note") else ""})
+        rows.append(
+            {
+                "id": cid,
+                "text": w.get(f"{cid}.text"),
+                "period": w.get(f"{cid}.period"),
+                "data": w.get("labels.separator").join(parts),
+                "verdict": verdict,
+                "verdict_code": claim.verdict,
+                "note": w.get(f"{cid}.note") if w.has(f"{cid}.note") else "",
+            }
+        )
     return rows
 
 
@@ -291,9 +430,16 @@ def context(kf: KeyFigures, loc: Locale, words: claims.Wording) -> dict[str, Any
     """Everything the analysis sections of the brief show, finished, in the pack's words."""
     if kf.scorecard is None or kf.claims is None or kf.scenarios is None:
         raise BuildError("the key figures carry no analysis sections: build them with analysis.gather")
-    return _markdown({"scorecard": scorecard_context(kf.scorecard, loc), "scenarios": scenarios_context(kf.scenarios, loc),
+    return _markdown(
+        {
+            "scorecard": scorecard_context(kf.scorecard, loc),
+            "scenarios": scenarios_context(kf.scenarios, loc),
             "changes": None if kf.changes is None else changes_context(kf.changes, kf.scorecard, loc),
-            "claims": {"rows": [{k: cell(v) for k, v in r.items()} for r in claim_rows(kf.claims, words)],
-                       "counts": {k: fmt.number(v, loc) for k, v in kf.claims.verdict_counts.items()},
-                       "total": fmt.number(len(kf.claims.claims), loc)},
-            "methods": methods_context(kf.scenarios, loc)})
+            "claims": {
+                "rows": [{k: cell(v) for k, v in r.items()} for r in claim_rows(kf.claims, words)],
+                "counts": {k: fmt.number(v, loc) for k, v in kf.claims.verdict_counts.items()},
+                "total": fmt.number(len(kf.claims.claims), loc),
+            },
+            "methods": methods_context(kf.scenarios, loc),
+        }
+    )

@@ -60,14 +60,42 @@ def _version(value: bool) -> None:
 
 
 # Options several commands share, declared once.
-Snapshots = Annotated[Path | None, typer.Option("--snapshots", show_default=False,
-                                                help="Directory holding the snapshots; default: ./data_snapshots if it exists, else the snapshots shipped with ustglass.")]
-AsOf = Annotated[date | None, typer.Option("--as-of", parser=_as_of, metavar="DATE", help="Keep only observations known on this date (YYYY-MM-DD); default: the newest data.")]
-FromDir = Annotated[Path | None, typer.Option("--from-dir", help="Read official files from this directory (recursively) instead of the network.")]
-Exclude = Annotated[list[str] | None, typer.Option("--exclude", help="With --from-dir: skip files whose path (relative to the directory) matches this glob; repeatable.")]
-Sources = Annotated[list[str] | None, typer.Argument(help="Sources to download: fred, cftc, tic, fiscaldata (default: all); the others are carried forward from the newest snapshot.",
-                                                    show_default=False, metavar="SOURCE")]
-AllowPartial = Annotated[bool, typer.Option("--allow-partial", help="When a source fails, carry its datasets forward from the newest snapshot (marked in the manifest and the brief) instead of failing.")]
+Snapshots = Annotated[
+    Path | None,
+    typer.Option(
+        "--snapshots",
+        show_default=False,
+        help="Directory holding the snapshots; default: ./data_snapshots if it exists, else the snapshots shipped with ustglass.",
+    ),
+]
+AsOf = Annotated[
+    date | None,
+    typer.Option(
+        "--as-of", parser=_as_of, metavar="DATE", help="Keep only observations known on this date (YYYY-MM-DD); default: the newest data."
+    ),
+]
+FromDir = Annotated[
+    Path | None, typer.Option("--from-dir", help="Read official files from this directory (recursively) instead of the network.")
+]
+Exclude = Annotated[
+    list[str] | None,
+    typer.Option("--exclude", help="With --from-dir: skip files whose path (relative to the directory) matches this glob; repeatable."),
+]
+Sources = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Sources to download: fred, cftc, tic, fiscaldata, nyfed (default: all); the others are carried forward from the newest snapshot.",
+        show_default=False,
+        metavar="SOURCE",
+    ),
+]
+AllowPartial = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial",
+        help="When a source fails, carry its datasets forward from the newest snapshot (marked in the manifest and the brief) instead of failing.",
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors and warnings only.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print more: every file written or left out.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
@@ -119,8 +147,15 @@ def _progress(message: str, verbosity: Verbosity) -> Iterator[None]:
         yield
 
 
-def _fetch(from_dir: Path | None, root: Path, as_of: date | None, exclude: list[str] | None, sources: list[str] | None,
-           allow_partial: bool, log: Log) -> FetchResult:
+def _fetch(
+    from_dir: Path | None,
+    root: Path,
+    as_of: date | None,
+    exclude: list[str] | None,
+    sources: list[str] | None,
+    allow_partial: bool,
+    log: Log,
+) -> FetchResult:
     from ustglass.sources import live
 
     if from_dir is None:
@@ -132,11 +167,39 @@ def _fetch(from_dir: Path | None, root: Path, as_of: date | None, exclude: list[
 
 # Options of the commands that build (report, figures, publish) and of `config show`; each
 # overrides the config file's key of the same meaning (see ustglass.settings).
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Settings file; default: ./ustglass.toml when it exists.", show_default=False)]
-LangOpt = Annotated[str | None, typer.Option("--lang", help="A language pack's code (templates/locales/<code>/) or all; default: zh (publish: all).", show_default=False)]
-TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="An editor's templates folder (see `ustglass templates export`), used before the shipped templates.", show_default=False)]
-FiguresOpt = Annotated[Path | None, typer.Option("--figures", help="An editor's folder of figure specs (<id>.toml), used before <templates>/figures and the shipped specs.", show_default=False)]
-StrictOpt = Annotated[bool | None, typer.Option("--strict/--no-strict", help="A file in --templates/--figures that ustglass does not know is an error (default) or a warning.", show_default=False)]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Settings file; default: ./ustglass.toml when it exists.", show_default=False)
+]
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang", help="A language pack's code (templates/locales/<code>/) or all; default: zh (publish: all).", show_default=False
+    ),
+]
+TemplatesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates",
+        help="An editor's templates folder (see `ustglass templates export`), used before the shipped templates.",
+        show_default=False,
+    ),
+]
+FiguresOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--figures",
+        help="An editor's folder of figure specs (<id>.toml), used before <templates>/figures and the shipped specs.",
+        show_default=False,
+    ),
+]
+StrictOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--strict/--no-strict",
+        help="A file in --templates/--figures that ustglass does not know is an error (default) or a warning.",
+        show_default=False,
+    ),
+]
 
 
 def _settings(config: Path | None, defaults: dict[str, Any] | None = None, **flags: Any) -> Settings:
@@ -164,8 +227,16 @@ def root(
 
 
 @app.command()
-def fetch(from_dir: FromDir = None, as_of: AsOf = None, snapshots: Snapshots = None, exclude: Exclude = None, source: Sources = None,
-          allow_partial: AllowPartial = False, quiet: Quiet = False, verbose: Verbose = False) -> None:
+def fetch(
+    from_dir: FromDir = None,
+    as_of: AsOf = None,
+    snapshots: Snapshots = None,
+    exclude: Exclude = None,
+    source: Sources = None,
+    allow_partial: AllowPartial = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
     """Make a new snapshot (CSV per dataset + manifest.json) from the official services, or from official files."""
     verbosity = _verbosity(quiet, verbose)
     with _errors():
@@ -182,7 +253,14 @@ def fetch(from_dir: FromDir = None, as_of: AsOf = None, snapshots: Snapshots = N
 @app.command()
 def report(
     lang: LangOpt = None,
-    format: Annotated[str | None, typer.Option("--format", help="Comma-separated outputs: md, md-inline (figures inside the Markdown, for pasting), html, pdf; default: md,html,pdf.", show_default=False)] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Comma-separated outputs: md, md-inline (figures inside the Markdown, for pasting), html, pdf; default: md,html,pdf.",
+            show_default=False,
+        ),
+    ] = None,
     snapshot: SnapshotRef = None,
     out: Annotated[Path | None, typer.Option("--out", help="Output directory; default: out.", show_default=False)] = None,
     snapshots: Snapshots = None,
@@ -190,7 +268,12 @@ def report(
     figures: FiguresOpt = None,
     strict: StrictOpt = None,
     config: ConfigOpt = None,
-    since: Annotated[str | None, typer.Option("--since", help="The previous edition's snapshot (id or path), for 'what changed'; default: the one before --snapshot.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="The previous edition's snapshot (id or path), for 'what changed'; default: the one before --snapshot."
+        ),
+    ] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -199,8 +282,9 @@ def report(
     from ustglass.render import subsetting_warning
 
     verbosity = _verbosity(quiet, verbose)
-    cfg = _settings(config, languages=lang, formats=format, out=out, snapshots=snapshots, templates=templates,
-                    figures=figures, strict=strict).report_config(snapshot=snapshot, since=since)
+    cfg = _settings(
+        config, languages=lang, formats=format, out=out, snapshots=snapshots, templates=templates, figures=figures, strict=strict
+    ).report_config(snapshot=snapshot, since=since)
     if Format.pdf in cfg.formats and (warning := subsetting_warning()):
         _warn([warning])
     with _errors():
@@ -223,11 +307,19 @@ def _formats(text: str) -> tuple[Format, ...]:
 
 @app.command("figures")
 def figures_command(
-    only: Annotated[list[str] | None, typer.Option("--only", help="A figure's id (see --list); repeatable; default: every figure.", show_default=False)] = None,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="A figure's id (see --list); repeatable; default: every figure.", show_default=False)
+    ] = None,
     list_: Annotated[bool, typer.Option("--list", help="Print one line per figure, its id and its title, and exit.")] = False,
     lang: LangOpt = None,
-    format: Annotated[str | None, typer.Option("--format", help="png (300 dpi), svg (vector, text as text) or png,svg; default: png,svg.", show_default=False)] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Directory the files go in, as <id>.<lang>.<png|svg>; default: out/figures.", show_default=False)] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help="png (300 dpi), svg (vector, text as text) or png,svg; default: png,svg.", show_default=False),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Directory the files go in, as <id>.<lang>.<png|svg>; default: out/figures.", show_default=False),
+    ] = None,
     snapshot: Annotated[str | None, typer.Option("--snapshot", help="Snapshot id or path; default: the newest.")] = None,
     snapshots: Snapshots = None,
     templates: TemplatesOpt = None,
@@ -257,7 +349,9 @@ def figures_command(
 def publish(
     out: Annotated[Path, typer.Option("--out", help="Directory of published editions: DIR/<snapshot-id>/ and the symlink DIR/latest.")],
     lang: LangOpt = None,
-    keep: Annotated[int | None, typer.Option("--keep", min=1, help="Keep only the N newest editions (never the one 'latest' points at).")] = None,
+    keep: Annotated[
+        int | None, typer.Option("--keep", min=1, help="Keep only the N newest editions (never the one 'latest' points at).")
+    ] = None,
     snapshots: Snapshots = None,
     source: Sources = None,
     as_of: AsOf = None,
@@ -265,7 +359,9 @@ def publish(
     from_dir: FromDir = None,
     exclude: Exclude = None,
     wait: Annotated[bool, typer.Option("--wait", help="If another publish is running, wait for it instead of exiting 1.")] = False,
-    log_format: Annotated[LogFormat, typer.Option("--log-format", help="Log lines as text or as JSON (one object per line).")] = LogFormat.text,
+    log_format: Annotated[
+        LogFormat, typer.Option("--log-format", help="Log lines as text or as JSON (one object per line).")
+    ] = LogFormat.text,
     templates: TemplatesOpt = None,
     figures: FiguresOpt = None,
     strict: StrictOpt = None,
@@ -277,12 +373,27 @@ def publish(
     from ustglass.publish import publish as run
 
     log = Log(log_format, quiet=quiet)
-    s = _settings(config, {"languages": (locale.ALL,)}, languages=lang, snapshots=snapshots, templates=templates,
-                  figures=figures, strict=strict)
-    opts = PublishOptions(out_dir=out, langs=s.langs, snapshots_root=s.snapshots_root, keep=keep, sources=tuple(source or ()),
-                          as_of=as_of, allow_partial=allow_partial, from_dir=from_dir, exclude=tuple(exclude or ()), wait=wait,
-                          formats=s.formats, templates_dir=s["templates"], figures_dir=s["figures"], strict=s["strict"],
-                          organisation=s["organisation"], author=s["author"] or None)
+    s = _settings(
+        config, {"languages": (locale.ALL,)}, languages=lang, snapshots=snapshots, templates=templates, figures=figures, strict=strict
+    )
+    opts = PublishOptions(
+        out_dir=out,
+        langs=s.langs,
+        snapshots_root=s.snapshots_root,
+        keep=keep,
+        sources=tuple(source or ()),
+        as_of=as_of,
+        allow_partial=allow_partial,
+        from_dir=from_dir,
+        exclude=tuple(exclude or ()),
+        wait=wait,
+        formats=s.formats,
+        templates_dir=s["templates"],
+        figures_dir=s["figures"],
+        strict=s["strict"],
+        organisation=s["organisation"],
+        author=s["author"] or None,
+    )
     with _errors(log):
         run(opts, log)
 
@@ -321,14 +432,37 @@ def diff(
 
 @app.command()
 def scenario(
-    beta: Annotated[float | None, typer.Option("--beta", help="β: share of leveraged funds' gross short that is basis trade (fraction).", show_default=False)] = None,
-    haircut: Annotated[float | None, typer.Option("--haircut", help="h: repo haircut before the shock (fraction, 0.02 = 2%).", show_default=False)] = None,
-    margin: Annotated[float | None, typer.Option("--margin", help="m: futures initial margin (fraction); default: weighted by the latest week's contract mix.", show_default=False)] = None,
-    buffer: Annotated[float | None, typer.Option("--buffer", help="b: capital held above the requirement (fraction of it).", show_default=False)] = None,
-    haircut_shock: Annotated[float | None, typer.Option("--haircut-shock", help="Δh: rise in the repo haircut (fraction).", show_default=False)] = None,
-    margin_mult: Annotated[float | None, typer.Option("--margin-mult", help="k: futures margins are multiplied by k.", show_default=False)] = None,
-    daily_volume: Annotated[float | None, typer.Option("--daily-volume", help="V: average daily cash Treasury volume, USD billions.", show_default=False)] = None,
-    name: Annotated[str | None, typer.Option("--name", help="Named scenario: mild, 2020-like or severe (the options above override it).", show_default=False)] = None,
+    beta: Annotated[
+        float | None,
+        typer.Option("--beta", help="β: share of leveraged funds' gross short that is basis trade (fraction).", show_default=False),
+    ] = None,
+    haircut: Annotated[
+        float | None, typer.Option("--haircut", help="h: repo haircut before the shock (fraction, 0.02 = 2%).", show_default=False)
+    ] = None,
+    margin: Annotated[
+        float | None,
+        typer.Option(
+            "--margin",
+            help="m: futures initial margin (fraction); default: weighted by the latest week's contract mix.",
+            show_default=False,
+        ),
+    ] = None,
+    buffer: Annotated[
+        float | None, typer.Option("--buffer", help="b: capital held above the requirement (fraction of it).", show_default=False)
+    ] = None,
+    haircut_shock: Annotated[
+        float | None, typer.Option("--haircut-shock", help="Δh: rise in the repo haircut (fraction).", show_default=False)
+    ] = None,
+    margin_mult: Annotated[
+        float | None, typer.Option("--margin-mult", help="k: futures margins are multiplied by k.", show_default=False)
+    ] = None,
+    daily_volume: Annotated[
+        float | None, typer.Option("--daily-volume", help="V: average daily cash Treasury volume, USD billions.", show_default=False)
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="Named scenario: mild, 2020-like or severe (the options above override it).", show_default=False),
+    ] = None,
     snapshot: SnapshotRef = None,
     snapshots: Snapshots = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
@@ -337,8 +471,15 @@ def scenario(
     """Basis-unwind stress scenario: the forced unwind U of the basis trade after a haircut and margin shock (defaults and sources: research/scenario_parameters.toml)."""
     from ustglass import scenarios
 
-    options = {"beta": beta, "haircut": haircut, "margin": margin, "buffer": buffer, "haircut_shock": haircut_shock,
-               "margin_mult": margin_mult, "daily_volume_usd_bn": daily_volume}
+    options = {
+        "beta": beta,
+        "haircut": haircut,
+        "margin": margin,
+        "buffer": buffer,
+        "haircut_shock": haircut_shock,
+        "margin_mult": margin_mult,
+        "daily_volume_usd_bn": daily_volume,
+    }
     try:
         with _errors():
             found = scenarios.run(_root(snapshots), snapshot, name, options, with_grid=grid)
@@ -369,7 +510,9 @@ def check_claims_command(
     snapshot: SnapshotRef = None,
     snapshots: Snapshots = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of the wording: a language pack such as zh or en; default: zh.")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of the wording: a language pack such as zh or en; default: zh.")
+    ] = None,
 ) -> None:
     """Check the article's claims against a snapshot, each at its own date: data, difference, verdict."""
     from ustglass import claims
@@ -385,7 +528,9 @@ def check_claims_command(
 
 @app.command("changes")
 def changes_command(
-    since: Annotated[str | None, typer.Option("--since", help="The previous snapshot (id or path); default: the one before --snapshot.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="The previous snapshot (id or path); default: the one before --snapshot.")
+    ] = None,
     snapshot: Annotated[str | None, typer.Option("--snapshot", help="The current snapshot (id or path); default: the newest.")] = None,
     snapshots: Snapshots = None,
     as_json: AsJson = False,
@@ -402,7 +547,9 @@ def changes_command(
     typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) if as_json else changes.format_text(found))
 
 
-templates_app = typer.Typer(help="Editors' templates: copy the shipped ones out, edit them, build with --templates DIR.", no_args_is_help=True)
+templates_app = typer.Typer(
+    help="Editors' templates: copy the shipped ones out, edit them, build with --templates DIR.", no_args_is_help=True
+)
 app.add_typer(templates_app, name="templates")
 config_app = typer.Typer(help="The settings file, ustglass.toml.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
@@ -410,7 +557,9 @@ app.add_typer(config_app, name="config")
 
 @templates_app.command("export")
 def templates_export(
-    target: Annotated[Path, typer.Argument(help="Folder to copy the templates, language packs, stylesheet and figure specs into.", metavar="DIR")],
+    target: Annotated[
+        Path, typer.Argument(help="Folder to copy the templates, language packs, stylesheet and figure specs into.", metavar="DIR")
+    ],
     force: Annotated[bool, typer.Option("--force", help="Overwrite files of the same names already in DIR.")] = False,
 ) -> None:
     """Copy every shipped template, language pack, the stylesheet and the figure specs into DIR, to edit."""
@@ -435,8 +584,11 @@ def config_show(
     strict: StrictOpt = None,
 ) -> None:
     """Print the effective settings, each with where it came from: default, config or flag."""
-    typer.echo(_settings(config, languages=lang, formats=format, out=out, snapshots=snapshots, templates=templates,
-                         figures=figures, strict=strict).show())
+    typer.echo(
+        _settings(
+            config, languages=lang, formats=format, out=out, snapshots=snapshots, templates=templates, figures=figures, strict=strict
+        ).show()
+    )
 
 
 def main() -> None:

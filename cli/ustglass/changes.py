@@ -38,9 +38,17 @@ def _spec(dataset_id: str, frame: pd.DataFrame) -> datasets.DatasetSpec:
     """The registered spec; for an unregistered ``date,value`` dataset, one keyed by date."""
     if dataset_id in datasets.ALL:
         return datasets.ALL[dataset_id]
-    return datasets.DatasetSpec(id=dataset_id, source="", source_name=dataset_id, units="", frequency=datasets.Frequency.IRREGULAR, url="",
-                                date_column=str(frame.columns[0]), schema=tuple(datasets.text(str(c)) for c in frame.columns),
-                                key=(str(frame.columns[0]),))
+    return datasets.DatasetSpec(
+        id=dataset_id,
+        source="",
+        source_name=dataset_id,
+        units="",
+        frequency=datasets.Frequency.IRREGULAR,
+        url="",
+        date_column=str(frame.columns[0]),
+        schema=tuple(datasets.text(str(c)) for c in frame.columns),
+        key=(str(frame.columns[0]),),
+    )
 
 
 def _key(row: pd.Series, key: tuple[str, ...]) -> str:
@@ -93,8 +101,11 @@ def signal_changes(old: Tables, new: Tables) -> tuple[SignalChange, ...]:
     for a, b in zip(before.results, after.results):
         if a.signal != b.signal:
             digits = a.indicator.digits
-            out.append(SignalChange(a.id, a.signal, b.signal, scorecard.rounded(a.value, digits),
-                                    scorecard.rounded(b.value, digits), a.as_of, b.as_of))
+            out.append(
+                SignalChange(
+                    a.id, a.signal, b.signal, scorecard.rounded(a.value, digits), scorecard.rounded(b.value, digits), a.as_of, b.as_of
+                )
+            )
     return tuple(out)
 
 
@@ -113,18 +124,26 @@ def previous_of(current: Path, root: Path) -> Path:
 
 # --- text ----------------------------------------------------------------------------------
 
+
 def _table(head: tuple[str, ...], rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
-    return ["  " + "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
-            for r in (head, *rows)]
+    return [
+        "  " + "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+        for r in (head, *rows)
+    ]
 
 
 def format_text(changes: Changes, examples: int = 5) -> str:
     """New observations per dataset, revisions (old → new), and the signals that changed."""
     lines = [f"changes from {changes.previous} to {changes.current}", "", "data"]
-    lines += _table(("dataset", "status", "new", "first new", "last new", "revised", "removed"),
-                    [(d.dataset, d.status, str(d.new_observations), d.new_first or "", d.new_last or "", str(d.revised),
-                      str(d.removed)) for d in changes.datasets], {2, 5, 6})
+    lines += _table(
+        ("dataset", "status", "new", "first new", "last new", "revised", "removed"),
+        [
+            (d.dataset, d.status, str(d.new_observations), d.new_first or "", d.new_last or "", str(d.revised), str(d.removed))
+            for d in changes.datasets
+        ],
+        {2, 5, 6},
+    )
     revised = [d for d in changes.datasets if d.revisions]
     lines += ["", "revisions" if revised else "revisions: none"]
     for d in revised:
@@ -134,9 +153,16 @@ def format_text(changes: Changes, examples: int = 5) -> str:
             lines.append(f"  {d.dataset}: {len(d.revisions) - examples} more")
     lines += ["", "signals changed" if changes.signals_changed else "signals changed: none"]
     if changes.signals_changed:
+
         def side(sig: str | None, value: float | None, as_of: str | None) -> str:
             return "not available" if sig is None else f"{sig} ({value:,g}, {as_of})"
-        lines += _table(("indicator", "before", "after"),
-                        [(s.id, side(s.before, s.value_before, s.as_of_before), side(s.after, s.value_after, s.as_of_after))
-                         for s in changes.signals_changed], set())
+
+        lines += _table(
+            ("indicator", "before", "after"),
+            [
+                (s.id, side(s.before, s.value_before, s.as_of_before), side(s.after, s.value_after, s.as_of_after))
+                for s in changes.signals_changed
+            ],
+            set(),
+        )
     return "\n".join(lines)

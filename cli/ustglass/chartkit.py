@@ -312,8 +312,14 @@ def set_face(t: Text) -> None:
     """Give ``t`` the brief's CJK face (bold where bold was asked for), keeping its size."""
     bold = t.get_fontweight() in ("bold", "semibold", "heavy", 600, 700, 800)
     face = fonts.cjk_face("bold" if bold else "regular")
-    t.set_fontproperties(FontProperties(family=face.family, weight="bold" if bold else "normal",  # named so in SVG text
-                                        fname=FontPath(str(face.path), face.index), size=t.get_fontsize()))
+    t.set_fontproperties(
+        FontProperties(
+            family=face.family,
+            weight="bold" if bold else "normal",  # named so in SVG text
+            fname=FontPath(str(face.path), face.index),
+            size=t.get_fontsize(),
+        )
+    )
 
 
 def renderer(fig: Figure | SubFigure) -> RendererAgg:

@@ -35,6 +35,7 @@ class Measured:
 
 # --- metrics -------------------------------------------------------------------------------
 
+
 def _ts(text: Any) -> pd.Timestamp:
     return pd.Timestamp(str(text))
 
@@ -85,8 +86,12 @@ def m_deficit_change(tables: Tables, fy: int, base_fy: int, **_: Any) -> Measure
 def m_deficit_change_pct(tables: Tables, fy: int, base_fy: int, **_: Any) -> Measured:
     d = _deficits(tables)
     now, base = _fy(d, fy), _fy(d, base_fy)
-    return Measured(_r((now / base - 1) * 100, 2), f"FY{fy}", context={f"FY{base_fy}": _r(base), f"FY{fy}": _r(now)},
-                    units={f"FY{base_fy}": "USD bn", f"FY{fy}": "USD bn"})
+    return Measured(
+        _r((now / base - 1) * 100, 2),
+        f"FY{fy}",
+        context={f"FY{base_fy}": _r(base), f"FY{fy}": _r(now)},
+        units={f"FY{base_fy}": "USD bn", f"FY{fy}": "USD bn"},
+    )
 
 
 def _research_row(tables: Tables, row_id: str) -> pd.Series:
@@ -121,8 +126,12 @@ def m_bills_share_change(tables: Tables, start: str, end: str, **_: Any) -> Meas
     d1, v1 = _at(share, end, "mspd_table1", MONTH)
     year_ends = share[(share.index >= d0) & (share.index <= d1) & (pd.DatetimeIndex(share.index).month == 12)]
     values = {_iso(d): _r(v) for d, v in year_ends.items()} | {_iso(d1): _r(v1)}
-    return Measured(_r(v1 - v0, 2), _iso(d1), context={"from": _iso(d0), "start": _r(v0), "end": _r(v1), "year_ends": values},
-                    units=dict.fromkeys(("start", "end", "year_ends"), "%"))
+    return Measured(
+        _r(v1 - v0, 2),
+        _iso(d1),
+        context={"from": _iso(d0), "start": _r(v0), "end": _r(v1), "year_ends": values},
+        units=dict.fromkeys(("start", "end", "year_ends"), "%"),
+    )
 
 
 def _lev_short(tables: Tables, contracts: Any = "all") -> pd.Series:
@@ -142,16 +151,20 @@ def m_lev_short(tables: Tables, start: str, end: str, stat: str, contracts: Any 
     pick = {"max": part.idxmax(), "min": part.idxmin(), "last": part.index[-1]}
     value = float(part.mean()) if stat == "mean" else float(part[pick[stat]])
     when = f"{_iso(part.index[0])}…{_iso(part.index[-1])}" if stat == "mean" else _iso(pick[stat])
-    return Measured(_r(value), when, context={"weeks": int(len(part)), "mean": _r(part.mean()), "min": _r(part.min()),
-                                              "max": _r(part.max())})
+    return Measured(
+        _r(value), when, context={"weeks": int(len(part)), "mean": _r(part.mean()), "min": _r(part.min()), "max": _r(part.max())}
+    )
 
 
 def m_lev_short_ratio(tables: Tables, start: str, end: str, base_start: str, base_end: str, **_: Any) -> Measured:
     s = _lev_short(tables)
     now, base = _window(s, start, end), _window(s, base_start, base_end)
-    return Measured(_r(now.mean() / base.mean(), 2), f"{_iso(now.index[0])}…{_iso(now.index[-1])}",
-                    context={"mean": _r(now.mean()), "base_mean": _r(base.mean()), "weeks": int(len(now)),
-                             "base_weeks": int(len(base))}, units=dict.fromkeys(("mean", "base_mean"), "USD bn"))
+    return Measured(
+        _r(now.mean() / base.mean(), 2),
+        f"{_iso(now.index[0])}…{_iso(now.index[-1])}",
+        context={"mean": _r(now.mean()), "base_mean": _r(base.mean()), "weeks": int(len(now)), "base_weeks": int(len(base))},
+        units=dict.fromkeys(("mean", "base_mean"), "USD bn"),
+    )
 
 
 def m_lev_short_change_pct(tables: Tables, start: str, end: str, **_: Any) -> Measured:
@@ -159,9 +172,12 @@ def m_lev_short_change_pct(tables: Tables, start: str, end: str, **_: Any) -> Me
     d0, v0 = _at(s, start, "cftc_tff_ust", WEEK)
     d1, v1 = _at(s, end, "cftc_tff_ust", WEEK)
     between = s[(s.index >= d0) & (s.index <= d1)]
-    return Measured(_r((v1 / v0 - 1) * 100, 2), f"{_iso(d0)}…{_iso(d1)}",
-                    context={"start": _r(v0), "end": _r(v1), "min": _r(between.min()), "weeks": int(len(between))},
-                    units=dict.fromkeys(("start", "end", "min"), "USD bn"))
+    return Measured(
+        _r((v1 / v0 - 1) * 100, 2),
+        f"{_iso(d0)}…{_iso(d1)}",
+        context={"start": _r(v0), "end": _r(v1), "min": _r(between.min()), "weeks": int(len(between))},
+        units=dict.fromkeys(("start", "end", "min"), "USD bn"),
+    )
 
 
 def _tic(tables: Tables) -> pd.DataFrame:
@@ -193,10 +209,17 @@ def m_cayman_rank(tables: Tables, month: str, **_: Any) -> Measured:
     rows = rows[(rows["month"] == month) & ~rows["country"].isin(TIC_AGGREGATES) & (rows["country"] != scorecard.CAYMAN)]
     others = rows.sort_values(["value", "country"], ascending=[False, True])
     largest = others.iloc[0]
-    return Measured(float(1 + (others["value"] > total).sum()), month,
-                    context={"estimate": _r(total), "official_rank": int(1 + (others["value"] > official).sum()),
-                             "largest_other": str(largest["country"]), "largest_other_value": _r(largest["value"])},
-                    units=dict.fromkeys(("estimate", "largest_other_value"), "USD bn"))
+    return Measured(
+        float(1 + (others["value"] > total).sum()),
+        month,
+        context={
+            "estimate": _r(total),
+            "official_rank": int(1 + (others["value"] > official).sum()),
+            "largest_other": str(largest["country"]),
+            "largest_other_value": _r(largest["value"]),
+        },
+        units=dict.fromkeys(("estimate", "largest_other_value"), "USD bn"),
+    )
 
 
 def m_tic_change(tables: Tables, country: str, start: str, end: str, **_: Any) -> Measured:
@@ -229,12 +252,21 @@ def m_bills_outstanding(tables: Tables, date: str, **_: Any) -> Measured:
 def m_scorecard_signal(tables: Tables, indicator: str, date: str, **_: Any) -> Measured:
     result = scorecard.evaluate_one(scorecard.BY_ID[indicator], tables, as_of=date)
     if result.status != scorecard.OK:
-        raise Unavailable("missing_dataset", result.needs) if result.needs else \
-            Unavailable("no_data", scorecard.BY_ID[indicator].datasets, period=date)
-    return Measured(_r(result.value or 0.0, result.indicator.digits), result.as_of or date, signal=result.signal,
-                    context={"indicator_value": _r(result.value or 0.0, result.indicator.digits),
-                             "percentile": None if result.percentile is None else _r(result.percentile)},
-                    units={"indicator_value": result.indicator.unit, "percentile": "pctile"})
+        raise (
+            Unavailable("missing_dataset", result.needs)
+            if result.needs
+            else Unavailable("no_data", scorecard.BY_ID[indicator].datasets, period=date)
+        )
+    return Measured(
+        _r(result.value or 0.0, result.indicator.digits),
+        result.as_of or date,
+        signal=result.signal,
+        context={
+            "indicator_value": _r(result.value or 0.0, result.indicator.digits),
+            "percentile": None if result.percentile is None else _r(result.percentile),
+        },
+        units={"indicator_value": result.indicator.unit, "percentile": "pctile"},
+    )
 
 
 def m_srf_use(tables: Tables, start: str, end: str, **_: Any) -> Measured:
@@ -249,8 +281,10 @@ def m_walcl_runoff_change(tables: Tables, date: str, **_: Any) -> Measured:
     """Change of the Fed's balance sheet over the last three months, minus the change a year earlier (USD bn)."""
     s = dated(tables, "fred_walcl") / 1000
     end, three = _ts(date), pd.DateOffset(months=3)
-    points = [_at(s, when, "fred_walcl", WEEK)[1] for when in (end, end - three, end - pd.DateOffset(years=1),
-                                                               end - pd.DateOffset(years=1) - three)]
+    points = [
+        _at(s, when, "fred_walcl", WEEK)[1]
+        for when in (end, end - three, end - pd.DateOffset(years=1), end - pd.DateOffset(years=1) - three)
+    ]
     recent, earlier = points[0] - points[1], points[2] - points[3]
     return Measured(_r(recent - earlier), _iso(end), context={"change_3m": _r(recent), "change_3m_year_earlier": _r(earlier)})
 

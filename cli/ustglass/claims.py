@@ -31,6 +31,7 @@ COMPARISONS = ("approx", "greater", "less", "equal", "range", "direction", "sign
 
 # --- definitions ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Check:
     id: str
@@ -85,8 +86,7 @@ def _check(path: Path, cid: str, raw: Mapping[str, Any]) -> Check:
         raise bad("claimed", "a number is needed")
     if comparison == "approx" and not isinstance(raw.get("tolerance"), (int, float)):
         raise bad("tolerance", "an approximate claim needs a tolerance")
-    return Check(raw["id"], raw["metric"], dict(raw.get("args", {})), comparison, claimed, float(raw.get("tolerance", 0)),
-                 raw["unit"])
+    return Check(raw["id"], raw["metric"], dict(raw.get("args", {})), comparison, claimed, float(raw.get("tolerance", 0)), raw["unit"])
 
 
 def load_claims(path: Path = CLAIMS_FILE) -> tuple[Claim, ...]:
@@ -109,6 +109,7 @@ def load_claims(path: Path = CLAIMS_FILE) -> tuple[Claim, ...]:
 
 
 # --- judging -------------------------------------------------------------------------------
+
 
 def judge(check: Check, m: Measured) -> tuple[str, float | None]:
     """The verdict of one check on what was measured, and the difference from the claimed value."""
@@ -222,6 +223,7 @@ def check_claims(tables: Tables, snapshot_id: str = "", claims: tuple[Claim, ...
 
 # --- key figures ---------------------------------------------------------------------------
 
+
 def _frozen(value: Any) -> Any:
     return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
 
@@ -235,11 +237,21 @@ def _reason(exc: Unavailable | None) -> keyfigures.UnavailableReason | None:
 def _check_reading(c: CheckResult) -> keyfigures.ClaimCheckReading:
     m, chk = c.measured, c.check
     return keyfigures.ClaimCheckReading(
-        id=chk.id, metric=chk.metric, comparison=chk.comparison, claimed=_frozen(chk.claimed), tolerance=chk.tolerance,
-        unit=chk.unit, verdict=c.verdict, value=None if m is None else m.value,
-        values=None if m is None or m.values is None else dict(m.values), date=None if m is None else m.date,
-        signal=None if m is None else m.signal, difference=c.difference, reason=_reason(c.reason),
-        context={} if m is None else dict(m.context))
+        id=chk.id,
+        metric=chk.metric,
+        comparison=chk.comparison,
+        claimed=_frozen(chk.claimed),
+        tolerance=chk.tolerance,
+        unit=chk.unit,
+        verdict=c.verdict,
+        value=None if m is None else m.value,
+        values=None if m is None or m.values is None else dict(m.values),
+        date=None if m is None else m.date,
+        signal=None if m is None else m.signal,
+        difference=c.difference,
+        reason=_reason(c.reason),
+        context={} if m is None else dict(m.context),
+    )
 
 
 def key_figures(result: ClaimCheck) -> keyfigures.Claims:
@@ -247,12 +259,23 @@ def key_figures(result: ClaimCheck) -> keyfigures.Claims:
     found = []
     for r in result.results:
         head, reasons = r.headline, [c.reason for c in r.checks if c.reason is not None and c.check.comparison != "none"]
-        found.append(keyfigures.ClaimReading(
-            id=r.claim.id, date=r.claim.date, verdict=r.verdict, metric=head.check.metric,
-            value=None if head.measured is None else head.measured.value, unit=head.check.unit,
-            value_date=None if head.measured is None else head.measured.date, claimed=_frozen(head.check.claimed),
-            difference=head.difference, reason_code=reasons[0].code if reasons else None, needs=r.needs,
-            settled_by=r.claim.settled_by, checks=tuple(_check_reading(c) for c in r.checks)))
+        found.append(
+            keyfigures.ClaimReading(
+                id=r.claim.id,
+                date=r.claim.date,
+                verdict=r.verdict,
+                metric=head.check.metric,
+                value=None if head.measured is None else head.measured.value,
+                unit=head.check.unit,
+                value_date=None if head.measured is None else head.measured.date,
+                claimed=_frozen(head.check.claimed),
+                difference=head.difference,
+                reason_code=reasons[0].code if reasons else None,
+                needs=r.needs,
+                settled_by=r.claim.settled_by,
+                checks=tuple(_check_reading(c) for c in r.checks),
+            )
+        )
     counts = {v: sum(1 for c in found if c.verdict == v) for v in (SUPPORTED, PARTLY, NOT_SUPPORTED, CANNOT_CHECK)}
     return keyfigures.Claims(tuple(found), counts)
 
@@ -315,8 +338,11 @@ class Wording:
         if exc.code == "not_measurable":
             return self.get(f"reasons.{exc.key}")
         detail = self.loc.name_of("countries", exc.detail) if exc.detail else ""
-        return self.get(f"reasons.{exc.code}").format(datasets=", ".join(exc.datasets), row=exc.row, detail=detail,
-                                                      period=self.when(exc.period) if exc.period else "").strip()
+        return (
+            self.get(f"reasons.{exc.code}")
+            .format(datasets=", ".join(exc.datasets), row=exc.row, detail=detail, period=self.when(exc.period) if exc.period else "")
+            .strip()
+        )
 
     def claimed(self, check: Check | keyfigures.ClaimCheckReading) -> str:
         c, u = check.comparison, check.unit
@@ -327,8 +353,7 @@ class Wording:
         if c == "direction":
             return self.get(f"comparisons.{check.claimed}")
         if c == "signal_in":
-            return self.get("comparisons.signal_in").format(
-                signals=self.get("labels.or").join(self.signal(s) for s in check.claimed))
+            return self.get("comparisons.signal_in").format(signals=self.get("labels.or").join(self.signal(s) for s in check.claimed))
         return self.get(f"comparisons.{c}").format(claimed=self.amount(check.claimed, u), tolerance=self.amount(check.tolerance, u))
 
 
@@ -340,24 +365,37 @@ def wording(code: str, templates_dir: Path | None = None) -> Wording:
         if path.is_file():
             return Wording(path, _read_toml(path), locale.load(code, dirs))
     found = sorted({p.parent.name for d in dirs if d.is_dir() for p in d.glob(f"*/{WORDING_FILE}")})
-    raise BuildError(f"no claim wording for language {code!r} (templates/locales/{code}/{WORDING_FILE}); available: "
-                     f"{', '.join(found) or 'none'}")
+    raise BuildError(
+        f"no claim wording for language {code!r} (templates/locales/{code}/{WORDING_FILE}); available: {', '.join(found) or 'none'}"
+    )
 
 
 def _check_dict(claim: Claim, c: CheckResult, w: Wording | None) -> dict[str, Any]:
     m, chk = c.measured, c.check
     out: dict[str, Any] = {
-        "id": chk.id, "metric": chk.metric, "args": dict(chk.args), "comparison": chk.comparison, "claimed": chk.claimed,
-        "tolerance": chk.tolerance, "unit": chk.unit, "value": None if m is None else m.value,
-        "values": None if m is None or m.values is None else dict(m.values), "date": None if m is None else m.date,
-        "signal": None if m is None else m.signal, "difference": c.difference, "verdict": c.verdict,
+        "id": chk.id,
+        "metric": chk.metric,
+        "args": dict(chk.args),
+        "comparison": chk.comparison,
+        "claimed": chk.claimed,
+        "tolerance": chk.tolerance,
+        "unit": chk.unit,
+        "value": None if m is None else m.value,
+        "values": None if m is None or m.values is None else dict(m.values),
+        "date": None if m is None else m.date,
+        "signal": None if m is None else m.signal,
+        "difference": c.difference,
+        "verdict": c.verdict,
         "reason_code": None if c.reason is None else c.reason.code,
         "needs": [] if c.reason is None or c.reason.code != "missing_dataset" else list(c.reason.datasets),
         "context": {} if m is None else dict(m.context),
     }
     if w is not None:
-        out |= {"text": w.get(f"{claim.id}.checks.{chk.id}"), "verdict_text": w.get(f"verdicts.{c.verdict}"),
-                "reason": None if c.reason is None else w.reason(c.reason)}
+        out |= {
+            "text": w.get(f"{claim.id}.checks.{chk.id}"),
+            "verdict_text": w.get(f"verdicts.{c.verdict}"),
+            "reason": None if c.reason is None else w.reason(c.reason),
+        }
     return out
 
 
@@ -365,16 +403,27 @@ def claim_dict(r: ClaimResult, w: Wording | None = None) -> dict[str, Any]:
     head, claim = r.headline, r.claim
     reasons = [c.reason for c in r.checks if c.reason is not None]
     out: dict[str, Any] = {
-        "id": claim.id, "refers_to": claim.refers_to, "date": claim.date, "settled_by": list(claim.settled_by),
-        "verdict": r.verdict, "value": None if head.measured is None else head.measured.value, "unit": head.check.unit,
-        "value_date": None if head.measured is None else head.measured.date, "claimed": head.check.claimed,
-        "difference": head.difference, "needs": list(r.needs),
+        "id": claim.id,
+        "refers_to": claim.refers_to,
+        "date": claim.date,
+        "settled_by": list(claim.settled_by),
+        "verdict": r.verdict,
+        "value": None if head.measured is None else head.measured.value,
+        "unit": head.check.unit,
+        "value_date": None if head.measured is None else head.measured.date,
+        "claimed": head.check.claimed,
+        "difference": head.difference,
+        "needs": list(r.needs),
         "checks": [_check_dict(claim, c, w) for c in r.checks],
     }
     if w is not None:
-        out |= {"text": w.get(f"{claim.id}.text"), "period_text": w.get(f"{claim.id}.period"), "verdict_text": w.get(f"verdicts.{r.verdict}"),
-                "reason": w.reason(reasons[0]) if reasons else None,
-                "note": w.get(f"{claim.id}.note") if w.has(f"{claim.id}.note") else None}
+        out |= {
+            "text": w.get(f"{claim.id}.text"),
+            "period_text": w.get(f"{claim.id}.period"),
+            "verdict_text": w.get(f"verdicts.{r.verdict}"),
+            "reason": w.reason(reasons[0]) if reasons else None,
+            "note": w.get(f"{claim.id}.note") if w.has(f"{claim.id}.note") else None,
+        }
     return out
 
 
@@ -386,6 +435,7 @@ def to_dict(result: ClaimCheck, w: Wording | None = None) -> dict[str, Any]:
 
 
 # --- text ----------------------------------------------------------------------------------
+
 
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -432,17 +482,34 @@ def format_text(result: ClaimCheck, w: Wording) -> str:
     lines: list[tuple[str, ...] | str] = []
     for r in result.results:
         cid = r.claim.id
-        lines.append(w.get("labels.claim_line").format(id=cid, verdict=w.get(f"verdicts.{r.verdict}"), text=w.get(f"{cid}.text"),
-                                                       period=w.get(f"{cid}.period")))
+        lines.append(
+            w.get("labels.claim_line").format(
+                id=cid, verdict=w.get(f"verdicts.{r.verdict}"), text=w.get(f"{cid}.text"), period=w.get(f"{cid}.period")
+            )
+        )
         for c in r.checks:
             m, chk = c.measured, c.check
-            lines.append(("  " + w.get(f"{cid}.checks.{chk.id}"), "" if m is None else data_cell(chk, m, w),
-                          "" if m is None else w.when(m.date), w.claimed(chk),
-                          "" if c.difference is None else w.amount(c.difference, chk.unit, sign=True),
-                          w.get(f"verdicts.{c.verdict}")))
-            extra = w.reason(c.reason) if c.reason is not None else "" if m is None else (
-                w.get("labels.separator").join(f"{w.when(k)} {w.amount(v, chk.unit)}" for k, v in m.values.items())
-                if m.values else _context_line(m, chk.unit, w))
+            lines.append(
+                (
+                    "  " + w.get(f"{cid}.checks.{chk.id}"),
+                    "" if m is None else data_cell(chk, m, w),
+                    "" if m is None else w.when(m.date),
+                    w.claimed(chk),
+                    "" if c.difference is None else w.amount(c.difference, chk.unit, sign=True),
+                    w.get(f"verdicts.{c.verdict}"),
+                )
+            )
+            extra = (
+                w.reason(c.reason)
+                if c.reason is not None
+                else ""
+                if m is None
+                else (
+                    w.get("labels.separator").join(f"{w.when(k)} {w.amount(v, chk.unit)}" for k, v in m.values.items())
+                    if m.values
+                    else _context_line(m, chk.unit, w)
+                )
+            )
             if extra:
                 lines.append(f"      {extra}")
         if w.has(f"{cid}.note"):
@@ -457,4 +524,3 @@ def format_text(result: ClaimCheck, w: Wording) -> str:
     out = [w.get("labels.snapshot").format(id=result.snapshot), table_row(head)]
     out += [table_row(x) if isinstance(x, tuple) else x for x in lines]
     return "\n".join(out)
-

@@ -67,7 +67,7 @@ def bp(value: float, loc: Locale, digits: int = 0, *, sign: bool = False) -> str
 # $1,774.684 bn reads $1.8 trillion and 1.8万亿美元; $423.04 bn $423 billion and 4,230亿美元;
 # $9.46 bn $9.5 billion and 95亿美元.
 USD_PRECISION = ((Decimal(1000), Decimal(100)), (Decimal(10), Decimal(1)), (Decimal(0), Decimal("0.1")))
-FINEST_STEP = Decimal("0.001")  # usd_each never refines beyond a million dollars
+MAX_EXTRA_PLACES = 3  # amounts shown together are never written more than three places finer than alone
 
 
 def _decimal(value: float | str | Decimal) -> Decimal:
@@ -98,8 +98,9 @@ def _tier(loc: Locale, rounded_bn: Decimal) -> Any:
     return next((t for t in tiers if abs(rounded_bn) >= _decimal(str(t["at_least"]))), tiers[-1])
 
 
-def usd_bn(value_bn: float, loc: Locale, digits: int | None = None, *, sign: bool = False,
-           step: float | str | Decimal | None = None) -> str:
+def usd_bn(
+    value_bn: float, loc: Locale, digits: int | None = None, *, sign: bool = False, step: float | str | Decimal | None = None
+) -> str:
     """An amount given in billions of US dollars, rounded by one rule for every language and
     written in the reader's unit (the pack's ``numbers.usd_bn`` tiers: ``at_least``, ``per_bn``,
     ``pattern``).
@@ -124,30 +125,32 @@ def usd_bn(value_bn: float, loc: Locale, digits: int | None = None, *, sign: boo
     return _sign(shown, sign, loc) + str(tier["pattern"]).format(n=_grouped(abs(shown), places, loc))
 
 
-def usd_steps(values: Sequence[float]) -> list[Decimal]:
-    """Rounding steps for amounts shown together (a table's cells, the two sides of a stated
-    change) such that amounts that differ read differently, in every language.
+def _reads_apart(amounts: Sequence[Decimal], extra: int) -> bool:
+    """Whether amounts that differ still differ rounded to their default step, ``extra`` places finer."""
+    shown: dict[Decimal, Decimal] = {}
+    for v in amounts:
+        r = _to_step(v, usd_step(float(v)).scaleb(-extra))
+        if shown.setdefault(r, v) != v:
+            return False
+    return True
 
-    Each amount starts from its own default step; while two different amounts round to the same
-    number, the coarsest step in use is made ten times finer for every amount that uses it. So
-    FY2024's 1,815.4 and FY2025's 1,774.7 bn read $1.82 and $1.77 trillion, not $1.8 twice, and
-    $983.6 billion keeps its own step ($984 billion).
+
+def extra_places(groups: Sequence[Sequence[float]]) -> int:
+    """The fewest places finer than the default (0, 1, 2 ...) at which, within each group, amounts
+    that differ read differently."""
+    amounts = [[_decimal(v) for v in group] for group in groups]
+    return next((k for k in range(MAX_EXTRA_PLACES + 1) if all(_reads_apart(g, k) for g in amounts)), MAX_EXTRA_PLACES)
+
+
+def usd_steps(values: Sequence[float], extra: int | None = None) -> list[Decimal]:
+    """Rounding steps for amounts shown together (a table's cells, the two sides of a stated
+    change) such that amounts that differ read differently, in every language: each amount's
+    default step, made finer by the same number of places for all (``extra_places``). So FY2024's
+    1,815.4 and FY2025's 1,774.7 bn read $1.82 and $1.77 trillion, not $1.8 twice, and FY2019's
+    983.6 bn, one place finer too, $983.6 billion.
     """
-    amounts = [_decimal(v) for v in values]
-    own = [usd_step(float(v)) for v in amounts]
-    cap = max(own, default=Decimal(1))
-    while True:
-        steps = [min(s, cap) for s in own]
-        shown: dict[Decimal, Decimal] = {}
-        clash = False
-        for v, s in zip(amounts, steps):
-            r = _to_step(v, s)
-            if r in shown and shown[r] != v:
-                clash = True
-            shown.setdefault(r, v)
-        if not clash or cap <= FINEST_STEP:
-            return steps
-        cap = cap / 10
+    k = extra_places([values]) if extra is None else extra
+    return [usd_step(float(v)).scaleb(-k) for v in values]
 
 
 def usd_each(values: Sequence[float], loc: Locale, *, sign: bool = False) -> list[str]:
@@ -159,17 +162,18 @@ def distinct_digits(values: Sequence[float], digits: int = 0, most: int = 4) -> 
     """The fewest decimals, from ``digits``, at which values that differ read differently (a
     chart's bar labels: FY2024's 1.815 and FY2025's 1.775 trillion read 1.82 and 1.77)."""
     for d in range(digits, most + 1):
-        shown = {}
+        shown: dict[Decimal, float] = {}
         if all(shown.setdefault(_rounded(v, d), v) == v for v in values):
             return d
     return most
 
 
 def usd_table(rows: Sequence[Sequence[float | None]], loc: Locale, *, sign: bool = False) -> list[list[str | None]]:
-    """Every amount of a table written at the steps ``usd_steps`` gives the table as a whole, so
-    that no two cells that differ read the same; an empty cell (None) stays None."""
-    steps = iter(usd_steps([v for row in rows for v in row if v is not None]))
-    return [[None if v is None else usd_bn(v, loc, sign=sign, step=next(steps)) for v in row] for row in rows]
+    """A table's amounts, one precision for the whole table: the fewest extra places at which, in
+    every row, amounts that differ read differently (a row's cells are what a reader compares:
+    a holder now and a year earlier, a deficit from year to year); an empty cell (None) stays None."""
+    k = extra_places([[v for v in row if v is not None] for row in rows])
+    return [[None if v is None else usd_bn(v, loc, sign=sign, step=usd_step(v).scaleb(-k)) for v in row] for row in rows]
 
 
 def _ymd(text: str, parts: int) -> tuple[int, ...]:

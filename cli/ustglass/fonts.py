@@ -232,10 +232,17 @@ def latin_font_path(style: LatinStyle = "regular") -> Path:
     """The Noto Sans font file of ``style``, as fontconfig finds it."""
     wanted = LATIN_STYLES[style]
     try:
-        out = subprocess.run(["fc-match", "--format=%{file}\n%{family}\n%{style}", f"{LATIN_FAMILY}:style={wanted}"],
-                             capture_output=True, text=True, check=True, timeout=30).stdout
+        out = subprocess.run(
+            ["fc-match", "--format=%{file}\n%{family}\n%{style}", f"{LATIN_FAMILY}:style={wanted}"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
     except (OSError, subprocess.SubprocessError) as exc:
-        raise BuildError(f"font {LATIN_FAMILY} ({wanted}): fontconfig's fc-match failed ({exc}); install fontconfig and fonts-noto-core") from None
+        raise BuildError(
+            f"font {LATIN_FAMILY} ({wanted}): fontconfig's fc-match failed ({exc}); install fontconfig and fonts-noto-core"
+        ) from None
     file, family, found = ([*out.split("\n"), "", ""])[:3]
     if LATIN_FAMILY not in family.split(",") or wanted not in found.split(",") or not Path(file).is_file():
         raise BuildError(f"font {LATIN_FAMILY} ({wanted}) not found (fontconfig offers {family or 'nothing'} {found}): {_LATIN_HINT}")
@@ -340,11 +347,17 @@ def _harfbuzz() -> tuple[Any, Any] | None:
     hb, sub = (ctypes.CDLL(n) for n in names)  # both names were found
     ptr = ctypes.c_void_p
     signatures = [
-        (hb, "hb_blob_create_from_file_or_fail", ptr, [ctypes.c_char_p]), (hb, "hb_face_create", ptr, [ptr, ctypes.c_uint]),
-        (hb, "hb_blob_destroy", None, [ptr]), (hb, "hb_face_destroy", None, [ptr]), (hb, "hb_set_add", None, [ptr, ctypes.c_uint32]),
-        (hb, "hb_face_reference_blob", ptr, [ptr]), (hb, "hb_blob_get_data", ctypes.c_void_p, [ptr, ctypes.POINTER(ctypes.c_uint)]),
-        (sub, "hb_subset_input_create_or_fail", ptr, []), (sub, "hb_subset_input_destroy", None, [ptr]),
-        (sub, "hb_subset_input_unicode_set", ptr, [ptr]), (sub, "hb_subset_input_set_flags", None, [ptr, ctypes.c_uint]),
+        (hb, "hb_blob_create_from_file_or_fail", ptr, [ctypes.c_char_p]),
+        (hb, "hb_face_create", ptr, [ptr, ctypes.c_uint]),
+        (hb, "hb_blob_destroy", None, [ptr]),
+        (hb, "hb_face_destroy", None, [ptr]),
+        (hb, "hb_set_add", None, [ptr, ctypes.c_uint32]),
+        (hb, "hb_face_reference_blob", ptr, [ptr]),
+        (hb, "hb_blob_get_data", ctypes.c_void_p, [ptr, ctypes.POINTER(ctypes.c_uint)]),
+        (sub, "hb_subset_input_create_or_fail", ptr, []),
+        (sub, "hb_subset_input_destroy", None, [ptr]),
+        (sub, "hb_subset_input_unicode_set", ptr, [ptr]),
+        (sub, "hb_subset_input_set_flags", None, [ptr, ctypes.c_uint]),
         (sub, "hb_subset_or_fail", ptr, [ptr, ptr]),
     ]
     try:
@@ -379,7 +392,12 @@ def _hb_subset(path: Path, text: str) -> bytes | None:
         data = hb.hb_blob_get_data(out, ctypes.byref(length))
         return ctypes.string_at(data, length.value)
     finally:
-        for destroy, handle in ((hb.hb_blob_destroy, out), (hb.hb_face_destroy, result), (sub.hb_subset_input_destroy, request),
-                                (hb.hb_face_destroy, face), (hb.hb_blob_destroy, blob)):
+        for destroy, handle in (
+            (hb.hb_blob_destroy, out),
+            (hb.hb_face_destroy, result),
+            (sub.hb_subset_input_destroy, request),
+            (hb.hb_face_destroy, face),
+            (hb.hb_blob_destroy, blob),
+        ):
             if handle:
                 destroy(handle)

@@ -31,8 +31,14 @@ class SnapshotInfo:
     carried_forward: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "path": str(self.path), "created": self.created, "sources": list(self.sources),
-                "newest": self.newest, "carried_forward": list(self.carried_forward)}
+        return {
+            "id": self.id,
+            "path": str(self.path),
+            "created": self.created,
+            "sources": list(self.sources),
+            "newest": self.newest,
+            "carried_forward": list(self.carried_forward),
+        }
 
 
 def info(path: Path) -> SnapshotInfo:
@@ -41,9 +47,13 @@ def info(path: Path) -> SnapshotInfo:
     metas: dict[str, Any] = manifest["datasets"]
     sources = sorted({spec.source for ds in metas if (spec := datasets.ALL.get(ds)) is not None})
     return SnapshotInfo(
-        id=str(manifest.get("snapshot", path.name)), path=path, created=str(manifest.get("created", "")),
-        sources=tuple(sources), newest={ds: str(meta.get("last", "")) for ds, meta in sorted(metas.items())},
-        carried_forward=tuple(sorted(ds for ds, meta in metas.items() if meta.get("carried_forward"))))
+        id=str(manifest.get("snapshot", path.name)),
+        path=path,
+        created=str(manifest.get("created", "")),
+        sources=tuple(sources),
+        newest={ds: str(meta.get("last", "")) for ds, meta in sorted(metas.items())},
+        carried_forward=tuple(sorted(ds for ds, meta in metas.items() if meta.get("carried_forward"))),
+    )
 
 
 def list_snapshots(root: Path) -> list[SnapshotInfo]:
@@ -67,6 +77,7 @@ def format_snapshots(infos: list[SnapshotInfo]) -> str:
 
 # --- diff --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class DatasetDiff:
     """What changed in one dataset from snapshot A to snapshot B."""
@@ -79,8 +90,14 @@ class DatasetDiff:
     examples: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"dataset": self.dataset, "status": self.status, "added": self.added, "removed": self.removed,
-                "revised": self.revised, "examples": self.examples}
+        return {
+            "dataset": self.dataset,
+            "status": self.status,
+            "added": self.added,
+            "removed": self.removed,
+            "revised": self.revised,
+            "examples": self.examples,
+        }
 
 
 def _text(value: Any) -> str:
@@ -120,8 +137,10 @@ def compare(spec: datasets.DatasetSpec, a: pd.DataFrame, b: pd.DataFrame, exampl
     found = {
         "added": [f"{_key_text(r, spec.key)}: {_values_text(r, cols, '_b')}" for _, r in added.head(examples).iterrows()],
         "removed": [f"{_key_text(r, spec.key)}: {_values_text(r, cols, '_a')}" for _, r in removed.head(examples).iterrows()],
-        "revised": [f"{_key_text(r, spec.key)}: {_values_text(r, cols, '_a')} -> {_values_text(r, cols, '_b')}"
-                    for _, r in revised.head(examples).iterrows()],
+        "revised": [
+            f"{_key_text(r, spec.key)}: {_values_text(r, cols, '_a')} -> {_values_text(r, cols, '_b')}"
+            for _, r in revised.head(examples).iterrows()
+        ],
     }
     status = "changed" if len(added) or len(removed) or len(revised) else "unchanged"
     return DatasetDiff(spec.id, status, len(added), len(removed), len(revised), {k: v for k, v in found.items() if v})

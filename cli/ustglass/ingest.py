@@ -21,8 +21,8 @@ import pandas as pd
 from ustglass import datasets, snapshot, sources
 from ustglass.datasets import Combine, DatasetSpec, Revision
 from ustglass.errors import InputError
-from ustglass.snapshot import DatasetRecord, Origin, cut_as_of, last_period_end, sha256_bytes
-from ustglass.sources._text import located
+from ustglass.snapshot import DatasetRecord, Origin, cut_as_of, last_known, last_period_end, sha256_bytes
+from ustglass.sources._text import MAX_FILE_BYTES, MAX_FILE_MB, located
 from ustglass.sources.validate import check_frame, check_required, today
 
 REVISED = "revised: "  # how a manifest note of a documented revision begins
@@ -59,6 +59,8 @@ def scan_dir(root: Path, exclude: tuple[str, ...] = ()) -> list[RawFile]:
             continue
         if not path.resolve().is_relative_to(inside):  # a link out of the directory is not read, and its content not shown
             raise InputError(rel.as_posix(), "is a symbolic link to a file outside the input directory; copy the file in instead")
+        if (size := path.stat().st_size) > MAX_FILE_BYTES:
+            raise InputError(rel.as_posix(), f"is {size / 2**20:,.0f} MB, more than {MAX_FILE_MB} MB; no official file is that large")
         mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
         found.append(RawFile(name=rel.as_posix(), data=path.read_bytes(), retrieved=mtime.strftime("%Y-%m-%dT%H:%M:%SZ")))
     return found
@@ -150,9 +152,13 @@ def check_agree(spec: DatasetSpec, a: Candidate, b: Candidate) -> None:
     """Two files of one dataset must give the same values where their observations overlap."""
     found = disagreement(spec, a, b)
     if found is not None:
-        raise InputError(found.file, f"{found.mine} on {found.where} differs from {b.origin.file} ({found.theirs}); "
-                                        "two files give different values for the same observation",
-                         row=found.row, field=found.field)
+        raise InputError(
+            found.file,
+            f"{found.mine} on {found.where} differs from {b.origin.file} ({found.theirs}); "
+            "two files give different values for the same observation",
+            row=found.row,
+            field=found.field,
+        )
 
 
 def _supersedes(spec: DatasetSpec, new: Candidate, old: Candidate) -> Revision | None:
@@ -163,8 +169,10 @@ def _supersedes(spec: DatasetSpec, new: Candidate, old: Candidate) -> Revision |
 
 
 def _revision_note(new: Candidate, old: Candidate, found: Disagreement, revision: Revision) -> str:
-    return (f"{REVISED}{new.origin.file} supersedes {old.origin.file} for {found.count} observation(s), e.g. {found.where} "
-            f"{found.column}: {found.theirs} -> {found.mine} ({revision.why})")
+    return (
+        f"{REVISED}{new.origin.file} supersedes {old.origin.file} for {found.count} observation(s), e.g. {found.where} "
+        f"{found.column}: {found.theirs} -> {found.mine} ({revision.why})"
+    )
 
 
 def _union(spec: DatasetSpec, ranked: list[Candidate]) -> DatasetRecord:
@@ -173,7 +181,7 @@ def _union(spec: DatasetSpec, ranked: list[Candidate]) -> DatasetRecord:
     notes: list[str] = []
     superseding: set[int] = set()
     for i, a in enumerate(ranked):
-        for b in ranked[i + 1:]:
+        for b in ranked[i + 1 :]:
             new, old = (a, b) if _supersedes(spec, a, b) else (b, a)
             revision = _supersedes(spec, new, old)
             if revision is None:
@@ -216,7 +224,7 @@ def choose(spec: DatasetSpec, cands: list[Candidate]) -> DatasetRecord:
     best = ranked[-1]
     if spec.combine is Combine.FURTHEST:
         for i, a in enumerate(ranked):
-            for b in ranked[i + 1:]:
+            for b in ranked[i + 1 :]:
                 check_agree(spec, a, b)
         notes = tuple(_why_not_used(spec, c, best) for c in ranked[:-1])
         return DatasetRecord(spec, best.frame.loc[:, list(spec.columns)], (best.origin,), notes=notes)
@@ -245,8 +253,18 @@ def research_estimates() -> tuple[pd.DataFrame, RawFile]:
     return frame, RawFile("research/estimates.toml", data, "")
 
 
+def newest_known(records: list[DatasetRecord]) -> date:
+    """The as-of date the data allow: the newest date on which any observation became known
+    (by its dataset's release rule), but not after today (a file holding an observation earlier
+    than its rule says is read as of today)."""
+    newest = max(d for r in records if (d := last_known(r.spec, r.frame)) is not None)
+    return min(newest, today())
+
+
 def assemble(candidates: list[Candidate], as_of: date | None) -> tuple[str, list[DatasetRecord]]:
-    """Snapshot id and records from parsed candidates, cut at ``as_of`` (default: newest data)."""
+    """Snapshot id and records from parsed candidates, cut at ``as_of`` (default: ``newest_known``).
+
+    An optional dataset with no observation known on the as-of date is left out of the snapshot."""
     by_dataset: dict[str, list[Candidate]] = {}
     for cand in candidates:
         by_dataset.setdefault(cand.dataset_id, []).append(cand)
@@ -255,12 +273,14 @@ def assemble(candidates: list[Candidate], as_of: date | None) -> tuple[str, list
         raise InputError("input", f"no official file found for dataset(s): {', '.join(sorted(missing))}")
     records = [choose(datasets.get(ds), cands) for ds, cands in sorted(by_dataset.items())]
     if as_of is None:
-        as_of = max(d for r in records if (d := last_period_end(r.spec, r.frame)) is not None)
+        as_of = newest_known(records)
     cut = []
     for rec in records:
         frame = cut_as_of(rec.spec, rec.frame, as_of)
-        if frame.empty and rec.spec.required:
-            raise InputError(rec.origins[0].file, f"no observation of {rec.spec.id} on or before {as_of.isoformat()}")
+        if frame.empty and not rec.spec.required:
+            continue
+        if frame.empty:
+            raise InputError(rec.origins[0].file, f"no observation of {rec.spec.id} known on or before {as_of.isoformat()}")
         check_required(rec.spec, frame, f"{rec.spec.id} as of {as_of.isoformat()}")
         cut.append(DatasetRecord(rec.spec, frame, rec.origins, rec.carried_forward, rec.notes))
     research, raw = research_estimates()
@@ -294,8 +314,14 @@ def check_as_of(as_of: date | None) -> None:
         raise InputError("--as-of", f"{as_of.isoformat()} is in the future (today is {now.isoformat()})")
 
 
-def prepare(files: list[RawFile], as_of: date | None, *, extra: dict[str, Any] | None = None,
-            parsed: list[Candidate] | None = None, carried: dict[str, str] | None = None) -> Prepared:
+def prepare(
+    files: list[RawFile],
+    as_of: date | None,
+    *,
+    extra: dict[str, Any] | None = None,
+    parsed: list[Candidate] | None = None,
+    carried: dict[str, str] | None = None,
+) -> Prepared:
     """Parse, validate and assemble ``files`` (nothing is written; every input error is raised here).
 
     ``parsed``: candidates read elsewhere (Fiscal Data API pages, datasets of an earlier snapshot);
@@ -305,15 +331,13 @@ def prepare(files: list[RawFile], as_of: date | None, *, extra: dict[str, Any] |
     candidates, skipped = parse_files(files)
     snapshot_id, records = assemble([*candidates, *(parsed or [])], as_of)
     marks = carried or {}
-    records = [replace(r, carried_forward=True, notes=(*r.notes, marks[r.spec.id])) if r.spec.id in marks else r
-               for r in records]
+    records = [replace(r, carried_forward=True, notes=(*r.notes, marks[r.spec.id])) if r.spec.id in marks else r for r in records]
     return Prepared(snapshot_id, tuple(records), {"inputs_not_used": skipped, **(extra or {})})
 
 
 def write(prepared: Prepared, root: Path) -> Path:
     """Write a prepared snapshot as ``root/<id>/``; an existing one is never overwritten."""
-    return snapshot.write_snapshot(root, prepared.snapshot_id, list(prepared.records), created=now_utc(),
-                                   extra=prepared.extra)
+    return snapshot.write_snapshot(root, prepared.snapshot_id, list(prepared.records), created=now_utc(), extra=prepared.extra)
 
 
 def commit(prepared: Prepared, root: Path) -> tuple[Path, bool]:

@@ -155,7 +155,12 @@ def load(code: str, dirs: Iterable[Path] | None = None) -> Locale:
         if (root / PACK_FILE).is_file():  # each file of a pack from the first folder that has it
             found = next((p for p in (x / code / CHARTS_FILE for x in dirs) if p.is_file()), None)
             charts = _read(found) if found is not None else {}
-            return Locale(code=code, root=root, strings=_frozen(_read(root / PACK_FILE)), charts=_frozen(charts),
-                          charts_file=found if found is not None and found.parent != root else None)
+            return Locale(
+                code=code,
+                root=root,
+                strings=_frozen(_read(root / PACK_FILE)),
+                charts=_frozen(charts),
+                charts_file=found if found is not None and found.parent != root else None,
+            )
     choices = ", ".join(available(dirs)) or "none"
     raise BuildError(f"no language pack {code!r} (templates/locales/{code}/{PACK_FILE}); available: {choices}")

@@ -47,8 +47,9 @@ class Log:
         message = redact(message)
         fields = {k: redact(v) if isinstance(v, str) else v for k, v in fields.items()}
         if self.format is LogFormat.json:
-            line = json.dumps({"time": timestamp(), "level": level, "event": event, "message": message, **fields},
-                              ensure_ascii=False, default=str)
+            line = json.dumps(
+                {"time": timestamp(), "level": level, "event": event, "message": message, **fields}, ensure_ascii=False, default=str
+            )
         else:
             extra = "".join(f" {k}={v}" for k, v in fields.items() if v is not None)
             line = f"{timestamp()} {level.upper():<7} {message}{extra}"

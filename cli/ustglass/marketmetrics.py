@@ -20,8 +20,8 @@ from ustglass.metricbase import (
     iso,
     latest,
     near_year_earlier,
-    peak_of,
     pct_change,
+    peak_of,
     period_end_kind,
     position,
     required,
@@ -37,6 +37,7 @@ REPORT_LAG_DAYS = 3  # CFTC positions as of Tuesday are published on Friday
 
 
 # --- basis trade -------------------------------------------------------------------------
+
 
 def notional(tff: pd.DataFrame, column: str) -> pd.Series:
     """``column`` (contracts) × face value, summed over the six contracts, in USD bn, for the
@@ -83,7 +84,7 @@ def _compare(s: pd.Series, latest: float, rule: str, unit: str, src: str) -> Com
     """The latest value against the reference ``rule`` fixes: a report date (that week's level) or a year (its average)."""
     ref = str(RULES[rule].value)
     if len(ref) == 4:
-        rows = s[s.index.year == int(ref)]
+        rows = s[pd.DatetimeIndex(s.index).year == int(ref)]
         level = float(rows.mean()) if len(rows) else None
     else:
         level = float(s[pd.Timestamp(ref)]) if pd.Timestamp(ref) in s.index else None
@@ -135,6 +136,7 @@ def basis(tff: pd.DataFrame, as_of: str | None = None) -> Basis:
 
 
 # --- funding -----------------------------------------------------------------------------
+
 
 def _history(s: pd.Series, start: pd.Timestamp, digits: int = 1) -> dict[str, float]:
     return {iso(d): rounded(float(v), digits) for d, v in s[s.index >= start].items()}
@@ -191,7 +193,9 @@ def funding(tables: Tables) -> Funding:
         sofr_pct=latest(sofr, digits=2, unit="percent", source="FRED SOFR") if spread is not None else None,
         iorb_pct=latest(iorb, digits=2, unit="percent", source="FRED IORB") if spread is not None else None,
         spread_latest_period_end=period_end_kind(spread.index[-1]) if spread is not None else "",
-        sofr_iorb_median_bp=Point(rounded(median, 1), iso(spread.index[-1]), bp, src) if median is not None else None,
+        sofr_iorb_median_bp=Point(rounded(median, 1), iso(spread.index[-1]), bp, src)
+        if median is not None and spread is not None
+        else None,
         sofr_iorb_median_direction=position(rounded(median, 1)) if median is not None else None,
         recent_window_days=int(RULES["recent_window_days"].value),
         sofr_iorb_max_bp_90d=Point(rounded(float(window.max()), 1), iso(window.idxmax()), bp, src) if window is not None else None,
@@ -216,6 +220,7 @@ def funding(tables: Tables) -> Funding:
 
 
 # --- market rates ------------------------------------------------------------------------
+
 
 def _year_change(tables: Tables, dataset_id: str, source: str) -> YearChange | None:
     s = values(tables, dataset_id)

@@ -27,18 +27,33 @@ class Rule:
 
 # Every threshold, window and reference date an interpretive sentence of the brief depends on.
 RULES: dict[str, Rule] = {
-    "article_base_week": Rule("2020-03-24", "The seed article's leveraged short of '$660 billion in 2020' is the CFTC report of "
-                              "2020-03-24 (gross short $656 billion), in the March 2020 sell-off; the brief compares with "
-                              "that week, as the article does."),
-    "pre_covid_year": Rule("2019", "The level before the pandemic: the average of 2019's complete weeks, the last full year "
-                           "before it (a year's average, so that no single week sets it)."),
-    "max_step_days": Rule(8, "CFTC reports are weekly, dated Tuesday; a holiday moves a report by a day, so a step of up to "
-                          "8 days between reports is one week and a longer step leaves a gap (text and chart alike)."),
+    "article_base_week": Rule(
+        "2020-03-24",
+        "The seed article's leveraged short of '$660 billion in 2020' is the CFTC report of "
+        "2020-03-24 (gross short $656 billion), in the March 2020 sell-off; the brief compares with "
+        "that week, as the article does.",
+    ),
+    "pre_covid_year": Rule(
+        "2019",
+        "The level before the pandemic: the average of 2019's complete weeks, the last full year "
+        "before it (a year's average, so that no single week sets it).",
+    ),
+    "max_step_days": Rule(
+        8,
+        "CFTC reports are weekly, dated Tuesday; a holiday moves a report by a day, so a step of up to "
+        "8 days between reports is one week and a longer step leaves a gap (text and chart alike).",
+    ),
     "spread_window_days": Rule(90, "The window, in days to the latest day, of the widest SOFR - IORB spread the brief reports."),
-    "recent_window_days": Rule(30, "The window, in days to the latest day, of the recent median of SOFR - IORB and ON RRP: about "
-                               "20 business days, so that one quarter-end or year-end day does not set it."),
-    "rrp_buffer_usd_bn": Rule(250.0, "ON RRP at or above this (USD bn) still absorbs liquidity drains before bank reserves do; "
-                              "below it, drains come increasingly out of reserves. The scorecard's 'watch' level for ON RRP."),
+    "recent_window_days": Rule(
+        30,
+        "The window, in days to the latest day, of the recent median of SOFR - IORB and ON RRP: about "
+        "20 business days, so that one quarter-end or year-end day does not set it.",
+    ),
+    "rrp_buffer_usd_bn": Rule(
+        250.0,
+        "ON RRP at or above this (USD bn) still absorbs liquidity drains before bank reserves do; "
+        "below it, drains come increasingly out of reserves. The scorecard's 'watch' level for ON RRP.",
+    ),
 }
 
 

@@ -38,9 +38,29 @@ from ustglass.metricbase import (
     year_earlier,
 )
 
-__all__ = ["CONTRACT_LABELS", "FACE_USD", "RULES", "Markets", "Peak", "Point", "Rule", "basis", "bills_share", "debt", "direction", "fiscal",
-           "funding", "gaps", "holders", "key_figures", "lev_short_notional", "markets", "notional", "period_end_kind",
-           "stated_precision"]
+__all__ = [
+    "CONTRACT_LABELS",
+    "FACE_USD",
+    "RULES",
+    "Markets",
+    "Peak",
+    "Point",
+    "Rule",
+    "basis",
+    "bills_share",
+    "debt",
+    "direction",
+    "fiscal",
+    "funding",
+    "gaps",
+    "holders",
+    "key_figures",
+    "lev_short_notional",
+    "markets",
+    "notional",
+    "period_end_kind",
+    "stated_precision",
+]
 
 FIRST_FY = 2019
 TIC_AGGREGATES = ("All Other", "Grand Total", "For. Official", "Treasury Bills", "T-Bonds & Notes")
@@ -53,6 +73,7 @@ LANDING_PAGES = {CFTC_TFF.id: "https://www.cftc.gov/MarketReports/CommitmentsofT
 
 
 # --- fiscal ------------------------------------------------------------------------------
+
 
 def deficits_by_fy(fyfsd: pd.DataFrame, first_fy: int = FIRST_FY) -> dict[str, float]:
     """Deficit (positive) in USD bn by fiscal year, unrounded, from FRED FYFSD (millions, deficit negative)."""
@@ -87,7 +108,9 @@ def deficit_gdp(deficits: dict[str, float], tables: Tables) -> dict[str, float]:
     out: dict[str, float] = {}
     for fy, deficit in deficits.items():
         end = pd.Timestamp(f"{fy}-09-30")
-        quarters = gdp[(gdp.index > end - pd.DateOffset(years=1)) & (gdp.index <= end)] if gdp is not None else ()
+        if gdp is None:
+            break
+        quarters = gdp[(gdp.index > end - pd.DateOffset(years=1)) & (gdp.index <= end)]
         if len(quarters) == 4:
             out[fy] = rounded(deficit / float(quarters.mean()) * 100, 1)
     return out
@@ -95,6 +118,19 @@ def deficit_gdp(deficits: dict[str, float], tables: Tables) -> dict[str, float]:
 
 def _at_quarter(s: pd.Series, start: pd.Timestamp, unit: str, source: str) -> Point | None:
     return Point(rounded(float(s[start]), 1), quarter_label(start), unit, source) if start in s.index else None
+
+
+def _public_debt(tables: Tables, total: pd.Series) -> tuple[Point | None, Point | None, str | None, Point | None]:
+    """Debt held by the public / GDP: the latest quarter, a year earlier, the direction, and total
+    public debt / GDP in that same quarter (so that one sentence states both for one date)."""
+    public = debt_held_by_public_gdp(tables)
+    if public is None:
+        return None, None, None, None
+    last, src = public.index[-1], "Treasury MSPD Table 1; FRED GDP"
+    year_before = last - pd.DateOffset(years=1)
+    now, earlier = _at_quarter(public, last, PCT_GDP, src), _at_quarter(public, year_before, PCT_GDP, src)
+    moved = direction(float(public[last]), float(public[year_before])) if earlier else None
+    return now, earlier, moved, _at_quarter(total, last, PCT_GDP, "FRED GFDEGDQ188S")
 
 
 def fiscal(tables: Tables, vintage: str, as_of: str = "") -> Fiscal:
@@ -107,10 +143,7 @@ def fiscal(tables: Tables, vintage: str, as_of: str = "") -> Fiscal:
     debt_gdp = Point(rounded(float(total.iloc[-1]), 1), quarter_label(total.index[-1]), PCT_GDP, src)
     earlier = total[total.index <= total.index[-1] - pd.DateOffset(years=1)]
     debt_gdp_earlier = Point(rounded(float(earlier.iloc[-1]), 1), quarter_label(earlier.index[-1]), PCT_GDP, src) if len(earlier) else None
-    public = debt_held_by_public_gdp(tables)
-    public_src = "Treasury MSPD Table 1; FRED GDP"
-    public_now = _at_quarter(public, public.index[-1], PCT_GDP, public_src) if public is not None else None
-    public_earlier = _at_quarter(public, public.index[-1] - pd.DateOffset(years=1), PCT_GDP, public_src) if public is not None else None
+    public_now, public_earlier, public_direction, total_then = _public_debt(tables, total)
     to_gdp = deficit_gdp(deficits, tables)
     return Fiscal(
         deficit_usd_bn={fy: rounded(v, 1) for fy, v in deficits.items()},
@@ -128,15 +161,15 @@ def fiscal(tables: Tables, vintage: str, as_of: str = "") -> Fiscal:
         debt_to_gdp_direction=direction(debt_gdp.value, debt_gdp_earlier.value) if debt_gdp_earlier else None,
         debt_held_by_public_to_gdp_pct=public_now,
         debt_held_by_public_year_earlier=public_earlier,
-        debt_held_by_public_direction=direction(public.iloc[-1], public[public.index[-1] - pd.DateOffset(years=1)])
-        if public_now and public_earlier else None,
-        debt_to_gdp_at_public_quarter=_at_quarter(total, public.index[-1], PCT_GDP, src) if public is not None else None,
+        debt_held_by_public_direction=public_direction,
+        debt_to_gdp_at_public_quarter=total_then,
         vintage=vintage,
         vintage_after_as_of=bool(vintage and as_of and vintage > as_of),
     )
 
 
 # --- holders -----------------------------------------------------------------------------
+
 
 def _month_minus_year(ym: str) -> str:
     return f"{int(ym[:4]) - 1}{ym[4:]}"
@@ -161,9 +194,15 @@ def _round_to(value: float, step: float) -> float:
 def _cited(r: pd.Series) -> dict[str, Any]:
     """The citation fields of a research row, and its full citation (ASCII quotes: it may stand in any language's text)."""
     where = f", doi:{r['doi']}" if r["doi"] else f", {r['url']}"
-    source = f"{r['publisher']}, \"{r['title']}\" ({r['published']}){where}, {r['locator']}"
-    return {"source": source, "published": r["published"], "title": r["title"], "publisher": r["publisher"], "doi": r["doi"],
-            "url": r["url"]}
+    source = f'{r["publisher"]}, "{r["title"]}" ({r["published"]}){where}, {r["locator"]}'
+    return {
+        "source": source,
+        "published": r["published"],
+        "title": r["title"],
+        "publisher": r["publisher"],
+        "doi": r["doi"],
+        "url": r["url"],
+    }
 
 
 def _research(research: pd.DataFrame, row_id: str) -> pd.Series | None:
@@ -178,16 +217,24 @@ def cayman_estimate(tic: pd.DataFrame, research: pd.DataFrame) -> tuple[Estimate
     r = _research(research, CAYMAN_UNDERCOUNT)
     if r is None:
         return None, None, None, None
-    undercount = Estimate(rounded(float(r["value"]), 1), r["as_of"], unit=r["units"], method=r["quote"],
-                          precision=stated_precision(float(r["value"])), **_cited(r))
+    undercount = Estimate(
+        rounded(float(r["value"]), 1),
+        r["as_of"],
+        unit=r["units"],
+        method=r["quote"],
+        precision=stated_precision(float(r["value"])),
+        **_cited(r),
+    )
     official = _month_values(tic, r["as_of"]).get(CAYMAN)
     if official is None:
         return None, undercount, None, None
     total = official + float(r["value"])
     step = stated_precision(float(r["value"]))
-    method = (f"Official TIC holdings of the Cayman Islands in {r['as_of']} ({official:,.1f} billion USD) plus the note's "
-              f"undercount ({float(r['value']):,.0f} billion USD) is {total:,.1f} billion USD, stated to the note's precision "
-              f"(the nearest {step:,.0f} billion USD). This is our calculation: the note's abstract gives the undercount, not a total.")
+    method = (
+        f"Official TIC holdings of the Cayman Islands in {r['as_of']} ({official:,.1f} billion USD) plus the note's "
+        f"undercount ({float(r['value']):,.0f} billion USD) is {total:,.1f} billion USD, stated to the note's precision "
+        f"(the nearest {step:,.0f} billion USD). This is our calculation: the note's abstract gives the undercount, not a total."
+    )
     estimate = Estimate(_round_to(total, step), r["as_of"], unit=r["units"], method=method, precision=step, **_cited(r))
     return estimate, undercount, Point(official, r["as_of"], USD_BN, "Treasury TIC"), total
 
@@ -196,8 +243,14 @@ def _press_total(research: pd.DataFrame) -> Estimate | None:
     r = _research(research, CAYMAN_PRESS_TOTAL)
     if r is None:
         return None
-    return Estimate(rounded(float(r["value"]), 1), r["as_of"], unit=r["units"], method=r["method"],
-                    precision=stated_precision(float(r["value"])), **_cited(r))
+    return Estimate(
+        rounded(float(r["value"]), 1),
+        r["as_of"],
+        unit=r["units"],
+        method=r["method"],
+        precision=stated_precision(float(r["value"])),
+        **_cited(r),
+    )
 
 
 def holders(tic: pd.DataFrame, research: pd.DataFrame) -> Holders:
@@ -230,16 +283,20 @@ def holders(tic: pd.DataFrame, research: pd.DataFrame) -> Holders:
         cayman_estimate_usd_bn=estimate,
         cayman_undercount_usd_bn=undercount,
         cayman_press_total_usd_bn=press,
-        cayman_press_consistent=None if press is None or total is None or undercount is None
+        cayman_press_consistent=None
+        if press is None or total is None or undercount is None
         else abs(press.value - total) <= (undercount.precision or 0) / 2,
         largest_at_estimate_date=largest_then,
         largest_at_estimate_date_usd_bn=Point(then[largest_then], estimate.as_of, unit, src) if largest_then and estimate else None,
-        cayman_estimate_vs_largest=None if not (estimate and largest_then) else ("above" if estimate.value > then[largest_then] else "below"),
+        cayman_estimate_vs_largest=None
+        if not (estimate and largest_then)
+        else ("above" if estimate.value > then[largest_then] else "below"),
         cayman_estimate_rank_at_estimate_date=1 + sum(v > estimate.value for v in then.values()) if estimate and then else None,
     )
 
 
 # --- debt composition --------------------------------------------------------------------
+
 
 def bills_share(mspd: pd.DataFrame) -> pd.Series:
     """Bills as a percent of total marketable debt outstanding, per MSPD record date."""
@@ -268,18 +325,27 @@ def debt(mspd: pd.DataFrame) -> Debt:
 
 # --- assembly ----------------------------------------------------------------------------
 
+
 def dataset_infos(manifest: dict[str, Any]) -> list[DatasetInfo]:
     infos = []
     for dataset_id, meta in sorted(manifest["datasets"].items()):
         spec = ALL[dataset_id]
         origins = meta.get("original", [])
         url = str(meta.get("url", spec.url))
-        infos.append(DatasetInfo(
-            id=dataset_id, source_name=spec.source_name, url=LANDING_PAGES.get(dataset_id, url) if "{" in url else url,
-            units=spec.units, first=meta.get("first", ""), last=meta.get("last", ""),
-            rows=int(meta.get("rows", 0)), retrieved=max((o.get("retrieved", "") for o in origins), default="")[:10],
-            original_file=", ".join(o["file"] for o in origins), carried_forward=bool(meta.get("carried_forward", False)),
-        ))
+        infos.append(
+            DatasetInfo(
+                id=dataset_id,
+                source_name=spec.source_name,
+                url=LANDING_PAGES.get(dataset_id, url) if "{" in url else url,
+                units=spec.units,
+                first=meta.get("first", ""),
+                last=meta.get("last", ""),
+                rows=int(meta.get("rows", 0)),
+                retrieved=max((o.get("retrieved", "") for o in origins), default="")[:10],
+                original_file=", ".join(o["file"] for o in origins),
+                carried_forward=bool(meta.get("carried_forward", False)),
+            )
+        )
     return infos
 
 

@@ -160,8 +160,10 @@ def replace_dir(files: Mapping[str, bytes], out_dir: Path) -> Path:
         if os.path.lexists(target) and not target.is_dir():
             raise BuildError(f"{out_dir}: exists and is not a directory; choose a directory for --out")
         if target.is_dir() and (other := foreign(target)):
-            raise BuildError(f"{out_dir}: holds files a build does not write ({', '.join(other)}); a build replaces the "
-                             "whole directory, so choose an empty or new directory for --out")
+            raise BuildError(
+                f"{out_dir}: holds files a build does not write ({', '.join(other)}); a build replaces the "
+                "whole directory, so choose an empty or new directory for --out"
+            )
         mode = _mode(target)
         stage = Path(tempfile.mkdtemp(prefix=f"{_temp_name(target, STAGE)}{os.getpid()}-", dir=target.parent))
     except OSError as exc:

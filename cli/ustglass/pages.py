@@ -47,10 +47,28 @@ def contents(headings: Sequence[render.Heading]) -> list[Entry]:
     return entries
 
 
+# The headings of the analysis sections (templates/brief.md.j2), by their key in the pack, and their ids.
+ANALYSIS_HEADINGS = {
+    "brief.scorecard.heading": "scorecard",
+    "brief.scenarios.heading": "scenarios",
+    "brief.changes.heading": "changes",
+    "brief.claims.heading": "claims",
+    "brief.analysis_methods.heading": "analysis-methods",
+    "brief.analysis_methods.scorecard": "indicator-methods",
+    "brief.analysis_methods.scenarios": "scenario-parameters",
+    "brief.analysis_methods.margins": "futures-margins",
+}
+
+
 def anchors(loc: locale.Locale) -> dict[str, str]:
-    """Heading text -> id: the title, and each section of the pack's ``brief.sections`` by its key."""
+    """Heading text -> id, stable and ASCII: the title, each section of the pack's ``brief.sections``
+    by its key, and the analysis sections' headings (:data:`ANALYSIS_HEADINGS`)."""
     sections = loc.get("brief.sections")
-    return {loc.text("title"): "title", **{loc.text("brief.sections", key): key.replace("_", "-") for key in sections}}
+    return {
+        loc.text("title"): "title",
+        **{loc.text("brief.sections", key): key.replace("_", "-") for key in sections},
+        **{loc.text(key): anchor for key, anchor in ANALYSIS_HEADINGS.items()},
+    }
 
 
 def created(kf: KeyFigures) -> str:
@@ -69,15 +87,28 @@ def editions(others: Sequence[locale.Locale]) -> list[dict[str, str]]:
     return [{"name": o.text("language_name"), "href": f"brief.{o.code}.html", "lang": o.html_lang} for o in others]
 
 
-def build(cfg: ReportConfig, kf: KeyFigures, env: render.BriefEnvironment, loc: locale.Locale, markdown: str,
-          figures: Mapping[str, render.InlineFigure], others: Sequence[locale.Locale]) -> dict[str, bytes]:
+def build(
+    cfg: ReportConfig,
+    kf: KeyFigures,
+    env: render.BriefEnvironment,
+    loc: locale.Locale,
+    markdown: str,
+    figures: Mapping[str, render.InlineFigure],
+    others: Sequence[locale.Locale],
+) -> dict[str, bytes]:
     """``brief.<code>.html`` and ``brief.<code>.pdf``, as ``cfg.formats`` asks."""
     body = render.markdown_to_html(markdown, figures, anchors(loc))
     script = loc.text("typography.script")
     page: dict[str, Any] = {
-        "lead": Markup(body.lead), "body": Markup(body.html), "contents": contents(body.headings), "kf": kf,
-        "css": Markup(render.render_template(env, "brief.css", {})), "organisation": cfg.organisation,
-        "author": cfg.author, "created": created(kf), "extra_css": Markup(overrides.extra_css(cfg.templates_dir)),
+        "lead": Markup(body.lead),
+        "body": Markup(body.html),
+        "contents": contents(body.headings),
+        "kf": kf,
+        "css": Markup(render.render_template(env, "brief.css", {})),
+        "organisation": cfg.organisation,
+        "author": cfg.author,
+        "created": created(kf),
+        "extra_css": Markup(overrides.extra_css(cfg.templates_dir)),
     }
     out: dict[str, bytes] = {}
     if Format.html in cfg.formats:
@@ -89,8 +120,11 @@ def build(cfg: ReportConfig, kf: KeyFigures, env: render.BriefEnvironment, loc: 
         out[f"brief.{loc.code}.html"] = html.encode("utf-8")
     if Format.pdf in cfg.formats:
         fonts_css = render.font_faces_css(render.pdf_font_urls(), script)
-        printed = render.render_template(env, "page.html.j2", {**page, "medium": "print", "html_lang": loc.text("pdf_lang"),
-                                                               "editions": [], "fonts_css": Markup(fonts_css)})
+        printed = render.render_template(
+            env,
+            "page.html.j2",
+            {**page, "medium": "print", "html_lang": loc.text("pdf_lang"), "editions": [], "fonts_css": Markup(fonts_css)},
+        )
         render.check_glyphs(markdown, printed, f"brief.{loc.code}")
         with tempfile.TemporaryDirectory(prefix="ustglass-pdf-") as tmp:
             out[f"brief.{loc.code}.pdf"] = render.pdf_bytes(printed, base_dir=Path(tmp), script=script, assets=(bundled("templates"),))

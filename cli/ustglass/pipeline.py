@@ -98,13 +98,21 @@ def holder_rows(kf: KeyFigures, loc: locale.Locale) -> list[dict[str, Any]]:
     rows = []
     for rank, country in enumerate(h.ranking[:TOP_HOLDERS], start=1):
         earlier = h.usd_bn_year_earlier.get(country)
-        rows.append({"rank": rank, "country": loc.name_of("countries", country), "value": h.usd_bn[country],
-                     "earlier": earlier, "is_cayman": country == metrics.CAYMAN})
+        rows.append(
+            {
+                "rank": rank,
+                "country": loc.name_of("countries", country),
+                "value": h.usd_bn[country],
+                "earlier": earlier,
+                "is_cayman": country == metrics.CAYMAN,
+            }
+        )
     return rows
 
 
-def context(kf: KeyFigures, loc: locale.Locale, figure_paths: Mapping[str, str], words: claims.Wording,
-            alt: Mapping[str, str] | None = None) -> dict[str, Any]:
+def context(
+    kf: KeyFigures, loc: locale.Locale, figure_paths: Mapping[str, str], words: claims.Wording, alt: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Everything a brief template may use: finished values only (words come from ``t``, see render)."""
     largest = kf.holders.ranking[0]
     return {
@@ -124,8 +132,9 @@ def data_uri(data: bytes, mime: str = "image/png") -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def brief_files(cfg: ReportConfig, kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec],
-                others: list[locale.Locale]) -> dict[str, bytes]:
+def brief_files(
+    cfg: ReportConfig, kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec], others: list[locale.Locale]
+) -> dict[str, bytes]:
     """The brief in one language, in every format of ``cfg``, and its figures. The Markdown is
     rendered first, so a broken template stops the build before any chart is drawn; ``others``
     are the other languages built, which the web page links to."""
@@ -142,7 +151,9 @@ def brief_files(cfg: ReportConfig, kf: KeyFigures, loc: locale.Locale, specs: Ma
         files[f"brief.{code}.md"] = markdown.encode("utf-8")
     if Format.md_inline in cfg.formats:  # the same brief with each figure inside it, for pasting
         inline = {f: data_uri(images[p]) for f, p in paths.items()}
-        files[f"brief.{code}.inline.md"] = render.render_brief(env, loc.brief_template, context(kf, loc, inline, words, alt)).encode("utf-8")
+        files[f"brief.{code}.inline.md"] = render.render_brief(env, loc.brief_template, context(kf, loc, inline, words, alt)).encode(
+            "utf-8"
+        )
     if Format.html in cfg.formats or Format.pdf in cfg.formats:
         figures_inline = {figure_path(fid, loc): render.InlineFigure(fid, charts.svg_bytes(fig)) for fid, fig in drawn.items()}
         files.update(pages.build(cfg, kf, env, loc, markdown, figures_inline, others))

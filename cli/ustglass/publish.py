@@ -80,6 +80,7 @@ Fetcher = Callable[[PublishOptions, Log], live.FetchResult]
 
 # --- lock and housekeeping ---------------------------------------------------------------
 
+
 @contextmanager
 def locked(out_dir: Path, wait: bool, log: Log) -> Iterator[None]:
     """Hold DIR's publish lock; raise PublishBusy (or wait) when another run holds it."""
@@ -138,6 +139,7 @@ def published_info(out_dir: Path) -> dict | None:
 
 # --- building and switching --------------------------------------------------------------
 
+
 def _free_name(out_dir: Path, snapshot_id: str) -> str:
     name, n = snapshot_id, 1
     while (out_dir / name).exists() or (out_dir / name).is_symlink():
@@ -150,9 +152,18 @@ def _stage(opts: PublishOptions, result: live.FetchResult, log: Log) -> Path:
     """Build every language and format in memory, then write them into a temporary dir in DIR."""
     from ustglass import outdir, pipeline
 
-    cfg = ReportConfig(langs=opts.langs, formats=opts.formats, snapshots_root=opts.snapshots_root,
-                       out_dir=opts.out_dir, snapshot=str(result.path), templates_dir=opts.templates_dir,
-                       figures_dir=opts.figures_dir, strict=opts.strict, organisation=opts.organisation, author=opts.author)
+    cfg = ReportConfig(
+        langs=opts.langs,
+        formats=opts.formats,
+        snapshots_root=opts.snapshots_root,
+        out_dir=opts.out_dir,
+        snapshot=str(result.path),
+        templates_dir=opts.templates_dir,
+        figures_dir=opts.figures_dir,
+        strict=opts.strict,
+        organisation=opts.organisation,
+        author=opts.author,
+    )
     log.info("build", f"building edition from snapshot {result.id}", langs=",".join(opts.langs))
     built = pipeline.build(cfg)
     for warning in built.warnings:
@@ -160,9 +171,15 @@ def _stage(opts: PublishOptions, result: live.FetchResult, log: Log) -> Path:
     stage = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=opts.out_dir))
     try:
         stage.chmod(0o755)  # an edition is meant to be served
-        info = {"snapshot": result.id, "datasets": dataset_hashes(result.path), "tool": f"ustglass {__version__}",
-                "published": timestamp(), "langs": list(opts.langs), "formats": [f.value for f in opts.formats],
-                "files": sorted(built.files)}
+        info = {
+            "snapshot": result.id,
+            "datasets": dataset_hashes(result.path),
+            "tool": f"ustglass {__version__}",
+            "published": timestamp(),
+            "langs": list(opts.langs),
+            "formats": [f.value for f in opts.formats],
+            "files": sorted(built.files),
+        }
         outdir.write_files({**built.files, PUBLISHED: (json.dumps(info, indent=2) + "\n").encode("utf-8")}, stage)
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
@@ -198,8 +215,9 @@ def prune(out_dir: Path, keep: int | None, log: Log) -> list[str]:
     """Remove all but the ``keep`` newest editions, never the one ``latest`` points at."""
     if keep is None:
         return []
-    editions = [d for d in out_dir.iterdir() if d.is_dir() and not d.is_symlink() and not d.name.startswith(".")
-                and (d / PUBLISHED).is_file()]
+    editions = [
+        d for d in out_dir.iterdir() if d.is_dir() and not d.is_symlink() and not d.name.startswith(".") and (d / PUBLISHED).is_file()
+    ]
     editions.sort(key=lambda d: ((d / PUBLISHED).stat().st_mtime, d.name), reverse=True)
     current = latest_target(out_dir)
     removed = []
@@ -212,6 +230,7 @@ def prune(out_dir: Path, keep: int | None, log: Log) -> list[str]:
 
 
 # --- the command -------------------------------------------------------------------------
+
 
 def default_fetch(opts: PublishOptions, log: Log) -> live.FetchResult:
     """Fetch from the official services, or from ``opts.from_dir``."""

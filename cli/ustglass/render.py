@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,8 +67,10 @@ def code(text: str) -> MdText:
 def _words(fn: Callable[..., str]) -> Callable[..., MdText]:
     """A function returning the pack's words (or formatted numbers): its result is Markdown, its
     string arguments data, escaped before they are filled in."""
+
     def wrapped(*args: Any, **kwargs: Any) -> MdText:
         return MdText(fn(*args, **{k: _md(v) for k, v in kwargs.items()}))
+
     return wrapped
 
 
@@ -79,6 +82,7 @@ def filters(loc: Locale) -> dict[str, Callable[..., str]]:
 def _list_filters(loc: Locale) -> dict[str, Callable[..., Any]]:
     """Filters whose result is not the pack's words: amounts shown together, as a list (of rows) in
     which amounts that differ read differently, and a country's name (data, escaped when printed)."""
+
     def each(values: Any, sign: bool = False) -> list[MdText]:
         return [MdText(text) for text in fmt.usd_each(list(values), loc, sign=sign)]
 
@@ -189,8 +193,10 @@ def environment(search_path: list[Path], loc: Locale) -> BriefEnvironment:
 
 def _unfilled(loc: Locale, block: str) -> str:
     """The default of every prose block of brief.md.j2: a pack that does not fill one stops the build."""
-    raise BuildError(f"{loc.brief_template}: block {block!r} is not filled; every block of the shared "
-                     "brief.md.j2 needs this language's prose (an empty block leaves a passage out)")
+    raise BuildError(
+        f"{loc.brief_template}: block {block!r} is not filled; every block of the shared "
+        "brief.md.j2 needs this language's prose (an empty block leaves a passage out)"
+    )
 
 
 def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
@@ -250,7 +256,7 @@ def inline_svg(data: bytes, prefix: str, label: str) -> str:
     presentation attributes (the page's stylesheet engine would read every ``style`` as page CSS),
     and the file's own ``* {...}`` defaults become the root's (inherited) attributes."""
     svg = data.decode("utf-8")
-    svg = svg[svg.index("<svg"):].strip()
+    svg = svg[svg.index("<svg") :].strip()
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
     defaults = re.search(r'<style type="text/css">\*\{([^}]*)\}</style>', svg)
     if defaults:
@@ -285,19 +291,50 @@ def _plain(inline: Token) -> str:
     return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
 
 
+NOWRAP_WIDTH = 28  # a table cell at most this wide (a number, a date, a signal) stays on one line
+
+
+def _width(text: str) -> int:
+    """The columns ``text`` takes in a monospaced setting: a wide (CJK) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _mark_cells(tokens: list[Token]) -> None:
+    """Mark the cells of every table: header cells get ``scope="col"``, each body row's first
+    cell becomes its header (``scope="row"``), and a data cell of at most :data:`NOWRAP_WIDTH`
+    columns gets ``class="nowrap"``, so numbers, dates and signal words stay on one line while
+    headers and the sentences of a wide table (the claim check) wrap."""
+    in_head, first = False, False
+    for n, tok in enumerate(tokens):
+        in_head = {"thead_open": True, "thead_close": False}.get(tok.type, in_head)
+        if tok.type == "tr_open":
+            first = True
+        elif tok.type == "th_open":
+            tok.attrSet("scope", "col")
+        elif tok.type == "td_open" and first:
+            tok.tag = "th"
+            tok.attrSet("scope", "row")
+        elif tok.type == "td_open" and _width(tokens[n + 1].content) <= NOWRAP_WIDTH:
+            tok.attrSet("class", "nowrap")
+        elif tok.type in ("th_close", "td_close"):
+            tok.tag = "th" if first and not in_head else tok.tag
+            first = False
+
+
 def markdown_to_html(text: str, figures: Mapping[str, InlineFigure], anchors: Mapping[str, str]) -> Body:
     """The body HTML of a Markdown brief.
 
     ``figures`` maps each image file the Markdown links to the chart set inline in its place;
     ``anchors`` maps heading texts to their ids (stable and ASCII; any other heading is
-    ``section-<n>``). Table header cells get ``scope="col"``, each row's first cell becomes
-    its header (``scope="row"``), and tables sit in a wrapper that scrolls on narrow screens.
+    ``section-<n>``). Table cells are marked as :func:`_mark_cells` says, and tables sit in a
+    wrapper that scrolls on narrow screens.
     """
     md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
     tokens = md.parse(text)
+    _mark_cells(tokens)
     out: list[Token] = []
     headings: list[Heading] = []
-    i, section, in_head, first_cell = 0, 0, False, False
+    i, section = 0, 0
     while i < len(tokens):
         tok = tokens[i]
         if _only(tokens, i, ("image",)):
@@ -307,7 +344,8 @@ def markdown_to_html(text: str, figures: Mapping[str, InlineFigure], anchors: Ma
             if fig is None:
                 raise BuildError(f"figure {src!r} referenced by the brief was not built")
             label = _plain(image) or image.content
-            out += [_html(f'<figure class="chart" id="figure-{fig.id}">\n{inline_svg(fig.svg, fig.id, label)}\n')]
+            slug = fig.id.replace("_", "-")  # anchors are lower-case letters, digits and hyphens
+            out += [_html(f'<figure class="chart" id="figure-{slug}">\n{inline_svg(fig.svg, slug, label)}\n')]
             i += 3
             if _only(tokens, i, ("em",)):
                 out += [_html("<figcaption>"), _unwrapped(tokens[i + 1]), _html("</figcaption>\n")]
@@ -330,16 +368,6 @@ def markdown_to_html(text: str, figures: Mapping[str, InlineFigure], anchors: Ma
             headings.append(Heading(int(tok.tag[1]), str(tok.attrGet("id")), title))
             out.append(tok)
         else:
-            in_head = {"thead_open": True, "thead_close": False}.get(tok.type, in_head)
-            first_cell = True if tok.type == "tr_open" else first_cell
-            if tok.type == "th_open":
-                tok.attrSet("scope", "col")
-            elif tok.type in ("td_open", "td_close") and first_cell and not in_head:
-                tok.tag = "th"
-                if tok.type == "td_open":
-                    tok.attrSet("scope", "row")
-                else:
-                    first_cell = False
             out.append(tok)
         i += 1
     cut = next((n for n, t in enumerate(out) if t.type == "heading_open" and t.tag != "h1"), len(out))
@@ -361,16 +389,22 @@ def page_text(page: str) -> str:
 # lacks from the machine's copy of Noto Sans instead of from the CJK face.
 LATIN_CSS_FAMILY = f"Brief {fonts.LATIN_FAMILY}"
 FACES = (
-    ("latin-regular", LATIN_CSS_FAMILY, 400, "normal"), ("latin-bold", LATIN_CSS_FAMILY, 700, "normal"),
-    ("latin-italic", LATIN_CSS_FAMILY, 400, "italic"), ("latin-bold-italic", LATIN_CSS_FAMILY, 700, "italic"),
-    ("cjk-regular", fonts.FAMILY, 400, "normal"), ("cjk-bold", fonts.FAMILY, 700, "normal"),
+    ("latin-regular", LATIN_CSS_FAMILY, 400, "normal"),
+    ("latin-bold", LATIN_CSS_FAMILY, 700, "normal"),
+    ("latin-italic", LATIN_CSS_FAMILY, 400, "italic"),
+    ("latin-bold-italic", LATIN_CSS_FAMILY, 700, "italic"),
+    ("cjk-regular", fonts.FAMILY, 400, "normal"),
+    ("cjk-bold", fonts.FAMILY, 700, "normal"),
 )
 # What the Latin face sets on a page of a CJK script: letters, digits and the ASCII and Latin-1
-# signs, but not the marks Chinese sets full width from the CJK face (· “ ” ‘ ’ — … and the rest
-# of U+2000–206F, ×, ÷). On such a page the Latin face is cut down to these characters (a
-# unicode-range alone does not hold in WeasyPrint, whose text layout picks fonts by their glyphs).
+# signs, but not the marks Chinese sets full width from the CJK face: · “ ” ‘ ’ — … and the rest
+# of U+2000–206F, and the Latin-1 signs the CJK face draws (nearly) a full em wide, as GB 2312
+# sets them: § ± ¶ · × ÷ and the fractions ¼ ½ ¾ (the methods' "+ ½ ×" stays in one face).
+# On such a page the Latin face is cut down to these characters (a unicode-range alone does not
+# hold in WeasyPrint, whose text layout picks fonts by their glyphs).
 SCRIPT_LATIN_RANGES: dict[str, tuple[tuple[int, int], ...] | None] = {
-    "latin": None, "cjk": ((0x0000, 0x00B6), (0x00B8, 0x00D6), (0x00D8, 0x00F6), (0x00F8, 0x036F)),
+    "latin": None,
+    "cjk": ((0x0000, 0x00A6), (0x00A8, 0x00B0), (0x00B2, 0x00B5), (0x00B8, 0x00BB), (0x00BF, 0x00D6), (0x00D8, 0x00F6), (0x00F8, 0x036F)),
 }
 
 
@@ -400,8 +434,9 @@ def font_faces_css(urls: Mapping[str, str], script: str) -> str:
     for key, family, weight, style in FACES:
         if key in urls:
             extra = f" unicode-range: {scope};" if scope and key.startswith("latin-") else ""
-            rules.append(f'@font-face {{ font-family: "{family}"; src: url("{urls[key]}"); font-weight: {weight}; '
-                         f"font-style: {style};{extra} }}")
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; src: url("{urls[key]}"); font-weight: {weight}; font-style: {style};{extra} }}'
+            )
     return "\n".join(rules)
 
 
@@ -436,8 +471,10 @@ def subsetting_warning() -> str | None:
 
     if ctypes.util.find_library("harfbuzz-subset"):
         return None
-    return ("libharfbuzz-subset0 is not installed: PDF fonts are subset with fontTools instead, "
-            "several seconds per Chinese PDF (install it: apt-get install libharfbuzz-subset0)")
+    return (
+        "libharfbuzz-subset0 is not installed: PDF fonts are subset with fontTools instead, "
+        "several seconds per Chinese PDF (install it: apt-get install libharfbuzz-subset0)"
+    )
 
 
 def pdf_font_urls() -> dict[str, str]:
@@ -460,8 +497,7 @@ def stage_pdf_fonts(base_dir: Path, script: str) -> None:
             shutil.copyfile(paths[key], target)
 
 
-REFUSED_ATTACHMENT = ('a template asks to attach a file to the PDF (rel="attachment"); '
-                      "the brief's PDF carries no file attachments")
+REFUSED_ATTACHMENT = 'a template asks to attach a file to the PDF (rel="attachment"); the brief\'s PDF carries no file attachments'
 
 
 def _local_path(url: str, roots: tuple[Path, ...]) -> Path:

@@ -29,11 +29,25 @@ from ustglass.keyfigures import Basis, KeyFigures
 TABLE_FILE = "research/scenario_parameters.toml"
 DEFAULTS = "defaults"
 FIELDS = ("beta", "haircut", "margin", "buffer", "haircut_shock", "margin_mult", "daily_volume_usd_bn")
-OPTION = {"beta": "--beta (β)", "haircut": "--haircut (h)", "margin": "--margin (m)", "buffer": "--buffer (b)",
-          "haircut_shock": "--haircut-shock (Δh)", "margin_mult": "--margin-mult (k)", "daily_volume_usd_bn": "--daily-volume (V)"}
+OPTION = {
+    "beta": "--beta (β)",
+    "haircut": "--haircut (h)",
+    "margin": "--margin (m)",
+    "buffer": "--buffer (b)",
+    "haircut_shock": "--haircut-shock (Δh)",
+    "margin_mult": "--margin-mult (k)",
+    "daily_volume_usd_bn": "--daily-volume (V)",
+}
 # Plausible ranges, (low, high, low is allowed): outside them an input is a mistake, not a scenario.
-BOUNDS = {"beta": (0.0, 1.0, True), "haircut": (0.0, 1.0, True), "margin": (0.0, 1.0, True), "buffer": (0.0, 10.0, True),
-          "haircut_shock": (0.0, 1.0, True), "margin_mult": (0.0, 100.0, True), "daily_volume_usd_bn": (0.0, 100_000.0, False)}
+BOUNDS = {
+    "beta": (0.0, 1.0, True),
+    "haircut": (0.0, 1.0, True),
+    "margin": (0.0, 1.0, True),
+    "buffer": (0.0, 10.0, True),
+    "haircut_shock": (0.0, 1.0, True),
+    "margin_mult": (0.0, 100.0, True),
+    "daily_volume_usd_bn": (0.0, 100_000.0, False),
+}
 RATES = ("beta", "haircut", "margin", "buffer", "haircut_shock")
 UNITS = ("fraction", "multiple", "USD billions")
 
@@ -71,11 +85,14 @@ class ScenarioParams:
         for field in FIELDS:
             check(field, getattr(self, field))
         if self.haircut + self.margin <= 0:
-            raise ParameterError(f"{OPTION['haircut']} + {OPTION['margin']}: must be greater than 0; "
-                                 "with no capital posted the leverage is infinite and the model is undefined")
+            raise ParameterError(
+                f"{OPTION['haircut']} + {OPTION['margin']}: must be greater than 0; "
+                "with no capital posted the leverage is infinite and the model is undefined"
+            )
         if self.haircut + self.haircut_shock > 1:
-            raise ParameterError(f"{OPTION['haircut']} + {OPTION['haircut_shock']}: must be at most 1, "
-                                 f"got {self.haircut + self.haircut_shock:g}")
+            raise ParameterError(
+                f"{OPTION['haircut']} + {OPTION['haircut_shock']}: must be at most 1, got {self.haircut + self.haircut_shock:g}"
+            )
 
     def replace(self, **changes: float) -> ScenarioParams:
         return dataclasses.replace(self, **changes)
@@ -124,8 +141,17 @@ def evaluate(lev_short_usd_bn: float, p: ScenarioParams) -> ScenarioResult:
         share = max(0.0, 1.0 - rate_before * (1.0 + p.buffer) / rate_after)
     basis = p.beta * lev_short_usd_bn
     unwind = basis * share
-    return ScenarioResult(p, lev_short_usd_bn, basis, basis * rate_before, basis * rate_after,
-                          basis * rate_before * (1.0 + p.buffer), share, unwind, unwind / p.daily_volume_usd_bn)
+    return ScenarioResult(
+        p,
+        lev_short_usd_bn,
+        basis,
+        basis * rate_before,
+        basis * rate_after,
+        basis * rate_before * (1.0 + p.buffer),
+        share,
+        unwind,
+        unwind / p.daily_volume_usd_bn,
+    )
 
 
 @dataclass(frozen=True)
@@ -141,19 +167,28 @@ class SensitivityGrid:
         def matrix(key: str) -> list[list[Any]]:
             return [[cell.to_dict()[key] for cell in row] for row in self.cells]
 
-        return {"rows": "haircut_shock", "columns": "margin_mult", "haircut_shock": list(self.haircut_shocks),
-                "margin_mult": list(self.margin_mults), "forced_unwind_usd_bn": matrix("forced_unwind_usd_bn"),
-                "unwind_share": matrix("unwind_share"), "volume_days": matrix("volume_days")}
+        return {
+            "rows": "haircut_shock",
+            "columns": "margin_mult",
+            "haircut_shock": list(self.haircut_shocks),
+            "margin_mult": list(self.margin_mults),
+            "forced_unwind_usd_bn": matrix("forced_unwind_usd_bn"),
+            "unwind_share": matrix("unwind_share"),
+            "volume_days": matrix("volume_days"),
+        }
 
 
-def grid(lev_short_usd_bn: float, base: ScenarioParams, haircut_shocks: tuple[float, ...],
-         margin_mults: tuple[float, ...]) -> SensitivityGrid:
-    cells = tuple(tuple(evaluate(lev_short_usd_bn, base.replace(haircut_shock=dh, margin_mult=k)) for k in margin_mults)
-                  for dh in haircut_shocks)
+def grid(
+    lev_short_usd_bn: float, base: ScenarioParams, haircut_shocks: tuple[float, ...], margin_mults: tuple[float, ...]
+) -> SensitivityGrid:
+    cells = tuple(
+        tuple(evaluate(lev_short_usd_bn, base.replace(haircut_shock=dh, margin_mult=k)) for k in margin_mults) for dh in haircut_shocks
+    )
     return SensitivityGrid(base, tuple(haircut_shocks), tuple(margin_mults), cells)
 
 
 # --- the curated parameter table -----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -265,8 +300,14 @@ def _parameter(raw: Mapping[str, Any], pid: str) -> ParameterSpec:
     unit = _need(entry, "unit", where)
     if unit not in UNITS:
         raise InputError(TABLE_FILE, f"unknown unit {unit!r}; choose from {', '.join(UNITS)}", field=f"{where}.unit")
-    spec = ParameterSpec(pid, _need(entry, "symbol", where), _need(entry, "option", where),
-                         _number(entry, "value", where) if pid != "margin" else None, unit, _citations(entry, where))
+    spec = ParameterSpec(
+        pid,
+        _need(entry, "symbol", where),
+        _need(entry, "option", where),
+        _number(entry, "value", where) if pid != "margin" else None,
+        unit,
+        _citations(entry, where),
+    )
     if f"{spec.option} ({spec.symbol})" != OPTION[pid]:
         raise InputError(TABLE_FILE, f"option and symbol must be those of the command: {OPTION[pid]}", field=f"{where}.option")
     if spec.value is not None:
@@ -276,8 +317,9 @@ def _parameter(raw: Mapping[str, Any], pid: str) -> ParameterSpec:
 
 def _margin(code: str, e: Mapping[str, Any]) -> ContractMargin:
     where = f"margins.{code}"
-    found = ContractMargin(code, _number(e, "value", where), _need(e, "as_of", where), bool(e.get("approximate", False)),
-                           _citations(e, where))
+    found = ContractMargin(
+        code, _number(e, "value", where), _need(e, "as_of", where), bool(e.get("approximate", False)), _citations(e, where)
+    )
     _in_table("margin", found.value, f"{where}.value")
     return found
 
@@ -313,10 +355,13 @@ def parse_table(text: str) -> ParameterTable:
         raise InputError(TABLE_FILE, str(exc)) from None
     parameters = _need(raw, "parameters", "table", dict)
     axes = _need(raw, "grid", "table", dict)
-    return ParameterTable(tuple(_parameter(parameters, pid) for pid in FIELDS),
-                          tuple(_margin(code, e) for code, e in _need(raw, "margins", "table", dict).items()),
-                          tuple(_scenario(name, e) for name, e in _need(raw, "scenarios", "table", dict).items()),
-                          _axis(axes, "haircut_shock"), _axis(axes, "margin_mult"))
+    return ParameterTable(
+        tuple(_parameter(parameters, pid) for pid in FIELDS),
+        tuple(_margin(code, e) for code, e in _need(raw, "margins", "table", dict).items()),
+        tuple(_scenario(name, e) for name, e in _need(raw, "scenarios", "table", dict).items()),
+        _axis(axes, "haircut_shock"),
+        _axis(axes, "margin_mult"),
+    )
 
 
 def _in_table(field: str, value: float, where: str) -> None:
@@ -330,12 +375,15 @@ def methods_rows(table: ParameterTable) -> list[MethodRow]:
     """The rows the methods appendix is generated from: each parameter, then each contract margin."""
     margin = next(p.symbol for p in table.parameters if p.id == "margin")
     rows = [MethodRow("parameter", p.id, p.id, p.symbol, p.value, p.unit, p.citations) for p in table.parameters]
-    rows += [MethodRow("margin", f"margin.{m.code}", m.code, margin, m.value, "fraction", m.citations, m.as_of, m.approximate)
-             for m in table.margins]
+    rows += [
+        MethodRow("margin", f"margin.{m.code}", m.code, margin, m.value, "fraction", m.citations, m.as_of, m.approximate)
+        for m in table.margins
+    ]
     return rows
 
 
 # --- from key figures to a scenario --------------------------------------------------------
+
 
 def weighted_margin(by_contract_usd_bn: Mapping[str, float], margins: tuple[ContractMargin, ...]) -> float:
     """Σ N_c × m_c / Σ N_c over the contracts of the latest week."""
@@ -349,8 +397,9 @@ def weighted_margin(by_contract_usd_bn: Mapping[str, float], margins: tuple[Cont
     return sum(v * by_code[c] for c, v in sorted(by_contract_usd_bn.items())) / total
 
 
-def resolve(table: ParameterTable, basis: Basis, name: str | None,
-            options: Mapping[str, float | None]) -> tuple[ScenarioParams, dict[str, str]]:
+def resolve(
+    table: ParameterTable, basis: Basis, name: str | None, options: Mapping[str, float | None]
+) -> tuple[ScenarioParams, dict[str, str]]:
     """Inputs and where each came from: the table's default, a named scenario's override, or an option."""
     values: dict[str, float] = {p.id: p.value for p in table.parameters if p.value is not None}
     sources = {field: "default" for field in values}
@@ -380,21 +429,43 @@ class ScenarioReport:
     grid: SensitivityGrid | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"snapshot": self.snapshot, "as_of": self.as_of, "lev_short_date": self.lev_short_date,
-               "lev_short_weeks_since_latest": self.weeks_since_latest, "lev_short_source": self.lev_short_source,
-               "scenario": self.scenario, **self.result.to_dict(), "input_sources": self.sources}
+        out = {
+            "snapshot": self.snapshot,
+            "as_of": self.as_of,
+            "lev_short_date": self.lev_short_date,
+            "lev_short_weeks_since_latest": self.weeks_since_latest,
+            "lev_short_source": self.lev_short_source,
+            "scenario": self.scenario,
+            **self.result.to_dict(),
+            "input_sources": self.sources,
+        }
         if self.grid is not None:
             out["grid"] = self.grid.to_dict()
         return out
 
 
-def report(kf: KeyFigures, table: ParameterTable, name: str | None = None,
-           options: Mapping[str, float | None] | None = None, with_grid: bool = False) -> ScenarioReport:
+def report(
+    kf: KeyFigures,
+    table: ParameterTable,
+    name: str | None = None,
+    options: Mapping[str, float | None] | None = None,
+    with_grid: bool = False,
+) -> ScenarioReport:
     params, sources = resolve(table, kf.basis, name, options or {})
     n = kf.basis.latest.value
     found = grid(n, params, table.grid_haircut_shocks, table.grid_margin_mults) if with_grid else None
-    return ScenarioReport(kf.snapshot, kf.as_of, kf.basis.latest.as_of, kf.basis.latest.source, kf.basis.weeks_since_latest,
-                          name or DEFAULTS, sources, evaluate(n, params), {p.id: p.symbol for p in table.parameters}, found)
+    return ScenarioReport(
+        kf.snapshot,
+        kf.as_of,
+        kf.basis.latest.as_of,
+        kf.basis.latest.source,
+        kf.basis.weeks_since_latest,
+        name or DEFAULTS,
+        sources,
+        evaluate(n, params),
+        {p.id: p.symbol for p in table.parameters},
+        found,
+    )
 
 
 def outcome(name: str, result: ScenarioResult) -> keyfigures.ScenarioOutcome:
@@ -413,37 +484,49 @@ def brief_scenarios(kf: KeyFigures, table: ParameterTable) -> keyfigures.Scenari
     def matrix(key: str) -> tuple[tuple[float, ...], ...]:
         return tuple(tuple(row) for row in g[key])
 
-    grid_kf = keyfigures.ScenarioGrid(tuple(g["haircut_shock"]), tuple(g["margin_mult"]), matrix("forced_unwind_usd_bn"),
-                                      matrix("unwind_share"), matrix("volume_days"))
+    grid_kf = keyfigures.ScenarioGrid(
+        tuple(g["haircut_shock"]), tuple(g["margin_mult"]), matrix("forced_unwind_usd_bn"), matrix("unwind_share"), matrix("volume_days")
+    )
     return keyfigures.Scenarios(kf.basis.latest, outcome(DEFAULTS, base.result), named, grid_kf)
 
 
 # --- text for the analyst --------------------------------------------------------------------
 
-LABELS = {"beta": "basis share of N", "haircut": "repo haircut", "margin": "futures initial margin",
-          "buffer": "buffer above requirement", "haircut_shock": "haircut shock", "margin_mult": "margin multiple",
-          "daily_volume_usd_bn": "daily cash Treasury volume"}
+LABELS = {
+    "beta": "basis share of N",
+    "haircut": "repo haircut",
+    "margin": "futures initial margin",
+    "buffer": "buffer above requirement",
+    "haircut_shock": "haircut shock",
+    "margin_mult": "margin multiple",
+    "daily_volume_usd_bn": "daily cash Treasury volume",
+}
 
 
 def format_text(rep: ScenarioReport) -> str:
     r, p = rep.result, rep.result.params
     stale = f"; the {rep.weeks_since_latest} weekly reports after it are missing" if rep.weeks_since_latest else ""
-    lines = [f"Basis-unwind stress scenario: {rep.scenario}",
-             f"Snapshot {rep.snapshot}; leveraged funds' gross short N = ${r.lev_short_usd_bn:,.1f} bn "
-             f"({rep.lev_short_source}, week of {rep.lev_short_date}{stale})", ""]
+    lines = [
+        f"Basis-unwind stress scenario: {rep.scenario}",
+        f"Snapshot {rep.snapshot}; leveraged funds' gross short N = ${r.lev_short_usd_bn:,.1f} bn "
+        f"({rep.lev_short_source}, week of {rep.lev_short_date}{stale})",
+        "",
+    ]
     for field in FIELDS:
         value = getattr(p, field)
         shown = f"${value:,.0f} bn" if field == "daily_volume_usd_bn" else f"{value:.2f}" if field == "margin_mult" else f"{value:.4f}"
         lines.append(f"  {rep.symbols[field]:<3} {LABELS[field]:<28} {shown:>10}   {rep.sources[field]}")
-    lines += ["",
-              f"  B  = β × N                        = {r.basis_usd_bn:>9,.1f} bn",
-              f"  C  = B × (h + m)                  = {r.capital_usd_bn:>9,.1f} bn",
-              f"  C′ = B × (h + Δh + k·m)           = {r.capital_needed_usd_bn:>9,.1f} bn",
-              f"  available = C × (1 + b)           = {r.available_usd_bn:>9,.1f} bn",
-              f"  U  = B × max(0, 1 − C(1+b)/C′)    = {r.forced_unwind_usd_bn:>9,.1f} bn",
-              "",
-              f"Forced unwind: ${r.forced_unwind_usd_bn:,.1f} bn, {r.unwind_share:.1%} of the basis position, "
-              f"{r.volume_days:.2f} days of cash Treasury volume."]
+    lines += [
+        "",
+        f"  B  = β × N                        = {r.basis_usd_bn:>9,.1f} bn",
+        f"  C  = B × (h + m)                  = {r.capital_usd_bn:>9,.1f} bn",
+        f"  C′ = B × (h + Δh + k·m)           = {r.capital_needed_usd_bn:>9,.1f} bn",
+        f"  available = C × (1 + b)           = {r.available_usd_bn:>9,.1f} bn",
+        f"  U  = B × max(0, 1 − C(1+b)/C′)    = {r.forced_unwind_usd_bn:>9,.1f} bn",
+        "",
+        f"Forced unwind: ${r.forced_unwind_usd_bn:,.1f} bn, {r.unwind_share:.1%} of the basis position, "
+        f"{r.volume_days:.2f} days of cash Treasury volume.",
+    ]
     if rep.grid is not None:
         lines += ["", *format_grid(rep.grid)]
     return "\n".join(lines)
@@ -451,8 +534,11 @@ def format_text(rep: ScenarioReport) -> str:
 
 def format_grid(g: SensitivityGrid) -> list[str]:
     head = "  Δh \\ k " + "".join(f"{k:>9.2f}" for k in g.margin_mults)
-    lines = ["Forced unwind U, USD bn (share of B), by haircut shock Δh (rows) and margin multiple k (columns);",
-             "other inputs as above.", head]
+    lines = [
+        "Forced unwind U, USD bn (share of B), by haircut shock Δh (rows) and margin multiple k (columns);",
+        "other inputs as above.",
+        head,
+    ]
     for dh, row in zip(g.haircut_shocks, g.cells):
         lines.append(f"  {dh:<6.3f} " + "".join(f"{c.forced_unwind_usd_bn:>9,.1f}" for c in row))
         lines.append("         " + "".join(f"{'(' + format(c.unwind_share, '.0%') + ')':>9}" for c in row))
@@ -461,6 +547,7 @@ def format_grid(g: SensitivityGrid) -> list[str]:
 
 # --- I/O for the CLI -------------------------------------------------------------------------
 
+
 def shipped_table() -> ParameterTable:
     """The parameter table shipped in the package."""
     from importlib import resources
@@ -468,8 +555,13 @@ def shipped_table() -> ParameterTable:
     return parse_table((resources.files("ustglass") / TABLE_FILE).read_text(encoding="utf-8"))
 
 
-def run(snapshots_root: Path, snapshot_ref: str | None, name: str | None = None,
-        options: Mapping[str, float | None] | None = None, with_grid: bool = False) -> ScenarioReport:
+def run(
+    snapshots_root: Path,
+    snapshot_ref: str | None,
+    name: str | None = None,
+    options: Mapping[str, float | None] | None = None,
+    with_grid: bool = False,
+) -> ScenarioReport:
     """``ustglass scenario``: check the options, then read the snapshot and evaluate."""
     from ustglass import metrics, snapshot
 

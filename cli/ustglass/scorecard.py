@@ -59,8 +59,7 @@ class Unavailable(Exception):
     by ustglass yet), not_measurable (these data cannot settle it; ``key`` names the reason).
     """
 
-    def __init__(self, code: str, datasets: tuple[str, ...] = (), *, period: str = "", row: str = "", key: str = "",
-                 detail: str = ""):
+    def __init__(self, code: str, datasets: tuple[str, ...] = (), *, period: str = "", row: str = "", key: str = "", detail: str = ""):
         self.code, self.datasets, self.period, self.row, self.key, self.detail = code, tuple(datasets), period, row, key, detail
         super().__init__(self.text)
 
@@ -125,6 +124,7 @@ class Indicator:
 
 
 # --- series --------------------------------------------------------------------------------
+
 
 def need(tables: Tables, *dataset_ids: str) -> None:
     missing = tuple(d for d in dataset_ids if d not in tables)
@@ -253,36 +253,66 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("lev_net_short", CFTC, "USD bn", Period.THREE_MONTHS, H, PCT_HIGH, lev_net_short, method_fields=FACES),
     Indicator("lev_share_oi", CFTC, "%", Period.THREE_MONTHS, H, PCT_HIGH, lev_share_oi, method_fields=FACES),
     Indicator("asset_mgr_long", CFTC, "USD bn", Period.THREE_MONTHS, H, PCT_HIGH, asset_mgr_long, method_fields=FACES),
-    Indicator("sofr_iorb", ("fred_sofr", "fred_iorb"), "bp", Period.FOUR_WEEKS, H, Thresholds("level", 0, 10), sofr_iorb_bp,
-              method_fields={"observations": SPREAD_MEAN_OBS}),
+    Indicator(
+        "sofr_iorb",
+        ("fred_sofr", "fred_iorb"),
+        "bp",
+        Period.FOUR_WEEKS,
+        H,
+        Thresholds("level", 0, 10),
+        sofr_iorb_bp,
+        method_fields={"observations": SPREAD_MEAN_OBS},
+    ),
     Indicator("on_rrp", ("fred_rrpontsyd",), "USD bn", Period.THREE_MONTHS, L, Thresholds("level", 250, 50), _fred("fred_rrpontsyd")),
     Indicator("reserves", ("fred_wresbal",), "USD bn", Period.THREE_MONTHS, L, PCT_LOW, _fred("fred_wresbal", 1e-3), digits=0),
     Indicator("tga", ("dts_tga",), "USD bn", Period.THREE_MONTHS, H, PCT_HIGH, _fred("dts_tga", 1e-3), digits=0),
-    Indicator("srf", ("nyfed_srf",), "USD bn", Period.FOUR_WEEKS, H, Thresholds("level", 1, 25), srf_max_4w,
-              method_fields={"days": pd.Timedelta(SRF_WINDOW).days}),
+    Indicator(
+        "srf",
+        ("nyfed_srf",),
+        "USD bn",
+        Period.FOUR_WEEKS,
+        H,
+        Thresholds("level", 1, 25),
+        srf_max_4w,
+        method_fields={"days": pd.Timedelta(SRF_WINDOW).days},
+    ),
     Indicator("bills_share", ("mspd_table1",), "%", Period.ONE_YEAR, H, Thresholds("level", 20, 25), bills_share_pct),
     Indicator("debt_public_gdp", ("mspd_table1", "fred_gdp"), "%", Period.ONE_YEAR, H, Thresholds("level", 90, 100), debt_public_gdp),
     Indicator("deficit_gdp", ("fred_fyfsd", "fred_gdp"), "%", Period.ONE_YEAR, H, Thresholds("level", 3, 6), deficit_gdp),
     Indicator("cayman_share", ("tic_mfh",), "%", Period.ONE_YEAR, H, PCT_HIGH, cayman_share),
     Indicator("ust10y", ("fred_dgs10",), "%", Period.FOUR_WEEKS, H, PCT_HIGH, _fred("fred_dgs10"), digits=2),
-    Indicator("ust10y_vol", ("fred_dgs10",), "bp, annualised", Period.FOUR_WEEKS, H, PCT_HIGH, dgs10_vol_bp,
-              method_fields={"changes": VOL_CHANGES, "days": TRADING_DAYS}),
-    Indicator("curve_2s10s", ("fred_t10y2y",), "pp", Period.FOUR_WEEKS, L, Thresholds("level", 0.25, 0), _fred("fred_t10y2y"),
-              digits=2),
+    Indicator(
+        "ust10y_vol",
+        ("fred_dgs10",),
+        "bp, annualised",
+        Period.FOUR_WEEKS,
+        H,
+        PCT_HIGH,
+        dgs10_vol_bp,
+        method_fields={"changes": VOL_CHANGES, "days": TRADING_DAYS},
+    ),
+    Indicator("curve_2s10s", ("fred_t10y2y",), "pp", Period.FOUR_WEEKS, L, Thresholds("level", 0.25, 0), _fred("fred_t10y2y"), digits=2),
     Indicator("term_premium", ("fred_threefytp10",), "%", Period.FOUR_WEEKS, H, PCT_HIGH, _fred("fred_threefytp10"), digits=2),
 )
 
 CROWDING = Indicator(
-    "crowding", ("cftc_tff_ust", "fred_sofr", "fred_iorb"), "percentile", Period.FOUR_WEEKS, H,
-    Thresholds("crowding", CROWDING_PCT, CROWDING_PCT), lambda tables: crowding_history(tables)["score"], digits=1,
-    method_fields={"years": CROWDING_YEARS, "percentile": CROWDING_PCT, "min_years": CROWDING_MIN_YEARS,
-                   "lag_days": CROWDING_MAX_LAG.days})
+    "crowding",
+    ("cftc_tff_ust", "fred_sofr", "fred_iorb"),
+    "percentile",
+    Period.FOUR_WEEKS,
+    H,
+    Thresholds("crowding", CROWDING_PCT, CROWDING_PCT),
+    lambda tables: crowding_history(tables)["score"],
+    digits=1,
+    method_fields={"years": CROWDING_YEARS, "percentile": CROWDING_PCT, "min_years": CROWDING_MIN_YEARS, "lag_days": CROWDING_MAX_LAG.days},
+)
 
 ALL: tuple[Indicator, ...] = (*INDICATORS, CROWDING)
 BY_ID = {i.id: i for i in ALL}
 
 
 # --- evaluation ----------------------------------------------------------------------------
+
 
 def percentile_rank(value: float, values: Any) -> float:
     """100 × (values below + ½ × values equal) / count, missing values ignored."""
@@ -320,8 +350,14 @@ def crowding_history(tables: Tables) -> pd.DataFrame:
         f_date, f_value = funding.index[-1], float(funding.iloc[-1])
         p_net = percentile_rank(value, net[(net.index > d - years) & (net.index <= d)])
         p_fund = percentile_rank(f_value, spread[(spread.index > f_date - years) & (spread.index <= f_date)])
-        rows[d] = {"net_short": float(value), "net_short_pct": p_net, "funding_date": f_date, "funding_bp": f_value,
-                   "funding_pct": p_fund, "score": min(p_net, p_fund)}
+        rows[d] = {
+            "net_short": float(value),
+            "net_short_pct": p_net,
+            "funding_date": f_date,
+            "funding_bp": f_value,
+            "funding_pct": p_fund,
+            "score": min(p_net, p_fund),
+        }
     if not rows:
         raise Unavailable("no_data", CROWDING.datasets, detail=f"(under {CROWDING_MIN_YEARS} year of joint history)")
     return pd.DataFrame.from_dict(rows, orient="index").sort_index()
@@ -362,14 +398,25 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         ind, d = self.indicator, self.indicator.digits
         return {
-            "id": ind.id, "status": self.status, "value": rounded(self.value, d), "unit": ind.unit,
-            "as_of": self.as_of, "change": rounded(self.change, d), "change_period": ind.period.value,
-            "change_from": self.change_from, "percentile": rounded(self.percentile, 1),
-            "window": None if self.window_obs is None else {"from": self.window_from, "to": self.window_to,
-                                                           "observations": self.window_obs, "rule": window_rule(ind)},
-            "signal": self.signal, "risk_direction": ind.risk.value,
+            "id": ind.id,
+            "status": self.status,
+            "value": rounded(self.value, d),
+            "unit": ind.unit,
+            "as_of": self.as_of,
+            "change": rounded(self.change, d),
+            "change_period": ind.period.value,
+            "change_from": self.change_from,
+            "percentile": rounded(self.percentile, 1),
+            "window": None
+            if self.window_obs is None
+            else {"from": self.window_from, "to": self.window_to, "observations": self.window_obs, "rule": window_rule(ind)},
+            "signal": self.signal,
+            "risk_direction": ind.risk.value,
             "thresholds": {"basis": ind.thresholds.basis, "watch": ind.thresholds.watch, "stressed": ind.thresholds.stressed},
-            "datasets": list(ind.datasets), "reason": self.reason, "reason_code": self.reason_code, "needs": list(self.needs),
+            "datasets": list(ind.datasets),
+            "reason": self.reason,
+            "reason_code": self.reason_code,
+            "needs": list(self.needs),
             "components": dict(self.components),
         }
 
@@ -384,10 +431,15 @@ def _crowding_components(history: pd.DataFrame, as_of: pd.Timestamp) -> dict[str
     row = history.loc[as_of]
     assert isinstance(row, pd.Series)  # one row: the history has one per CFTC week
     flag = bool(row["net_short_pct"] > CROWDING_PCT and row["funding_pct"] > CROWDING_PCT)
-    return {"flag": flag, "net_short_usd_bn": rounded(row["net_short"], 1), "net_short_as_of": _iso(as_of),
-            "net_short_percentile": rounded(row["net_short_pct"], 1),
-            "funding_bp": rounded(row["funding_bp"], 1), "funding_as_of": _iso(row["funding_date"]),
-            "funding_percentile": rounded(row["funding_pct"], 1)}
+    return {
+        "flag": flag,
+        "net_short_usd_bn": rounded(row["net_short"], 1),
+        "net_short_as_of": _iso(as_of),
+        "net_short_percentile": rounded(row["net_short_pct"], 1),
+        "funding_bp": rounded(row["funding_bp"], 1),
+        "funding_as_of": _iso(row["funding_date"]),
+        "funding_percentile": rounded(row["funding_pct"], 1),
+    }
 
 
 def evaluate_one(ind: Indicator, tables: Tables, as_of: Any = None) -> Result:
@@ -403,8 +455,9 @@ def evaluate_one(ind: Indicator, tables: Tables, as_of: Any = None) -> Result:
         last = s.index[-1]
         components = {} if history is None else _crowding_components(history, last)
     except Unavailable as exc:
-        return Result(ind, NOT_AVAILABLE, reason=exc.text, reason_code=exc.code,
-                      needs=exc.datasets if exc.code == "missing_dataset" else ())
+        return Result(
+            ind, NOT_AVAILABLE, reason=exc.text, reason_code=exc.code, needs=exc.datasets if exc.code == "missing_dataset" else ()
+        )
     value = float(s.iloc[-1])
     change, base = change_over(s, ind.period)
     if ind is CROWDING:
@@ -415,9 +468,20 @@ def evaluate_one(ind: Indicator, tables: Tables, as_of: Any = None) -> Result:
         window = s[s.index >= HISTORY_START]
         pct = percentile_rank(value, window)
         sig = signal(ind.thresholds, ind.risk, pct if ind.thresholds.basis == "percentile" else value)
-    return Result(ind, OK, value=value, as_of=_iso(last), change=change, change_from=None if base is None else _iso(base),
-                  percentile=pct, window_from=_iso(window.index[0]), window_to=_iso(last), window_obs=int(len(window)),
-                  signal=sig, components=components)
+    return Result(
+        ind,
+        OK,
+        value=value,
+        as_of=_iso(last),
+        change=change,
+        change_from=None if base is None else _iso(base),
+        percentile=pct,
+        window_from=_iso(window.index[0]),
+        window_to=_iso(last),
+        window_obs=int(len(window)),
+        signal=sig,
+        components=components,
+    )
 
 
 @dataclass(frozen=True)
@@ -458,8 +522,22 @@ class MethodRow:
 
 def methods_rows() -> list[MethodRow]:
     """The methods appendix: one row per indicator, generated from the table."""
-    return [MethodRow(i.id, i.datasets, i.unit, i.digits, i.period.value, i.risk.value, _thresholds(i), window_rule(i),
-                      _iso(HISTORY_START), CROWDING_YEARS, dict(i.method_fields)) for i in ALL]
+    return [
+        MethodRow(
+            i.id,
+            i.datasets,
+            i.unit,
+            i.digits,
+            i.period.value,
+            i.risk.value,
+            _thresholds(i),
+            window_rule(i),
+            _iso(HISTORY_START),
+            CROWDING_YEARS,
+            dict(i.method_fields),
+        )
+        for i in ALL
+    ]
 
 
 def _thresholds(ind: Indicator) -> kfs.SignalThresholds:
@@ -470,11 +548,26 @@ def reading(r: Result) -> kfs.IndicatorReading:
     """One result as the key figures hold it: rounded as the indicator gives its value, codes only."""
     ind, d = r.indicator, r.indicator.digits
     return kfs.IndicatorReading(
-        id=ind.id, status=r.status, unit=ind.unit, digits=d, change_period=ind.period.value, risk_direction=ind.risk.value,
-        thresholds=_thresholds(ind), datasets=ind.datasets, value=rounded(r.value, d), as_of=r.as_of,
-        change=rounded(r.change, d), change_from=r.change_from, percentile=rounded(r.percentile, 1),
-        window_from=r.window_from, window_to=r.window_to, window_observations=r.window_obs, signal=r.signal,
-        reason_code=r.reason_code, needs=r.needs)
+        id=ind.id,
+        status=r.status,
+        unit=ind.unit,
+        digits=d,
+        change_period=ind.period.value,
+        risk_direction=ind.risk.value,
+        thresholds=_thresholds(ind),
+        datasets=ind.datasets,
+        value=rounded(r.value, d),
+        as_of=r.as_of,
+        change=rounded(r.change, d),
+        change_from=r.change_from,
+        percentile=rounded(r.percentile, 1),
+        window_from=r.window_from,
+        window_to=r.window_to,
+        window_observations=r.window_obs,
+        signal=r.signal,
+        reason_code=r.reason_code,
+        needs=r.needs,
+    )
 
 
 def key_figures(card: Scorecard) -> kfs.Scorecard:
@@ -483,14 +576,26 @@ def key_figures(card: Scorecard) -> kfs.Scorecard:
     counts = {k: sum(1 for r in found if (r.signal or NOT_AVAILABLE) == k) for k in (CALM, WATCH, STRESSED, NOT_AVAILABLE)}
     crowd = card.get(CROWDING.id)
     c = crowd.components
-    flag = None if crowd.status != OK else kfs.CrowdingFlag(
-        flag=bool(c["flag"]), threshold_pct=CROWDING_PCT, years=CROWDING_YEARS, net_short_usd_bn=c["net_short_usd_bn"],
-        net_short_percentile=c["net_short_percentile"], net_short_as_of=c["net_short_as_of"], funding_bp=c["funding_bp"],
-        funding_percentile=c["funding_percentile"], funding_as_of=c["funding_as_of"])
+    flag = (
+        None
+        if crowd.status != OK
+        else kfs.CrowdingFlag(
+            flag=bool(c["flag"]),
+            threshold_pct=CROWDING_PCT,
+            years=CROWDING_YEARS,
+            net_short_usd_bn=c["net_short_usd_bn"],
+            net_short_percentile=c["net_short_percentile"],
+            net_short_as_of=c["net_short_as_of"],
+            funding_bp=c["funding_bp"],
+            funding_percentile=c["funding_percentile"],
+            funding_as_of=c["funding_as_of"],
+        )
+    )
     return kfs.Scorecard(_iso(HISTORY_START), found, counts, flag)
 
 
 # --- text ----------------------------------------------------------------------------------
+
 
 def _num(x: float | None, digits: int, sign: bool = False) -> str:
     return "" if x is None else f"{x:{'+' if sign else ''},.{digits}f}"
@@ -505,8 +610,19 @@ def format_table(card: Scorecard) -> str:
         if r.status != OK:
             rows.append((ind.id, "n/a", ind.unit, "", "", ind.period.value, "", "", f"not available: {r.reason}"))
             continue
-        rows.append((ind.id, _num(r.value, ind.digits), ind.unit, r.as_of or "", _num(r.change, ind.digits, sign=True),
-                     ind.period.value, _num(r.percentile, 0), r.signal or "", ", ".join(ind.datasets)))
+        rows.append(
+            (
+                ind.id,
+                _num(r.value, ind.digits),
+                ind.unit,
+                r.as_of or "",
+                _num(r.change, ind.digits, sign=True),
+                ind.period.value,
+                _num(r.percentile, 0),
+                r.signal or "",
+                ", ".join(ind.datasets),
+            )
+        )
     widths = [max(len(str(row[i])) for row in (head, *rows)) for i in range(len(head))]
     right = {1, 4, 6}
     lines = [f"scorecard, snapshot {card.snapshot}" + (f", data up to {card.cut}" if card.cut else "")]

@@ -23,8 +23,9 @@ from typing import Any
 import pandas as pd
 
 from ustglass import __version__
-from ustglass.datasets import ALL, DatasetSpec, Dtype, Frequency
+from ustglass.datasets import ALL, DatasetSpec, Dtype
 from ustglass.errors import SnapshotError
+from ustglass.releases import known_dates, period_end, stale_after_days
 
 MANIFEST = "manifest.json"
 SNAPSHOT_ID = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -77,32 +78,32 @@ def sha256_bytes(data: bytes) -> str:
 
 
 # --- as-of cut -------------------------------------------------------------------------
-
-def period_end(spec: DatasetSpec, frame: pd.DataFrame) -> pd.Series:
-    """The date on which each observation's period has ended (when it became knowable)."""
-    col = frame[spec.date_column]
-    if spec.frequency is Frequency.MONTHLY and not pd.api.types.is_datetime64_any_dtype(col):
-        return pd.to_datetime(col.astype(str) + "-01") + pd.offsets.MonthEnd(0)
-    if spec.frequency is Frequency.QUARTERLY:
-        return col + pd.offsets.QuarterEnd(0)
-    if spec.frequency is Frequency.IRREGULAR:
-        return pd.to_datetime(col)
-    return col
+# An observation is in a snapshot as of D only if it was known on D: released by then under its
+# dataset's release rule (ustglass.releases), not merely at the end of its period.
 
 
 def cut_as_of(spec: DatasetSpec, frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Drop every observation not yet known on ``as_of``."""
-    keep = period_end(spec, frame) <= pd.Timestamp(as_of)
-    return frame.loc[keep.to_numpy()].reset_index(drop=True)
+    keep = known_dates(spec, frame) <= pd.Timestamp(as_of)
+    return frame.loc[keep.to_numpy(dtype=bool)].reset_index(drop=True)
 
 
 def last_period_end(spec: DatasetSpec, frame: pd.DataFrame) -> date | None:
+    """The end of the newest period of ``frame`` (how far a file reaches), or None when empty."""
     if frame.empty:
         return None
     return period_end(spec, frame).max().date()
 
 
+def last_known(spec: DatasetSpec, frame: pd.DataFrame) -> date | None:
+    """The date the newest observation of ``frame`` became known, or None when empty."""
+    if frame.empty:
+        return None
+    return known_dates(spec, frame).max().date()
+
+
 # --- writing ---------------------------------------------------------------------------
+
 
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
     """Deterministic CSV: ISO dates, shortest round-trip floats, LF line ends."""
@@ -136,6 +137,7 @@ def dataset_manifest(record: DatasetRecord, csv: bytes) -> dict[str, Any]:
         "last": last,
         "units": spec.units,
         "frequency": spec.frequency.value,
+        "release": {"rule": spec.release.key, "lag_days": spec.release.lag_days, "stale_after_days": stale_after_days(spec)},
         "source_name": spec.source_name,
         "url": spec.url,
         "original": [{"file": o.file, "sha256": o.sha256, "retrieved": o.retrieved} for o in record.origins],
@@ -144,8 +146,7 @@ def dataset_manifest(record: DatasetRecord, csv: bytes) -> dict[str, Any]:
     }
 
 
-def _write_into(directory: Path, snapshot_id: str, records: list[DatasetRecord], created: str,
-                extra: dict[str, Any] | None) -> None:
+def _write_into(directory: Path, snapshot_id: str, records: list[DatasetRecord], created: str, extra: dict[str, Any] | None) -> None:
     """Write every dataset CSV and manifest.json into ``directory`` and flush them to disk."""
     datasets: dict[str, Any] = {}
     for record in sorted(records, key=lambda r: r.spec.id):
@@ -174,6 +175,7 @@ def _fsync_dir(path: Path) -> None:
 # A snapshot is written into one staging directory beside the others (``.fetch-<pid>-*``) and
 # renamed into place in one step, so a reader sees either no snapshot or a complete one. A
 # staging directory left by a process that was killed is removed by the next commit.
+
 
 def dataset_hashes(path: Path) -> dict[str, str]:
     """Dataset id -> sha256 of its CSV, from a snapshot's manifest."""
@@ -210,12 +212,15 @@ def adopt(staged: Path, target: Path) -> tuple[Path, bool]:
                 raise
     if file_hashes(target) == dataset_hashes(staged):
         return target, False
-    raise SnapshotError(f"{target}: a snapshot {target.name} with different data already exists (a revision without newer "
-                        "observations); snapshots are never overwritten: move it away or choose another --as-of")
+    raise SnapshotError(
+        f"{target}: a snapshot {target.name} with different data already exists (a revision without newer "
+        "observations); snapshots are never overwritten: move it away or choose another --as-of"
+    )
 
 
-def commit(root: Path, snapshot_id: str, records: list[DatasetRecord], *, created: str,
-           extra: dict[str, Any] | None = None) -> tuple[Path, bool]:
+def commit(
+    root: Path, snapshot_id: str, records: list[DatasetRecord], *, created: str, extra: dict[str, Any] | None = None
+) -> tuple[Path, bool]:
     """Write ``root/<snapshot_id>/`` through one staging directory: (path, True) when new,
     (path, False) when ``root`` already holds a snapshot of that id with the same data."""
     root.mkdir(parents=True, exist_ok=True)
@@ -229,8 +234,9 @@ def commit(root: Path, snapshot_id: str, records: list[DatasetRecord], *, create
         shutil.rmtree(stage, ignore_errors=True)  # gone already once renamed
 
 
-def write_snapshot(root: Path, snapshot_id: str, records: list[DatasetRecord], *, created: str,
-                   extra: dict[str, Any] | None = None) -> Path:
+def write_snapshot(
+    root: Path, snapshot_id: str, records: list[DatasetRecord], *, created: str, extra: dict[str, Any] | None = None
+) -> Path:
     """Write ``root/<snapshot_id>/`` atomically; refuse to overwrite an existing snapshot."""
     target = root / snapshot_id
     if target.exists():
@@ -242,6 +248,7 @@ def write_snapshot(root: Path, snapshot_id: str, records: list[DatasetRecord], *
 
 
 # --- reading ---------------------------------------------------------------------------
+
 
 def list_snapshots(root: Path) -> list[Path]:
     """Snapshot directories under ``root``, oldest first (ids are ISO dates)."""
@@ -269,8 +276,16 @@ def resolve(ref: str | None, root: Path) -> Path:
 # named like one) is the directory's name, whatever the manifest says.
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_OPTIONAL: dict[str, tuple[type, ...]] = {"first": (str,), "last": (str,), "units": (str,), "url": (str,),
-                                          "original": (list,), "notes": (list,), "carried_forward": (bool,)}
+_OPTIONAL: dict[str, tuple[type, ...]] = {
+    "first": (str,),
+    "last": (str,),
+    "units": (str,),
+    "url": (str,),
+    "original": (list,),
+    "notes": (list,),
+    "carried_forward": (bool,),
+    "release": (dict,),
+}
 
 
 def _shown(value: Any) -> str:
@@ -305,11 +320,15 @@ def _check_dataset(mpath: Path, dataset_id: str, meta: Any) -> None:
         raise SnapshotError(f"{where}, field 'rows': not a number of rows: {_shown(rows)}")
     for name, types in _OPTIONAL.items():
         if name in meta and not isinstance(meta[name], types):
-            raise SnapshotError(f"{where}, field {name!r}: not {'a list' if list in types else 'a ' + types[0].__name__}: "
-                                f"{_shown(meta[name])}")
+            raise SnapshotError(
+                f"{where}, field {name!r}: not {'a list' if list in types else 'a ' + types[0].__name__}: {_shown(meta[name])}"
+            )
     for i, origin in enumerate(meta.get("original", []), start=1):
-        if not isinstance(origin, dict) or not all(isinstance(origin.get(k, ""), str) for k in ("file", "sha256", "retrieved")) \
-                or "file" not in origin:
+        if (
+            not isinstance(origin, dict)
+            or not all(isinstance(origin.get(k, ""), str) for k in ("file", "sha256", "retrieved"))
+            or "file" not in origin
+        ):
             raise SnapshotError(f"{where}, field 'original': entry {i} is not a file with sha256 and retrieval time: {_shown(origin)}")
     if not all(isinstance(n, str) for n in meta.get("notes", [])):
         raise SnapshotError(f"{where}, field 'notes': not a list of text: {_shown(meta['notes'])}")
@@ -386,8 +405,9 @@ def load(path: Path) -> Snapshot:
         except (ValueError, KeyError, TypeError) as exc:
             raise SnapshotError(f"{csv_path}: not a {dataset_id} table ({str(exc).splitlines()[0][:80]})") from None
         if len(table) != meta["rows"]:
-            raise SnapshotError(f"{path / MANIFEST}: dataset {dataset_id!r}, field 'rows': {meta['rows']}, but {csv_path.name} "
-                                f"holds {len(table)}")
+            raise SnapshotError(
+                f"{path / MANIFEST}: dataset {dataset_id!r}, field 'rows': {meta['rows']}, but {csv_path.name} holds {len(table)}"
+            )
         tables[dataset_id] = table
     return Snapshot(id=path.name, path=path, manifest=manifest, tables=tables)
 

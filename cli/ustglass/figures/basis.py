@@ -12,6 +12,7 @@ import math
 from datetime import date
 from typing import Any
 
+from matplotlib.artist import Artist
 from matplotlib.patches import Patch
 
 from ustglass import fmt
@@ -66,11 +67,14 @@ def draw(chart: Chart) -> list[Panel]:
     for first, after in gap_spans(days, vals, end if trailing else None):
         ax.axvspan(date_num(first), date_num(after), color=c["gap"], linewidth=0, zorder=1)
     (line,) = ax.plot([date_num(d) for d in days], [v * s for v in vals], color=c["line"], linewidth=1.3, zorder=3)
-    handles, keys = [line], [chart.label("series")]
+    handles: list[Artist] = [line]
+    keys = [chart.label("series")]
     if b.lev_net_short_usd_bn:
         (net,) = ax.plot([date_num(d) for d in net_days], [v * s for v in net_vals], color=c["net"], linewidth=1.1, zorder=3)
-        handles, keys = [*handles, net], [*keys, chart.label("net")]
-    handles, keys = [*handles, Patch(color=c["gap"])], [*keys, chart.label("gaps")]
+        handles.append(net)
+        keys.append(chart.label("net"))
+    handles.append(Patch(color=c["gap"]))
+    keys.append(chart.label("gaps"))
     time_axis(ax, days[0], end, loc)
     finite = [v for v in [*vals, *net_vals] if not math.isnan(v)]
     value_axis(ax, min(0.0, min(finite) * s * 1.1), nice_max(max(finite) * s, 1.2), loc)

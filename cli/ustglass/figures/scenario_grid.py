@@ -44,11 +44,13 @@ def draw(chart: Chart) -> list[Panel]:
     g = s.grid
     cmap = LinearSegmentedColormap.from_list("unwind", [c["low"], c["high"]])
     ax = chart.fig.add_axes((0, 0, 1, 1))
-    ax.imshow(g.unwind_share, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto", origin="lower", interpolation="nearest")
-    for i, row in enumerate(g.unwind_share):
+    for i, row in enumerate(g.unwind_share):  # each cell a filled square (vector, unlike an image), row 0 at the foot
         for j, value in enumerate(row):
-            ink = "white" if is_dark(cmap(value)) else INK
-            annotate(ax, j, i, share(value, loc), color=ink, bbox=None)
+            fill = cmap(min(max(value, 0.0), 1.0))
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=fill, edgecolor=fill, linewidth=0.3))
+            annotate(ax, j, i, share(value, loc), color="white" if is_dark(fill) else INK, bbox=None)
+    ax.set_xlim(-0.5, len(g.margin_mult) - 0.5)
+    ax.set_ylim(-0.5, len(g.haircut_shock) - 0.5)
     for i, j in marked_cells(chart.kf):
         ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=c["outline"], linewidth=1.8, zorder=4))
     ax.set_xticks(range(len(g.margin_mult)), labels=[multiple(k, loc) for k in g.margin_mult])

@@ -21,8 +21,13 @@ def context(kf: KeyFigures, loc: Locale) -> dict[str, str]:
     card = kf.scorecard
     assert card is not None, "the scorecard figure needs the key figures' scorecard"
     available = len(card.indicators) - card.signal_counts.get("not_available", 0)
-    return {"as_of": fmt.day(kf.as_of, loc), "snapshot": kf.snapshot, "history_start": fmt.day(card.history_start, loc),
-            "available": fmt.number(available, loc), "total": fmt.number(len(card.indicators), loc)}
+    return {
+        "as_of": fmt.day(kf.as_of, loc),
+        "snapshot": kf.snapshot,
+        "history_start": fmt.day(card.history_start, loc),
+        "available": fmt.number(available, loc),
+        "total": fmt.number(len(card.indicators), loc),
+    }
 
 
 def position(r: IndicatorReading) -> float | None:

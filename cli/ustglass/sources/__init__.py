@@ -1,6 +1,6 @@
 """The official sources ustglass reads, in one registry, and the rule that tells which file is which.
 
-Each module here (``fred``, ``cftc``, ``tic``, ``fiscaldata``) exports one ``Source``
+Each module here (``fred``, ``cftc``, ``tic``, ``fiscaldata``, ``nyfed``) exports one ``Source``
 (see ``base``): its kinds of file with their names, header checks and parsers, the
 datasets they yield, and its live download plan. ``identify(name, head)`` names the kind of
 an official file from its name and first bytes; ``parse_file(name, data)`` reads it into a
@@ -14,17 +14,17 @@ from pathlib import PurePath
 import pandas as pd
 
 from ..errors import InputError
-from . import cftc, fiscaldata, fred, tic
+from . import cftc, fiscaldata, fred, nyfed, tic
 from .base import FileKind, Source
 
-REGISTRY: tuple[Source, ...] = (fred.SOURCE, cftc.SOURCE, tic.SOURCE, fiscaldata.SOURCE)
+REGISTRY: tuple[Source, ...] = (fred.SOURCE, cftc.SOURCE, tic.SOURCE, fiscaldata.SOURCE, nyfed.SOURCE)
 SOURCES: tuple[str, ...] = tuple(s.name for s in REGISTRY)
 KINDS: dict[str, FileKind] = {k.kind: k for s in REGISTRY for k in s.kinds}
 SOCRATA_LEVMONEY_ID = cftc.SOCRATA_LEVMONEY_ID
 
 
 def source(name: str) -> Source:
-    """The source called ``name`` (``fred``, ``cftc``, ``tic``, ``fiscaldata``)."""
+    """The source called ``name`` (``fred``, ``cftc``, ``tic``, ``fiscaldata``, ``nyfed``)."""
     return next(s for s in REGISTRY if s.name == name)
 
 
@@ -33,11 +33,11 @@ def _kind_from_name(base: str) -> FileKind | None:
 
 
 def _sniffed(base: str, head: bytes) -> FileKind | None:
-    """A kind recognised by content alone (a FRED CSV under any name), unless a source disowns the name."""
+    """A kind recognised by content alone (a FRED CSV, a NY Fed answer under any name), unless a source disowns the name."""
     if any(p.fullmatch(base) for s in REGISTRY for p in s.ignores):
         return None
     for kind in KINDS.values():
-        if kind.sniff and PurePath(base).suffix.lower() == ".csv" and kind.problem(head) is None:
+        if kind.sniff and PurePath(base).suffix.lower() == kind.sniff_suffix and kind.problem(head) is None:
             return kind
     return None
 

@@ -17,6 +17,8 @@ import pandas as pd
 from ..errors import InputError, excerpt
 
 MISSING = ("", ".")
+MAX_FILE_MB = 64  # no official file ustglass reads comes near this (the largest, a year of DTS rows, is ~4 MB)
+MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 LINE = "_line"  # temporary column: the line (row) each observation was read from
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 YEARS = (1800, 2200)  # dates outside these years are not dates of these series (and overflow datetime64[ns])
@@ -113,7 +115,9 @@ def to_int(values: Sequence[str], rows: Sequence[int], name: str, field: str, mi
     return pd.Series(num).astype("Int64")
 
 
-def to_dates(values: Sequence[str], rows: Sequence[int], name: str, field: str, fmt: str = "%Y-%m-%d", pattern: str | None = ISO_DATE) -> np.ndarray:
+def to_dates(
+    values: Sequence[str], rows: Sequence[int], name: str, field: str, fmt: str = "%Y-%m-%d", pattern: str | None = ISO_DATE
+) -> np.ndarray:
     """Dates as datetime64[ns]; an empty or unreadable date is an error."""
     s = pd.Series(list(values), dtype=object).map(lambda v: "" if v is None else str(v).strip())
     parsed = pd.to_datetime(s.where(s != ""), format=fmt, errors="coerce")
@@ -136,7 +140,9 @@ def check_unique(keys: pd.DataFrame, rows: Sequence[int], name: str, field: str 
     key = tuple(keys.iloc[i])
     first = _bad((keys == keys.iloc[i]).all(axis=1).to_numpy())
     shown = " / ".join(_show(k) for k in key)
-    raise InputError(name, f"duplicate observation for {shown} (first at row {rows[i if first is None else first]})", row=rows[i], field=field)
+    raise InputError(
+        name, f"duplicate observation for {shown} (first at row {rows[i if first is None else first]})", row=rows[i], field=field
+    )
 
 
 def _show(value: object) -> str:

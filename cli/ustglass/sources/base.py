@@ -41,7 +41,8 @@ class FileKind:
     header: Callable[[bytes], str | None] | None = None
     signatures: tuple[bytes, ...] = ()
     signature_name: str = ""  # "the zip signature", for the message when none matches
-    sniff: bool = False  # also recognised by its header alone, whatever the file is called
+    sniff: bool = False  # also recognised by its header alone, whatever the file is called (with this ending)
+    sniff_suffix: str = ".csv"
 
     @property
     def binary(self) -> bool:

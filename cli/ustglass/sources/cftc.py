@@ -22,7 +22,19 @@ import pandas as pd
 
 from ..datasets import CFTC_TFF, UST_FUTURES, Contract
 from ..errors import InputError
-from ._text import LINE, check_unique, column_index, csv_records, decode_text, looks_like_html, to_dates, to_int, with_lines
+from ._text import (
+    LINE,
+    MAX_FILE_BYTES,
+    MAX_FILE_MB,
+    check_unique,
+    column_index,
+    csv_records,
+    decode_text,
+    looks_like_html,
+    to_dates,
+    to_int,
+    with_lines,
+)
 from .base import Download, FileKind, Mirror, Source, first_line, names, unexpected_header
 
 CONTRACTS: dict[str, Contract] = {c.code: c for c in UST_FUTURES}
@@ -50,13 +62,26 @@ POSITIONS: dict[str, str] = {
 TXT_WIDTH = 87
 # Column positions in the 87-column text layout, used when the weekly file comes without a header.
 HEADERLESS_INDEX: dict[str, int] = {
-    NAME: 0, TXT_DATE: 2, CODE: 3,
-    "Open_Interest_All": 7, "Dealer_Positions_Long_All": 8, "Dealer_Positions_Short_All": 9,
-    "Asset_Mgr_Positions_Long_All": 11, "Asset_Mgr_Positions_Short_All": 12,
-    "Lev_Money_Positions_Long_All": 14, "Lev_Money_Positions_Short_All": 15,
-    "Lev_Money_Positions_Spread_All": 16, KIND: 86,
+    NAME: 0,
+    TXT_DATE: 2,
+    CODE: 3,
+    "Open_Interest_All": 7,
+    "Dealer_Positions_Long_All": 8,
+    "Dealer_Positions_Short_All": 9,
+    "Asset_Mgr_Positions_Long_All": 11,
+    "Asset_Mgr_Positions_Short_All": 12,
+    "Lev_Money_Positions_Long_All": 14,
+    "Lev_Money_Positions_Short_All": 15,
+    "Lev_Money_Positions_Spread_All": 16,
+    KIND: 86,
 }
-SOCRATA_FIELDS = ("report_date_as_yyyy_mm_dd", "contract_market_name", "lev_money_positions_long", "lev_money_positions_short", "open_interest_all")
+SOCRATA_FIELDS = (
+    "report_date_as_yyyy_mm_dd",
+    "contract_market_name",
+    "lev_money_positions_long",
+    "lev_money_positions_short",
+    "open_interest_all",
+)
 LEVMONEY_COLUMNS = ("report_date", "contract_code", "lev_long", "lev_short", "open_interest")
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
@@ -77,11 +102,20 @@ def _check_futures_only(kinds: Sequence[str], rows: Sequence[int], name: str) ->
     """Reject futures-and-options combined rows: the dataset is the futures-only report."""
     for kind, row in zip(kinds, rows):
         if kind.strip() not in ("FutOnly", ""):
-            raise InputError(name, f"is futures-and-options combined data ({kind.strip()!r}); expected the futures-only report", row=row, field=KIND)
+            raise InputError(
+                name, f"is futures-and-options combined data ({kind.strip()!r}); expected the futures-only report", row=row, field=KIND
+            )
 
 
-def _frame(markets: Sequence[str], codes: Sequence[str], dates: np.ndarray, cells: Mapping[str, Sequence[object]], rows: list[int],
-           name: str, date_field: str) -> pd.DataFrame:
+def _frame(
+    markets: Sequence[str],
+    codes: Sequence[str],
+    dates: np.ndarray,
+    cells: Mapping[str, Sequence[object]],
+    rows: list[int],
+    name: str,
+    date_field: str,
+) -> pd.DataFrame:
     """Assemble the cftc_tff_ust frame from the kept rows, checked and sorted."""
     data: dict[str, object] = {
         "report_date": dates.astype("datetime64[ns]"),
@@ -147,7 +181,11 @@ def _single_member(data: bytes, name: str, pattern: str, expected: str, what: st
             names = [info.filename for info in files]
             if len(files) != 1 or not re.fullmatch(pattern, PurePath(names[0]).name, re.IGNORECASE):
                 raise InputError(name, f"expected exactly one {expected} in the archive, found: {', '.join(names) or 'nothing'}")
-            return names[0], archive.read(files[0])
+            with archive.open(files[0]) as member:  # read no more than the cap, whatever the header claims
+                payload = member.read(MAX_FILE_BYTES + 1)
+            if len(payload) > MAX_FILE_BYTES:
+                raise InputError(name, f"{names[0]} inflates to more than {MAX_FILE_MB} MB; no official file is that large")
+            return names[0], payload
     except _ZIP_ERRORS:
         raise InputError(name, "is not a readable zip archive (truncated or corrupt)") from None
 
@@ -249,22 +287,37 @@ def parse_socrata_levmoney_csv(data: bytes, name: str) -> pd.DataFrame:
     def col(c: str) -> list[str]:
         return [f[index[c]] for _, f in body]
 
-    frame = pd.DataFrame({
-        "report_date": to_dates(col("report_date_as_yyyy_mm_dd"), rows, name, "report_date_as_yyyy_mm_dd", fmt="ISO8601", pattern=r"\d{4}-\d{2}-\d{2}(T00:00:00(\.0+)?)?"),
-        "contract_code": pd.array(codes, dtype="str"),
-        "lev_long": to_int(col("lev_money_positions_long"), rows, name, "lev_money_positions_long").array,
-        "lev_short": to_int(col("lev_money_positions_short"), rows, name, "lev_money_positions_short").array,
-        "open_interest": to_int(col("open_interest_all"), rows, name, "open_interest_all").array,
-        LINE: rows,
-    })
+    frame = pd.DataFrame(
+        {
+            "report_date": to_dates(
+                col("report_date_as_yyyy_mm_dd"),
+                rows,
+                name,
+                "report_date_as_yyyy_mm_dd",
+                fmt="ISO8601",
+                pattern=r"\d{4}-\d{2}-\d{2}(T00:00:00(\.0+)?)?",
+            ),
+            "contract_code": pd.array(codes, dtype="str"),
+            "lev_long": to_int(col("lev_money_positions_long"), rows, name, "lev_money_positions_long").array,
+            "lev_short": to_int(col("lev_money_positions_short"), rows, name, "lev_money_positions_short").array,
+            "open_interest": to_int(col("open_interest_all"), rows, name, "open_interest_all").array,
+            LINE: rows,
+        }
+    )
     check_unique(frame[["report_date", "contract_code"]], rows, name, "report_date_as_yyyy_mm_dd")
     frame = frame.sort_values(["report_date", "contract_code"], kind="mergesort").reset_index(drop=True)
-    labels = {"report_date": "report_date_as_yyyy_mm_dd", "contract_code": "contract_market_name", "lev_long": "lev_money_positions_long",
-              "lev_short": "lev_money_positions_short", "open_interest": "open_interest_all"}
+    labels = {
+        "report_date": "report_date_as_yyyy_mm_dd",
+        "contract_code": "contract_market_name",
+        "lev_long": "lev_money_positions_long",
+        "lev_short": "lev_money_positions_short",
+        "open_interest": "open_interest_all",
+    }
     return with_lines(frame, LEVMONEY_COLUMNS, name, labels)
 
 
 # --- the source ----------------------------------------------------------------------------
+
 
 def _txt_header(head: bytes) -> str | None:
     line = first_line(head)
@@ -282,8 +335,7 @@ def _plan(as_of: date, mirror: Mirror) -> list[Download]:
     out = []
     for year in range(FIRST_YEAR, as_of.year + 1):
         early = year == as_of.year and as_of.month == 1 and as_of.day <= 14  # first report not out yet
-        out.append(Download("cftc", f"cftc/fut_fin_txt_{year}.zip", mirror(CFTC_TFF.url.format(year=year)), CFTC_TFF.id,
-                            "cftc_zip", early))
+        out.append(Download("cftc", f"cftc/fut_fin_txt_{year}.zip", mirror(CFTC_TFF.url.format(year=year)), CFTC_TFF.id, "cftc_zip", early))
     return out
 
 
@@ -297,11 +349,31 @@ def _check(download: Download, frame: pd.DataFrame) -> str | None:
     return None
 
 
-ZIP = FileKind("cftc_zip", WHAT_ZIP, names(r"fut_fin_txt_\d{4}.*\.zip"), parse_tff_zip, CFTC_TFF.id,
-               signatures=ZIP_SIGNATURES, signature_name="the zip signature")
+ZIP = FileKind(
+    "cftc_zip",
+    WHAT_ZIP,
+    names(r"fut_fin_txt_\d{4}.*\.zip"),
+    parse_tff_zip,
+    CFTC_TFF.id,
+    signatures=ZIP_SIGNATURES,
+    signature_name="the zip signature",
+)
 TXT = FileKind("cftc_txt", WHAT_TXT, names(r"finfut(\d{2}|yy|wk).*\.txt"), parse_tff_txt, CFTC_TFF.id, header=_txt_header)
-XLS = FileKind("cftc_xls", WHAT_XLS, names(r"(finfut(\d{2}|yy)|fut_fin_xls_\d{4}).*\.(xls|zip)"), parse_tff_xls, CFTC_TFF.id,
-               signatures=(*ZIP_SIGNATURES, OLE2_SIGNATURE), signature_name="the Excel (OLE2) signature")
-SOCRATA = FileKind("cftc_socrata_csv", WHAT_SOCRATA, names(r"socrata_gpe5-46if.*\.csv"), parse_socrata_levmoney_csv,
-                   SOCRATA_LEVMONEY_ID, header=_socrata_header)
+XLS = FileKind(
+    "cftc_xls",
+    WHAT_XLS,
+    names(r"(finfut(\d{2}|yy)|fut_fin_xls_\d{4}).*\.(xls|zip)"),
+    parse_tff_xls,
+    CFTC_TFF.id,
+    signatures=(*ZIP_SIGNATURES, OLE2_SIGNATURE),
+    signature_name="the Excel (OLE2) signature",
+)
+SOCRATA = FileKind(
+    "cftc_socrata_csv",
+    WHAT_SOCRATA,
+    names(r"socrata_gpe5-46if.*\.csv"),
+    parse_socrata_levmoney_csv,
+    SOCRATA_LEVMONEY_ID,
+    header=_socrata_header,
+)
 SOURCE = Source("cftc", (ZIP, TXT, XLS, SOCRATA), (CFTC_TFF,), _plan, check=_check)

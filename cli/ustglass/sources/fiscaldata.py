@@ -102,24 +102,36 @@ def _check_total(frame: pd.DataFrame, name: str, labels: dict[str, str]) -> None
     if bad.size:
         i = int(bad[0])
         public, intragov, total = (float(frame[c].iloc[i]) for c in ("public_usd_mn", "intragov_usd_mn", "total_usd_mn"))
-        raise InputError(name, f"total {total:g} is not held by the public + intragovernmental ({public:g} + {intragov:g})",
-                         row=int(frame[LINE].iloc[i]), field=labels["total_mil_amt"])
+        raise InputError(
+            name,
+            f"total {total:g} is not held by the public + intragovernmental ({public:g} + {intragov:g})",
+            row=int(frame[LINE].iloc[i]),
+            field=labels["total_mil_amt"],
+        )
 
 
 def _mspd_frame(columns: Columns, rows: list[int], labels: dict[str, str], name: str) -> pd.DataFrame:
     """The mspd_table1 frame from columns keyed by API field."""
-    frame = pd.DataFrame({
-        "record_date": to_dates(columns["record_date"], rows, name, labels["record_date"]),
-        "security_type": pd.array(_text_column(columns["security_type_desc"], rows, name, labels["security_type_desc"]), dtype="str"),
-        "security_class": pd.array(_text_column(columns["security_class_desc"], rows, name, labels["security_class_desc"]), dtype="str"),
-        **{out: to_float(columns[api], rows, name, labels[api], NULLS) for out, api in MSPD_AMOUNTS.items()},
-        LINE: rows,
-    })
+    frame = pd.DataFrame(
+        {
+            "record_date": to_dates(columns["record_date"], rows, name, labels["record_date"]),
+            "security_type": pd.array(_text_column(columns["security_type_desc"], rows, name, labels["security_type_desc"]), dtype="str"),
+            "security_class": pd.array(
+                _text_column(columns["security_class_desc"], rows, name, labels["security_class_desc"]), dtype="str"
+            ),
+            **{out: to_float(columns[api], rows, name, labels[api], NULLS) for out, api in MSPD_AMOUNTS.items()},
+            LINE: rows,
+        }
+    )
     check_unique(frame[["record_date", "security_type", "security_class"]], rows, name, labels["record_date"])
     _check_total(frame, name, labels)
     frame = frame.sort_values("record_date", kind="mergesort").reset_index(drop=True)
-    fields = {"record_date": labels["record_date"], "security_type": labels["security_type_desc"],
-              "security_class": labels["security_class_desc"], **{out: labels[api] for out, api in MSPD_AMOUNTS.items()}}
+    fields = {
+        "record_date": labels["record_date"],
+        "security_type": labels["security_type_desc"],
+        "security_class": labels["security_class_desc"],
+        **{out: labels[api] for out, api in MSPD_AMOUNTS.items()},
+    }
     return with_lines(frame, MSPD.columns, name, fields)
 
 
@@ -174,11 +186,13 @@ def _dts_frame(columns: Columns, rows: list[int], labels: dict[str, str], name: 
     values = to_float(picked_values, picked_rows, name, labels["open_today_bal"], NULLS)
     close = _tga_close(dates[wanted], [a for a, keep in zip(accounts, wanted) if keep], values, picked_rows)
     days = sorted(close)
-    frame = pd.DataFrame({
-        "date": np.array(days, dtype="datetime64[ns]"),
-        "value": np.array([close[d][0] for d in days], dtype="float64"),
-        LINE: [close[d][1] for d in days],
-    })
+    frame = pd.DataFrame(
+        {
+            "date": np.array(days, dtype="datetime64[ns]"),
+            "value": np.array([close[d][0] for d in days], dtype="float64"),
+            LINE: [close[d][1] for d in days],
+        }
+    )
     out = with_lines(frame, DTS_TGA.columns, name, {"date": labels["record_date"], "value": labels["open_today_bal"]})
     newest = int(np.argmax(dates)) if len(dates) else 0  # a later statement may only lend its opening balance
     out.attrs["latest_read"] = (pd.Timestamp(dates[newest]).strftime("%Y-%m-%d"), rows[newest]) if len(dates) else None
@@ -197,10 +211,12 @@ def parse_dts_cash_json(pages: list[bytes], name: str) -> pd.DataFrame:
 
 # --- the source ----------------------------------------------------------------------------
 
+
 def _header_with(*labels: str) -> Callable[[bytes], str | None]:
     def check(head: bytes) -> str | None:
         line = first_line(head)
         return None if all(label in line for label in labels) else unexpected_header(head)
+
     return check
 
 
@@ -214,10 +230,27 @@ def _plan(as_of: date, mirror: Mirror) -> list[Download]:
     return out
 
 
-MSPD_CSV = FileKind("mspd_table1", WHAT_MSPD, names(r"mspd_sumsecty_.*\.csv"), parse_mspd_table1_csv, MSPD.id,
-                    header=_header_with("Record Date", "Security Type Description"))
-DTS_CSV = FileKind("dts_cash", WHAT_DTS, names(r"dts_opcashbal_.*\.csv"), parse_dts_cash_csv, DTS_TGA.id,
-                   header=_header_with("Record Date", "Type of Account"))
-SOURCE = Source("fiscaldata", (MSPD_CSV, DTS_CSV), (MSPD, DTS_TGA), _plan,
-                pages=MappingProxyType({MSPD.id: parse_mspd_table1_json, DTS_TGA.id: parse_dts_cash_json}),
-                ignores=names(r"(dts|mspd|mts)_.*"))
+MSPD_CSV = FileKind(
+    "mspd_table1",
+    WHAT_MSPD,
+    names(r"mspd_sumsecty_.*\.csv"),
+    parse_mspd_table1_csv,
+    MSPD.id,
+    header=_header_with("Record Date", "Security Type Description"),
+)
+DTS_CSV = FileKind(
+    "dts_cash",
+    WHAT_DTS,
+    names(r"dts_opcashbal_.*\.csv"),
+    parse_dts_cash_csv,
+    DTS_TGA.id,
+    header=_header_with("Record Date", "Type of Account"),
+)
+SOURCE = Source(
+    "fiscaldata",
+    (MSPD_CSV, DTS_CSV),
+    (MSPD, DTS_TGA),
+    _plan,
+    pages=MappingProxyType({MSPD.id: parse_mspd_table1_json, DTS_TGA.id: parse_dts_cash_json}),
+    ignores=names(r"(dts|mspd|mts)_.*"),
+)

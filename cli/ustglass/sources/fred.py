@@ -34,14 +34,21 @@ def series_from_file_name(name: str) -> str | None:
 def _series_from_header(header: list[str], name: str) -> str:
     """Check the two-column header and return the series id it names."""
     if not header or header[0].strip() not in DATE_HEADERS:
-        raise InputError(name, f"is not a {WHAT}: the header is {','.join(header)!r}, expected 'observation_date,<SERIES>'", row=1, field="observation_date")
+        raise InputError(
+            name,
+            f"is not a {WHAT}: the header is {','.join(header)!r}, expected 'observation_date,<SERIES>'",
+            row=1,
+            field="observation_date",
+        )
     if len(header) != 2 or not header[1].strip():
         raise InputError(name, f"expected 2 columns (date and one series), found {len([h for h in header if h.strip()])}", row=1)
     series = header[1].strip()
     if series.upper() == "VALUE":
         named = series_from_file_name(name)
         if named is None:
-            raise InputError(name, "the header 'DATE,VALUE' does not name the series and the file name does not either", row=1, field=series)
+            raise InputError(
+                name, "the header 'DATE,VALUE' does not name the series and the file name does not either", row=1, field=series
+            )
         return named
     if not _SERIES_ID.fullmatch(series):
         raise InputError(name, f"not a FRED series id: {series!r}", row=1, field=series)
@@ -83,6 +90,7 @@ def parse_fred_csv(data: bytes, name: str) -> tuple[str, pd.DataFrame]:
 
 # --- the source ----------------------------------------------------------------------------
 
+
 def _header(head: bytes) -> str | None:
     return None if first_line(head).split(",")[0].strip() in DATE_HEADERS else unexpected_header(head)
 
@@ -99,10 +107,13 @@ def _dataset(frame: pd.DataFrame) -> str:
 
 
 def _plan(as_of: date, mirror: Mirror) -> list[Download]:
-    return [Download("fred", f"fred/{series}.csv", mirror(spec.url), spec.id, "fred_csv", not spec.required)
-            for series, spec in FRED_SERIES.items()]
+    return [
+        Download("fred", f"fred/{series}.csv", mirror(spec.url), spec.id, "fred_csv", not spec.required)
+        for series, spec in FRED_SERIES.items()
+    ]
 
 
-CSV = FileKind("fred_csv", WHAT, names(r"fredgraph.*\.csv") + names(r"[A-Z0-9]+\.csv", case=True), _frame, _dataset,
-               header=_header, sniff=True)
+CSV = FileKind(
+    "fred_csv", WHAT, names(r"fredgraph.*\.csv") + names(r"[A-Z0-9]+\.csv", case=True), _frame, _dataset, header=_header, sniff=True
+)
 SOURCE = Source("fred", (CSV,), tuple(FRED_SERIES.values()), _plan)

@@ -34,13 +34,30 @@ from .httpcache import CACHE_ENV, CacheEntry, HttpCache, default_cache_dir
 from .httpsettings import LIMITS, HttpSettings, SettingsError
 from .progress import LogProgress, Progress, RichProgress, make_progress, size_text
 
-__all__ = ["CACHE_ENV", "LIMITS", "CacheEntry", "DownloadError", "Fetched", "HttpCache", "HttpClient", "HttpSettings",
-           "LogProgress", "Progress", "RichProgress", "SettingsError", "default_cache_dir", "make_progress", "redact",
-           "retry_after"]
+__all__ = [
+    "CACHE_ENV",
+    "LIMITS",
+    "CacheEntry",
+    "DownloadError",
+    "Fetched",
+    "HttpCache",
+    "HttpClient",
+    "HttpSettings",
+    "LogProgress",
+    "Progress",
+    "RichProgress",
+    "SettingsError",
+    "default_cache_dir",
+    "make_progress",
+    "redact",
+    "retry_after",
+]
 
 PROJECT_URL = "https://pypi.org/project/ustglass/"
 USER_AGENT = f"ustglass/{__version__} (+{PROJECT_URL})"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
 class DownloadError(FetchError):
     """A URL that could not be downloaded: the URL (credentials hidden) and the reason."""
 
@@ -80,6 +97,7 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
 
 
 # --- deadlines, redirects, credentials ---------------------------------------------------
+
 
 class _Stop(Exception):
     """A failure that no retry can mend (deadline passed, redirect refused, body too large)."""
@@ -174,6 +192,7 @@ def _redirect_problem(start: httpx.URL, target: httpx.URL) -> str | None:
 
 # --- the client --------------------------------------------------------------------------
 
+
 @dataclass
 class HttpClient:
     """GET with retries, cache, deadlines and bounded concurrency; ``get_many`` downloads in parallel."""
@@ -194,9 +213,13 @@ class HttpClient:
             s = self.settings
             # No keep-alive: each download has its own connection, which its deadline may cut.
             self._client = httpx.Client(
-                transport=self.transport, follow_redirects=False, headers={"User-Agent": USER_AGENT}, trust_env=True,
+                transport=self.transport,
+                follow_redirects=False,
+                headers={"User-Agent": USER_AGENT},
+                trust_env=True,
                 timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
-                limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=0))
+                limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=0),
+            )
         return self._client
 
     def close(self) -> None:
@@ -249,10 +272,13 @@ class HttpClient:
         start = target = httpx.URL(bare)
         hops = [target]
         for _ in range(self.settings.max_redirects + 1):
-            timeout = httpx.Timeout(max(0.01, min(self.settings.read_timeout, deadline.left())),
-                                    connect=max(0.01, min(self.settings.connect_timeout, deadline.left())))
-            with self._http().stream("GET", target, headers=headers, auth=auth, timeout=timeout,
-                                     extensions={"trace": deadline.trace}) as response:
+            timeout = httpx.Timeout(
+                max(0.01, min(self.settings.read_timeout, deadline.left())),
+                connect=max(0.01, min(self.settings.connect_timeout, deadline.left())),
+            )
+            with self._http().stream(
+                "GET", target, headers=headers, auth=auth, timeout=timeout, extensions={"trace": deadline.trace}
+            ) as response:
                 nxt = response.next_request
                 if nxt is None:
                     return response, self._body(response, deadline)
@@ -260,7 +286,7 @@ class HttpClient:
             if problem:
                 raise _Stop(f"{problem}: {redact(str(nxt.url))}")
             if nxt.url in hops:
-                raise _Stop("redirect loop: " + " -> ".join(redact(str(u)) for u in [*hops[hops.index(nxt.url):], nxt.url]))
+                raise _Stop("redirect loop: " + " -> ".join(redact(str(u)) for u in [*hops[hops.index(nxt.url) :], nxt.url]))
             target = nxt.url
             hops.append(target)
             deadline.check()

@@ -65,8 +65,14 @@ class HttpCache:
         if not etag and not modified:
             return
         body, meta = self._paths(url)
-        info = {"url": redact(url), "etag": etag, "last_modified": modified, "sha256": hashlib.sha256(data).hexdigest(),
-                "content_type": response.headers.get("content-type", ""), "stored": timestamp()}
+        info = {
+            "url": redact(url),
+            "etag": etag,
+            "last_modified": modified,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "content_type": response.headers.get("content-type", ""),
+            "stored": timestamp(),
+        }
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             _atomic_write(body, data)

@@ -40,8 +40,9 @@ class Limit:
             value = self.kind(text.strip())
         except ValueError:
             value = None
-        ok = value is not None and math.isfinite(value) and (value > self.low if self.low_open else value >= self.low) \
-            and value <= self.high
+        ok = (
+            value is not None and math.isfinite(value) and (value > self.low if self.low_open else value >= self.low) and value <= self.high
+        )
         if not ok:
             what = "a whole number" if self.kind is int else "a number"
             unit = f" of {self.unit}" if self.unit else ""

@@ -73,6 +73,7 @@ class Gathered:
 
 # --- the plan ----------------------------------------------------------------------------
 
+
 def base_url(source: str) -> str | None:
     """The mirror for ``source`` from its environment variable (scheme://host[:port]), or None."""
     env = MIRROR_ENV[source]
@@ -84,8 +85,14 @@ def base_url(source: str) -> str | None:
         port_ok = parts.port is None or parts.port > 0
     except ValueError:
         port_ok = False
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or parts.path not in ("", "/") \
-            or parts.query or parts.fragment:
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or not port_ok
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
         raise SettingsError(f"{env}={redact(value)!r}: expected scheme://host[:port], e.g. https://mirror.example:8443")
     return f"{parts.scheme}://{parts.netloc}"
 
@@ -116,6 +123,7 @@ def page_url(endpoint: str, number: int) -> str:
 
 # --- checking downloads ------------------------------------------------------------------
 
+
 def _response_problem(got: Fetched) -> str | None:
     """Why a successful response cannot be the file asked for, or None."""
     if not got.data.strip():
@@ -134,8 +142,10 @@ def _zip_problem(data: bytes, cap: int) -> str | None:
         return None  # the parser says what is wrong with it
     for member in members:
         if member.file_size > cap:
-            return (f"member {member.filename[:80]!r} would inflate to {size_text(member.file_size)}, more than "
-                    f"{size_text(cap)} (USTGLASS_HTTP_MAX_MB)")
+            return (
+                f"member {member.filename[:80]!r} would inflate to {size_text(member.file_size)}, more than "
+                f"{size_text(cap)} (USTGLASS_HTTP_MAX_MB)"
+            )
     return None
 
 
@@ -214,6 +224,7 @@ def _accept(d: Download, got: Fetched | list[Fetched], into: Gathered, cap: int)
 
 # --- downloading -------------------------------------------------------------------------
 
+
 def _download(downloads: list[Download], http: HttpClient) -> dict[Download, Fetched | list[Fetched] | DownloadError]:
     """Every file, and every page of every Fiscal Data endpoint (page 1 first, then the rest)."""
     first = {d: (page_url(d.url, 1) if d.kind == PAGES else d.url) for d in downloads}
@@ -254,6 +265,7 @@ def gather(downloads: list[Download], http: HttpClient) -> Gathered:
 
 
 # --- the fetch ---------------------------------------------------------------------------
+
 
 def previous_snapshot(root: Path, as_of: date | None) -> Path | None:
     """The newest snapshot under ``root`` (on or before ``as_of`` when given)."""
@@ -296,8 +308,9 @@ def _backwards(gathered: Gathered, prev: Path | None, as_of: date | None) -> Non
             continue
         d = _newest_file(spec, gathered, as_of)
         if dataset_id in local:
-            gathered.kept[dataset_id] = (f"it was read there from local files and reaches {before}; the download "
-                                         f"({d.name}) reaches only {now or 'no observation'}")
+            gathered.kept[dataset_id] = (
+                f"it was read there from local files and reaches {before}; the download ({d.name}) reaches only {now or 'no observation'}"
+            )
             continue
         reason = f"dates go backwards in {dataset_id}: newest observation {now or 'none'} ({d.name}), snapshot {prev.name} has {before}"
         gathered.failures.append(Failure(d.source, redact(d.url), reason, dataset_id, not spec.required))
@@ -322,8 +335,15 @@ def _carry(prev: Path | None, dataset_ids: set[str], why: dict[str, str]) -> tup
     return cands, notes
 
 
-def fetch(root: Path, *, sources: Sequence[str] = (), as_of: date | None = None, allow_partial: bool = False,
-          http: HttpClient | None = None, log: Log | None = None) -> FetchResult:
+def fetch(
+    root: Path,
+    *,
+    sources: Sequence[str] = (),
+    as_of: date | None = None,
+    allow_partial: bool = False,
+    http: HttpClient | None = None,
+    log: Log | None = None,
+) -> FetchResult:
     """Download the requested sources (default all), check them, and make a snapshot under ``root``."""
     log = log or Log()
     wanted = tuple(sources) or SOURCES
@@ -347,10 +367,11 @@ def fetch(root: Path, *, sources: Sequence[str] = (), as_of: date | None = None,
 
 
 def _failed(gathered: Gathered, downloads: list[Download]) -> dict[str, str]:
-    """Datasets that cannot be taken from this fetch, with the first reason."""
+    """Datasets that cannot be taken from this fetch, with the first reason. An optional dataset is
+    taken whole or not at all: one failed download of it (a window of the NY Fed's) fails it."""
     out: dict[str, str] = {}
     for f in gathered.failures:
-        if not f.optional or f.dataset not in gathered.frames:
+        if not f.optional or f.dataset not in gathered.frames or not datasets.get(f.dataset).required:
             out.setdefault(f.dataset, f"{f.source} failed: {f.reason}")
     for d in downloads:
         if d.dataset not in gathered.frames:
@@ -358,19 +379,30 @@ def _failed(gathered: Gathered, downloads: list[Download]) -> dict[str, str]:
     return out
 
 
-def _conclude(root: Path, gathered: Gathered, downloads: list[Download], wanted: Sequence[str], prev: Path | None,
-              as_of: date | None, allow_partial: bool, log: Log) -> FetchResult:
+def _conclude(
+    root: Path,
+    gathered: Gathered,
+    downloads: list[Download],
+    wanted: Sequence[str],
+    prev: Path | None,
+    as_of: date | None,
+    allow_partial: bool,
+    log: Log,
+) -> FetchResult:
     """Refuse, or make the snapshot from what passed plus what is carried forward."""
     for f in gathered.failures:
         if f.optional and f.reason.startswith(("HTTP 404", "HTTP 410")):
-            log.info("optional-missing", f"optional {f.dataset} not available ({f.reason}); the brief goes without it",
-                     source=f.source, url=f.url)
+            log.info(
+                "optional-missing",
+                f"optional {f.dataset} not available ({f.reason}); the brief goes without it",
+                source=f.source,
+                url=f.url,
+            )
         else:
             log.warning("source-failed", str(f), source=f.source, url=f.url, optional=f.optional or None)
     fatal = [f for f in gathered.failures if not f.optional]
     if fatal and not allow_partial:
-        raise FetchError("; ".join(str(f) for f in fatal) + ". No snapshot written"
-                         + (f"; {prev.name} stays the newest." if prev else "."))
+        raise FetchError("; ".join(str(f) for f in fatal) + ". No snapshot written" + (f"; {prev.name} stays the newest." if prev else "."))
     failed = {**_failed(gathered, downloads), **gathered.kept}
     prev_manifest = snapshot.read_manifest(prev) if prev else {"datasets": {}}
     prev_ids = set(prev_manifest["datasets"])
@@ -383,8 +415,15 @@ def _conclude(root: Path, gathered: Gathered, downloads: list[Download], wanted:
     files = [raw for ds, raw in gathered.files if ds not in failed]
     parsed = [c for c in gathered.parsed if c.dataset_id not in failed] + carried
     local = sorted(set(notes) & local_datasets(prev_manifest)) if prev else []
-    extra = {"fetch": {"mode": "live", "sources": list(wanted), "failed": [f.as_dict() for f in gathered.failures],
-                       "carried_forward_from": prev.name if notes and prev else None, "from_local_files": local}}
+    extra = {
+        "fetch": {
+            "mode": "live",
+            "sources": list(wanted),
+            "failed": [f.as_dict() for f in gathered.failures],
+            "carried_forward_from": prev.name if notes and prev else None,
+            "from_local_files": local,
+        }
+    }
     prepared = ingest.prepare(files, as_of, extra=extra, parsed=parsed, carried=notes)
     path, created = ingest.commit(prepared, root)
     for ds in sorted(notes):  # keeping newer data read from local files is expected, not a problem
@@ -403,8 +442,9 @@ def _revised(prepared: ingest.Prepared, log: Log) -> tuple[str, ...]:
     return tuple(found)
 
 
-def snapshot_from_dir(directory: Path, root: Path, as_of: date | None, exclude: tuple[str, ...] = (),
-                      log: Log | None = None) -> FetchResult:
+def snapshot_from_dir(
+    directory: Path, root: Path, as_of: date | None, exclude: tuple[str, ...] = (), log: Log | None = None
+) -> FetchResult:
     """A snapshot from official files on disk, committed like a live fetch (identical data kept)."""
     ingest.check_as_of(as_of)
     try:

@@ -57,12 +57,14 @@ class _Table:
 
     def frame(self) -> pd.DataFrame:
         """The tic_mfh frame, by month (oldest first), countries in file order."""
-        frame = pd.DataFrame({
-            "month": pd.array(self.months, dtype="str"),
-            "country": pd.array(self.countries, dtype="str"),
-            "value": pd.array(self.values, dtype="float64"),
-            LINE: self.lines,
-        })
+        frame = pd.DataFrame(
+            {
+                "month": pd.array(self.months, dtype="str"),
+                "country": pd.array(self.countries, dtype="str"),
+                "value": pd.array(self.values, dtype="float64"),
+                LINE: self.lines,
+            }
+        )
         frame = frame.sort_values("month", kind="mergesort").reset_index(drop=True)
         out = with_lines(frame, list(TIC_MFH.columns), self.name)
         months = tuple(frame["month"])  # a value's field in the file is its month's column
@@ -91,8 +93,9 @@ def _block(columns: dict[int, str], row: int) -> _Block:
 def _check_total(block: _Block | None, has_total: bool, name: str) -> None:
     """A block must end in a ``Grand Total`` row; without one the file is incomplete."""
     if block is not None and not has_total:
-        raise InputError(name, f"block for {block.label} has no {GRAND_TOTAL!r} row; the file is incomplete",
-                         row=block.row, field=GRAND_TOTAL)
+        raise InputError(
+            name, f"block for {block.label} has no {GRAND_TOTAL!r} row; the file is incomplete", row=block.row, field=GRAND_TOTAL
+        )
 
 
 def _is_month_row(cells: list[str]) -> bool:
@@ -185,6 +188,7 @@ def parse_slt_table5(data: bytes, name: str) -> pd.DataFrame:
 
 # --- the source ----------------------------------------------------------------------------
 
+
 def _header(head: bytes) -> str | None:
     text = head.decode("utf-8", errors="replace")
     ok = "\t" in text and ("foreign holders" in text.lower() or "\nCountry\t" in text)
@@ -193,8 +197,10 @@ def _header(head: bytes) -> str | None:
 
 def _plan(as_of: date, mirror: Mirror) -> list[Download]:
     """The history file and the current table."""
-    return [Download("tic", "tic/mfhhis01.txt", mirror(TIC_MFH.url), TIC_MFH.id, "tic_mfh"),
-            Download("tic", "tic/slt_table5.txt", mirror(SLT_URL), TIC_MFH.id, "tic_slt_table5")]
+    return [
+        Download("tic", "tic/mfhhis01.txt", mirror(TIC_MFH.url), TIC_MFH.id, "tic_mfh"),
+        Download("tic", "tic/slt_table5.txt", mirror(SLT_URL), TIC_MFH.id, "tic_slt_table5"),
+    ]
 
 
 HISTORY = FileKind("tic_mfh", WHAT_MFH, names(r"mfhhis\d*.*\.txt"), parse_mfhhis01, TIC_MFH.id, header=_header)

@@ -39,8 +39,7 @@ class Failure:
         return f"{self.source}: {self.url}: {self.reason}"
 
     def as_dict(self) -> dict[str, object]:
-        return {"source": self.source, "url": self.url, "reason": self.reason, "dataset": self.dataset,
-                "optional": self.optional}
+        return {"source": self.source, "url": self.url, "reason": self.reason, "dataset": self.dataset, "optional": self.optional}
 
 
 def looks_like_page(data: bytes) -> bool:
@@ -75,8 +74,12 @@ def _check_range(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
         if hits.size:
             i = int(hits[0])
             file, row, field = located(frame, i, col, name)
-            raise InputError(file, f"implausible value {float(values[i]):g} on {_where(spec, frame, i)} "
-                                   f"(expected {_limits(low, high)} {spec.units})", row=row, field=field)
+            raise InputError(
+                file,
+                f"implausible value {float(values[i]):g} on {_where(spec, frame, i)} (expected {_limits(low, high)} {spec.units})",
+                row=row,
+                field=field,
+            )
 
 
 def _check_known(spec: DatasetSpec, frame: pd.DataFrame, name: str, now: date) -> None:
@@ -87,8 +90,9 @@ def _check_known(spec: DatasetSpec, frame: pd.DataFrame, name: str, now: date) -
     read = frame.attrs.get("latest_read")
     if read and pd.Timestamp(read[0]) > limit:
         field = str((frame.attrs.get("fields") or {}).get(spec.date_column, spec.date_column))
-        raise InputError(str(frame.attrs.get("file") or name), f"{read[0]} is in the future (today is {now.isoformat()})",
-                         row=int(read[1]), field=field)
+        raise InputError(
+            str(frame.attrs.get("file") or name), f"{read[0]} is in the future (today is {now.isoformat()})", row=int(read[1]), field=field
+        )
     hits = (ends > limit).to_numpy(dtype=bool).nonzero()[0]
     if not hits.size:
         return
@@ -112,8 +116,7 @@ def check_required(spec: DatasetSpec, frame: pd.DataFrame, name: str) -> None:
         if missing:
             file, _row, field = located(frame, 0, required.column, name)
             rows = ", ".join(repr(v) for v in missing)
-            raise InputError(file, f"no row for {rows} in {_where(spec, newest, 0)}, the newest period; the brief reads it",
-                             field=field)
+            raise InputError(file, f"no row for {rows} in {_where(spec, newest, 0)}, the newest period; the brief reads it", field=field)
 
 
 def check_frame(spec: DatasetSpec, frame: pd.DataFrame, name: str, *, now: date | None = None) -> None:
