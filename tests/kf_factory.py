@@ -15,6 +15,7 @@ from typing import Any
 from ustglass import scenarios, scorecard
 from ustglass.keyfigures import (
     Basis,
+    Comparison,
     CrowdingFlag,
     DatasetInfo,
     Debt,
@@ -23,9 +24,13 @@ from ustglass.keyfigures import (
     Funding,
     Holders,
     KeyFigures,
+    Markets,
+    Peak,
     Point,
     Scorecard,
+    YearChange,
 )
+from ustglass.metrics import RULES
 
 DEFICITS = {"2019": 983.588, "2020": 3132.456, "2021": 2773.594, "2022": 1374.171, "2023": 1687.467, "2024": 1815.377, "2025": 1774.684}
 
@@ -63,7 +68,7 @@ def weekly(first: str, last: str) -> list[str]:
 
 
 def make_fiscal(**overrides: Any) -> Fiscal:
-    """FY2019..FY2025 deficits (FRED FYFSD, 2026 vintage) and debt/GDP."""
+    """FY2019..FY2025 deficits (FRED FYFSD, 2026 vintage), deficit/GDP and both debt/GDP measures."""
     avg = sum(DEFICITS.values()) / len(DEFICITS)
     fiscal = Fiscal(
         deficit_usd_bn=dict(DEFICITS),
@@ -74,9 +79,15 @@ def make_fiscal(**overrides: Any) -> Fiscal:
         average_deficit_usd_bn=avg,
         change_vs_prior_usd_bn=1774.684 - 1815.377,
         direction_vs_prior="fell",
-        debt_to_gdp_pct=Point(122.6, "2026-01-01", "percent of GDP", "FRED GFDEGDQ188S"),
-        debt_to_gdp_year_earlier=Point(120.8, "2025-01-01", "percent of GDP", "FRED GFDEGDQ188S"),
+        deficit_to_gdp_pct={"2023": 6.2, "2024": 6.3, "2025": 5.8},
+        latest_deficit_to_gdp=Point(5.8, "2025", "percent of GDP", "FRED FYFSD, GDP"),
+        debt_to_gdp_pct=Point(122.6, "2026Q1", "percent of GDP", "FRED GFDEGDQ188S"),
+        debt_to_gdp_year_earlier=Point(120.8, "2025Q1", "percent of GDP", "FRED GFDEGDQ188S"),
         debt_to_gdp_direction="rose",
+        debt_held_by_public_to_gdp_pct=Point(98.5, "2026Q1", "percent of GDP", "Treasury MSPD Table 1; FRED GDP"),
+        debt_held_by_public_year_earlier=Point(96.9, "2025Q1", "percent of GDP", "Treasury MSPD Table 1; FRED GDP"),
+        debt_held_by_public_direction="rose",
+        debt_to_gdp_at_public_quarter=Point(122.6, "2026Q1", "percent of GDP", "FRED GFDEGDQ188S"),
         vintage="2026-07-30",
         vintage_after_as_of=False,
     )
@@ -84,22 +95,39 @@ def make_fiscal(**overrides: Any) -> Fiscal:
 
 
 def make_estimate() -> Estimate:
-    """The curated Federal Reserve estimate of Cayman-domiciled hedge funds' holdings."""
+    """Our calculation from the Federal Reserve note: TIC December 2024 + the note's undercount, at its precision."""
     return Estimate(
-        value=1850.0,
+        value=1800.0,
         as_of="2024-12",
         source=FEDS_NOTE,
         published="2025-10-15",
         unit="billions of USD",
-        method="TIC holdings plus the undercount estimated from hedge-fund filings",
+        method="Official TIC holdings of the Cayman Islands in 2024-12 plus the note's undercount; our calculation",
         title="The Cross-Border Trail of the Treasury Basis Trade",
         publisher="Board of Governors of the Federal Reserve System",
         doi="10.17016/2380-7172.3939",
+        precision=100.0,
+    )
+
+
+def make_press_total() -> Estimate:
+    """The total the press reported for the note (the figure the seed article quotes)."""
+    return Estimate(
+        value=1850.0,
+        as_of="2024-12",
+        source="Yuan Trends, press coverage",
+        published="2025-10-17",
+        unit="billions of USD",
+        method="press coverage of the note",
+        title="Press article",
+        publisher="Yuan Trends",
+        url="https://example.org/press",
+        precision=10.0,
     )
 
 
 def make_holders(**overrides: Any) -> Holders:
-    """Major foreign holders at December 2025 vs December 2024, with the Cayman estimate."""
+    """Major foreign holders at December 2025 vs December 2024, with our calculation from the note."""
     ranking = sorted(HOLDERS_2025_12, key=lambda c: -HOLDERS_2025_12[c])
     holders = Holders(
         as_of="2025-12",
@@ -112,10 +140,16 @@ def make_holders(**overrides: Any) -> Holders:
         foreign_official=Point(AGGREGATES_2025_12["For. Official"], "2025-12", "billions of USD", "TIC"),
         cayman_official=Point(421.2, "2025-12", "billions of USD", "TIC"),
         cayman_rank=ranking.index("Cayman Islands") + 1,
+        cayman_estimate_published=True,
         cayman_official_at_estimate_date=Point(423.0, "2024-12", "billions of USD", "TIC"),
         cayman_estimate_usd_bn=make_estimate(),
         cayman_undercount_usd_bn=dataclasses.replace(make_estimate(), value=1400.0),
+        cayman_press_total_usd_bn=make_press_total(),
+        cayman_press_consistent=True,
+        largest_at_estimate_date="Japan",
+        largest_at_estimate_date_usd_bn=Point(1061.5, "2024-12", "billions of USD", "TIC"),
         cayman_estimate_vs_largest="above",
+        cayman_estimate_rank_at_estimate_date=1,
     )
     return dataclasses.replace(holders, **overrides)
 
@@ -147,34 +181,57 @@ def trailing_gap(last: str, as_of: str) -> tuple[str, str] | None:
     return (weeks[0], weeks[-1]) if weeks else None
 
 
+def _comparison(series: dict[str, float], latest: float, rule: str) -> Comparison:
+    ref = str(RULES[rule].value)
+    level = sum(v for d, v in series.items() if d.startswith(ref)) / sum(1 for d in series if d.startswith(ref))
+    change = (latest / level - 1) * 100
+    return Comparison(
+        Point(level, ref, "billions of USD", "CFTC TFF"), change, "rose" if change > 0 else "fell" if change < 0 else "unchanged", rule
+    )
+
+
 def make_basis(through: str = "2026-10-06", as_of: str | None = None, **overrides: Any) -> Basis:
-    """CFTC leveraged funds' gross short in six Treasury futures, with real-shaped gaps.
+    """CFTC leveraged funds' gross and net short in six Treasury futures, with real-shaped gaps.
 
     ``through`` is the last complete week in the data; with ``as_of`` (the edition's date)
     later than that, the weeks in between are a trailing gap, as metrics.basis reports it.
+    The series starts in January 2020, so the article's week (2020-03-24) is in it.
     """
     series = {d: v for d, v in basis_series().items() if d <= through}
-    y2020 = [v for d, v in series.items() if d.startswith("2020")]
+    long_ = {d: round(v * 0.26, 1) for d, v in series.items()}
+    net = {d: round(series[d] - long_[d], 1) for d in series}
+    am = {d: round(v * 1.45, 1) for d, v in series.items()}
     peak_day = max(series, key=lambda d: series[d])
     last = max(series)
-    level_2020 = sum(y2020) / len(y2020)
     gaps = [g for g in BASIS_GAPS if g[1] < last]
     trailing = trailing_gap(last, as_of) if as_of else None
     gaps += [trailing] if trailing else []
+    by_contract = {"042601": 260.0, "044601": 330.0, "043602": 250.0, "043607": 150.0, "020601": 80.0, "020604": 90.0}
+    pre_covid = {d.replace("2020", "2019", 1): v for d, v in series.items() if d.startswith("2020")}  # a stand-in 2019
     basis = Basis(
         lev_short_usd_bn=series,
+        lev_long_usd_bn=long_,
+        lev_net_short_usd_bn=net,
+        am_long_usd_bn=am,
         contracts={"042601": "2-year ($200,000)", "044601": "5-year ($100,000)", "043602": "10-year ($100,000)",
                    "043607": "Ultra 10-year ($100,000)", "020601": "Bond ($100,000)", "020604": "Ultra bond ($100,000)"},
         latest=Point(series[last], last, "billions of USD", "CFTC TFF"),
-        level_2020=Point(level_2020, "2020", "billions of USD", "CFTC TFF"),
-        peak=Point(series[peak_day], peak_day, "billions of USD", "CFTC TFF"),
-        change_since_2020_pct=(series[last] / level_2020 - 1) * 100,
-        direction_vs_2020="rose" if series[last] > level_2020 else "fell" if series[last] < level_2020 else "unchanged",
+        latest_net_short=Point(net[last], last, "billions of USD", "CFTC TFF"),
+        latest_lev_long=Point(long_[last], last, "billions of USD", "CFTC TFF"),
+        latest_am_long=Point(am[last], last, "billions of USD", "CFTC TFF"),
+        peak=Peak(series[peak_day], peak_day, "billions of USD", "CFTC TFF"),
+        change_from_peak_pct=(series[last] / series[peak_day] - 1) * 100,
+        latest_at_peak=last == peak_day,
+        latest_near_peak=False,
+        article_base=_comparison(series, series[last], "article_base_week"),
+        pre_covid=_comparison(pre_covid, series[last], "pre_covid_year"),
+        max_step_days=RULES["max_step_days"].value,
         weeks_complete=len(series),
         weeks_missing=sum(len(weekly(a, b)) for a, b in gaps),
         gaps=gaps,
         weeks_since_latest=len(weekly(*trailing)) if trailing else 0,
-        latest_by_contract_usd_bn={"042601": 260.0, "044601": 330.0, "043602": 250.0, "043607": 150.0, "020601": 80.0, "020604": 90.0},
+        latest_by_contract_usd_bn=by_contract,
+        latest_share_by_contract_pct={c: v / sum(by_contract.values()) * 100 for c, v in by_contract.items()},
     )  # fmt: skip
     return dataclasses.replace(basis, **overrides)
 
@@ -193,7 +250,7 @@ def funding_history() -> dict[str, dict[str, float]]:
 
 
 def make_funding(**overrides: Any) -> Funding:
-    """SOFR − IORB, ON RRP, reserves and TGA, latest June 17, 2026."""
+    """SOFR − IORB, ON RRP, reserves and TGA, latest June 17, 2026; SRF from the NY Fed."""
     hist = funding_history()
     last = max(hist["sofr_iorb_bp"])
 
@@ -205,18 +262,46 @@ def make_funding(**overrides: Any) -> Funding:
         sofr_iorb_direction="above",
         sofr_pct=Point(3.68, last, "percent", "FRED SOFR"),
         iorb_pct=Point(3.65, last, "percent", "FRED IORB"),
+        spread_latest_period_end="",
+        sofr_iorb_median_bp=Point(1.0, last, "basis points", "FRED SOFR, IORB"),
+        sofr_iorb_median_direction="above",
+        recent_window_days=RULES["recent_window_days"].value,
         sofr_iorb_max_bp_90d=Point(7.0, "2026-05-01", "basis points", "FRED"),
-        spread_window_days=90,
+        spread_window_days=RULES["spread_window_days"].value,
+        spread_rose_above_iorb=True,
         rrp_usd_bn=latest("rrp_usd_bn", "billions of USD"),
+        rrp_median_usd_bn=Point(3.0, last, "billions of USD", "FRED RRPONTSYD"),
+        rrp_latest_period_end="",
         rrp_peak_usd_bn=Point(2553.7, "2022-12-30", "billions of USD", "FRED RRPONTSYD"),
+        rrp_at_peak=False,
+        rrp_absorbs_drains=False,
         reserves_usd_bn=latest("reserves_usd_bn", "billions of USD"),
         reserves_year_earlier_usd_bn=Point(3210.0, "2025-06-18", "billions of USD", "FRED WRESBAL"),
         reserves_direction="fell",
         tga_usd_bn=latest("tga_usd_bn", "billions of USD"),
-        srf_usd_bn=None,
+        srf_usd_bn=Point(0.0, "2026-04-24", "billions of USD", "Federal Reserve Bank of New York"),
+        srf_peak=Peak(74.6, "2025-12-31", "billions of USD", "Federal Reserve Bank of New York"),
+        srf_used=False,
+        srf_at_peak=False,
         history=hist,
     )
     return dataclasses.replace(funding, **overrides)
+
+
+def make_markets(**overrides: Any) -> Markets:
+    """The 10-year yield and term premium a year apart, the 2-year yield and the 2s10s curve."""
+    markets = Markets(
+        ust10y_pct=YearChange(
+            Point(4.61, "2026-07-28", "percent", "FRED DGS10"), Point(4.42, "2025-07-28", "percent", "FRED DGS10"), 19.0, "rose"
+        ),
+        term_premium_pct=YearChange(
+            Point(1.02, "2026-09-25", "percent", "FRED THREEFYTP10"), Point(0.81, "2025-09-25", "percent", "FRED THREEFYTP10"), 21.0, "rose"
+        ),
+        ust2y_pct=Point(4.26, "2026-07-28", "percent", "FRED DGS2"),
+        curve_2s10s_bp=Point(45.0, "2026-07-29", "basis points", "FRED T10Y2Y"),
+        curve_inverted=False,
+    )
+    return dataclasses.replace(markets, **overrides)
 
 
 def make_debt(**overrides: Any) -> Debt:
@@ -291,6 +376,8 @@ def make_key_figures(**overrides: Any) -> KeyFigures:
         basis=make_basis(),
         funding=make_funding(),
         debt=make_debt(),
+        markets=make_markets(),
+        rules={name: {"value": rule.value, "reason": rule.reason} for name, rule in RULES.items()},
         datasets=[
             DatasetInfo(id="fred_fyfsd", source_name="Federal Reserve Bank of St. Louis, FRED series FYFSD",
                         url="https://fred.stlouisfed.org/graph/fredgraph.csv?id=FYFSD", units="millions of USD",

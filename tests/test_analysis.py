@@ -126,7 +126,7 @@ def test_scorecard_section(edition) -> None:
 def test_scenario_section(edition) -> None:
     en, zh = edition["brief.en.md"], edition["brief.zh.md"]
     assert "| 2020-like | 0% | ×1.5 | $751 billion | $150 billion | 20% | 0.15 |" in en
-    assert "| 类2020年 | 0% | 1.5倍 | 7,510亿美元 | 1,502亿美元 | 20% | 0.15天 |" in zh
+    assert "| 类2020年 | 0% | 1.5倍 | 7,510亿美元 | 1,500亿美元 | 20% | 0.15天 |" in zh  # rounded as the English $150 billion
     assert "| Severe | 2% | ×2 | $751 billion | $472 billion | 63% | 0.47 |" in en
     assert (
         "the basis position is a share β = 60% of leveraged funds' gross short N ($1.25 trillion in the week of "
@@ -167,7 +167,7 @@ def test_claim_appendix(edition) -> None:
         "| The FY2025 federal deficit came to about $1.8 trillion (FY2025) | FY2025 deficit: $1.77 trillion (FY2025), "
         "−$25 billion against the claim | supported |"
     ) in en
-    assert "| 2025财年联邦赤字约为1.8万亿美元（2025财年） | 2025财年赤字：1.77万亿美元（2025财年），与原文相差−253亿美元 | 成立 |" in zh
+    assert "| 2025财年联邦赤字约为1.8万亿美元（2025财年） | 2025财年赤字：1.77万亿美元（2025财年），与原文相差−250亿美元 | 成立 |" in zh
     assert (
         "| Customs duties reached a record of roughly $195 billion (FY2025) | customs duties, FY2025: needs mts_receipts, "
         "which this snapshot does not hold | cannot be checked with this snapshot — needs mts_receipts |"
@@ -216,7 +216,7 @@ def test_signals_differ_where_the_data_differ(edition, newest) -> None:
     assert row.format("$1.25 trillion | April 29, 2025 | +$31 billion over 3 months | 100 | stressed") in edition["brief.en.md"]
     assert row.format("$1.08 trillion | October 6, 2026 | −$42 billion over 3 months | 83 | watch") in newest["brief.en.md"]
     assert "| 隔夜逆回购（ON RRP） | 26亿美元 | 2026年7月29日 | 近3个月+18亿美元 | 28 | 紧张 |" in newest["brief.zh.md"]
-    assert "| 隔夜逆回购（ON RRP） | 126亿美元 | 2025年12月30日 | 近3个月−365亿美元 | 37 | 紧张 |" in edition["brief.zh.md"]
+    assert "| 隔夜逆回购（ON RRP） | 130亿美元 | 2025年12月30日 | 近3个月−370亿美元 | 37 | 紧张 |" in edition["brief.zh.md"]
 
 
 def test_claims_are_judged_at_their_own_dates(edition, newest) -> None:

@@ -592,7 +592,7 @@ def test_cli_text_in_chinese_by_default():
     assert lines[0] == "数据快照 2025-12-31"
     assert "deficit-fy2025 · 成立 · 2025财年联邦赤字约为1.8万亿美元（2025财年）" in lines
     row = next(line for line in lines if line.startswith("  2025财年赤字"))
-    assert row.split() == ["2025财年赤字", "1.77万亿美元", "2025财年", "约1.80万亿美元（±900亿美元）", "−253亿美元", "成立"]
+    assert row.split() == ["2025财年赤字", "1.77万亿美元", "2025财年", "约1.80万亿美元（±900亿美元）", "−250亿美元", "成立"]
     assert "      需要数据集mts_receipts，本快照中没有" in lines
 
 

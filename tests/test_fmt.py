@@ -19,9 +19,9 @@ ZH, EN = locale.load("zh"), locale.load("en")
         (423.04, "4,230亿美元", "$423 billion"),
         (1000.0, "1.0万亿美元", "$1.0 trillion"),
         (999.96, "1.0万亿美元", "$1.0 trillion"),
-        (999.94, "9,999亿美元", "$1.0 trillion"),
-        (999.4, "9,994亿美元", "$999 billion"),
-        (999.5, "9,995亿美元", "$1.0 trillion"),
+        (999.94, "1.0万亿美元", "$1.0 trillion"),
+        (999.4, "9,990亿美元", "$999 billion"),
+        (999.5, "1.0万亿美元", "$1.0 trillion"),
         (9.5, "95亿美元", "$9.5 billion"),
         (9.96, "100亿美元", "$10 billion"),
         (0.0, "0亿美元", "$0.0 billion"),
@@ -40,8 +40,8 @@ def test_usd_bn_digits_and_sign() -> None:
     assert fmt.usd_bn(1850.0, EN, digits=2) == "$1.85 trillion"
     assert fmt.usd_bn(1404.9, EN, digits=2) == "$1.40 trillion"
     assert fmt.usd_bn(41.2, EN, sign=True) == "+$41 billion"
-    assert fmt.usd_bn(41.2, ZH, sign=True) == "+412亿美元"
-    assert fmt.usd_bn(-41.2, ZH, sign=True) == "−412亿美元"
+    assert fmt.usd_bn(41.2, ZH, sign=True) == "+410亿美元"  # to the nearest $1 billion, as in English
+    assert fmt.usd_bn(-41.2, ZH, sign=True) == "−410亿美元"
     assert fmt.usd_bn(-0.01, EN) == "$0.0 billion"  # never "-0"
 
 

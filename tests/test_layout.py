@@ -66,7 +66,9 @@ ALLOWED: dict[str, set[str]] = {
         "sources.validate",
     },
     "history": {"snapshot"},
-    "metrics": set(),
+    "metricbase": set(),
+    "marketmetrics": {"metricbase"},
+    "metrics": {"metricbase", "marketmetrics"},
     "chartspec": set(),
     "chartkit": {"fonts", "chartspec"},
     "chartlabels": {"chartkit"},
@@ -133,7 +135,7 @@ ONLY = {
 }
 # Libraries a stage must not import although ONLY allows them elsewhere.
 FORBIDDEN_THIRD_PARTY = {
-    "metrics": {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
+    **dict.fromkeys(("metrics", "metricbase", "marketmetrics"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}),
     "keyfigures": {"pandas", "numpy"},
     "charts": {"pandas"},
     "chartkit": {"pandas"},

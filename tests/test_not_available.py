@@ -89,9 +89,13 @@ def test_one_fiscal_year_has_no_change_on_the_prior_year(official: Path, tmp_pat
     kf, en, zh = build(official, tmp_path)
     f = kf["fiscal"]
     assert (f["latest_fy"], f["prior_fy"], f["change_vs_prior_usd_bn"], f["direction_vs_prior"]) == ("2025", None, None, None)
-    assert "The federal deficit was $1.8 trillion in FY2025 and averaged $1.8 trillion a year over FY2025–FY2025" in en
-    assert "The federal government ran a deficit of $1.8 trillion in FY2025. Over" in en
-    assert "2025财年联邦赤字为1.8万亿美元，2025财年至2025财年年均" in zh
+    # one year: no change on a prior year and no average over a one-year span (FY2025–FY2025)
+    assert "The federal deficit was $1.8 trillion in FY2025. " in en and "FY2025–FY2025" not in en.split("\n| Indicator")[0]
+    assert (
+        "The federal government ran a deficit of $1.8 trillion in FY2025" in en
+        and ", financed mostly by selling new Treasury securities." in en
+    )
+    assert "2025财年联邦赤字为1.8万亿美元。" in zh
 
 
 def test_no_year_earlier_value_means_no_direction(official: Path, tmp_path: Path) -> None:
@@ -101,4 +105,4 @@ def test_no_year_earlier_value_means_no_direction(official: Path, tmp_path: Path
     kf, en, _ = build(official, tmp_path)
     assert (kf["funding"]["reserves_year_earlier_usd_bn"], kf["funding"]["reserves_direction"]) == (None, None)
     assert (kf["debt"]["bills_share_year_earlier"], kf["debt"]["bills_share_direction"]) == (None, None)  # MSPD: two months only
-    assert "reserves were $3.0 trillion." in en
+    assert "Reserve balances were $3.0 trillion in the week to June 17, 2026." in en and "a year earlier" not in en.split("## 1.")[0]

@@ -126,7 +126,11 @@ def test_freshness_of_a_snapshot() -> None:
     assert got["fred_sofr"] == Freshness("2026-06-18", "2026-06-22", True, 13, 8)
     assert got["fred_sofr"].to_dict() == {"last_observation": "2026-06-18", "known_since": "2026-06-22", "stale": True}
     assert got["tic_mfh"] == Freshness("2025-12", "2026-02-18", True, 182, 94)
-    assert got["research_estimates"].to_dict() == {"last_observation": "2025-10-15", "known_since": "2025-10-15", "stale": False}
+    assert got["research_estimates"].to_dict() == {
+        "last_observation": "2025-10-17",
+        "known_since": "2025-10-17",
+        "stale": False,
+    }  # the press total of the 17th
 
 
 @pytest.mark.parametrize(("as_of", "stale"), [("2026-06-26", False), ("2026-06-27", True)])

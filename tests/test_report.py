@@ -78,14 +78,25 @@ def test_key_figures_from_the_official_inputs(kf: dict) -> None:
     assert kf["holders"]["usd_bn"]["Cayman Islands"] == 421.2
     assert kf["holders"]["usd_bn"]["China, Mainland"] == 683.5
     est = kf["holders"]["cayman_estimate_usd_bn"]
-    assert est["value"] == 1823.0 and est["as_of"] == "2024-12"  # 423.0 official (Dec 2024) + 1,400 undercount
-    assert "10.17016/2380-7172.3939" in est["source"]
+    # our calculation: 423.0 official (Dec 2024) + "around $1.4 trillion" = 1,823.0, stated to the note's $100 billion
+    assert est["value"] == 1800.0 and est["precision"] == 100.0 and est["as_of"] == "2024-12"
+    assert "10.17016/2380-7172.3939" in est["source"] and "1,823.0 billion USD" in est["method"]
+    assert kf["holders"]["largest_at_estimate_date"] == "Japan"  # compared with holders of December 2024
+    assert kf["holders"]["largest_at_estimate_date_usd_bn"]["value"] == 1061.5
+    press = kf["holders"]["cayman_press_total_usd_bn"]
+    assert press["value"] == 1850.0 and press["doi"] == "" and press["url"].startswith("https://")
+    assert kf["holders"]["cayman_press_consistent"] is True
     # 2Y: 200,000 face; the other five 100,000 (lev. funds' shorts of the 2026-08-04 report)
     latest = kf["basis"]["latest"]
     assert latest["as_of"] == "2026-08-04"
     assert kf["basis"]["lev_short_usd_bn"]["2026-08-04"] == latest["value"]
     assert kf["funding"]["sofr_iorb_bp"]["value"] == 7.0 and kf["funding"]["sofr_iorb_bp"]["as_of"] == "2026-06-23"
-    assert kf["funding"]["rrp_usd_bn"] == {"value": 2.5, "as_of": "2026-06-23", "unit": "billions of USD", "source": "FRED RRPONTSYD"}
+    assert kf["funding"]["rrp_usd_bn"] == {
+        "value": 2.6,
+        "as_of": "2026-06-23",
+        "unit": "billions of USD",
+        "source": "FRED RRPONTSYD",
+    }  # 2.55, half-up
     assert kf["funding"]["reserves_usd_bn"]["value"] == 3033.4
     assert kf["funding"]["tga_usd_bn"]["value"] == 925.9
     assert kf["debt"]["bills_share_pct"]["as_of"] == "2026-05-31"
@@ -112,7 +123,7 @@ def test_pdf_text_has_headings_and_numbers(build: Path, kf: dict, lang: str) -> 
         fmt.usd_bn(kf["fiscal"]["deficit_usd_bn"][fy], loc(lang)),
         fmt.fiscal_year(fy, loc(lang)),
         fmt.usd_bn(kf["holders"]["usd_bn"]["Cayman Islands"], loc(lang)),
-        fmt.usd_bn(kf["holders"]["cayman_estimate_usd_bn"]["value"], loc(lang), 2),
+        fmt.usd_bn(kf["holders"]["cayman_estimate_usd_bn"]["value"], loc(lang), step=kf["holders"]["cayman_estimate_usd_bn"]["precision"]),
         fmt.usd_bn(kf["basis"]["latest"]["value"], loc(lang)),
         fmt.day(kf["basis"]["latest"]["as_of"], loc(lang)),
         fmt.pct(kf["fiscal"]["debt_to_gdp_pct"]["value"], loc(lang)),
@@ -126,19 +137,30 @@ def test_pdf_text_has_headings_and_numbers(build: Path, kf: dict, lang: str) -> 
 def test_prose_follows_the_data(build: Path) -> None:
     md_en = (build / "brief.en.md").read_text(encoding="utf-8")
     md_zh = (build / "brief.zh.md").read_text(encoding="utf-8")
-    # FY2025 deficit 1,774.7 < FY2024 1,815.4: "fell by $41 billion"
-    assert "it fell by $41 billion from FY2024" in md_en
-    assert "较2024财年下降407亿美元" in md_zh
+    # FY2025 deficit 1,774.7 < FY2024 1,815.4: 40.7 less; the two years read differently ($1.77 and $1.82 trillion)
+    assert "The federal government ran a deficit of $1.77 trillion in FY2025: $41 billion less than the $1.82 trillion of FY2024." in md_en
+    assert "2025财年联邦政府赤字为1.77万亿美元；比2024财年的1.82万亿美元减少410亿美元。" in md_zh
+    assert (
+        "| Deficit | $983.6 billion | $3.13 trillion | $2.78 trillion | $1.38 trillion | $1.69 trillion | $1.82 trillion | $1.77 trillion |"
+        in md_en
+    )
     # SOFR 3.72 vs IORB 3.65 on 2026-06-23
-    assert "SOFR was 3.72%, 7 bp above the rate the Fed pays on reserves" in md_en
+    assert "SOFR was 3.72%, 7 bp above the interest rate the Fed pays on reserve balances (IORB, 3.65%)" in md_en
     assert "高于美联储准备金余额利率（IORB，3.65%）7个基点" in md_zh
-    assert "The Cayman Islands rank 4th" in md_en
-    # SOFR above IORB: the regime sentence follows the data
-    assert "Repo trading above IORB signals that reserves are no longer ample at the margin." in md_en
-    assert "回购利率高于IORB，说明边际上准备金已不再充裕。" in md_zh
-    # the fixture's 2020 and 2026 weeks hold the same positions: unchanged on the 2020 average
-    assert "unchanged on the 2020 average of" in md_en
-    assert "较2020年均值" in md_zh and "持平" in md_zh
+    assert "The Cayman Islands ranked 4th" in md_en
+    # the latest day is above IORB, the recent median (-2, -3, -4, +7 bp: -2.5 bp) below: the state of funding is the median's
+    assert "Over the 30 days to that date the spread's median was −3 bp" in md_en  # −2.5, half-up
+    assert (
+        "Repo trading at or below IORB on a typical recent day suggests that reserves are still ample at the margin; that the "
+        "spread rose above zero within the last 90 days shows how quickly that can change."
+    ) in md_en
+    assert "近期大多数交易日回购利率不高于IORB，说明边际上准备金仍算充裕；但过去90天内利差曾升至零以上" in md_zh
+    # the fixture holds no report of 2020-03-24 and no 2019 week: no comparison with them is written
+    assert "the article compares with" not in md_en and "原文用作比较基准" not in md_zh and "它比2020年3月24日" not in md_zh
+    assert "before the pandemic (" not in md_en
+    # ON RRP of $2.5 billion: too little to absorb drains
+    assert "With only $2.6 billion in ON RRP on June 23, 2026, little is left to absorb drains" in md_en
+    assert "Policy that relies on TIC alone sees less than is there." in md_en
 
 
 def test_prose_turns_with_the_data(build: Path, tmp_path: Path) -> None:
@@ -155,10 +177,11 @@ def test_prose_turns_with_the_data(build: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     md_en = (tmp_path / "o" / "brief.en.md").read_text(encoding="utf-8")
     md_zh = (tmp_path / "o" / "brief.zh.md").read_text(encoding="utf-8")
-    assert "SOFR was 3.60%, 5 bp below the rate the Fed pays on reserves" in md_en
-    assert "Repo trading at or below IORB suggests reserves are still ample at the margin" in md_en
+    assert "SOFR was 3.60%, 5 bp below the interest rate the Fed pays on reserve balances" in md_en
+    assert "Repo trading at or below IORB on a typical recent day suggests that reserves are still ample at the margin." in md_en
+    assert "that the spread rose above zero" not in md_en  # it never did in the 90 days of these data
     assert "低于美联储准备金余额利率（IORB，3.65%）5个基点" in md_zh
-    assert "回购利率不高于IORB" in md_zh
+    assert "近期大多数交易日回购利率不高于IORB，说明边际上准备金仍算充裕。" in md_zh
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

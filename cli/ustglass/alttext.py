@@ -35,11 +35,11 @@ def key_numbers(kf: KeyFigures, loc: Locale) -> dict[str, str]:
         "basis_latest_usd": fmt.usd_bn(b.latest.value, loc),
         "basis_latest_date": fmt.period(b.latest.as_of, loc),
         "basis_peak_usd": fmt.usd_bn(b.peak.value, loc),
-        "basis_peak_date": fmt.period(b.peak.as_of, loc),
-        "spread_bp": fmt.bp(fu.sofr_iorb_bp.value, loc, sign=True),
-        "spread_date": fmt.period(fu.sofr_iorb_bp.as_of, loc),
-        "reserves_usd": fmt.usd_bn(fu.reserves_usd_bn.value, loc),
-        "tga_usd": fmt.usd_bn(fu.tga_usd_bn.value, loc),
+        "basis_peak_date": fmt.period(b.peak.date, loc),
+        "spread_bp": fmt.bp(fu.sofr_iorb_bp.value, loc, sign=True) if fu.sofr_iorb_bp else na,
+        "spread_date": fmt.period(fu.sofr_iorb_bp.as_of, loc) if fu.sofr_iorb_bp else na,
+        "reserves_usd": fmt.usd_bn(fu.reserves_usd_bn.value, loc) if fu.reserves_usd_bn else na,
+        "tga_usd": fmt.usd_bn(fu.tga_usd_bn.value, loc) if fu.tga_usd_bn else na,
         "rrp_usd": fmt.usd_bn(fu.rrp_usd_bn.value, loc),
     }
 

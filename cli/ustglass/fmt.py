@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -61,21 +62,118 @@ def bp(value: float, loc: Locale, digits: int = 0, *, sign: bool = False) -> str
     return str(loc.get("numbers.bp")).format(n=number(value, loc, digits, sign=sign))
 
 
-def usd_bn(value_bn: float, loc: Locale, digits: int | None = None, *, sign: bool = False) -> str:
-    """An amount given in billions of US dollars, in the reader's units (the pack's tiers).
+# How precisely an amount of US dollars is written, the same in every language (the pack only
+# chooses the unit and the pattern): (from this many billions, to the nearest this many billions).
+# $1,774.684 bn reads $1.8 trillion and 1.8万亿美元; $423.04 bn $423 billion and 4,230亿美元;
+# $9.46 bn $9.5 billion and 95亿美元.
+USD_PRECISION = ((Decimal(1000), Decimal(100)), (Decimal(10), Decimal(1)), (Decimal(0), Decimal("0.1")))
+MAX_EXTRA_PLACES = 3  # amounts shown together are never written more than three places finer than alone
 
-    The first tier of ``numbers.usd_bn`` whose check passes is used; ``digits`` overrides the
-    decimals of the first (largest) tier only. The check is made after rounding, so
-    999.96 bn reads ``1.0万亿美元`` / ``$1.0 trillion``.
-    """
+
+def _decimal(value: float | str | Decimal) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"cannot format a non-finite number: {value!r}")
+    return Decimal(repr(float(value))) if isinstance(value, float | int) else Decimal(value)
+
+
+def _to_step(value: Decimal, step: Decimal) -> Decimal:
+    """``value`` rounded half-up to a multiple of ``step``."""
+    return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+
+
+def usd_step(value_bn: float) -> Decimal:
+    """The default rounding step (in billions) of an amount, by ``USD_PRECISION``; an amount that
+    rounds up into a coarser band takes that band's step (999.96 -> 1,000 -> to the nearest 100)."""
+    v = abs(_decimal(value_bn))
+    step = next(s for lower, s in USD_PRECISION if v >= lower)
+    coarser = next(s for lower, s in USD_PRECISION if _to_step(v, step) >= lower)
+    return max(step, coarser)
+
+
+def _tier(loc: Locale, rounded_bn: Decimal) -> Any:
+    """The pack's unit for an amount already rounded: the first tier whose ``at_least`` it reaches."""
     tiers: Any = loc.get("numbers.usd_bn")
-    for i, tier in enumerate(tiers):
-        check = _rounded(abs(value_bn) * tier["check_per_bn"], tier["check_digits"])
-        if check >= Decimal(repr(float(tier["at_least"]))) or i == len(tiers) - 1:
-            places = digits if (digits is not None and i == 0) else int(tier["digits"])
-            shown = _rounded(value_bn * tier["per_bn"], places)
-            return _sign(shown, sign, loc) + str(tier["pattern"]).format(n=_grouped(abs(shown), places, loc))
-    raise ValueError(f"{loc.root}: numbers.usd_bn has no tiers")  # pragma: no cover - a pack without tiers
+    return next((t for t in tiers if abs(rounded_bn) >= _decimal(str(t["at_least"]))), tiers[-1])
+
+
+def usd_bn(
+    value_bn: float, loc: Locale, digits: int | None = None, *, sign: bool = False, step: float | str | Decimal | None = None
+) -> str:
+    """An amount given in billions of US dollars, rounded by one rule for every language and
+    written in the reader's unit (the pack's ``numbers.usd_bn`` tiers: ``at_least``, ``per_bn``,
+    ``pattern``).
+
+    The amount is rounded to ``step`` billions, by default ``usd_step(value_bn)``
+    (``USD_PRECISION``); ``digits`` asks for that many decimals in the first (largest) unit, when
+    the amount is written in it. The unit is chosen after rounding, so 999.96 bn reads
+    ``1.0万亿美元`` / ``$1.0 trillion``; as many decimals are shown as the step needs in that unit.
+    """
+    v = _decimal(value_bn)
+    chosen = _decimal(step) if step is not None else usd_step(value_bn)
+    first: Any = loc.get("numbers.usd_bn")[0]
+    if digits is not None and step is None:
+        wanted = Decimal(1).scaleb(-digits) / _decimal(str(first["per_bn"]))
+        if abs(_to_step(v, wanted)) >= _decimal(str(first["at_least"])):
+            chosen = wanted
+    rounded = _to_step(v, chosen)
+    tier = _tier(loc, rounded)
+    per_bn = _decimal(str(tier["per_bn"]))
+    places = max(0, -(chosen * per_bn).normalize().as_tuple().exponent)  # type: ignore[operator]
+    shown = (rounded * per_bn).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return _sign(shown, sign, loc) + str(tier["pattern"]).format(n=_grouped(abs(shown), places, loc))
+
+
+def _reads_apart(amounts: Sequence[Decimal], extra: int) -> bool:
+    """Whether amounts that differ still differ rounded to their default step, ``extra`` places finer."""
+    shown: dict[Decimal, Decimal] = {}
+    for v in amounts:
+        r = _to_step(v, usd_step(float(v)).scaleb(-extra))
+        if shown.setdefault(r, v) != v:
+            return False
+    return True
+
+
+def extra_places(groups: Sequence[Sequence[float]]) -> int:
+    """The fewest places finer than the default (0, 1, 2 ...) at which, within each group, amounts
+    that differ read differently."""
+    amounts = [[_decimal(v) for v in group] for group in groups]
+    return next((k for k in range(MAX_EXTRA_PLACES + 1) if all(_reads_apart(g, k) for g in amounts)), MAX_EXTRA_PLACES)
+
+
+def usd_steps(values: Sequence[float], extra: int | None = None) -> list[Decimal]:
+    """Rounding steps for amounts shown together (a table's cells, the two sides of a stated
+    change) such that amounts that differ read differently, in every language: each amount's
+    default step, made finer by the same number of places for all (``extra_places``). So FY2024's
+    1,815.4 and FY2025's 1,774.7 bn read $1.82 and $1.77 trillion, not $1.8 twice, and FY2019's
+    983.6 bn, one place finer too, $983.6 billion.
+    """
+    k = extra_places([values]) if extra is None else extra
+    return [usd_step(float(v)).scaleb(-k) for v in values]
+
+
+def usd_each(values: Sequence[float], loc: Locale, *, sign: bool = False) -> list[str]:
+    """``values`` written with ``usd_bn`` at the steps of ``usd_steps``: amounts that differ read differently."""
+    return [usd_bn(v, loc, sign=sign, step=s) for v, s in zip(values, usd_steps(values))]
+
+
+def distinct_digits(values: Sequence[float], digits: int = 0, most: int = 4) -> int:
+    """The fewest decimals, from ``digits``, at which values that differ read differently (a
+    chart's bar labels: FY2024's 1.815 and FY2025's 1.775 trillion read 1.82 and 1.77)."""
+    for d in range(digits, most + 1):
+        shown: dict[Decimal, float] = {}
+        if all(shown.setdefault(_rounded(v, d), v) == v for v in values):
+            return d
+    return most
+
+
+def usd_table(rows: Sequence[Sequence[float | None]], loc: Locale, *, sign: bool = False) -> list[list[str | None]]:
+    """A table's amounts, one precision for the whole table: the fewest extra places at which, in
+    every row, amounts that differ read differently (a row's cells are what a reader compares:
+    a holder now and a year earlier, a deficit from year to year); an empty cell (None) stays None."""
+    k = extra_places([[v for v in row if v is not None] for row in rows])
+    return [[None if v is None else usd_bn(v, loc, sign=sign, step=usd_step(v).scaleb(-k)) for v in row] for row in rows]
 
 
 def _ymd(text: str, parts: int) -> tuple[int, ...]:

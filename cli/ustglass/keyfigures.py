@@ -24,8 +24,41 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Peak:
+    """The highest value of a series in the data, and the day it was reached."""
+
+    value: float
+    date: str
+    unit: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The latest value set against a reference level: the level (with its date), the change
+    to the latest value in percent (from unrounded values) and its direction; ``rule`` names
+    the entry of ``rules`` that fixes the reference."""
+
+    level: Point
+    change_pct: float
+    direction: str  # "rose" | "fell" | "unchanged"
+    rule: str
+
+
+@dataclass(frozen=True)
+class YearChange:
+    """A rate's latest value and the value a year earlier, the change in basis points."""
+
+    latest: Point
+    year_earlier: Point | None
+    change_bp: float | None
+    direction: str  # "rose" | "fell" | "unchanged" ("unchanged" without a year-earlier value)
+
+
+@dataclass(frozen=True)
 class Estimate:
-    """A number taken from a research publication rather than an official dataset."""
+    """A number taken from a research publication or the press rather than an official dataset,
+    or derived from one (``method`` says how)."""
 
     value: float
     as_of: str
@@ -37,6 +70,7 @@ class Estimate:
     publisher: str = ""
     doi: str = ""
     url: str = ""
+    precision: float | None = None  # the value is stated to the nearest this many units (the source's precision)
 
 
 @dataclass(frozen=True)
@@ -44,14 +78,20 @@ class Fiscal:
     deficit_usd_bn: dict[str, float]  # fiscal year -> deficit (positive = deficit)
     first_fy: str
     latest_fy: str
-    prior_fy: str | None  # None when the data hold one fiscal year only
+    prior_fy: str | None  # the year before latest_fy; None when the data hold one fiscal year only
     latest_deficit: Point
-    average_deficit_usd_bn: float  # mean over first_fy..latest_fy
-    change_vs_prior_usd_bn: float | None  # latest minus the year before (None: not available)
+    average_deficit_usd_bn: float  # mean over first_fy..latest_fy (from unrounded values)
+    change_vs_prior_usd_bn: float | None  # latest minus the year before, from unrounded values (None: not available)
     direction_vs_prior: str | None  # "rose" | "fell" | "unchanged" (None: not available)
-    debt_to_gdp_pct: Point
+    deficit_to_gdp_pct: dict[str, float]  # fiscal year -> deficit / mean GDP of its four quarters (years with all four)
+    latest_deficit_to_gdp: Point | None  # the latest fiscal year's, when its four quarters of GDP are known
+    debt_to_gdp_pct: Point  # total public debt (intragovernmental holdings included) / GDP, latest quarter
     debt_to_gdp_year_earlier: Point | None
     debt_to_gdp_direction: str | None  # "rose" | "fell" | "unchanged"; None without a year-earlier value
+    debt_held_by_public_to_gdp_pct: Point | None  # MSPD held by the public at quarter end / GDP of that quarter
+    debt_held_by_public_year_earlier: Point | None
+    debt_held_by_public_direction: str | None  # None without a year-earlier value
+    debt_to_gdp_at_public_quarter: Point | None  # total public debt / GDP in the quarter of debt_held_by_public_to_gdp_pct
     vintage: str  # the source's vintage (retrieval date of the FYFSD file)
     vintage_after_as_of: bool  # the data were retrieved after the edition's as-of date (later revisions included)
 
@@ -68,44 +108,81 @@ class Holders:
     foreign_official: Point | None
     cayman_official: Point | None  # None: TIC has no Cayman Islands row for as_of
     cayman_rank: int | None
+    cayman_estimate_published: bool  # the note had been published by the edition's date
     cayman_official_at_estimate_date: Point | None
-    cayman_estimate_usd_bn: Estimate | None
-    cayman_undercount_usd_bn: Estimate | None
-    cayman_estimate_vs_largest: str | None  # "above" | "below" vs the largest official holder
+    cayman_estimate_usd_bn: Estimate | None  # our calculation from the note, at the note's precision
+    cayman_undercount_usd_bn: Estimate | None  # the note's own number
+    cayman_press_total_usd_bn: Estimate | None  # the total press coverage of the note reported
+    cayman_press_consistent: bool | None  # the press total agrees with our sum within the note's precision
+    largest_at_estimate_date: str | None  # the largest official holder in the estimate's month (TIC's name)
+    largest_at_estimate_date_usd_bn: Point | None
+    cayman_estimate_vs_largest: str | None  # "above" | "below" that holder, in the same month
+    cayman_estimate_rank_at_estimate_date: int | None  # the rank the estimate would have had in that month
 
 
 @dataclass(frozen=True)
 class Basis:
-    lev_short_usd_bn: dict[str, float]  # report date -> six-contract gross short notional
+    lev_short_usd_bn: dict[str, float]  # report date -> leveraged funds' gross short, six contracts
+    lev_long_usd_bn: dict[str, float]  # report date -> leveraged funds' gross long
+    lev_net_short_usd_bn: dict[str, float]  # report date -> short minus long
+    am_long_usd_bn: dict[str, float]  # report date -> asset managers' long
     contracts: dict[str, str]  # CFTC code -> label (with face value)
-    latest: Point  # the latest complete weekly report
-    level_2020: Point | None  # average over complete 2020 weeks (None without 2020 data)
-    peak: Point
-    change_since_2020_pct: float | None
-    direction_vs_2020: str | None  # "rose" | "fell" | "unchanged"
+    latest: Point  # the latest complete weekly report: gross short
+    latest_net_short: Point | None
+    latest_lev_long: Point | None
+    latest_am_long: Point | None
+    peak: Peak  # the highest gross short in the data
+    change_from_peak_pct: float
+    latest_at_peak: bool  # the latest week is the peak
+    latest_near_peak: bool  # it is not, but less than 0.05% below it (the change rounds to 0.0%): "marginally below"
+    article_base: Comparison | None  # the level the seed article compares with (rules.article_base_week)
+    pre_covid: Comparison | None  # the level before the pandemic (rules.pre_covid_year)
+    max_step_days: int  # a step longer than this between reports is a gap (text and chart alike)
     weeks_complete: int
     weeks_missing: int
     gaps: list[tuple[str, str]]  # [first missing week, last missing week], up to the as-of date
     weeks_since_latest: int  # weeks between the latest complete report and the as-of date
-    latest_by_contract_usd_bn: dict[str, float]
+    latest_by_contract_usd_bn: dict[str, float]  # gross short by contract, latest report
+    latest_share_by_contract_pct: dict[str, float]  # each contract's share of the gross short, latest report
 
 
 @dataclass(frozen=True)
 class Funding:
-    sofr_iorb_bp: Point
-    sofr_iorb_direction: str  # "above" | "below" | "at"
-    sofr_pct: Point
-    iorb_pct: Point
-    sofr_iorb_max_bp_90d: Point  # widest spread over the last `spread_window_days` days of data
+    sofr_iorb_bp: Point | None  # None when SOFR or IORB is not in the snapshot
+    sofr_iorb_direction: str | None  # "above" | "below" | "at", the latest day
+    sofr_pct: Point | None
+    iorb_pct: Point | None
+    spread_latest_period_end: str  # "year" | "quarter" | "": the latest day is the last business day of one
+    sofr_iorb_median_bp: Point | None  # median over the `recent_window_days` to the latest day
+    sofr_iorb_median_direction: str | None  # "above" | "below" | "at": what the brief reads as the state of funding
+    recent_window_days: int
+    sofr_iorb_max_bp_90d: Point | None  # widest spread over the last `spread_window_days` days of data
     spread_window_days: int
+    spread_rose_above_iorb: bool | None  # the widest spread of that window was above zero
     rrp_usd_bn: Point
+    rrp_median_usd_bn: Point
+    rrp_latest_period_end: str  # "year" | "quarter" | ""
     rrp_peak_usd_bn: Point
-    reserves_usd_bn: Point
+    rrp_at_peak: bool  # the latest day is the peak
+    rrp_absorbs_drains: bool  # ON RRP at or above rules.rrp_buffer_usd_bn: drains come out of it before reserves
+    reserves_usd_bn: Point | None
     reserves_year_earlier_usd_bn: Point | None
     reserves_direction: str | None  # None without a year-earlier value
-    tga_usd_bn: Point
-    srf_usd_bn: Point | None  # Standing Repo Facility take-up, when the dataset is present
-    history: dict[str, dict[str, float]]  # series -> date -> value, weekly, for the chart
+    tga_usd_bn: Point | None
+    srf_usd_bn: Point | None  # Standing Repo Facility: amount accepted on the latest day, when the dataset is present
+    srf_peak: Peak | None
+    srf_used: bool | None  # the facility lent anything on the latest day
+    srf_at_peak: bool | None  # the latest day is its largest use in the data
+    history: dict[str, dict[str, float]]  # series -> date -> value, for the chart (only the series present)
+
+
+@dataclass(frozen=True)
+class Markets:
+    ust10y_pct: YearChange | None  # 10-year Treasury yield (FRED DGS10)
+    term_premium_pct: YearChange | None  # 10-year term premium (FRED THREEFYTP10, Kim–Wright)
+    ust2y_pct: Point | None  # 2-year Treasury yield (FRED DGS2)
+    curve_2s10s_bp: Point | None  # 10-year minus 2-year (FRED T10Y2Y), in basis points
+    curve_inverted: bool | None  # the 2-year yield above the 10-year
 
 
 @dataclass(frozen=True)
@@ -348,6 +425,8 @@ class KeyFigures:
     basis: Basis
     funding: Funding
     debt: Debt
+    markets: Markets
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # every threshold, window and reference date, with its reason
     datasets: list[DatasetInfo] = field(default_factory=list)
     scorecard: Scorecard | None = None
     claims: Claims | None = None

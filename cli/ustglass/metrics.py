@@ -1,72 +1,85 @@
 """Metrics: pure functions from validated datasets to the key figures of the brief.
 
 No I/O, no charts, no templates: every function takes frames (as read from a snapshot)
-and returns values. ``key_figures`` assembles them into one ``KeyFigures`` object.
+and returns values. ``key_figures`` assembles them into one ``KeyFigures`` object. The
+fiscal, holders and debt figures are here; the basis trade, funding and market rates in
+``marketmetrics``; the rules and series helpers both use in ``metricbase``.
+
+Every interpretive sentence of the brief turns on a flag computed by these modules, and every
+threshold, window and reference date such a flag uses is in ``RULES``, with its reason;
+``RULES`` is written into the key figures too. Percentages and changes are computed from
+unrounded values and rounded once, at the end.
 """
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
 
 from ustglass import __version__
-from ustglass.datasets import ALL, CFTC_TFF, DTS_TGA, FRED_SERIES, MSPD, RESEARCH, TIC_MFH, UST_FUTURES
-from ustglass.keyfigures import Basis, DatasetInfo, Debt, Estimate, Fiscal, Funding, Holders, KeyFigures, Point
+from ustglass.datasets import ALL, CFTC_TFF, FRED_SERIES, MSPD, RESEARCH, TIC_MFH
+from ustglass.keyfigures import DatasetInfo, Debt, Estimate, Fiscal, Holders, KeyFigures, Markets, Peak, Point
+from ustglass.marketmetrics import CONTRACT_LABELS, FACE_USD, basis, funding, gaps, lev_short_notional, markets, notional
+from ustglass.metricbase import (
+    PCT_GDP,
+    RULES,
+    USD_BN,
+    Rule,
+    Tables,
+    direction,
+    iso,
+    latest,
+    period_end_kind,
+    required,
+    rounded,
+    values,
+    year_earlier,
+)
+
+__all__ = [
+    "CONTRACT_LABELS",
+    "FACE_USD",
+    "RULES",
+    "Markets",
+    "Peak",
+    "Point",
+    "Rule",
+    "basis",
+    "bills_share",
+    "debt",
+    "direction",
+    "fiscal",
+    "funding",
+    "gaps",
+    "holders",
+    "key_figures",
+    "lev_short_notional",
+    "markets",
+    "notional",
+    "period_end_kind",
+    "stated_precision",
+]
 
 FIRST_FY = 2019
-FACE_USD = {c.code: c.face_usd for c in UST_FUTURES}
-CONTRACT_LABELS = {c.code: c.label for c in UST_FUTURES}
 TIC_AGGREGATES = ("All Other", "Grand Total", "For. Official", "Treasury Bills", "T-Bonds & Notes")
 CAYMAN = "Cayman Islands"
 CAYMAN_UNDERCOUNT = "cayman_hf_ust_undercount"
-HISTORY_YEARS = 5
-SPREAD_WINDOW_DAYS = 90
-REPORT_LAG_DAYS = 3  # CFTC positions as of Tuesday are published on Friday
-Tables = dict[str, pd.DataFrame]
-
-
-def direction(new: float, old: float, tolerance: float = 0.0) -> str:
-    """'rose', 'fell' or 'unchanged' for a move from ``old`` to ``new``."""
-    if new - old > tolerance:
-        return "rose"
-    if old - new > tolerance:
-        return "fell"
-    return "unchanged"
-
-
-def _iso(ts: Any) -> str:
-    return pd.Timestamp(ts).strftime("%Y-%m-%d")
-
-
-def _series(tables: Tables, series: str) -> pd.Series:
-    """A FRED series as a float Series indexed by date, missing values dropped."""
-    frame = tables[FRED_SERIES[series].id]
-    return frame.set_index("date")["value"].dropna().sort_index()
-
-
-def _latest(s: pd.Series, scale: float = 1.0, digits: int = 1, unit: str = "", source: str = "") -> Point:
-    return Point(round(float(s.iloc[-1]) * scale, digits), _iso(s.index[-1]), unit, source)
-
-
-def _year_earlier(s: pd.Series, scale: float = 1.0, digits: int = 1, unit: str = "", source: str = "") -> Point | None:
-    """The observation nearest to one year before the latest one (within 16 days), if any."""
-    target = s.index[-1] - pd.DateOffset(years=1)
-    distance = abs(s.index - target)
-    if len(s) < 2 or distance.min() > pd.Timedelta(days=16):
-        return None
-    pos = int(distance.argmin())
-    return _latest(s.iloc[: pos + 1], scale, digits, unit, source)
+CAYMAN_PRESS_TOTAL = "cayman_hf_ust_press_total"
+DEBT_TOTAL_ROWS = ("Total Public Debt Outstanding", "Total Treasury Securities Outstanding")  # MSPD's name, by preference
+# The CFTC serves one file per year; its list of them is the page a reader can follow.
+LANDING_PAGES = {CFTC_TFF.id: "https://www.cftc.gov/MarketReports/CommitmentsofTraders/HistoricalCompressed/index.htm"}
 
 
 # --- fiscal ------------------------------------------------------------------------------
 
 
 def deficits_by_fy(fyfsd: pd.DataFrame, first_fy: int = FIRST_FY) -> dict[str, float]:
-    """Deficit (positive) in USD bn by fiscal year, from FRED FYFSD (millions, deficit negative)."""
+    """Deficit (positive) in USD bn by fiscal year, unrounded, from FRED FYFSD (millions, deficit negative)."""
     rows = fyfsd.dropna(subset=["value"])
     rows = rows[rows["date"].dt.year >= first_fy]
-    return {str(d.year): round(-float(v) / 1000.0, 1) for d, v in zip(rows["date"], rows["value"])}
+    return {str(d.year): -float(v) / 1000.0 for d, v in zip(rows["date"], rows["value"])}
 
 
 def quarter_label(ts: Any) -> str:
@@ -74,31 +87,82 @@ def quarter_label(ts: Any) -> str:
     return f"{ts.year}Q{(ts.month - 1) // 3 + 1}"
 
 
+def debt_held_by_public_gdp(tables: Tables) -> pd.Series | None:
+    """Debt held by the public at quarter end (MSPD Table 1, total public debt outstanding, the
+    column held by the public) ÷ nominal GDP of that quarter (SAAR), percent, by quarter start."""
+    gdp, mspd = values(tables, "fred_gdp"), tables.get(MSPD.id)
+    if gdp is None or mspd is None:
+        return None
+    rows = mspd[mspd["security_type"].isin(DEBT_TOTAL_ROWS) & mspd["record_date"].dt.is_quarter_end]
+    rows = rows.assign(rank=rows["security_type"].map(DEBT_TOTAL_ROWS.index)).sort_values(["record_date", "rank"])
+    public = rows.drop_duplicates("record_date").set_index("record_date")["public_usd_mn"].astype("float64") / 1000
+    starts = pd.PeriodIndex(public.index, freq="Q").start_time
+    ratio = pd.Series(public.to_numpy() / gdp.reindex(starts).to_numpy() * 100, index=starts).dropna()
+    return ratio if len(ratio) else None
+
+
+def deficit_gdp(deficits: dict[str, float], tables: Tables) -> dict[str, float]:
+    """Fiscal-year deficit ÷ the mean of the fiscal year's four quarters of nominal GDP (SAAR),
+    percent; only years whose four quarters are all in the data (FY2025: 2024Q4 to 2025Q3)."""
+    gdp = values(tables, "fred_gdp")
+    out: dict[str, float] = {}
+    for fy, deficit in deficits.items():
+        end = pd.Timestamp(f"{fy}-09-30")
+        if gdp is None:
+            break
+        quarters = gdp[(gdp.index > end - pd.DateOffset(years=1)) & (gdp.index <= end)]
+        if len(quarters) == 4:
+            out[fy] = rounded(deficit / float(quarters.mean()) * 100, 1)
+    return out
+
+
+def _at_quarter(s: pd.Series, start: pd.Timestamp, unit: str, source: str) -> Point | None:
+    return Point(rounded(float(s[start]), 1), quarter_label(start), unit, source) if start in s.index else None
+
+
+def _public_debt(tables: Tables, total: pd.Series) -> tuple[Point | None, Point | None, str | None, Point | None]:
+    """Debt held by the public / GDP: the latest quarter, a year earlier, the direction, and total
+    public debt / GDP in that same quarter (so that one sentence states both for one date)."""
+    public = debt_held_by_public_gdp(tables)
+    if public is None:
+        return None, None, None, None
+    last, src = public.index[-1], "Treasury MSPD Table 1; FRED GDP"
+    year_before = last - pd.DateOffset(years=1)
+    now, earlier = _at_quarter(public, last, PCT_GDP, src), _at_quarter(public, year_before, PCT_GDP, src)
+    moved = direction(float(public[last]), float(public[year_before])) if earlier else None
+    return now, earlier, moved, _at_quarter(total, last, PCT_GDP, "FRED GFDEGDQ188S")
+
+
 def fiscal(tables: Tables, vintage: str, as_of: str = "") -> Fiscal:
     deficits = deficits_by_fy(tables[FRED_SERIES["FYFSD"].id])
     years = sorted(deficits)
-    latest, prior = years[-1], years[-2] if len(years) > 1 else None  # None: no year to compare with
-    gdp = _series(tables, "GFDEGDQ188S")
-    debt_gdp = Point(round(float(gdp.iloc[-1]), 1), quarter_label(gdp.index[-1]), "percent of GDP", "FRED GFDEGDQ188S")
-    earlier = gdp[gdp.index <= gdp.index[-1] - pd.DateOffset(years=1)]
-    debt_gdp_earlier = (
-        Point(round(float(earlier.iloc[-1]), 1), quarter_label(earlier.index[-1]), "percent of GDP", "FRED GFDEGDQ188S")
-        if len(earlier)
-        else None
-    )
-    change = round(deficits[latest] - deficits[prior], 1) if prior else None
+    latest = years[-1]
+    prior = years[-2] if len(years) > 1 else None  # None: no year to compare with
+    total = required(tables, "GFDEGDQ188S")
+    src = "FRED GFDEGDQ188S"
+    debt_gdp = Point(rounded(float(total.iloc[-1]), 1), quarter_label(total.index[-1]), PCT_GDP, src)
+    earlier = total[total.index <= total.index[-1] - pd.DateOffset(years=1)]
+    debt_gdp_earlier = Point(rounded(float(earlier.iloc[-1]), 1), quarter_label(earlier.index[-1]), PCT_GDP, src) if len(earlier) else None
+    public_now, public_earlier, public_direction, total_then = _public_debt(tables, total)
+    to_gdp = deficit_gdp(deficits, tables)
     return Fiscal(
-        deficit_usd_bn=deficits,
+        deficit_usd_bn={fy: rounded(v, 1) for fy, v in deficits.items()},
         first_fy=years[0],
         latest_fy=latest,
         prior_fy=prior,
-        latest_deficit=Point(deficits[latest], latest, "billions of USD", "FRED FYFSD"),
-        average_deficit_usd_bn=round(sum(deficits.values()) / len(deficits), 1),
-        change_vs_prior_usd_bn=change,
+        latest_deficit=Point(rounded(deficits[latest], 1), latest, USD_BN, "FRED FYFSD"),
+        average_deficit_usd_bn=rounded(sum(deficits.values()) / len(deficits), 1),
+        change_vs_prior_usd_bn=rounded(deficits[latest] - deficits[prior], 1) if prior else None,
         direction_vs_prior=direction(deficits[latest], deficits[prior]) if prior else None,
+        deficit_to_gdp_pct=to_gdp,
+        latest_deficit_to_gdp=Point(to_gdp[latest], latest, PCT_GDP, "FRED FYFSD, GDP") if latest in to_gdp else None,
         debt_to_gdp_pct=debt_gdp,
         debt_to_gdp_year_earlier=debt_gdp_earlier,
         debt_to_gdp_direction=direction(debt_gdp.value, debt_gdp_earlier.value) if debt_gdp_earlier else None,
+        debt_held_by_public_to_gdp_pct=public_now,
+        debt_held_by_public_year_earlier=public_earlier,
+        debt_held_by_public_direction=public_direction,
+        debt_to_gdp_at_public_quarter=total_then,
         vintage=vintage,
         vintage_after_as_of=bool(vintage and as_of and vintage > as_of),
     )
@@ -113,24 +177,80 @@ def _month_minus_year(ym: str) -> str:
 
 def _month_values(tic: pd.DataFrame, month: str) -> dict[str, float]:
     rows = tic[tic["month"] == month]
-    return {str(c): round(float(v), 1) for c, v in zip(rows["country"], rows["value"])}
+    return {str(c): rounded(float(v), 1) for c, v in zip(rows["country"], rows["value"])}
 
 
-def cayman_estimate(tic: pd.DataFrame, research: pd.DataFrame) -> tuple[Estimate | None, Estimate | None, Point | None]:
-    """The Fed note's undercount, and official TIC + undercount at the note's date (if published)."""
-    rows = research[research["id"] == CAYMAN_UNDERCOUNT]
-    if rows.empty:
-        return None, None, None
-    r = rows.iloc[0]
-    source = f"{r['publisher']}, \u201c{r['title']}\u201d ({r['published']}), doi:{r['doi']}, {r['locator']}"
-    cite = {"title": r["title"], "publisher": r["publisher"], "doi": r["doi"], "url": r["url"]}
-    undercount = Estimate(round(float(r["value"]), 1), r["as_of"], source, r["published"], r["units"], r["quote"], **cite)
+def stated_precision(value: float) -> float:
+    """The place value of the last significant digit of a number as its source states it:
+    'around $1.4 trillion' (1,400) is stated to the nearest 100, $1.85 trillion to the nearest 10."""
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return float(Decimal(1).scaleb(int(exponent)))
+
+
+def _round_to(value: float, step: float) -> float:
+    return float((Decimal(repr(value)) / Decimal(repr(step))).quantize(Decimal(1), rounding=ROUND_HALF_UP) * Decimal(repr(step)))
+
+
+def _cited(r: pd.Series) -> dict[str, Any]:
+    """The citation fields of a research row, and its full citation (ASCII quotes: it may stand in any language's text)."""
+    where = f", doi:{r['doi']}" if r["doi"] else f", {r['url']}"
+    source = f'{r["publisher"]}, "{r["title"]}" ({r["published"]}){where}, {r["locator"]}'
+    return {
+        "source": source,
+        "published": r["published"],
+        "title": r["title"],
+        "publisher": r["publisher"],
+        "doi": r["doi"],
+        "url": r["url"],
+    }
+
+
+def _research(research: pd.DataFrame, row_id: str) -> pd.Series | None:
+    rows = research[research["id"] == row_id]
+    return None if rows.empty else rows.iloc[0]
+
+
+def cayman_estimate(tic: pd.DataFrame, research: pd.DataFrame) -> tuple[Estimate | None, Estimate | None, Point | None, float | None]:
+    """The note's undercount, and our calculation from it: official TIC at the note's month +
+    the undercount, stated at the note's precision (the note gives no total). Also the TIC figure
+    used and the unrounded sum."""
+    r = _research(research, CAYMAN_UNDERCOUNT)
+    if r is None:
+        return None, None, None, None
+    undercount = Estimate(
+        rounded(float(r["value"]), 1),
+        r["as_of"],
+        unit=r["units"],
+        method=r["quote"],
+        precision=stated_precision(float(r["value"])),
+        **_cited(r),
+    )
     official = _month_values(tic, r["as_of"]).get(CAYMAN)
     if official is None:
-        return None, undercount, None
-    official_point = Point(official, r["as_of"], "billions of USD", "Treasury TIC")
-    estimate = Estimate(round(official + float(r["value"]), 1), r["as_of"], source, r["published"], r["units"], r["method"], **cite)
-    return estimate, undercount, official_point
+        return None, undercount, None, None
+    total = official + float(r["value"])
+    step = stated_precision(float(r["value"]))
+    method = (
+        f"Official TIC holdings of the Cayman Islands in {r['as_of']} ({official:,.1f} billion USD) plus the note's "
+        f"undercount ({float(r['value']):,.0f} billion USD) is {total:,.1f} billion USD, stated to the note's precision "
+        f"(the nearest {step:,.0f} billion USD). This is our calculation: the note's abstract gives the undercount, not a total."
+    )
+    estimate = Estimate(_round_to(total, step), r["as_of"], unit=r["units"], method=method, precision=step, **_cited(r))
+    return estimate, undercount, Point(official, r["as_of"], USD_BN, "Treasury TIC"), total
+
+
+def _press_total(research: pd.DataFrame) -> Estimate | None:
+    r = _research(research, CAYMAN_PRESS_TOTAL)
+    if r is None:
+        return None
+    return Estimate(
+        rounded(float(r["value"]), 1),
+        r["as_of"],
+        unit=r["units"],
+        method=r["method"],
+        precision=stated_precision(float(r["value"])),
+        **_cited(r),
+    )
 
 
 def holders(tic: pd.DataFrame, research: pd.DataFrame) -> Holders:
@@ -139,10 +259,14 @@ def holders(tic: pd.DataFrame, research: pd.DataFrame) -> Holders:
     now = _month_values(tic, month)
     countries = {c: v for c, v in now.items() if c not in TIC_AGGREGATES}
     ranking = sorted(countries, key=lambda c: (-countries[c], c))
-    estimate, undercount, official_then = cayman_estimate(tic, research)
-    largest = countries[ranking[0]]
-    unit, src = "billions of USD", "Treasury TIC"
+    estimate, undercount, official_then, total = cayman_estimate(tic, research)
+    press = _press_total(research)
+    unit, src = USD_BN, "Treasury TIC"
     earlier_values = _month_values(tic, earlier)
+    then: dict[str, float] = {}
+    if estimate is not None:
+        then = {c: v for c, v in _month_values(tic, estimate.as_of).items() if c not in TIC_AGGREGATES and c != CAYMAN}
+    largest_then = min(then, key=lambda c: (-then[c], c)) if then else None
     return Holders(
         as_of=month,
         year_earlier=earlier,
@@ -154,118 +278,20 @@ def holders(tic: pd.DataFrame, research: pd.DataFrame) -> Holders:
         foreign_official=Point(now["For. Official"], month, unit, src) if "For. Official" in now else None,
         cayman_official=Point(countries[CAYMAN], month, unit, src) if CAYMAN in countries else None,
         cayman_rank=ranking.index(CAYMAN) + 1 if CAYMAN in ranking else None,
+        cayman_estimate_published=undercount is not None,
         cayman_official_at_estimate_date=official_then,
         cayman_estimate_usd_bn=estimate,
         cayman_undercount_usd_bn=undercount,
-        cayman_estimate_vs_largest=None if estimate is None else ("above" if estimate.value > largest else "below"),
-    )
-
-
-# --- basis trade -------------------------------------------------------------------------
-
-
-def lev_short_notional(tff: pd.DataFrame) -> pd.Series:
-    """Leveraged funds' gross short notional (USD bn) per report date with all six contracts."""
-    rows = tff[tff["contract_code"].isin(FACE_USD) & tff["lev_short"].notna()]
-    notional = rows["lev_short"].astype("float64") * rows["contract_code"].map(FACE_USD)
-    grouped = pd.DataFrame({"d": rows["report_date"], "code": rows["contract_code"], "usd": notional}).groupby("d")
-    complete = grouped["code"].nunique() == len(FACE_USD)
-    total = grouped["usd"].sum()[complete] / 1e9
-    return total.sort_index()
-
-
-def gaps(dates: pd.Index, as_of: pd.Timestamp | None = None, max_step_days: int = 8) -> list[tuple[str, str]]:
-    """Spans of missing weeks (first and last missing week): between reports, and after the
-    latest report up to ``as_of`` when more than a week has passed."""
-    spans = []
-    for prev, nxt in zip(dates[:-1], dates[1:]):
-        if (nxt - prev).days > max_step_days:
-            spans.append((_iso(prev + pd.Timedelta(days=7)), _iso(nxt - pd.Timedelta(days=7))))
-    if as_of is not None and len(dates):
-        # a Tuesday's report is published on the Friday after: count the weeks due by as_of
-        due = (as_of - dates[-1] - pd.Timedelta(days=REPORT_LAG_DAYS)).days // 7
-        if due >= 1:
-            spans.append((_iso(dates[-1] + pd.Timedelta(days=7)), _iso(dates[-1] + pd.Timedelta(days=7 * due))))
-    return spans
-
-
-def _weeks(span: tuple[str, str]) -> int:
-    return round((pd.Timestamp(span[1]) - pd.Timestamp(span[0])).days / 7) + 1
-
-
-def basis(tff: pd.DataFrame, as_of: str | None = None) -> Basis:
-    """The basis-trade figures; ``as_of`` (the edition's date) makes a stale end visible."""
-    s = lev_short_notional(tff)
-    unit, src = "billions of USD", "CFTC TFF"
-    y2020 = s[pd.DatetimeIndex(s.index).year == 2020]
-    base = Point(round(float(y2020.mean()), 1), "2020", unit, src) if len(y2020) else None
-    latest = Point(round(float(s.iloc[-1]), 1), _iso(s.index[-1]), unit, src)
-    end = pd.Timestamp(as_of) if as_of else None
-    missing = gaps(s.index, end)
-    last_rows = tff[tff["report_date"] == s.index[-1]]
-    by_contract = {c: round(float(v) * FACE_USD[c] / 1e9, 1) for c, v in zip(last_rows["contract_code"], last_rows["lev_short"])}
-    trailing = missing[-1] if missing and pd.Timestamp(missing[-1][0]) > s.index[-1] else None
-    return Basis(
-        lev_short_usd_bn={_iso(d): round(float(v), 1) for d, v in s.items()},
-        contracts=dict(CONTRACT_LABELS),
-        latest=latest,
-        level_2020=base,
-        peak=Point(round(float(s.max()), 1), _iso(s.idxmax()), unit, src),
-        change_since_2020_pct=round((latest.value / base.value - 1) * 100, 1) if base else None,
-        direction_vs_2020=direction(latest.value, base.value) if base else None,
-        weeks_complete=int(len(s)),
-        weeks_missing=sum(_weeks(span) for span in missing),
-        gaps=missing,
-        weeks_since_latest=_weeks(trailing) if trailing else 0,
-        latest_by_contract_usd_bn=dict(sorted(by_contract.items())),
-    )
-
-
-# --- funding -----------------------------------------------------------------------------
-
-
-def _history(s: pd.Series, start: pd.Timestamp, digits: int = 1) -> dict[str, float]:
-    return {_iso(d): round(float(v), digits) for d, v in s[s.index >= start].items()}
-
-
-def funding(tables: Tables) -> Funding:
-    sofr, iorb = _series(tables, "SOFR"), _series(tables, "IORB")
-    both = pd.concat({"sofr": sofr, "iorb": iorb}, axis=1, sort=True).dropna()
-    spread = (both["sofr"] - both["iorb"]) * 100
-    recent = spread[spread.index > spread.index[-1] - pd.Timedelta(days=SPREAD_WINDOW_DAYS)]
-    rrp = _series(tables, "RRPONTSYD")
-    reserves = _series(tables, "WRESBAL")
-    tga = tables[DTS_TGA.id].set_index("date")["value"].dropna().sort_index()
-    start = spread.index[-1] - pd.DateOffset(years=HISTORY_YEARS)
-    srf = tables.get(FRED_SERIES["RPONTSYD"].id)
-    srf_point = (
-        _latest(srf.set_index("date")["value"].dropna(), unit="billions of USD", source="FRED RPONTSYD")
-        if srf is not None and srf["value"].notna().any()
-        else None
-    )
-    latest_spread = round(float(spread.iloc[-1]), 1)
-    res_earlier = _year_earlier(reserves, 1e-3, unit="billions of USD", source="FRED WRESBAL")
-    res_latest = _latest(reserves, 1e-3, unit="billions of USD", source="FRED WRESBAL")
-    return Funding(
-        sofr_iorb_bp=Point(latest_spread, _iso(spread.index[-1]), "basis points", "FRED SOFR, IORB"),
-        sofr_iorb_direction="above" if latest_spread > 0 else ("below" if latest_spread < 0 else "at"),
-        sofr_pct=Point(round(float(both["sofr"].iloc[-1]), 2), _iso(both.index[-1]), "percent", "FRED SOFR"),
-        iorb_pct=Point(round(float(both["iorb"].iloc[-1]), 2), _iso(both.index[-1]), "percent", "FRED IORB"),
-        sofr_iorb_max_bp_90d=Point(round(float(recent.max()), 1), _iso(recent.idxmax()), "basis points", "FRED SOFR, IORB"),
-        spread_window_days=SPREAD_WINDOW_DAYS,
-        rrp_usd_bn=_latest(rrp, unit="billions of USD", source="FRED RRPONTSYD"),
-        rrp_peak_usd_bn=Point(round(float(rrp.max()), 1), _iso(rrp.idxmax()), "billions of USD", "FRED RRPONTSYD"),
-        reserves_usd_bn=res_latest,
-        reserves_year_earlier_usd_bn=res_earlier,
-        reserves_direction=direction(res_latest.value, res_earlier.value) if res_earlier else None,
-        tga_usd_bn=_latest(tga, 1e-3, unit="billions of USD", source="Treasury DTS"),
-        srf_usd_bn=srf_point,
-        history={
-            "sofr_iorb_bp": _history(spread, start),
-            "rrp_usd_bn": _history(rrp, start),
-            "reserves_usd_bn": _history(reserves / 1000, start),
-            "tga_usd_bn": _history(tga / 1000, start),
-        },
+        cayman_press_total_usd_bn=press,
+        cayman_press_consistent=None
+        if press is None or total is None or undercount is None
+        else abs(press.value - total) <= (undercount.precision or 0) / 2,
+        largest_at_estimate_date=largest_then,
+        largest_at_estimate_date_usd_bn=Point(then[largest_then], estimate.as_of, unit, src) if largest_then and estimate else None,
+        cayman_estimate_vs_largest=None
+        if not (estimate and largest_then)
+        else ("above" if estimate.value > then[largest_then] else "below"),
+        cayman_estimate_rank_at_estimate_date=1 + sum(v > estimate.value for v in then.values()) if estimate and then else None,
     )
 
 
@@ -286,12 +312,12 @@ def debt(mspd: pd.DataFrame) -> Debt:
     bills = float(rows.loc[rows["security_class"] == "Bills", "total_usd_mn"].sum()) / 1000
     marketable = float(rows.loc[rows["security_type"] == "Total Marketable", "total_usd_mn"].sum()) / 1000
     src = "Treasury MSPD Table 1"
-    earlier = _year_earlier(share, digits=1, unit="percent", source=src)
-    now = _latest(share, digits=1, unit="percent", source=src)
+    earlier = year_earlier(share, digits=1, unit="percent", source=src)
+    now = latest(share, digits=1, unit="percent", source=src)
     return Debt(
         bills_share_pct=now,
-        bills_usd_bn=Point(round(bills, 1), _iso(last), "billions of USD", src),
-        marketable_usd_bn=Point(round(marketable, 1), _iso(last), "billions of USD", src),
+        bills_usd_bn=Point(rounded(bills, 1), iso(last), USD_BN, src),
+        marketable_usd_bn=Point(rounded(marketable, 1), iso(last), USD_BN, src),
         bills_share_year_earlier=earlier,
         bills_share_direction=direction(now.value, earlier.value) if earlier else None,
     )
@@ -305,11 +331,12 @@ def dataset_infos(manifest: dict[str, Any]) -> list[DatasetInfo]:
     for dataset_id, meta in sorted(manifest["datasets"].items()):
         spec = ALL[dataset_id]
         origins = meta.get("original", [])
+        url = str(meta.get("url", spec.url))
         infos.append(
             DatasetInfo(
                 id=dataset_id,
                 source_name=spec.source_name,
-                url=meta.get("url", spec.url),
+                url=LANDING_PAGES.get(dataset_id, url) if "{" in url else url,
                 units=spec.units,
                 first=meta.get("first", ""),
                 last=meta.get("last", ""),
@@ -335,5 +362,7 @@ def key_figures(tables: Tables, manifest: dict[str, Any]) -> KeyFigures:
         basis=basis(tables[CFTC_TFF.id], str(manifest["as_of"])),
         funding=funding(tables),
         debt=debt(tables[MSPD.id]),
+        markets=markets(tables),
+        rules={name: {"value": rule.value, "reason": rule.reason} for name, rule in RULES.items()},
         datasets=infos,
     )

@@ -76,13 +76,31 @@ def _words(fn: Callable[..., str]) -> Callable[..., MdText]:
 
 def filters(loc: Locale) -> dict[str, Callable[..., str]]:
     """The formatting filters templates may use, bound to the reader's language pack."""
-    return {"autolink": autolink, "code": code, **{name: _words(f) for name, f in _filters(loc).items()}}
+    return {"autolink": autolink, "code": code, **{name: _words(f) for name, f in _filters(loc).items()}, **_list_filters(loc)}
+
+
+def _list_filters(loc: Locale) -> dict[str, Callable[..., Any]]:
+    """Filters whose result is not the pack's words: amounts shown together, as a list (of rows) in
+    which amounts that differ read differently, and a country's name (data, escaped when printed)."""
+
+    def each(values: Any, sign: bool = False) -> list[MdText]:
+        return [MdText(text) for text in fmt.usd_each(list(values), loc, sign=sign)]
+
+    def cells(rows: Any, *fields: str) -> list[list[MdText | None]]:
+        table = fmt.usd_table([[_field(r, f) for f in fields] for r in rows], loc)
+        return [[None if c is None else MdText(c) for c in row] for row in table]
+
+    def country(name: Any) -> str:
+        """A country as TIC writes it, named by the pack's [countries]: data, so escaped when printed."""
+        return loc.name_of("countries", str(name))
+
+    return {"usd_each": each, "usd_cells": cells, "country": country}
 
 
 def _filters(loc: Locale) -> dict[str, Callable[..., str]]:
     return {
-        "usd": lambda v, digits=None, sign=False: fmt.usd_bn(v, loc, digits, sign=sign),
-        "usd_abs": lambda v, digits=None: fmt.usd_bn(abs(v), loc, digits),
+        "usd": lambda v, digits=None, sign=False, step=None: fmt.usd_bn(v, loc, digits, sign=sign, step=step),
+        "usd_abs": lambda v, digits=None, step=None: fmt.usd_bn(abs(v), loc, digits, step=step),
         "pct": lambda v, digits=1, sign=False: fmt.pct(v, loc, digits, sign=sign),
         "pct_abs": lambda v, digits=1: fmt.pct(abs(v), loc, digits),
         "bp": lambda v, digits=0, sign=False: fmt.bp(v, loc, digits, sign=sign),
@@ -94,6 +112,10 @@ def _filters(loc: Locale) -> dict[str, Callable[..., str]]:
         "word": lambda v: str(loc.get(f"words.{v}")),
         "updown": lambda v: str(loc.get(f"updown.{v}")),
     }
+
+
+def _field(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, Mapping) else getattr(row, name)
 
 
 class Numbering:

@@ -29,7 +29,7 @@ def draw(chart: Chart) -> list[Panel]:
     avg = f.average_deficit_usd_bn * chart.scale
     avg_line = ax.axhline(avg, color=c["average"], linewidth=1.0, linestyle=(0, (4, 2)), zorder=3)
     average = chart.label("average")
-    digits = 1 if max(abs(v) for v in vals) < 10 else 0
+    digits = fmt.distinct_digits(vals, 1 if max(abs(v) for v in vals) < 10 else 0)  # bars that differ read differently
     ax.set_xticks(range(len(years)), labels=[fmt.fiscal_year(y, loc) for y in years])
     ax.set_xlim(-0.6, len(years) - 0.4)
     hi = nice_max(max(vals))

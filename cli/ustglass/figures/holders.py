@@ -1,5 +1,6 @@
 """Figure "holders": the major foreign holders of Treasury securities now and a year earlier,
-plus a hatched row for the research estimate of Cayman-domiciled holdings."""
+plus a hatched row for our calculation of Cayman-domiciled hedge funds' holdings from a Federal
+Reserve note (at the note's precision)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ def draw(chart: Chart) -> list[Panel]:
         if est and country == CAYMAN:
             y, value = y + 1, est.value * s
             ax.barh(y, value, height=bar * 1.6, facecolor="white", edgecolor=c["estimate"], hatch="////", linewidth=0.8, zorder=2)
-            ends.append((value, chart.label("estimate_value", value=fmt.usd_bn(est.value, loc, 2), date=fmt.date(est.as_of, loc))))
+            ends.append(
+                (value, chart.label("estimate_value", value=fmt.usd_bn(est.value, loc, step=est.precision), date=fmt.date(est.as_of, loc)))
+            )
             annotate(ax, value, y, ends[-1][1], dx=3, color=c["estimate"], fontweight="bold")
             names.append(chart.label("estimate_row"))
     ax.set_yticks(range(len(names)), labels=names)
