@@ -13,6 +13,27 @@ import shutil
 import zipfile
 from pathlib import Path
 
+# Every dataset a complete snapshot holds: what fetch writes from these files, and what is shipped.
+DATASETS = {
+    "cftc_tff_ust",
+    "dts_tga",
+    "fred_dgs10",
+    "fred_dgs2",
+    "fred_fyfsd",
+    "fred_gdp",
+    "fred_gfdegdq188s",
+    "fred_iorb",
+    "fred_rrpontsyd",
+    "fred_sofr",
+    "fred_t10y2y",
+    "fred_threefytp10",
+    "fred_wresbal",
+    "mspd_table1",
+    "nyfed_srf",
+    "research_estimates",
+    "tic_mfh",
+}
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "official"
 
 # FRED series: (observation date, value as FRED writes it); "" is a missing observation.

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from official_dir import DATASETS
 from ustglass import snapshot
 from ustglass.app import app
 
@@ -34,25 +35,7 @@ def test_snapshot_from_official_files(official: Path, tmp_path: Path) -> None:
     assert entries(snaps) == [NEWEST]  # the CFTC report of 2026-08-04, released on 2026-08-07
     manifest = json.loads((snaps / NEWEST / "manifest.json").read_text())
     ds = manifest["datasets"]
-    assert set(ds) == {
-        "cftc_tff_ust",
-        "dts_tga",
-        "fred_dgs10",
-        "fred_dgs2",
-        "fred_fyfsd",
-        "fred_gdp",
-        "fred_gfdegdq188s",
-        "fred_iorb",
-        "fred_rrpontsyd",
-        "fred_sofr",
-        "fred_t10y2y",
-        "fred_threefytp10",
-        "fred_wresbal",
-        "mspd_table1",
-        "nyfed_srf",
-        "research_estimates",
-        "tic_mfh",
-    }
+    assert set(ds) == DATASETS
     sofr = ds["fred_sofr"]
     assert (sofr["rows"], sofr["first"], sofr["last"], sofr["units"]) == (5, "2026-06-17", "2026-06-23", "percent")
     assert sofr["url"] == "https://fred.stlouisfed.org/graph/fredgraph.csv?id=SOFR"

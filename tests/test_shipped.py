@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from official_dir import DATASETS
 from ustglass import metrics, releases, snapshot
 from ustglass.app import app
 
@@ -21,25 +22,6 @@ SHIPPED = REPO / "data_snapshots"
 # The article's edition, and the newest the data allow: the CFTC report of Tuesday 2026-10-06 came out
 # on Friday 2026-10-09, the last release any of the official files holds.
 EDITIONS = ("2025-12-31", "2026-10-09")
-DATASETS = {
-    "cftc_tff_ust",
-    "dts_tga",
-    "fred_dgs10",
-    "fred_dgs2",
-    "fred_fyfsd",
-    "fred_gdp",
-    "fred_gfdegdq188s",
-    "fred_iorb",
-    "fred_rrpontsyd",
-    "fred_sofr",
-    "fred_t10y2y",
-    "fred_threefytp10",
-    "fred_wresbal",
-    "mspd_table1",
-    "nyfed_srf",
-    "research_estimates",
-    "tic_mfh",
-}
 EXCLUDE = ("--exclude", "originals/*", "--exclude", "samples/*")
 runner = CliRunner()
 

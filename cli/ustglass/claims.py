@@ -12,7 +12,6 @@ whose data the snapshot lacks is "cannot be checked", naming the dataset that wo
 
 from __future__ import annotations
 
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 from ustglass import fmt, keyfigures, locale
 from ustglass.claimmetrics import METRICS, Measured
 from ustglass.errors import BuildError
+from ustglass.resources import read_toml
 from ustglass.scorecard import Tables, Unavailable
 
 CLAIMS_FILE = Path(__file__).resolve().parent / "research" / "claims.toml"
@@ -54,16 +54,6 @@ class Claim:
     checks: tuple[Check, ...]
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise BuildError(f"{path}: {exc}") from None
-    except OSError as exc:
-        raise BuildError(f"{path}: cannot read ({exc.strerror})") from None
-
-
 def _check(path: Path, cid: str, raw: Mapping[str, Any]) -> Check:
     where = f"{path}, claim {cid!r}, check {raw.get('id', '?')!r}"
 
@@ -92,7 +82,7 @@ def _check(path: Path, cid: str, raw: Mapping[str, Any]) -> Check:
 def load_claims(path: Path = CLAIMS_FILE) -> tuple[Claim, ...]:
     """The claim definitions, validated as a whole: a bad field names the file, claim and field."""
     claims = []
-    for cid, body in _read_toml(path).items():
+    for cid, body in read_toml(path).items():
         for name in ("refers_to", "date"):
             if not isinstance(body.get(name), str):
                 raise BuildError(f"{path}, claim {cid!r}, field {name!r}: missing")
@@ -363,7 +353,7 @@ def wording(code: str, templates_dir: Path | None = None) -> Wording:
     for d in dirs:
         path = d / code / WORDING_FILE
         if path.is_file():
-            return Wording(path, _read_toml(path), locale.load(code, dirs))
+            return Wording(path, read_toml(path), locale.load(code, dirs))
     found = sorted({p.parent.name for d in dirs if d.is_dir() for p in d.glob(f"*/{WORDING_FILE}")})
     raise BuildError(
         f"no claim wording for language {code!r} (templates/locales/{code}/{WORDING_FILE}); available: {', '.join(found) or 'none'}"

@@ -13,7 +13,6 @@ Adding a language is adding a folder (see docs/languages.md).
 from __future__ import annotations
 
 import string
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ustglass.errors import BuildError
-from ustglass.resources import bundled
+from ustglass.resources import bundled, read_toml
 
 PACK_FILE = "locale.toml"
 CHARTS_FILE = "charts.toml"
@@ -137,16 +136,6 @@ def choose(text: str, dirs: Iterable[Path] | None = None) -> tuple[str, ...]:
     raise ValueError(f"no language pack {text!r}; choose from {', '.join(codes) or '(none)'} or {ALL}")
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise BuildError(f"{path}: {exc}") from None
-    except OSError as exc:
-        raise BuildError(f"{path}: cannot read ({exc.strerror})") from None
-
-
 def load(code: str, dirs: Iterable[Path] | None = None) -> Locale:
     """The pack ``code`` from the first folder that has it."""
     dirs = list(dirs or search_path())
@@ -154,11 +143,11 @@ def load(code: str, dirs: Iterable[Path] | None = None) -> Locale:
         root = d / code
         if (root / PACK_FILE).is_file():  # each file of a pack from the first folder that has it
             found = next((p for p in (x / code / CHARTS_FILE for x in dirs) if p.is_file()), None)
-            charts = _read(found) if found is not None else {}
+            charts = read_toml(found) if found is not None else {}
             return Locale(
                 code=code,
                 root=root,
-                strings=_frozen(_read(root / PACK_FILE)),
+                strings=_frozen(read_toml(root / PACK_FILE)),
                 charts=_frozen(charts),
                 charts_file=found if found is not None and found.parent != root else None,
             )
