@@ -263,9 +263,9 @@ def test_claim_verdicts_differ_where_the_data_differ(unrevised_edition, edition)
 def test_revisions_are_listed_with_old_and_new_values(unrevised_edition) -> None:
     files = build(NEWEST)
     en = section(files["brief.en.md"], CHANGES["en"])
-    assert "- Federal surplus or deficit (-), 2024-09-30, value: −1,832,816 → −1,815,377" in en
-    assert "| Federal surplus or deficit (-) | changed | 0 | – | 1 | 0 |" in en
-    assert "联邦财政盈余或赤字（-），2024-09-30，value：−1,832,816 → −1,815,377" in files["brief.zh.md"]
+    assert "- Federal surplus or deficit, 2024-09-30, value: −1,832,816 → −1,815,377" in en
+    assert "| Federal surplus or deficit | changed | 0 | – | 1 | 0 |" in en
+    assert "联邦财政盈余或赤字，2024-09-30，value：−1,832,816 → −1,815,377" in files["brief.zh.md"]
     kf = json.loads(files["key_figures.json"])["changes"]
     fy = next(d for d in kf["datasets"] if d["dataset"] == "fred_fyfsd")
     assert fy["revisions"] == [{"key": "2024-09-30", "column": "value", "old": FY2024_FIRST_PUBLISHED, "new": -1_815_377.0}]
