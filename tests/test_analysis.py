@@ -120,7 +120,7 @@ def test_scorecard_section(edition) -> None:
         and "at percentile 100 of its trailing 3 years" in en
         and "The flag needs both above the 80th percentile: positions are there, funding is not." in en
     )
-    assert "**拥挤度标志：未触发。**" in zh and "标志要求两者均高于第80百分位：持仓已达到，融资尚未达到。" in zh
+    assert "**拥挤度标志：未触发。**" in zh and "触发标志需要两者均高于第80百分位；目前持仓已达到，融资尚未达到。" in zh
 
 
 def test_scenario_section(edition) -> None:
@@ -346,7 +346,7 @@ def test_a_threshold_and_a_parameter_changed_in_the_tables_change_the_brief(monk
     files = build(EDITION)
     en = files["brief.en.md"]
     assert "watch at or above 7 bp, stressed at or above 70 bp" in methods_lines(en)[4]
-    assert "| SOFR − IORB | 6.2 bp | December 30, 2025 | −10.0 bp over 4 weeks | 98 | calm |" in en  # 6.2 is under 7
+    assert "| SOFR − IORB, 5-day average | 6.2 bp | December 30, 2025 | −10.0 bp over 4 weeks | 98 | calm |" in en  # 6.2 is under 7
     assert "(`--beta`): 50%." in en and "B = β × N = $626 billion" in en
     assert json.loads(files["key_figures.json"])["scenarios"]["defaults"]["inputs"]["beta"] == 0.5
 
