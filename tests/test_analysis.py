@@ -120,7 +120,7 @@ def test_scorecard_section(edition) -> None:
         and "at percentile 100 of its trailing 3 years" in en
         and "The flag needs both above the 80th percentile: positions are there, funding is not." in en
     )
-    assert "**拥挤度标志：未触发。**" in zh and "标志要求两者均高于第80百分位：持仓已达到，融资尚未达到。" in zh
+    assert "**拥挤度标志：未触发。**" in zh and "触发标志需要两者均高于第80百分位；目前持仓已达到，融资尚未达到。" in zh
 
 
 def test_scenario_section(edition) -> None:
@@ -263,9 +263,9 @@ def test_claim_verdicts_differ_where_the_data_differ(unrevised_edition, edition)
 def test_revisions_are_listed_with_old_and_new_values(unrevised_edition) -> None:
     files = build(NEWEST)
     en = section(files["brief.en.md"], CHANGES["en"])
-    assert "- Federal surplus or deficit (-), 2024-09-30, value: −1,832,816 → −1,815,377" in en
-    assert "| Federal surplus or deficit (-) | changed | 0 | – | 1 | 0 |" in en
-    assert "联邦财政盈余或赤字（-），2024-09-30，value：−1,832,816 → −1,815,377" in files["brief.zh.md"]
+    assert "- Federal surplus or deficit, 2024-09-30, value: −1,832,816 → −1,815,377" in en
+    assert "| Federal surplus or deficit | changed | 0 | – | 1 | 0 |" in en
+    assert "联邦财政盈余或赤字，2024-09-30，value：−1,832,816 → −1,815,377" in files["brief.zh.md"]
     kf = json.loads(files["key_figures.json"])["changes"]
     fy = next(d for d in kf["datasets"] if d["dataset"] == "fred_fyfsd")
     assert fy["revisions"] == [{"key": "2024-09-30", "column": "value", "old": FY2024_FIRST_PUBLISHED, "new": -1_815_377.0}]
@@ -346,7 +346,7 @@ def test_a_threshold_and_a_parameter_changed_in_the_tables_change_the_brief(monk
     files = build(EDITION)
     en = files["brief.en.md"]
     assert "watch at or above 7 bp, stressed at or above 70 bp" in methods_lines(en)[4]
-    assert "| SOFR − IORB | 6.2 bp | December 30, 2025 | −10.0 bp over 4 weeks | 98 | calm |" in en  # 6.2 is under 7
+    assert "| SOFR − IORB, 5-day average | 6.2 bp | December 30, 2025 | −10.0 bp over 4 weeks | 98 | calm |" in en  # 6.2 is under 7
     assert "(`--beta`): 50%." in en and "B = β × N = $626 billion" in en
     assert json.loads(files["key_figures.json"])["scenarios"]["defaults"]["inputs"]["beta"] == 0.5
 

@@ -257,7 +257,7 @@ CHECKS = [
         "the Cayman note published by the edition's date",
         note_published,
         {
-            True: {"en": "Policy that relies on TIC alone sees less than is there", "zh": "只看TIC数据的政策会低估实际规模"},
+            True: {"en": "Policy that relies on TIC alone misses much of this exposure", "zh": "只看TIC数据的政策会低估这部分风险敞口"},
             False: {
                 "en": "No research estimate of Cayman hedge funds' holdings had been published",
                 "zh": "尚无关于开曼对冲基金持仓的研究估计发表",

@@ -157,7 +157,7 @@ def test_export_edit_one_paragraph_and_the_colours_then_rebuild(tmp_path: Path) 
     mine = tmp_path / "mine"
     assert invoke("templates", "export", str(mine)).exit_code == 0
     prose = mine / "locales" / "en" / "brief.md.j2"
-    old = "Policy that relies on TIC alone sees less than is there."
+    old = "Policy that relies on TIC alone misses much of this exposure."
     prose.write_text(prose.read_text(encoding="utf-8").replace(old, "Policy built on TIC alone misses most of this."), encoding="utf-8")
     spec = mine / "figures" / "deficits.toml"
     spec.write_text(spec.read_text(encoding="utf-8").replace('highlight = "#1f4e79"', 'highlight = "#c0392b"'), encoding="utf-8")

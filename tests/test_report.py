@@ -160,7 +160,7 @@ def test_prose_follows_the_data(build: Path) -> None:
     assert "before the pandemic (" not in md_en
     # ON RRP of $2.5 billion: too little to absorb drains
     assert "With only $2.6 billion in ON RRP on June 23, 2026, little is left to absorb drains" in md_en
-    assert "Policy that relies on TIC alone sees less than is there." in md_en
+    assert "Policy that relies on TIC alone misses much of this exposure." in md_en
 
 
 def test_prose_turns_with_the_data(build: Path, tmp_path: Path) -> None:
