@@ -24,23 +24,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple
-
-import matplotlib
-import matplotlib.dates
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import RendererAgg
-from matplotlib.figure import Figure, SubFigure
-from matplotlib.font_manager import FontPath, FontProperties
-from matplotlib.ft2font import FT2Font
-from matplotlib.text import Text
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ustglass import fmt, fonts
 from ustglass.chartspec import ChartText, FigureSpec
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
 from ustglass.locale import Locale
+
+if TYPE_CHECKING:  # matplotlib is imported by the functions that draw or measure, so the registry loads without it
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.figure import Figure, SubFigure
+    from matplotlib.ft2font import FT2Font
+    from matplotlib.text import Text
 
 _RC: dict[str, Any] = {
     "font.size": 8.0, "axes.linewidth": 0.6, "axes.edgecolor": "#4d4d4d", "axes.spines.top": False,
@@ -107,6 +104,8 @@ class Chart:
 @lru_cache(maxsize=4)
 def _metrics_font(face: fonts.CjkFace) -> FT2Font:
     """The brief's font at 100 pt and 72 dpi, to measure advances (1 pt = 1 px)."""
+    from matplotlib.ft2font import FT2Font
+
     font = FT2Font(str(face.path), face_index=face.index)
     font.set_size(100, 72)
     return font
@@ -216,6 +215,8 @@ def gap_spans(days: Sequence[date], vals: Sequence[float], end: date | None = No
 
 
 def _ticks(lo: float, hi: float) -> list[float]:
+    from matplotlib.ticker import MaxNLocator
+
     return [float(t) for t in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)]
 
 
@@ -241,6 +242,8 @@ def value_axis(ax: Axes, lo: float, hi: float, loc: Locale, axis: str = "y") -> 
 
 def date_num(d: date) -> float:
     """Matplotlib's number for a date."""
+    import matplotlib.dates
+
     return float(matplotlib.dates.date2num(d))
 
 
@@ -310,6 +313,8 @@ def place_panels(chart: Chart, panels: Sequence[Panel], top: float, bottom: floa
 
 def set_face(t: Text) -> None:
     """Give ``t`` the brief's CJK face (bold where bold was asked for), keeping its size."""
+    from matplotlib.font_manager import FontPath, FontProperties
+
     bold = t.get_fontweight() in ("bold", "semibold", "heavy", 600, 700, 800)
     face = fonts.cjk_face("bold" if bold else "regular")
     t.set_fontproperties(
@@ -329,6 +334,8 @@ def renderer(fig: Figure | SubFigure) -> RendererAgg:
 
 def apply_fonts(fig: Figure) -> None:
     """Give every text of ``fig`` the brief's CJK face."""
+    from matplotlib.text import Text
+
     for t in fig.findobj(Text):
         set_face(t)
 
@@ -339,6 +346,8 @@ def apply_fonts(fig: Figure) -> None:
 @contextmanager
 def style() -> Iterator[None]:
     """Matplotlib's own defaults plus the brief's fixed settings, whatever the user's matplotlibrc says."""
+    import matplotlib
+
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
         matplotlib.rcParams.update(_RC)  # type: ignore[arg-type]  # _RC's keys are rc names; the stubs want each as a Literal

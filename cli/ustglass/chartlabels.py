@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
-
-import matplotlib.colors
-from matplotlib import patheffects
-from matplotlib.axes import Axes
-from matplotlib.patches import Rectangle
-from matplotlib.text import Text
-from matplotlib.transforms import Bbox
+from typing import TYPE_CHECKING, Any
 
 from ustglass.chartkit import HALO, INK, SIZE, renderer, set_face, text_width
 
-_OUTLINE = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+if TYPE_CHECKING:  # matplotlib is imported where labels are placed, so the figure registry loads without it
+    from matplotlib.axes import Axes
+    from matplotlib.patches import Rectangle
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
 
 def annotate(ax: Axes, x: float, y: float, text: str, dy: float = 0.0, dx: float = 0.0, **kw: Any) -> Text:
@@ -31,12 +28,16 @@ def annotate(ax: Axes, x: float, y: float, text: str, dy: float = 0.0, dx: float
 
 def is_dark(color: Any) -> bool:
     """Whether ``color`` is dark enough to need white text on it."""
+    import matplotlib.colors
+
     r, g, b, _ = matplotlib.colors.to_rgba(color)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5
 
 
 def extent(t: Text, rend: Any, pad_pt: float = 0.0) -> Bbox:
     """The window extent of ``t`` in the brief's font, grown by ``pad_pt`` points each side."""
+    from matplotlib.transforms import Bbox
+
     set_face(t)
     box = t.get_window_extent(rend)
     pad = pad_pt * t.figure.dpi / 72
@@ -70,6 +71,8 @@ def label_bars(ax: Axes, bars: Sequence[Rectangle], texts: Sequence[str], line_y
     too short for its label keeps it beyond its end, and one that fits neither way goes just
     past the line (and where nothing fits, beyond its end after all).
     """
+    from matplotlib.transforms import Bbox
+
     rend = renderer(ax.figure)
     frame, pad = ax.get_window_extent(rend), clearance_pt * ax.figure.dpi / 72
     line = [] if line_y is None else [ax.transData.transform((0.0, line_y))[1]]
@@ -133,7 +136,10 @@ def free_label(ax: Axes, size_in: tuple[float, float], points: Sequence[tuple[fl
         clash = lo < x0 or hi > x1 or bot < y0 or top > y1 or any(lo < ar and al < hi and bot < at and ab < top for al, ar, ab, at in avoid)
         return int(clash), sum(lo <= px <= hi and bot <= py <= top for px, py in points)
 
+    from matplotlib import patheffects
+
     best = min(spots, key=cost)
     avoid.append(box(*best))
     # A white outline round the glyphs rather than a white box, which would cut into the gap shading.
-    return annotate(ax, best[0], best[1], text, dx=best[2], dy=best[3], bbox=None, path_effects=_OUTLINE, **kw)
+    outline = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    return annotate(ax, best[0], best[1], text, dx=best[2], dy=best[3], bbox=None, path_effects=outline, **kw)

@@ -93,10 +93,15 @@ PUBLISHED = Release("published", Rule.PUBLISHED, lag_days=0)
 class Dtype(str, Enum):
     """How a column is held in memory and written to a snapshot CSV."""
 
-    DATE = "date"  # datetime64[ns], written YYYY-MM-DD
+    DATE = "date"  # datetime64[us], written YYYY-MM-DD
     TEXT = "text"  # str, written as is (an empty field is an empty string)
     INT = "int"  # nullable Int64 (counts); an empty field is missing
     FLOAT = "float"  # float64; an empty field is missing (NaN)
+
+    @property
+    def pandas(self) -> str:
+        """The pandas dtype a column of this type has once a snapshot is loaded (``snapshot.read_csv``)."""
+        return {"date": "datetime64[us]", "text": "str", "int": "Int64", "float": "float64"}[self.value]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import re
 import shutil
 import stat
 import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -392,7 +393,11 @@ def file_hashes(path: Path) -> dict[str, str]:
 
 
 def load(path: Path) -> Snapshot:
-    """Read and verify a snapshot: every CSV must match the sha256 and row count in the manifest."""
+    """Read and verify a snapshot: every CSV must match the sha256 and row count in the manifest.
+
+    Each CSV is parsed once per process: a file whose verified bytes were parsed before (same
+    dataset, same sha256) is not parsed again; every call gets its own frames (copy-on-write
+    copies, so a caller changing one changes no other's)."""
     manifest = read_manifest(path)
     tables: dict[str, pd.DataFrame] = {}
     for dataset_id, meta in manifest["datasets"].items():
@@ -400,29 +405,46 @@ def load(path: Path) -> Snapshot:
         if spec is None:
             raise SnapshotError(f"{path / MANIFEST}: unknown dataset {dataset_id!r}")
         csv_path, data = _verified(path, meta)
-        try:
-            table = read_csv(spec, data)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise SnapshotError(f"{csv_path}: not a {dataset_id} table ({str(exc).splitlines()[0][:80]})") from None
+        table = _parsed(spec, csv_path, data, meta["sha256"])
         if len(table) != meta["rows"]:
             raise SnapshotError(
                 f"{path / MANIFEST}: dataset {dataset_id!r}, field 'rows': {meta['rows']}, but {csv_path.name} holds {len(table)}"
             )
-        tables[dataset_id] = table
+        tables[dataset_id] = table.copy(deep=False)
     return Snapshot(id=path.name, path=path, manifest=manifest, tables=tables)
 
 
+# Frames already parsed in this process, by (dataset id, sha256 of the CSV bytes): the bytes are
+# verified against the manifest before each look-up, so a hit is the same data. Oldest dropped first.
+_PARSED: OrderedDict[tuple[str, str], pd.DataFrame] = OrderedDict()
+_PARSED_MAX = 64  # the datasets of a few snapshots (an edition and its previous one need two)
+
+
+def _parsed(spec: DatasetSpec, csv_path: Path, data: bytes, sha256: str) -> pd.DataFrame:
+    key = (spec.id, sha256)
+    if key in _PARSED:
+        _PARSED.move_to_end(key)
+        return _PARSED[key]
+    try:
+        table = read_csv(spec, data)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SnapshotError(f"{csv_path}: not a {spec.id} table ({str(exc).splitlines()[0][:80]})") from None
+    _PARSED[key] = table
+    while len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
+    return table
+
+
 def read_csv(spec: DatasetSpec, data: bytes) -> pd.DataFrame:
-    """A snapshot CSV as the frame the parsers made, typed by the dataset's columns."""
-    types = {Dtype.INT: "Int64", Dtype.TEXT: str}
-    dtypes: dict[str, Any] = {c.name: types[c.dtype] for c in spec.schema if c.dtype in types}
+    """A snapshot CSV as the frame the parsers made, each column read as its declared type
+    (``Dtype.pandas``; nothing inferred): dates as text then parsed YYYY-MM-DD."""
+    read_as = {Dtype.DATE: "str", Dtype.TEXT: "str", Dtype.INT: "Int64", Dtype.FLOAT: "float64"}
+    dtypes: dict[str, Any] = {c.name: read_as[c.dtype] for c in spec.schema}
     missing = {c.name: [""] for c in spec.schema if c.dtype is not Dtype.TEXT}
     frame = pd.read_csv(io.BytesIO(data), dtype=dtypes, keep_default_na=False, na_values=missing)
     if tuple(frame.columns) != spec.columns:
         raise ValueError(f"columns {', '.join(map(str, frame.columns))}, expected {', '.join(spec.columns)}")
     for col in spec.schema:
         if col.dtype is Dtype.DATE:
-            frame[col.name] = pd.to_datetime(frame[col.name], format="%Y-%m-%d")
-        elif col.dtype is Dtype.FLOAT:
-            frame[col.name] = frame[col.name].astype("float64")
+            frame[col.name] = pd.to_datetime(frame[col.name], format="%Y-%m-%d").astype("datetime64[us]")  # Dtype.DATE.pandas
     return frame

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Any
-
-from matplotlib.artist import Artist
-from matplotlib.patches import Patch
+from typing import TYPE_CHECKING, Any
 
 from ustglass import fmt
 from ustglass.chartkit import SIZE, Chart, Panel, date_num, gap_spans, nice_max, series_with_gaps, text_width, time_axis, value_axis
@@ -21,6 +18,9 @@ from ustglass.chartlabels import Box, free_label
 from ustglass.chartspec import FigureDef
 from ustglass.keyfigures import KeyFigures
 from ustglass.locale import Locale
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
 
 
 def context(kf: KeyFigures, loc: Locale) -> dict[str, str]:
@@ -56,6 +56,8 @@ def draw(chart: Chart) -> list[Panel]:
     """The weekly lines; weeks missing after the latest report, up to the edition's date, are a
     gap like any other: the time axis runs to that date and they are shaded, so the reader
     sees the data stop."""
+    from matplotlib.patches import Patch
+
     b, c, s, loc, spec = chart.kf.basis, chart.colors, chart.scale, chart.loc, chart.spec
     days, vals = series_with_gaps(b.lev_short_usd_bn, b.gaps, b.max_step_days)
     net_days, net_vals = series_with_gaps(b.lev_net_short_usd_bn, b.gaps, b.max_step_days)

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import math
 from datetime import date
-
-from matplotlib.axes import Axes
+from typing import TYPE_CHECKING
 
 from ustglass import fmt
 from ustglass.chartkit import Chart, Panel, date_num, nice_max, series_with_gaps, time_axis, value_axis
 from ustglass.chartspec import FigureDef
 from ustglass.keyfigures import KeyFigures
 from ustglass.locale import Locale
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 BALANCES = (("rrp", "rrp_usd_bn"), ("reserves", "reserves_usd_bn"), ("tga", "tga_usd_bn"))  # label/colour key, series
 MAX_STEP_DAYS = 14  # a longer step between observations is a gap, never bridged

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from matplotlib.patches import Patch
-
 from ustglass import fmt
 from ustglass.chartkit import INK, PAD, RIGHT, SIZE, Chart, Panel, nice_max, text_width, value_axis
 from ustglass.chartlabels import annotate
@@ -32,6 +30,8 @@ def _axis_max(bars: Sequence[tuple[float, str]], axes_in: float) -> float:
 def draw(chart: Chart) -> list[Panel]:
     """Horizontal bars, the top ``top_n`` holders (and the Cayman Islands when the estimate is
     shown), each labelled at its end; the estimate row just under the official Cayman row."""
+    from matplotlib.patches import Patch
+
     h, c, s, loc = chart.kf.holders, chart.colors, chart.scale, chart.loc
     est = h.cayman_estimate_usd_bn if CAYMAN in h.usd_bn else None  # the estimate row sits under the official one
     top = h.ranking[: chart.spec.top_n]

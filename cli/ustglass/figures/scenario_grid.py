@@ -5,9 +5,6 @@ scenarios in the brief's table are outlined."""
 
 from __future__ import annotations
 
-from matplotlib.colors import LinearSegmentedColormap
-from matplotlib.patches import Patch, Rectangle
-
 from ustglass import fmt
 from ustglass.chartkit import INK, Chart, Panel
 from ustglass.chartlabels import annotate, is_dark
@@ -39,6 +36,9 @@ def marked_cells(kf: KeyFigures) -> list[tuple[int, int]]:
 
 
 def draw(chart: Chart) -> list[Panel]:
+    from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.patches import Patch, Rectangle
+
     s, c, loc = chart.kf.scenarios, chart.colors, chart.loc
     assert s is not None
     g = s.grid

@@ -4,8 +4,6 @@ beside the scale; an indicator without data in the snapshot says so in its row."
 
 from __future__ import annotations
 
-from matplotlib.lines import Line2D
-
 from ustglass import fmt
 from ustglass.chartkit import INK, MUTED, PAD, RIGHT, SIZE, Chart, Panel, text_width, value_axis
 from ustglass.chartspec import FigureDef
@@ -51,6 +49,8 @@ def row_text(chart: Chart, r: IndicatorReading, flags: dict[bool, str]) -> str:
 
 def draw(chart: Chart) -> list[Panel]:
     """Rows top to bottom in the table's order; the scale runs to 100, the value column beyond it."""
+    from matplotlib.lines import Line2D
+
     card, c, loc, spec = chart.kf.scorecard, chart.colors, chart.loc, chart.spec
     assert card is not None
     flags = {True: chart.label("flag_set"), False: chart.label("flag_not_set")}
