@@ -2,19 +2,33 @@
 
 The sentence is ``[brief.alt] <figure>`` of the language pack, with fields filled from the key
 figures, formatted by the pack's rules: the figure's own fields (those its chart text may use,
-see the pack's ``charts.toml``) and the brief's key numbers (:func:`key_numbers`). The HTML and
-PDF writers put it in ``<img alt>``; templates receive it as ``alt[<figure>]``.
+see the pack's ``charts.toml``) and the brief's key numbers (:func:`key_numbers`). A figure
+whose edition lacks part of what it shows has a sentence of its own for that case
+(``<figure>_<variant>``, chosen by :data:`VARIANTS`), so that the sentence stays true rather than
+reading "not available on not available". The HTML and PDF writers put it in ``<img alt>``;
+templates receive it as ``alt[<figure>]``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ustglass import figures, fmt
 from ustglass.keyfigures import KeyFigures
 from ustglass.locale import Locale
 
 ALT_KEY = "brief.alt"
+
+# Figure id -> the variant of its sentence an edition needs (None: the figure's own sentence).
+VARIANTS: dict[str, Callable[[KeyFigures], str | None]] = {
+    "funding": lambda kf: "without_spread" if kf.funding.sofr_iorb_bp is None else None,  # no SOFR - IORB line to describe
+}
+
+
+def alt_key(figure_id: str, kf: KeyFigures) -> str:
+    """The key of the figure's sentence in ``[brief.alt]`` for this edition."""
+    variant = VARIANTS[figure_id](kf) if figure_id in VARIANTS else None
+    return f"{ALT_KEY}.{figure_id}" if variant is None else f"{ALT_KEY}.{figure_id}_{variant}"
 
 
 def key_numbers(kf: KeyFigures, loc: Locale) -> dict[str, str]:
@@ -53,4 +67,4 @@ def alt_text(figure_id: str, kf: KeyFigures, loc: Locale) -> str:
 def alt_texts(kf: KeyFigures, loc: Locale, figure_ids: Iterable[str]) -> dict[str, str]:
     """The alt text of each figure, by id."""
     numbers = key_numbers(kf, loc)
-    return {fid: loc.text(f"{ALT_KEY}.{fid}", **{**numbers, **figures.get(fid).context(kf, loc)}) for fid in figure_ids}
+    return {fid: loc.text(alt_key(fid, kf), **{**numbers, **figures.get(fid).context(kf, loc)}) for fid in figure_ids}
