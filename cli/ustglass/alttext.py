@@ -31,6 +31,25 @@ def alt_key(figure_id: str, kf: KeyFigures) -> str:
     return f"{ALT_KEY}.{figure_id}" if variant is None else f"{ALT_KEY}.{figure_id}_{variant}"
 
 
+# The funding chart's lower panel: its series in the order the sentence names them, by their
+# words in the pack's [brief.alt_lists.funding] and the key figure that holds the latest value.
+FUNDING_BALANCES = (("reserves", "reserves_usd_bn"), ("tga", "tga_usd_bn"), ("rrp", "rrp_usd_bn"))
+
+
+def listed(parts: list[str], loc: Locale) -> str:
+    """``a, b and c`` by the pack's ``[brief.alt_lists]`` separators."""
+    if len(parts) < 2:
+        return "".join(parts)
+    return loc.text("brief.alt_lists.sep").join(parts[:-1]) + loc.text("brief.alt_lists.last_sep") + parts[-1]
+
+
+def funding_balances(kf: KeyFigures, loc: Locale) -> str:
+    """The balances the funding chart's lower panel shows, each with its latest value; a series
+    the edition lacks is left out of the sentence, as it is out of the chart."""
+    points = [(key, getattr(kf.funding, attr)) for key, attr in FUNDING_BALANCES]
+    return listed([loc.text("brief.alt_lists.funding", key, value=fmt.usd_bn(p.value, loc)) for key, p in points if p is not None], loc)
+
+
 def key_numbers(kf: KeyFigures, loc: Locale) -> dict[str, str]:
     """The brief's key numbers, formatted for the reader, by the names alt texts use."""
     f, h, b, fu = kf.fiscal, kf.holders, kf.basis, kf.funding
@@ -55,6 +74,7 @@ def key_numbers(kf: KeyFigures, loc: Locale) -> dict[str, str]:
         "reserves_usd": fmt.usd_bn(fu.reserves_usd_bn.value, loc) if fu.reserves_usd_bn else na,
         "tga_usd": fmt.usd_bn(fu.tga_usd_bn.value, loc) if fu.tga_usd_bn else na,
         "rrp_usd": fmt.usd_bn(fu.rrp_usd_bn.value, loc),
+        "funding_balances": funding_balances(kf, loc),
     }
 
 

@@ -196,8 +196,8 @@ def debt_public_gdp(tables: Tables) -> pd.Series:
     need(tables, "mspd_table1", "fred_gdp")
     dated(tables, "fred_gdp")  # no GDP observation: not available for want of GDP
     ratio = debt_held_by_public_gdp(tables)  # by quarter start
-    if ratio is None:
-        return pd.Series(dtype="float64")
+    if ratio is None:  # no quarter end with both: an empty series by date
+        return pd.Series(dtype="float64", index=pd.DatetimeIndex([]))
     ends = pd.PeriodIndex(ratio.index, freq="Q").end_time.normalize()
     return pd.Series(ratio.to_numpy(), index=pd.DatetimeIndex(ends))
 
