@@ -452,6 +452,6 @@ def test_a_character_no_font_has_stops_the_build_naming_it(tmp_path: Path) -> No
         )
         assert result.exit_code == 1
         assert result.stderr == (
-            "Error: brief.en.md, line 7: character '\U0001f984' (U+1F984) is in none of the brief's fonts (Noto Sans, Noto Sans CJK SC)\n"
+            "Error: brief.en.md, line 9: character '\U0001f984' (U+1F984) is in none of the brief's fonts (Noto Sans, Noto Sans CJK SC)\n"
         )
         assert not (tmp_path / "o").exists()

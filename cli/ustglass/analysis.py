@@ -1,6 +1,7 @@
 """The brief's analysis sections: the fragility scorecard, the stress scenarios, what changed
 since the previous edition, the claim check, and the methods appendix generated from the
-scorecard's and the scenarios' tables.
+scorecard's and the scenarios' tables; with them, how recent the data are (the header's newest
+observations, the stale notes and the release rules, from ``ustglass.freshness``).
 
 ``gather`` computes them into the key figures (language-neutral codes and numbers, the
 pipeline's gather phase); ``context`` turns them into finished values for the templates, in
@@ -14,7 +15,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from ustglass import changes, claims, fmt, scenarios, scorecard, snapshot
+from ustglass import changes, claims, fmt, freshness, scenarios, scorecard, snapshot
 from ustglass.errors import BuildError
 from ustglass.figures.amounts import change_unit, exact_digits, fraction, indicator_value, multiple, share
 from ustglass.keyfigures import Changes, ClaimReading, Claims, IndicatorReading, KeyFigures, ScenarioOutcome, Scenarios
@@ -411,6 +412,16 @@ def claim_rows(found: Claims, w: claims.Wording) -> list[dict[str, str]]:
     return rows
 
 
+# ---------------------------------------------------------------- how recent the data are
+
+
+def freshness_context(kf: KeyFigures, loc: Locale) -> dict[str, Any]:
+    """The header's newest observations, the stale notes and the release rules (``ustglass.freshness``),
+    the rules' rows safe in a table."""
+    found = freshness.context(kf, loc)
+    return {**found, "releases": [{k: cell(v) for k, v in r.items()} for r in found["releases"]]}
+
+
 # ---------------------------------------------------------------- all of it
 
 
@@ -441,5 +452,6 @@ def context(kf: KeyFigures, loc: Locale, words: claims.Wording) -> dict[str, Any
                 "total": fmt.number(len(kf.claims.claims), loc),
             },
             "methods": methods_context(kf.scenarios, loc),
+            "freshness": freshness_context(kf, loc),
         }
     )

@@ -195,6 +195,23 @@ class Debt:
 
 
 @dataclass(frozen=True)
+class Freshness:
+    """How recent a dataset of a snapshot is: its newest observation (as the snapshot writes its
+    period), the date that observation became known, and whether it is stale on the as-of date
+    (older than its usual lag plus its frequency's margin: ``ustglass.releases``)."""
+
+    last_observation: str
+    known_since: str  # YYYY-MM-DD
+    stale: bool
+    age_days: int  # from the end of the newest observation's period to the as-of date
+    stale_after_days: int | None  # stale beyond this age (None: never)
+
+    def to_dict(self) -> dict[str, str | bool]:
+        """The form key_figures.json gives it."""
+        return {"last_observation": self.last_observation, "known_since": self.known_since, "stale": self.stale}
+
+
+@dataclass(frozen=True)
 class DatasetInfo:
     """One dataset of the snapshot; the reader sees its title, source and unit as the language pack names them."""
 
@@ -428,6 +445,7 @@ class KeyFigures:
     markets: Markets
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # every threshold, window and reference date, with its reason
     datasets: list[DatasetInfo] = field(default_factory=list)
+    freshness: dict[str, Freshness] = field(default_factory=dict)  # dataset id -> how recent it is on the as-of date
     scorecard: Scorecard | None = None
     claims: Claims | None = None
     scenarios: Scenarios | None = None
@@ -435,6 +453,7 @@ class KeyFigures:
 
     def to_dict(self) -> dict[str, Any]:
         out = _plain(dataclasses.asdict(self))
+        out["freshness"] = {k: v.to_dict() for k, v in self.freshness.items()}
         return {k: v for k, v in out.items() if v is not None or k not in ANALYSIS}
 
     def to_json(self) -> str:

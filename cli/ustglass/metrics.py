@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from ustglass import __version__
+from ustglass import __version__, releases
 from ustglass.datasets import ALL, CFTC_TFF, FRED_SERIES, MSPD, RESEARCH, TIC_MFH
 from ustglass.keyfigures import DatasetInfo, Debt, Estimate, Fiscal, Holders, KeyFigures, Markets, Peak, Point
 from ustglass.marketmetrics import CONTRACT_LABELS, FACE_USD, basis, funding, gaps, lev_short_notional, markets, notional
@@ -365,4 +365,5 @@ def key_figures(tables: Tables, manifest: dict[str, Any]) -> KeyFigures:
         markets=markets(tables),
         rules={name: {"value": rule.value, "reason": rule.reason} for name, rule in RULES.items()},
         datasets=infos,
+        freshness=releases.freshness(tables, manifest),
     )

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 import pandas as pd
 
 from ustglass.datasets import ALL, STALE_MARGIN_DAYS, DatasetSpec, Frequency, Release, Rule
+from ustglass.keyfigures import Freshness
 
 # --- business days -------------------------------------------------------------------------
 
@@ -197,20 +197,18 @@ def stale_after_days(spec: DatasetSpec) -> int | None:
 # --- freshness -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Freshness:
-    """How recent a dataset of a snapshot is: its newest observation (as the snapshot writes its
-    period), the date that observation became known, and whether it is stale on the as-of date."""
-
-    last_observation: str
-    known_since: str  # YYYY-MM-DD
-    stale: bool
-    age_days: int  # from the end of the newest observation's period to the as-of date
-    stale_after_days: int | None  # stale beyond this age (None: never)
-
-    def to_dict(self) -> dict[str, str | bool]:
-        """The form key_figures.json gives it."""
-        return {"last_observation": self.last_observation, "known_since": self.known_since, "stale": self.stale}
+def period_label(spec: DatasetSpec, period: str) -> str:
+    """An observation's period as the key figures write periods, at the dataset's frequency: a
+    quarter ``2025Q3`` (from its first day), a month ``2025-10`` (from ``YYYY-MM`` or a month-end
+    date), a fiscal year ``2025`` (from its last day), anything else the day ``YYYY-MM-DD``."""
+    day = _as_date(period)
+    if spec.frequency is Frequency.QUARTERLY:
+        return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+    if spec.frequency is Frequency.MONTHLY:
+        return f"{day.year:04d}-{day.month:02d}"
+    if spec.frequency is Frequency.FISCAL_YEAR:
+        return str(day.year)
+    return day.isoformat()
 
 
 def _newest_period(spec: DatasetSpec, table: pd.DataFrame) -> Any | None:

@@ -33,13 +33,12 @@ import numpy as np
 import pandas as pd
 
 from ustglass import keyfigures as kfs
-from ustglass.metrics import FACE_USD, bills_share  # the contract table (code -> face value): change here only
+from ustglass.metrics import FACE_USD, bills_share, debt_held_by_public_gdp  # the contract table (code -> face value): change here only
 
 Tables = Mapping[str, pd.DataFrame]
 HISTORY_START = pd.Timestamp("2018-01-01")
 CALM, WATCH, STRESSED = "calm", "watch", "stressed"
 OK, NOT_AVAILABLE = "ok", "not_available"
-DEBT_TOTAL_ROWS = ("Total Public Debt Outstanding", "Total Treasury Securities Outstanding")  # by preference
 CAYMAN, GRAND_TOTAL = "Cayman Islands", "Grand Total"
 SPREAD_MEAN_OBS = 5  # SOFR - IORB: mean of the last five daily observations (one week)
 VOL_CHANGES = 20  # realised volatility over the last 20 daily changes
@@ -192,16 +191,15 @@ def srf_max_4w(tables: Tables) -> pd.Series:
 
 
 def debt_public_gdp(tables: Tables) -> pd.Series:
-    """Debt held by the public at quarter end (MSPD) ÷ nominal GDP of that quarter (SAAR), percent."""
+    """Debt held by the public at quarter end (MSPD) ÷ nominal GDP of that quarter (SAAR), percent,
+    by quarter end: the key figures' own series (``metrics.debt_held_by_public_gdp``), one computation."""
     need(tables, "mspd_table1", "fred_gdp")
-    mspd = tables["mspd_table1"]
-    rows = mspd[mspd["security_type"].isin(DEBT_TOTAL_ROWS) & mspd["record_date"].dt.is_quarter_end]
-    rows = rows.assign(rank=rows["security_type"].map(DEBT_TOTAL_ROWS.index)).sort_values(["record_date", "rank"])
-    public = rows.drop_duplicates("record_date").set_index("record_date")["public_usd_mn"].astype("float64") / 1000
-    gdp = dated(tables, "fred_gdp")
-    starts = pd.PeriodIndex(public.index, freq="Q").start_time
-    ratio = public.to_numpy() / gdp.reindex(starts).to_numpy() * 100
-    return pd.Series(ratio, index=pd.DatetimeIndex(public.index)).dropna()
+    dated(tables, "fred_gdp")  # no GDP observation: not available for want of GDP
+    ratio = debt_held_by_public_gdp(tables)  # by quarter start
+    if ratio is None:  # no quarter end with both: an empty series by date
+        return pd.Series(dtype="float64", index=pd.DatetimeIndex([]))
+    ends = pd.PeriodIndex(ratio.index, freq="Q").end_time.normalize()
+    return pd.Series(ratio.to_numpy(), index=pd.DatetimeIndex(ends))
 
 
 def deficit_gdp(tables: Tables) -> pd.Series:
