@@ -161,15 +161,13 @@ def _cjk_file(weight: fonts.Weight) -> Path:
 
 
 def fonts_identity() -> list[Any]:
-    """The brief's font files (CJK two weights, Noto Sans four styles) by path, size and mtime."""
-    if "fonts" not in _memo:
-        try:
-            cjk = [list(_stamp(_cjk_file(w))) for w in ("regular", "bold")]
-            latin = [list(_stamp(fonts.latin_font_path(s))) for s in ("regular", "bold", "italic", "bold-italic")]
-        except (BuildError, OSError) as exc:  # a missing font is reported by the build itself; nothing is cached
-            return ["unavailable", type(exc).__name__, str(exc), os.urandom(8).hex()]
-        _memo["fonts"] = canonical([cjk, latin])
-    return json.loads(_memo["fonts"])
+    """The brief's font files (CJK two weights, Noto Sans four styles) by path, size and mtime (looked up each time: cheap)."""
+    try:
+        cjk = [list(_stamp(_cjk_file(w))) for w in ("regular", "bold")]
+        latin = [list(_stamp(fonts.latin_font_path(s))) for s in ("regular", "bold", "italic", "bold-italic")]
+    except (BuildError, OSError) as exc:  # a missing font is reported by the build itself; nothing is served
+        return ["unavailable", type(exc).__name__, str(exc), os.urandom(8).hex()]
+    return [cjk, latin]
 
 
 def environment() -> list[Any]:
@@ -181,7 +179,11 @@ def snapshot_dirs(ref: str | None, since: str | None, root: Path) -> list[Path]:
     """The snapshots an edition reads, found as :func:`ustglass.snapshot.resolve` finds them: the
     edition's (``ref``, else the newest under ``root``) and the one it is compared with (``since``,
     else the newest before it). Unresolvable references give no directory (the build reports them)."""
-    listed = sorted(p for p in root.iterdir() if p.is_dir() and _SNAPSHOT_ID.match(p.name) and (p / _MANIFEST).is_file()) if root.is_dir() else []
+    listed = (
+        sorted(p for p in root.iterdir() if p.is_dir() and _SNAPSHOT_ID.match(p.name) and (p / _MANIFEST).is_file())
+        if root.is_dir()
+        else []
+    )
 
     def find(name: str | None) -> Path | None:
         if name is None:

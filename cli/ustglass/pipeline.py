@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ustglass import cache, locale, outdir, overrides
 from ustglass.config import FIGURE_DPI, FigureFormat, Format, ReportConfig
-from ustglass.errors import BuildError
+from ustglass.errors import BuildError, UstglassError
 from ustglass.keyfigures import KeyFigures
 from ustglass.resources import bundled
 
@@ -302,16 +302,23 @@ def jobs_for(cfg: ReportConfig, tasks: int) -> int:
     return max(1, min(tasks, cfg.jobs if cfg.jobs is not None else cores))
 
 
-def _portable(exc: BaseException) -> BaseException:
-    """``exc`` as it survives pickling, or (for an exception whose class cannot be rebuilt from its
-    arguments, such as InputError) a copy made without calling its ``__init__``."""
+def _portable(exc: BaseException) -> BaseException | tuple[type[BaseException], tuple[Any, ...], dict[str, Any]]:
+    """``exc`` as it survives pickling or, for an exception whose class cannot be rebuilt from its
+    arguments (such as InputError), its class, arguments and attributes, for :func:`_rebuilt`."""
     try:
         return pickle.loads(pickle.dumps(exc))
-    except Exception:  # noqa: BLE001 - any failure to pickle means: copy by hand
-        copy = type(exc).__new__(type(exc))
-        copy.args = exc.args
-        copy.__dict__.update({k: v for k, v in vars(exc).items() if not k.startswith("__")})
-        return copy
+    except Exception:  # noqa: BLE001 - any failure to pickle means: send its parts
+        return type(exc), exc.args, {k: v for k, v in vars(exc).items() if not k.startswith("__")}
+
+
+def _rebuilt(sent: Any) -> BaseException:
+    if isinstance(sent, BaseException):
+        return sent
+    cls, args, attrs = sent
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(attrs)
+    return exc
 
 
 def _child(task: Callable[[], dict[str, bytes]], store: cache.Store, out: int) -> None:
@@ -362,8 +369,9 @@ def in_processes(tasks: Mapping[str, Callable[[], dict[str, bytes]]], jobs: int,
                 results[name] = payload[1]
                 store.stats.merge(payload[2])
             else:
-                exc = payload[1]
-                exc.add_note(f"in the process building {name}:\n{payload[2]}")
+                exc = _rebuilt(payload[1])
+                if not isinstance(exc, (UstglassError, OSError)):  # a bug: keep where it happened
+                    exc.add_note(f"in the process building {name}:\n{payload[2]}")
                 errors[name] = exc
     finally:
         for _, pid, read in running:  # only when the parent itself was interrupted
