@@ -13,6 +13,7 @@ from ustglass import cache, pipeline
 from ustglass.app import app
 from ustglass.config import Format, ReportConfig
 from ustglass.errors import BuildError, InputError
+from ustglass.resources import bundled
 
 runner = CliRunner()
 SNAPSHOT = "2026-10-09"
@@ -113,3 +114,16 @@ def test_serial_on_one_core_or_with_jobs_1(monkeypatch: pytest.MonkeyPatch, tmp_
         "x": b""
     }
     assert called == []
+
+
+def test_the_cache_stats_of_a_parallel_build_count_each_entry_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ustglass import figures
+
+    shared_fonts = Path(os.environ["USTGLASS_CACHE_DIR"]) / "fonts"
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "fonts").symlink_to(shared_fonts, target_is_directory=True)
+    monkeypatch.setenv("USTGLASS_CACHE_DIR", str(tmp_path / "cache"))
+    cfg = ReportConfig(langs=("zh", "en"), formats=(Format.md,), snapshots_root=bundled("data_snapshots"), out_dir=tmp_path / "out", jobs=2)
+    built = pipeline.build(cfg)
+    assert built.cache.built() == sorted(["edition", "key-figures", *(f"{fid}.{code}.png" for fid in figures.IDS for code in ("zh", "en"))])
+    assert built.cache.hits == []

@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING, Any
 from ustglass import cache, locale, outdir, overrides
 from ustglass.config import FIGURE_DPI, FigureFormat, Format, ReportConfig
 from ustglass.errors import BuildError, UstglassError
-from ustglass.keyfigures import KeyFigures
 from ustglass.resources import bundled
 
 if TYPE_CHECKING:
     from ustglass import claims, snapshot
     from ustglass.charts import Figure
     from ustglass.chartspec import FigureSpec
+    from ustglass.keyfigures import KeyFigures
 
 TOP_HOLDERS = 10
 
@@ -200,6 +200,8 @@ def key_figures(cfg: ReportConfig, store: cache.Store) -> tuple[str, KeyFigures]
     """The edition's snapshot id and key figures, from the cache when the snapshot files and the code are unchanged."""
     key = cache.Key("key-figures", cache.code_version(), cache.libraries(), options(cfg)["snapshot"], cfg.since,
                     snapshots_digest(cfg), label="key-figures")  # fmt: skip
+    from ustglass.keyfigures import KeyFigures
+
     if (data := store.get(key)) is not None:
         try:
             snapshot_id, kf = pickle.loads(data)
@@ -324,6 +326,7 @@ def _rebuilt(sent: Any) -> BaseException:
 def _child(task: Callable[[], dict[str, bytes]], store: cache.Store, out: int) -> None:
     """In a forked process: run ``task``, send back its files and cache use, or its exception; never return."""
     status = 0
+    store.stats = cache.Stats()  # only what this process does goes back
     try:
         try:
             payload: tuple[Any, ...] = ("ok", task(), store.stats)
