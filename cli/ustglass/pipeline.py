@@ -452,6 +452,9 @@ def build_figures(cfg: ReportConfig, kinds: tuple[FigureFormat, ...]) -> Built:
         drawn = figure_bytes(store, kf, loc, specs, wanted)
         return {f"{fid}.{loc.code}.{kind.value}": data for fid, by_kind in drawn.items() for kind, data in by_kind.items()}
 
+    if jobs_for(cfg, len(packs)) > 1 and not all(store.has(figure_key(f, kf, loc, s, k, d)) for loc in packs.values()
+                                                 for f, s in specs.items() for k, d in wanted):  # fmt: skip
+        from ustglass import charts  # noqa: F401 - imported once, for every language's process
     files = per_language(cfg, packs, one, store)
     store.trim()
     return Built(snapshot_id, files, warnings, store.stats)
