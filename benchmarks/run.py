@@ -100,7 +100,9 @@ def measure(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, flo
 
     def sample() -> None:
         while not done.wait(0.01):
-            peak_pss[0] = max(peak_pss[0], sum(_pss_kb(p) for p in _tree(proc.pid)))
+            # children before their parents: a process forking between two readings is then counted
+            # short for one sample rather than twice (its parent's shared pages whole, then half again)
+            peak_pss[0] = max(peak_pss[0], sum(_pss_kb(p) for p in reversed(_tree(proc.pid))))
 
     sampler = threading.Thread(target=sample, daemon=True)
     if Path("/proc/self/smaps_rollup").exists():

@@ -182,9 +182,9 @@ def snapshots_digest(cfg: ReportConfig) -> list[str]:
     return cache.snapshots_digest(cache.snapshot_dirs(cfg.snapshot, cfg.since, cfg.snapshots_root))
 
 
-def edition_key(cfg: ReportConfig, what: str = "edition", *extra: Any) -> cache.Key:
+def edition_key(cfg: ReportConfig) -> cache.Key:
     """Everything a build reads, hashed with the standard library only: snapshot files, templates, code, fonts, options."""
-    return cache.Key(what, cache.environment(), options(cfg), snapshots_digest(cfg), templates_digest(cfg), *extra, label=what)
+    return cache.Key("edition", cache.environment(), options(cfg), snapshots_digest(cfg), templates_digest(cfg), label="edition")
 
 
 def figure_key(fid: str, kf: KeyFigures, loc: locale.Locale, spec: FigureSpec, kind: FigureFormat, dpi: int | None) -> cache.Key:
@@ -198,7 +198,7 @@ def figure_key(fid: str, kf: KeyFigures, loc: locale.Locale, spec: FigureSpec, k
 
 def key_figures(cfg: ReportConfig, store: cache.Store) -> tuple[str, KeyFigures]:
     """The edition's snapshot id and key figures, from the cache when the snapshot files and the code are unchanged."""
-    key = cache.Key("key-figures", cache.code_version(), cache.libraries(), options(cfg)["snapshot"], cfg.since,
+    key = cache.Key("key-figures", cache.code_version(), cache.libraries(), cfg.snapshot, cfg.since,
                     snapshots_digest(cfg), label="key-figures")  # fmt: skip
     from ustglass.keyfigures import KeyFigures
 
