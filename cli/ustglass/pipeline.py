@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
+import gc
 import os
 import pickle
 import shutil
@@ -346,6 +347,7 @@ def in_processes(tasks: Mapping[str, Callable[[], dict[str, bytes]]], jobs: int,
     raise it; the processes still running are stopped."""
     sys.stdout.flush()
     sys.stderr.flush()
+    gc.freeze()  # the parent's objects out of the collector's reach: the children do not copy their pages by collecting them
     pending, results = list(tasks), {}
     running: list[tuple[str, int, int]] = []
     errors: dict[str, BaseException] = {}
@@ -384,6 +386,7 @@ def in_processes(tasks: Mapping[str, Callable[[], dict[str, bytes]]], jobs: int,
                 os.waitpid(pid, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
+        gc.unfreeze()
     for name in tasks:
         if name in errors:
             raise errors[name]
