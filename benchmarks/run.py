@@ -200,7 +200,9 @@ def machine() -> list[str]:
     version = subprocess.run([USTGLASS, "--version"], capture_output=True, text=True).stdout.strip()
     return [f"- CPU: {cpu}, {os.cpu_count()} logical cores; memory {mem}",
             f"- {platform.platform()}; Python {platform.python_version()}; {version}",
-            f"- measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}"]
+            f"- measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; load average at the end "
+            f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1 / 5 / 15 min; other work on the machine slows every case, "
+            "the parallel ones most)"]
 
 
 def summary(results: list[Result], floor: float) -> list[str]:
@@ -211,15 +213,19 @@ def summary(results: list[Result], floor: float) -> list[str]:
     if {"report --lang all, cold, serial", "report --lang all, cold"} <= t.keys():
         out.append(f"- a process per language (forked after the shared work): cold edition {t['report --lang all, cold, serial']:.2f} s "
                    f"in one process, {t['report --lang all, cold']:.2f} s in two.")  # fmt: skip
+    def was(name: str) -> str:  # as ratios to each run's own import floor: the machine's load differs between runs
+        return f"{t[name]:.2f} s, {t[name] / floor:.2f} × the floor (first measurement: {BEFORE[name] / BEFORE['import floor']:.2f} ×)"
+
+    if "report --lang all, cold" in t:
+        out.append(f"- cold, everything together: {was('report --lang all, cold')}.")
     if "report --lang all, warm" in t:
-        out.append(f"- the whole-edition cache, looked up before pandas, matplotlib or WeasyPrint are imported: an unchanged "
-                   f"rebuild {t['report --lang all, warm']:.2f} s (first measurement: {BEFORE['report --lang all, warm']:.2f} s).")  # fmt: skip
+        out.append("- the whole-edition cache, looked up before pandas, matplotlib or WeasyPrint are imported: an unchanged "
+                   f"rebuild {was('report --lang all, warm')}.")  # fmt: skip
     if "report after one template changed" in t:
-        out.append(f"- the key-figures and chart caches: after a template change only the pages are made again, "
-                   f"{t['report after one template changed']:.2f} s (first measurement: {BEFORE['report after one template changed']:.2f} s).")  # fmt: skip
+        out.append(f"- the key-figures and chart caches: after a template change only the pages are made again, {was('report after one template changed')}.")
     if "report after one dataset changed" in t:
-        out.append(f"- after one dataset changed the key figures, the charts that read it and both pages are made again: "
-                   f"{t['report after one dataset changed']:.2f} s (first measurement: {BEFORE['report after one dataset changed']:.2f} s).")  # fmt: skip
+        out.append("- after one dataset changed the key figures, the charts that read it and both pages are made again: "
+                   f"{was('report after one dataset changed')}.")  # fmt: skip
     if {"figures --only deficits", "figures --only deficits --no-cache"} <= t.keys():
         out.append(f"- `figures --only`: {t['figures --only deficits']:.2f} s from the cache, {t['figures --only deficits --no-cache']:.2f} s drawn.")
     out += ["", "## Targets (issue 11)", "", "| target | measured | met |", "|---|---:|---|"]
