@@ -80,11 +80,14 @@ ALLOWED: dict[str, set[str]] = {
     "render": {"fonts", "sandbox"},
     "sandbox": set(),
     "outdir": set(),
+    "cache": {"fonts"},  # standard library only: an unchanged edition is found before anything heavy is imported
     "alttext": {"figures"},
     "overrides": set(),
     "settings": set(),
     "pages": {"render", "overrides"},
     "pipeline": {
+        "cache",
+        "chartspec",
         "snapshot",
         "metrics",
         "charts",
@@ -151,6 +154,7 @@ FORBIDDEN_THIRD_PARTY = {
         ("scorecard", "claimmetrics", "claims", "changes", "analysis", "freshness"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}
     ),
     "sandbox": {"matplotlib", "httpx", "pandas", "typer", "weasyprint"},
+    "cache": {"pandas", "numpy", "matplotlib", "jinja2", "weasyprint", "markdown_it", "fontTools"},
 }
 
 

@@ -200,6 +200,13 @@ StrictOpt = Annotated[
         show_default=False,
     ),
 ]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Build everything afresh: take nothing from the cache and keep nothing in it.")
+]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", min=1, help="Languages built at once, each in a process; default: one per core.", show_default=False),
+]
 
 
 def _settings(config: Path | None, defaults: dict[str, Any] | None = None, **flags: Any) -> Settings:
@@ -274,6 +281,8 @@ def report(
             "--since", help="The previous edition's snapshot (id or path), for 'what changed'; default: the one before --snapshot."
         ),
     ] = None,
+    no_cache: NoCacheOpt = False,
+    jobs: JobsOpt = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -284,7 +293,7 @@ def report(
     verbosity = _verbosity(quiet, verbose)
     cfg = _settings(
         config, languages=lang, formats=format, out=out, snapshots=snapshots, templates=templates, figures=figures, strict=strict
-    ).report_config(snapshot=snapshot, since=since)
+    ).report_config(snapshot=snapshot, since=since, cache=not no_cache, jobs=jobs)
     if Format.pdf in cfg.formats and (warning := subsetting_warning()):
         _warn([warning])
     with _errors():
@@ -326,12 +335,15 @@ def figures_command(
     figures: FiguresOpt = None,
     strict: StrictOpt = None,
     config: ConfigOpt = None,
+    no_cache: NoCacheOpt = False,
+    jobs: JobsOpt = None,
 ) -> None:
     """Render the brief's figures, or the ones named, as SVG and PNG, without building the brief."""
     from ustglass import pipeline
 
     s = _settings(config, languages=lang, figure_formats=format, snapshots=snapshots, templates=templates, figures=figures, strict=strict)
-    cfg = s.report_config(snapshot=snapshot, figures=tuple(only) if only else None, out_dir=out or s["out"] / "figures")
+    cfg = s.report_config(snapshot=snapshot, figures=tuple(only) if only else None, out_dir=out or s["out"] / "figures",
+                           cache=not no_cache, jobs=jobs)  # fmt: skip
     try:
         if list_:
             typer.echo(pipeline.format_figure_list(pipeline.figure_list(cfg)))
@@ -366,6 +378,8 @@ def publish(
     figures: FiguresOpt = None,
     strict: StrictOpt = None,
     config: ConfigOpt = None,
+    no_cache: NoCacheOpt = False,
+    jobs: JobsOpt = None,
     quiet: Quiet = False,
 ) -> None:
     """For cron: fetch; if the data changed, build every language and format and publish them atomically."""
@@ -393,6 +407,8 @@ def publish(
         strict=s["strict"],
         organisation=s["organisation"],
         author=s["author"] or None,
+        cache=not no_cache,
+        jobs=jobs,
     )
     with _errors(log):
         run(opts, log)

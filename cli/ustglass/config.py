@@ -57,6 +57,8 @@ class ReportConfig:
     since: str | None = None  # the previous edition's snapshot (id or path); None: the one before `snapshot`
     organisation: str = "ustglass"  # who publishes the brief: the PDF's cover and its Author, the page's author
     author: str | None = None  # a person named on the cover and in the metadata as well, if any
+    cache: bool = True  # take unchanged work from the cache (ustglass.cache) and keep what is built
+    jobs: int | None = None  # languages built at once, each in a process; None: one per core
 
 
 def _choose(text: str, order: tuple[Enum, ...], what: str) -> tuple:

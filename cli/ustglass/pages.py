@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,8 +95,11 @@ def build(
     markdown: str,
     figures: Mapping[str, render.InlineFigure],
     others: Sequence[locale.Locale],
+    memo: Memo | None = None,
 ) -> dict[str, bytes]:
-    """``brief.<code>.html`` and ``brief.<code>.pdf``, as ``cfg.formats`` asks."""
+    """``brief.<code>.html`` and ``brief.<code>.pdf``, as ``cfg.formats`` asks. ``memo(kind, parts, make)``
+    may return a page made earlier from the same ``parts`` instead of calling ``make`` (the cache)."""
+    memo = memo or _make
     body = render.markdown_to_html(markdown, figures, anchors(loc))
     script = loc.text("typography.script")
     page: dict[str, Any] = {
@@ -114,10 +117,13 @@ def build(
     if Format.html in cfg.formats:
         screen = {**page, "medium": "screen", "html_lang": loc.html_lang, "editions": editions(others)}
         draft = render.render_template(env, "page.html.j2", {**screen, "fonts_css": Markup("")})
-        render.check_glyphs(markdown, draft, f"brief.{loc.code}")
-        fonts_css = render.font_faces_css(render.web_font_urls(render.page_text(draft), script), script)
-        html = render.render_template(env, "page.html.j2", {**screen, "fonts_css": Markup(fonts_css)})
-        out[f"brief.{loc.code}.html"] = html.encode("utf-8")
+
+        def web_page() -> bytes:
+            render.check_glyphs(markdown, draft, f"brief.{loc.code}")
+            fonts_css = render.font_faces_css(render.web_font_urls(render.page_text(draft), script), script)
+            return render.render_template(env, "page.html.j2", {**screen, "fonts_css": Markup(fonts_css)}).encode("utf-8")
+
+        out[f"brief.{loc.code}.html"] = memo("html", (loc.code, script, draft), web_page)
     if Format.pdf in cfg.formats:
         fonts_css = render.font_faces_css(render.pdf_font_urls(), script)
         printed = render.render_template(
@@ -125,7 +131,19 @@ def build(
             "page.html.j2",
             {**page, "medium": "print", "html_lang": loc.text("pdf_lang"), "editions": [], "fonts_css": Markup(fonts_css)},
         )
-        render.check_glyphs(markdown, printed, f"brief.{loc.code}")
-        with tempfile.TemporaryDirectory(prefix="ustglass-pdf-") as tmp:
-            out[f"brief.{loc.code}.pdf"] = render.pdf_bytes(printed, base_dir=Path(tmp), script=script, assets=(bundled("templates"),))
+
+        def printed_page() -> bytes:
+            render.check_glyphs(markdown, printed, f"brief.{loc.code}")
+            with tempfile.TemporaryDirectory(prefix="ustglass-pdf-") as tmp:
+                return render.pdf_bytes(printed, base_dir=Path(tmp), script=script, assets=(bundled("templates"),))
+
+        out[f"brief.{loc.code}.pdf"] = memo("pdf", (loc.code, script, printed), printed_page)
     return out
+
+
+Memo = Callable[[str, Sequence[Any], Callable[[], bytes]], bytes]
+
+
+def _make(kind: str, parts: Sequence[Any], make: Callable[[], bytes]) -> bytes:
+    """No cache: make the page."""
+    return make()

@@ -3,24 +3,41 @@
 Everything is computed in memory first; files are written last, into a temporary
 directory beside the output that then replaces it in one step (``outdir``), so an
 interrupted or failed build never leaves a half-written or mixed output directory.
+
+Work already done is taken from the cache (:mod:`ustglass.cache`): the whole edition when
+nothing it reads has changed (decided before pandas, matplotlib or WeasyPrint are imported,
+which is why the heavy modules are imported inside the functions here), else its key figures,
+each chart and each page as far as their own inputs are unchanged. With several languages and
+cores, each language is built in a process of its own, forked once the shared work is done.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
+import functools
+import gc
 import os
+import pickle
 import shutil
+import sys
 import tempfile
-from collections.abc import Mapping
+import traceback
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ustglass import alttext, analysis, chartkit, charts, claims, figures, locale, metrics, outdir, overrides, pages, render, snapshot
+from ustglass import cache, locale, outdir, overrides
 from ustglass.config import FIGURE_DPI, FigureFormat, Format, ReportConfig
-from ustglass.errors import BuildError
-from ustglass.keyfigures import KeyFigures
+from ustglass.errors import BuildError, UstglassError
 from ustglass.resources import bundled
+
+if TYPE_CHECKING:
+    from ustglass import claims, snapshot
+    from ustglass.charts import Figure
+    from ustglass.chartspec import FigureSpec
+    from ustglass.keyfigures import KeyFigures
 
 TOP_HOLDERS = 10
 
@@ -28,15 +45,19 @@ TOP_HOLDERS = 10
 @dataclass(frozen=True)
 class Built:
     """What a build produced: file name (relative to the output directory) -> bytes, and the
-    warnings met on the way (files of an editor's folder ignored under ``strict=False``)."""
+    warnings met on the way (files of an editor's folder ignored under ``strict=False``);
+    ``cache`` says what was taken from the cache and what was built."""
 
     snapshot_id: str
     files: dict[str, bytes]
     warnings: tuple[str, ...] = ()
+    cache: cache.Stats | None = None
 
 
 def load_key_figures(cfg: ReportConfig) -> tuple[snapshot.Snapshot, KeyFigures]:
     """The edition's snapshot and every key figure of the brief, the analysis sections included."""
+    from ustglass import analysis, metrics, snapshot
+
     snap = snapshot.load(snapshot.resolve(cfg.snapshot, cfg.snapshots_root))
     kf = metrics.key_figures(snap.tables, snap.manifest)
     return snap, analysis.gather(kf, snap, previous_snapshot(cfg, snap))
@@ -45,6 +66,8 @@ def load_key_figures(cfg: ReportConfig) -> tuple[snapshot.Snapshot, KeyFigures]:
 def previous_snapshot(cfg: ReportConfig, current: snapshot.Snapshot) -> snapshot.Snapshot | None:
     """The previous edition's snapshot, for "what changed": ``cfg.since``, else the newest one
     before the edition's in the snapshots root; None when there is none."""
+    from ustglass import snapshot
+
     if cfg.since is not None:
         path = snapshot.resolve(cfg.since, cfg.snapshots_root)
         if path.name >= current.id:
@@ -60,9 +83,11 @@ def check_overrides(cfg: ReportConfig) -> tuple[str, ...]:
             *overrides.check_dir(cfg.figures_dir, "figures", strict=cfg.strict))  # fmt: skip
 
 
-def load_specs(cfg: ReportConfig) -> dict[str, charts.FigureSpec]:
+def load_specs(cfg: ReportConfig) -> dict[str, FigureSpec]:
     """The specs of the figures the brief shows (``cfg.figures``, default every registered
     figure, in the registry's order), editors' overrides (``--figures``, then ``<templates>/figures``) first."""
+    from ustglass import chartspec, figures
+
     ids = figures.IDS if cfg.figures is None else tuple(dict.fromkeys(cfg.figures))
     for figure_id in ids:
         figures.get(figure_id)  # an unknown id is one clear error, before any file is read
@@ -72,18 +97,22 @@ def load_specs(cfg: ReportConfig) -> dict[str, charts.FigureSpec]:
         path = next((d / f"{figure_id}.toml" for d in spec_dirs if (d / f"{figure_id}.toml").is_file()), None)
         if path is None:
             raise BuildError(f"figures/{figure_id}.toml not found")
-        specs[figure_id] = charts.load_spec(path)
+        specs[figure_id] = chartspec.load_spec(path, figures.get(figure_id))
     return specs
 
 
-def draw_figures(kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec]) -> dict[str, charts.Figure]:
+def draw_figures(kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, FigureSpec]) -> dict[str, Figure]:
     """Every chart of the brief in the language of ``loc``, by figure id."""
+    from ustglass import charts
+
     charts.chart_texts(loc, specs)  # every problem of the pack's chart text at once, before drawing
     return {fid: charts.build_figure(fid, kf, loc, spec) for fid, spec in specs.items()}
 
 
-def figure_files(kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec]) -> dict[str, bytes]:
+def figure_files(kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, FigureSpec]) -> dict[str, bytes]:
     """Every chart of the brief as PNG bytes, keyed by its path relative to the output."""
+    from ustglass import charts
+
     return {figure_path(fid, loc): charts.png_bytes(fig) for fid, fig in draw_figures(kf, loc, specs).items()}
 
 
@@ -94,6 +123,8 @@ def figure_path(figure_id: str, loc: locale.Locale) -> str:
 
 def holder_rows(kf: KeyFigures, loc: locale.Locale) -> list[dict[str, Any]]:
     """The major-holders table: the largest holders now and a year earlier, named as the pack names them."""
+    from ustglass import metrics
+
     h = kf.holders
     rows = []
     for rank, country in enumerate(h.ranking[:TOP_HOLDERS], start=1):
@@ -114,6 +145,8 @@ def context(
     kf: KeyFigures, loc: locale.Locale, figure_paths: Mapping[str, str], words: claims.Wording, alt: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """Everything a brief template may use: finished values only (words come from ``t``, see render)."""
+    from ustglass import analysis, render
+
     largest = kf.holders.ranking[0]
     return {
         "analysis": analysis.context(kf, loc, words),
@@ -132,20 +165,122 @@ def data_uri(data: bytes, mime: str = "image/png") -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+# ---------------------------------------------------------------- what the cache keys on
+
+
+def options(cfg: ReportConfig) -> dict[str, Any]:
+    """The options that shape a build's files (not where they go, nor how the build runs)."""
+    return {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg) if f.name not in ("out_dir", "cache", "jobs")}
+
+
+def templates_digest(cfg: ReportConfig) -> list[str]:
+    """The shipped templates and packs, the editor's folders and every figure spec, hashed."""
+    return [cache.tree_digest(bundled("templates")), cache.tree_digest(cfg.templates_dir), cache.tree_digest(cfg.figures_dir),
+            *(cache.tree_digest(d, "*.toml") for d in overrides.spec_dirs(cfg.templates_dir, cfg.figures_dir))]  # fmt: skip
+
+
+def snapshots_digest(cfg: ReportConfig) -> list[str]:
+    return cache.snapshots_digest(cache.snapshot_dirs(cfg.snapshot, cfg.since, cfg.snapshots_root))
+
+
+def edition_key(cfg: ReportConfig) -> cache.Key:
+    """Everything a build reads, hashed with the standard library only: snapshot files, templates, code, fonts, options."""
+    return cache.Key("edition", cache.environment(), options(cfg), snapshots_digest(cfg), templates_digest(cfg), label="edition")
+
+
+def figure_key(fid: str, kf: KeyFigures, loc: locale.Locale, spec: FigureSpec, kind: FigureFormat, dpi: int | None) -> cache.Key:
+    """A chart in one language and format: the key figures it declares it reads, its spec, the pack's words."""
+    from ustglass import figures
+
+    reads = [[name, getattr(kf, name)] for name in figures.get(fid).reads]
+    return cache.Key("figure", cache.environment(), fid, kind, dpi, dataclasses.replace(spec, path=""), loc.code, loc.strings,
+                     loc.charts, reads, label=f"{fid}.{loc.code}.{kind.value}")  # fmt: skip
+
+
+def key_figures(cfg: ReportConfig, store: cache.Store) -> tuple[str, KeyFigures]:
+    """The edition's snapshot id and key figures, from the cache when the snapshot files and the code are unchanged."""
+    key = cache.Key("key-figures", cache.code_version(), cache.libraries(), cfg.snapshot, cfg.since,
+                    snapshots_digest(cfg), label="key-figures")  # fmt: skip
+    from ustglass.keyfigures import KeyFigures
+
+    if (data := store.get(key)) is not None:
+        try:
+            snapshot_id, kf = pickle.loads(data)
+            if isinstance(kf, KeyFigures):
+                return snapshot_id, kf
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            pass
+    snap, kf = load_key_figures(cfg)
+    store.put(key, pickle.dumps((snap.id, kf), protocol=pickle.HIGHEST_PROTOCOL))
+    return snap.id, kf
+
+
+def figure_bytes(
+    store: cache.Store, kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, FigureSpec], wanted: Sequence[tuple[FigureFormat, int | None]]
+) -> dict[str, dict[FigureFormat, bytes]]:
+    """Each chart in each (format, dpi) wanted, by figure id: from the cache, else drawn once and saved in the formats missing."""
+    from ustglass import chartspec, figures
+
+    chartspec.chart_texts(loc, [figures.get(f) for f in specs])  # every problem of the pack's chart text at once, before drawing
+    out: dict[str, dict[FigureFormat, bytes]] = {}
+    for fid, spec in specs.items():
+        keys = {kind: figure_key(fid, kf, loc, spec, kind, dpi) for kind, dpi in wanted}
+        found = {kind: store.get(key) for kind, key in keys.items()}
+        if any(data is None for data in found.values()):
+            from ustglass import charts
+
+            fig = charts.build_figure(fid, kf, loc, spec)
+            for kind, dpi in wanted:
+                if found[kind] is None:
+                    data = charts.png_bytes(fig, dpi or 200) if kind is FigureFormat.png else charts.svg_bytes(fig)
+                    store.put(keys[kind], data)
+                    found[kind] = data
+        out[fid] = {kind: data for kind, data in found.items() if data is not None}
+    return out
+
+
+def page_memo(store: cache.Store, cfg: ReportConfig) -> Callable[[str, Sequence[Any], Callable[[], bytes]], bytes]:
+    """The pages' hook (:func:`ustglass.pages.build`): a page from the cache when what it is made of is unchanged."""
+    base = [cache.environment(), templates_digest(cfg)]
+
+    def memo(kind: str, parts: Sequence[Any], make: Callable[[], bytes]) -> bytes:
+        key = cache.Key(kind, *base, *parts, label=f"{kind}:{parts[0] if parts else ''}")
+        data = store.get(key)
+        if data is None:
+            data = make()
+            store.put(key, data)
+        return data
+
+    return memo
+
+
+# ---------------------------------------------------------------- one language, every language
+
+
 def brief_files(
-    cfg: ReportConfig, kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, charts.FigureSpec], others: list[locale.Locale]
+    cfg: ReportConfig,
+    kf: KeyFigures,
+    loc: locale.Locale,
+    specs: Mapping[str, FigureSpec],
+    others: list[locale.Locale],
+    store: cache.Store | None = None,
 ) -> dict[str, bytes]:
     """The brief in one language, in every format of ``cfg``, and its figures. The Markdown is
     rendered first, so a broken template stops the build before any chart is drawn; ``others``
     are the other languages built, which the web page links to."""
+    from ustglass import alttext, claims, pages, render
+
+    store = store if store is not None else cache.Store(enabled=False)
     code = loc.code
     env = render.environment([d for d in (cfg.templates_dir, bundled("templates")) if d is not None], loc)
     alt = alttext.alt_texts(kf, loc, specs)
     paths = {fid: figure_path(fid, loc) for fid in specs}
     words = claims.wording(code, cfg.templates_dir)
     markdown = render.render_brief(env, loc.brief_template, context(kf, loc, paths, words, alt))
-    drawn = draw_figures(kf, loc, specs)
-    images = {figure_path(fid, loc): charts.png_bytes(fig) for fid, fig in drawn.items()}
+    pages_needed = Format.html in cfg.formats or Format.pdf in cfg.formats
+    wanted = [(FigureFormat.png, 200)] + ([(FigureFormat.svg, None)] if pages_needed else [])
+    drawn = figure_bytes(store, kf, loc, specs, wanted)
+    images = {figure_path(fid, loc): kinds[FigureFormat.png] for fid, kinds in drawn.items()}
     files = dict(images)
     if Format.md in cfg.formats:
         files[f"brief.{code}.md"] = markdown.encode("utf-8")
@@ -154,45 +289,184 @@ def brief_files(
         files[f"brief.{code}.inline.md"] = render.render_brief(env, loc.brief_template, context(kf, loc, inline, words, alt)).encode(
             "utf-8"
         )
-    if Format.html in cfg.formats or Format.pdf in cfg.formats:
-        figures_inline = {figure_path(fid, loc): render.InlineFigure(fid, charts.svg_bytes(fig)) for fid, fig in drawn.items()}
-        files.update(pages.build(cfg, kf, env, loc, markdown, figures_inline, others))
+    if pages_needed:
+        figures_inline = {figure_path(fid, loc): render.InlineFigure(fid, kinds[FigureFormat.svg]) for fid, kinds in drawn.items()}
+        files.update(pages.build(cfg, kf, env, loc, markdown, figures_inline, others, memo=page_memo(store, cfg)))
     return files
 
 
+class ChildFailed(BuildError):
+    """A language's build process ended without saying why (killed, out of memory)."""
+
+
+def jobs_for(cfg: ReportConfig, tasks: int) -> int:
+    """How many processes build at once: ``cfg.jobs``, else one per usable core; never more than the tasks."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(tasks, cfg.jobs if cfg.jobs is not None else cores))
+
+
+def _portable(exc: BaseException) -> BaseException | tuple[type[BaseException], tuple[Any, ...], dict[str, Any]]:
+    """``exc`` as it survives pickling or, for an exception whose class cannot be rebuilt from its
+    arguments (such as InputError), its class, arguments and attributes, for :func:`_rebuilt`."""
+    try:
+        return pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001 - any failure to pickle means: send its parts
+        return type(exc), exc.args, {k: v for k, v in vars(exc).items() if not k.startswith("__")}
+
+
+def _rebuilt(sent: Any) -> BaseException:
+    if isinstance(sent, BaseException):
+        return sent
+    cls, args, attrs = sent
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(attrs)
+    return exc
+
+
+def _child(task: Callable[[], dict[str, bytes]], store: cache.Store, out: int) -> None:
+    """In a forked process: run ``task``, send back its files and cache use, or its exception; never return."""
+    status = 0
+    store.stats = cache.Stats()  # only what this process does goes back
+    try:
+        try:
+            payload: tuple[Any, ...] = ("ok", task(), store.stats)
+        except BaseException as exc:  # noqa: BLE001 - every exception goes back to the parent, which raises it
+            payload = ("error", _portable(exc), traceback.format_exc())
+        with os.fdopen(out, "wb") as fh:
+            fh.write(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+    except BaseException:  # noqa: BLE001 - a child must never run the parent's code after fork
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def in_processes(tasks: Mapping[str, Callable[[], dict[str, bytes]]], jobs: int, store: cache.Store) -> dict[str, dict[str, bytes]]:
+    """Run ``tasks`` (name -> function) in forked processes, ``jobs`` at a time, and return their results
+    in the tasks' order. The first task's failure, in that order, is raised as a serial build would
+    raise it; the processes still running are stopped."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    gc.freeze()  # the parent's objects out of the collector's reach: the children do not copy their pages by collecting them
+    pending, results = list(tasks), {}
+    running: list[tuple[str, int, int]] = []
+    errors: dict[str, BaseException] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                name = pending.pop(0)
+                read, write = os.pipe()
+                pid = os.fork()
+                if pid == 0:
+                    os.close(read)
+                    _child(tasks[name], store, write)
+                os.close(write)
+                running.append((name, pid, read))
+            name, pid, read = running.pop(0)
+            with os.fdopen(read, "rb") as fh:
+                data = fh.read()
+            _, status = os.waitpid(pid, 0)
+            try:
+                payload = pickle.loads(data)
+            except (pickle.UnpicklingError, EOFError, ValueError):
+                raise ChildFailed(f"the {name} build stopped without a result (exit status {os.waitstatus_to_exitcode(status)})") from None
+            if payload[0] == "ok":
+                results[name] = payload[1]
+                store.stats.merge(payload[2])
+            else:
+                exc = _rebuilt(payload[1])
+                if not isinstance(exc, (UstglassError, OSError)):  # a bug: keep where it happened
+                    exc.add_note(f"in the process building {name}:\n{payload[2]}")
+                errors[name] = exc
+    finally:
+        for _, pid, read in running:  # only when the parent itself was interrupted
+            os.close(read)
+            try:
+                os.kill(pid, 15)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        gc.unfreeze()
+    for name in tasks:
+        if name in errors:
+            raise errors[name]
+    return {name: results[name] for name in tasks}
+
+
+def per_language(
+    cfg: ReportConfig, packs: Mapping[str, locale.Locale], build_one: Callable[[locale.Locale], dict[str, bytes]], store: cache.Store
+) -> dict[str, bytes]:
+    """``build_one`` for each language, in a process of its own when there are several and more than one core; merged in the packs' order."""
+    jobs = jobs_for(cfg, len(packs))
+    if jobs == 1:
+        parts = {code: build_one(loc) for code, loc in packs.items()}
+    else:
+        parts = in_processes({code: functools.partial(build_one, loc) for code, loc in packs.items()}, jobs, store)
+    return {rel: data for code in packs for rel, data in parts[code].items()}
+
+
+def _preload(cfg: ReportConfig, charts_needed: bool) -> None:
+    """Import once, before forking, what every language's process will use, so each does not import it again."""
+    import importlib
+
+    from ustglass import pages, render  # noqa: F401 - imported for the children
+
+    if charts_needed:
+        from ustglass import charts  # noqa: F401
+    if Format.html in cfg.formats or Format.pdf in cfg.formats:
+        render.face_paths()  # font files located (and the CJK face extracted) once
+    if Format.pdf in cfg.formats:
+        importlib.import_module("weasyprint")  # only loaded here: render alone uses it
+
+
 def build(cfg: ReportConfig) -> Built:
-    """Compute every output of the brief in memory."""
+    """Compute every output of the brief in memory (or take the unchanged edition from the cache)."""
     warnings = check_overrides(cfg)
-    snap, kf = load_key_figures(cfg)
+    store = cache.Store(enabled=cfg.cache)
+    key = edition_key(cfg)
+    if (found := store.get_files(key)) is not None:
+        meta, cached = found
+        return Built(meta["snapshot"], cached, warnings, store.stats)
+    snapshot_id, kf = key_figures(cfg, store)
     files: dict[str, bytes] = {"key_figures.json": kf.to_json().encode("utf-8")}
     specs = load_specs(cfg)
     packs = {code: locale.load(code, locale.search_path(cfg.templates_dir)) for code in cfg.langs}
-    for loc in packs.values():
-        files.update(brief_files(cfg, kf, loc, specs, [p for p in packs.values() if p is not loc]))
-    return Built(snap.id, files, warnings)
+    if jobs_for(cfg, len(packs)) > 1:
+        kinds = [FigureFormat.png] + ([FigureFormat.svg] if Format.html in cfg.formats or Format.pdf in cfg.formats else [])
+        _preload(cfg, charts_needed=not all(store.has(figure_key(f, kf, loc, s, k, 200 if k is FigureFormat.png else None))
+                                            for loc in packs.values() for f, s in specs.items() for k in kinds))  # fmt: skip
+    files.update(per_language(cfg, packs, lambda loc: brief_files(cfg, kf, loc, specs, [p for p in packs.values() if p is not loc], store), store))
+    store.put_files(key, files, {"snapshot": snapshot_id})
+    store.trim()
+    return Built(snapshot_id, files, warnings, store.stats)
 
 
 def build_figures(cfg: ReportConfig, kinds: tuple[FigureFormat, ...]) -> Built:
     """The figures ``cfg.figures`` (default all) in each language of ``cfg``, as ``<id>.<lang>.<png|svg>``:
     PNG at :data:`~ustglass.config.FIGURE_DPI`, SVG with its text as text."""
     warnings = check_overrides(cfg)
-    snap, kf = load_key_figures(cfg)
+    store = cache.Store(enabled=cfg.cache)
+    snapshot_id, kf = key_figures(cfg, store)
     specs = load_specs(cfg)
-    files: dict[str, bytes] = {}
-    for code in cfg.langs:
-        loc = locale.load(code, locale.search_path(cfg.templates_dir))
-        charts.chart_texts(loc, specs)  # every problem of the pack's chart text at once, before drawing
-        for fid, spec in specs.items():
-            fig = charts.build_figure(fid, kf, loc, spec)
-            if FigureFormat.png in kinds:
-                files[f"{fid}.{code}.png"] = charts.png_bytes(fig, FIGURE_DPI)
-            if FigureFormat.svg in kinds:
-                files[f"{fid}.{code}.svg"] = charts.svg_bytes(fig)
-    return Built(snap.id, files, warnings)
+    packs = {code: locale.load(code, locale.search_path(cfg.templates_dir)) for code in cfg.langs}
+    wanted = [(kind, FIGURE_DPI if kind is FigureFormat.png else None) for kind in kinds]
+
+    def one(loc: locale.Locale) -> dict[str, bytes]:
+        drawn = figure_bytes(store, kf, loc, specs, wanted)
+        return {f"{fid}.{loc.code}.{kind.value}": data for fid, by_kind in drawn.items() for kind, data in by_kind.items()}
+
+    if jobs_for(cfg, len(packs)) > 1 and not all(store.has(figure_key(f, kf, loc, s, k, d)) for loc in packs.values()
+                                                 for f, s in specs.items() for k, d in wanted):  # fmt: skip
+        from ustglass import charts  # noqa: F401 - imported once, for every language's process
+    files = per_language(cfg, packs, one, store)
+    store.trim()
+    return Built(snapshot_id, files, warnings, store.stats)
 
 
 def figure_list(cfg: ReportConfig) -> list[tuple[str, str, str]]:
     """(figure id, language, title with its fields filled) of the figures of ``cfg``, per language."""
+    from ustglass import chartkit, charts, figures
+
     _, kf = load_key_figures(cfg)
     found = []
     for code in cfg.langs:

@@ -66,6 +66,8 @@ class PublishOptions:
     strict: bool = True
     organisation: str = "ustglass"
     author: str | None = None
+    cache: bool = True  # see ReportConfig
+    jobs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ def _stage(opts: PublishOptions, result: live.FetchResult, log: Log) -> Path:
         strict=opts.strict,
         organisation=opts.organisation,
         author=opts.author,
+        cache=opts.cache,
+        jobs=opts.jobs,
     )
     log.info("build", f"building edition from snapshot {result.id}", langs=",".join(opts.langs))
     built = pipeline.build(cfg)

@@ -103,13 +103,15 @@ class Settings:
         return snapshots_root(self.values["snapshots"])
 
     def report_config(self, *, snapshot: str | None = None, figures: tuple[str, ...] | None = None,
-                      out_dir: Path | None = None, since: str | None = None) -> ReportConfig:  # fmt: skip
+                      out_dir: Path | None = None, since: str | None = None, cache: bool = True,
+                      jobs: int | None = None) -> ReportConfig:  # fmt: skip
         """The run configuration of a build with these settings."""
         v = self.values
         return ReportConfig(langs=self.langs, formats=self.formats, snapshots_root=self.snapshots_root,
                             out_dir=out_dir or v["out"], snapshot=snapshot, templates_dir=v["templates"],
                             figures_dir=v["figures"], figures=figures, strict=v["strict"],
-                            organisation=v["organisation"], author=v["author"] or None, since=since)  # fmt: skip
+                            organisation=v["organisation"], author=v["author"] or None, since=since,
+                            cache=cache, jobs=jobs)  # fmt: skip
 
     def show(self) -> str:
         """Every setting, its value and where it came from, one per line."""

@@ -1,0 +1,129 @@
+"""Languages built in parallel processes: the same files as a serial build, the same one error line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ustglass import cache, pipeline
+from ustglass.app import app
+from ustglass.config import Format, ReportConfig
+from ustglass.errors import BuildError, InputError
+from ustglass.resources import bundled
+
+runner = CliRunner()
+SNAPSHOT = "2026-10-09"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def report(*args: str):
+    return runner.invoke(app, ["report", "--snapshot", SNAPSHOT, "-q", *args])
+
+
+def test_parallel_and_serial_builds_with_and_without_the_cache_write_the_same_files(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767139200")
+    serial = report("--lang", "all", "--jobs", "1", "--no-cache", "--out", str(tmp_path / "serial"))
+    assert serial.exit_code == 0, serial.output
+    shared_fonts = Path(os.environ["USTGLASS_CACHE_DIR"]) / "fonts"
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "fonts").symlink_to(shared_fonts, target_is_directory=True)
+    monkeypatch.setenv("USTGLASS_CACHE_DIR", str(tmp_path / "cache"))
+    parallel = report("--lang", "all", "--jobs", "2", "--out", str(tmp_path / "parallel"))  # a cold cache, filled in two processes
+    assert parallel.exit_code == 0, parallel.output
+    shutil.rmtree(tmp_path / "cache" / "build" / "edition")  # every chart and page now comes from the cache
+    from_cache = report("--lang", "all", "--jobs", "2", "--out", str(tmp_path / "from-cache"))
+    assert from_cache.exit_code == 0, from_cache.output
+
+    expected = tree(tmp_path / "serial")
+    assert {"brief.zh.pdf", "brief.en.pdf", "brief.zh.html", "brief.en.html", "brief.zh.md", "key_figures.json"} <= set(expected)
+    assert tree(tmp_path / "parallel") == expected
+    assert tree(tmp_path / "from-cache") == expected
+
+
+def broken_pack(tmp_path: Path, codes: tuple[str, ...]) -> Path:
+    """An editor's folder whose packs ``codes`` each use a value the brief does not have."""
+    folder = tmp_path / "my-brief"
+    assert runner.invoke(app, ["templates", "export", str(folder)]).exit_code == 0
+    for code in codes:
+        path = folder / "locales" / code / "brief.md.j2"
+        text = path.read_text(encoding="utf-8").replace("{% block byline %}", f"{{% block byline %}}{{{{ no_such_value_{code}.x }}}}", 1)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("broken", [("en",), ("zh", "en")])
+def test_an_error_in_a_language_process_is_the_serial_build_s_one_error_line(tmp_path: Path, broken: tuple[str, ...]) -> None:
+    folder = broken_pack(tmp_path, broken)
+    out = tmp_path / "out"
+    good = report("--lang", "all", "--format", "md", "--out", str(out))
+    assert good.exit_code == 0
+    before = tree(out)
+    said = {}
+    for jobs in ("1", "2"):
+        result = report("--lang", "all", "--format", "md", "--out", str(out), "--templates", str(folder), "--jobs", jobs, "--no-cache")
+        assert result.exit_code == 1
+        said[jobs] = result.stderr
+    assert said["2"] == said["1"]
+    lines = said["1"].splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and f"no_such_value_{broken[0]}" in lines[0]
+    assert tree(out) == before  # the previous build, whole
+    assert not [p for p in tmp_path.iterdir() if ".ustglass-" in p.name]
+
+
+def test_a_process_error_keeps_its_type_and_fields_and_the_first_language_s_wins() -> None:
+    def bad_row() -> dict[str, bytes]:
+        raise InputError("fred/SOFR.csv", "not a number: '3.6x'", row=3, field="SOFR")
+
+    def bad_template() -> dict[str, bytes]:
+        raise BuildError("brief.md.j2, line 2: no such value")
+
+    store = cache.Store(enabled=False)
+    with pytest.raises(InputError) as err:
+        pipeline.in_processes({"zh": bad_row, "en": bad_template}, 2, store)
+    assert str(err.value) == "fred/SOFR.csv, row 3, field 'SOFR': not a number: '3.6x'" and err.value.row == 3
+    with pytest.raises(BuildError, match="^brief.md.j2, line 2: no such value$"):
+        pipeline.in_processes({"zh": lambda: {"a": b"1"}, "en": bad_template}, 2, store)
+
+
+def test_results_come_back_in_the_tasks_order_and_a_lost_process_is_one_error() -> None:
+    store = cache.Store(enabled=False)
+    tasks = {code: (lambda code=code: {f"brief.{code}.md": code.encode() * 100_000}) for code in ("zh", "en", "fr")}
+    found = pipeline.in_processes(tasks, 2, store)
+    assert list(found) == ["zh", "en", "fr"] and found["fr"] == {"brief.fr.md": b"fr" * 100_000}
+    with pytest.raises(pipeline.ChildFailed, match=r"^the en build stopped without a result \(exit status 3\)$"):
+        pipeline.in_processes({"zh": lambda: {}, "en": lambda: os._exit(3)}, 2, store)
+
+
+def test_serial_on_one_core_or_with_jobs_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    cfg = ReportConfig(langs=("zh", "en"), formats=(Format.md,), snapshots_root=tmp_path, out_dir=tmp_path)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert pipeline.jobs_for(cfg, 2) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert pipeline.jobs_for(cfg, 2) == 2
+    assert pipeline.jobs_for(ReportConfig(**{**cfg.__dict__, "jobs": 1}), 2) == 1
+    called = []
+    monkeypatch.setattr(pipeline, "in_processes", lambda *a: called.append(a) or {})
+    assert pipeline.per_language(ReportConfig(**{**cfg.__dict__, "jobs": 1}), {"zh": None, "en": None}, lambda loc: {"x": b""}, None) == {
+        "x": b""
+    }
+    assert called == []
+
+
+def test_the_cache_stats_of_a_parallel_build_count_each_entry_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ustglass import figures
+
+    shared_fonts = Path(os.environ["USTGLASS_CACHE_DIR"]) / "fonts"
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "fonts").symlink_to(shared_fonts, target_is_directory=True)
+    monkeypatch.setenv("USTGLASS_CACHE_DIR", str(tmp_path / "cache"))
+    cfg = ReportConfig(langs=("zh", "en"), formats=(Format.md,), snapshots_root=bundled("data_snapshots"), out_dir=tmp_path / "out", jobs=2)
+    built = pipeline.build(cfg)
+    assert built.cache.built() == sorted(["edition", "key-figures", *(f"{fid}.{code}.png" for fid in figures.IDS for code in ("zh", "en"))])
+    assert built.cache.hits == []
