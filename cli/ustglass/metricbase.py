@@ -6,6 +6,7 @@ Pure: no I/O, no charts, no templates.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -15,7 +16,7 @@ import pandas as pd
 from ustglass.datasets import FRED_SERIES
 from ustglass.keyfigures import Peak, Point
 
-Tables = dict[str, pd.DataFrame]
+Tables = Mapping[str, pd.DataFrame]
 USD_BN, PCT_GDP = "billions of USD", "percent of GDP"
 
 
