@@ -53,4 +53,10 @@ def alt_text(figure_id: str, kf: KeyFigures, loc: Locale) -> str:
 def alt_texts(kf: KeyFigures, loc: Locale, figure_ids: Iterable[str]) -> dict[str, str]:
     """The alt text of each figure, by id."""
     numbers = key_numbers(kf, loc)
-    return {fid: loc.text(f"{ALT_KEY}.{fid}", **{**numbers, **figures.get(fid).context(kf, loc)}) for fid in figure_ids}
+    return {fid: loc.text(f"{ALT_KEY}.{_key(fid, kf)}", **{**numbers, **figures.get(fid).context(kf, loc)}) for fid in figure_ids}
+
+
+def _key(figure_id: str, kf: KeyFigures) -> str:
+    """The pack's sentence for a figure: the deficits chart of a single fiscal year has its own
+    (never "from FY2019 to FY2019")."""
+    return "deficits_one_year" if figure_id == "deficits" and kf.fiscal.prior_fy is None else figure_id
