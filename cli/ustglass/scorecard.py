@@ -33,8 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ustglass import keyfigures as kfs
-from ustglass.metricbase import RULES
-from ustglass.metrics import FACE_USD, bills_share  # the contract table (code -> face value): change here only
+from ustglass.metrics import FACE_USD, RULES, bills_share  # the contract table (code -> face value): change here only
 
 Tables = Mapping[str, pd.DataFrame]
 HISTORY_START = pd.Timestamp("2018-01-01")
