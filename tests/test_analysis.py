@@ -32,7 +32,13 @@ runner = CliRunner()
 
 def build(snapshot_id: str, since: str | None = None, root: Path = SHIPPED) -> dict[str, str]:
     cfg = ReportConfig(
-        langs=("en", "zh"), formats=(Format.md,), snapshots_root=root, out_dir=Path("unused"), snapshot=snapshot_id, figures=(), since=since,
+        langs=("en", "zh"),
+        formats=(Format.md,),
+        snapshots_root=root,
+        out_dir=Path("unused"),
+        snapshot=snapshot_id,
+        figures=(),
+        since=since,
         cache=False,  # tests here patch the code in-process, which the cache's code version cannot see
     )
     return {name: data.decode("utf-8") for name, data in pipeline.build(cfg).files.items()}
@@ -114,14 +120,30 @@ def test_scorecard_section(edition) -> None:
     assert "| 银行准备金 | 2.96万亿美元 | 2025年12月24日 | 近3个月−470亿美元 | 4 | 紧张 |" in zh
     assert ("| Bills' share of marketable debt | 22.3% | November 30, 2025 | −0.4 pp over 1 year | 85 | watch |") in en
     # the term premium of the week of December 26, out on Tuesday 30 December
-    assert "| 10-year term premium | 0.56% | December 26, 2025 | +0.11 pp over 4 weeks | 94 | watch |" in en
-    assert "| 10年期期限溢价 | 0.56% | 2025年12月26日 | 近4周+0.11个百分点 | 94 | 关注 |" in zh
+    assert "| 10-year term premium | 0.56% | December 26, 2025 | +11 bp over 4 weeks | 94 | watch |" in en
+    assert "| 10年期期限溢价 | 0.56% | 2025年12月26日 | 近4周+11个基点 | 94 | 关注 |" in zh
+    # each date at its indicator's own frequency, as Table 1 writes it
+    assert "| Debt held by the public / GDP | 97.1% | Q3 2025 |" in en and "| 公众持有债务占GDP比例 | 97.1% | 2025年第三季度 |" in zh
+    assert "| Federal deficit / GDP | 5.8% | FY2025 |" in en and "| 联邦赤字占GDP比例 | 5.8% | 2025财年 |" in zh
+    assert (
+        "| Cayman Islands' share of foreign holdings | 4.5% | October 2025 |" in en
+        and "| 开曼群岛占海外持有比例 | 4.5% | 2025年10月 |" in zh
+    )
+    assert "| 2s10s curve (10-year − 2-year) | 0.69 pp | December 30, 2025 | +11 bp over 4 weeks |" in en
+    assert "| 10-year Treasury yield | 4.14% | December 30, 2025 | +5 bp over 4 weeks |" in en
+    # the labels' numbers come from the table's constants
+    assert "| SOFR − IORB, 5-day average |" in en and "| Standing Repo Facility use, 4-week high |" in en
     assert (
         "**Crowding flag: not set.**" in en
         and "at percentile 100 of its trailing 3 years" in en
-        and "The flag needs both above the 80th percentile: positions are there, funding is not." in en
+        and "The flag needs both above the 80th percentile and the spread above 0 bp (funding strain means repo trading above IORB): "
+        "positions are there, funding is not."
+        in en
     )
-    assert "**拥挤度标志：未触发。**" in zh and "触发标志需要两者均高于第80百分位；目前持仓已达到，融资尚未达到。" in zh
+    assert (
+        "**拥挤度标志：未触发。**" in zh
+        and "触发标志需要两者均高于第80百分位，且利差高于0个基点（回购利率高于IORB才算融资压力）；目前持仓已达到，融资尚未达到。" in zh
+    )
 
 
 def test_scenario_section(edition) -> None:
@@ -170,11 +192,17 @@ def test_claim_appendix(edition) -> None:
     ) in en
     assert "| 2025财年联邦赤字约为1.8万亿美元（2025财年） | 2025财年赤字：1.77万亿美元（2025财年），与原文相差−250亿美元 | 成立 |" in zh
     assert (
-        "| Customs duties reached a record of roughly $195 billion (FY2025) | customs duties, FY2025: needs mts_receipts, "
-        "which this snapshot does not hold | cannot be checked with this snapshot — needs mts_receipts |"
+        "| Customs duties reached a record of roughly $195 billion (FY2025) | customs duties, FY2025: needs the Monthly Treasury "
+        "Statement's receipts, which this snapshot does not hold | cannot be checked with this snapshot — needs the Monthly "
+        "Treasury Statement's receipts |"
     ) in en
-    assert "| 本数据快照无法核对——需要mts_receipts |" in zh
-    assert "| cannot be checked with this snapshot — needs research_estimates (cbo_fy2025_deficit) |" in en
+    assert "| 本数据快照无法核对——需要月度国库报表的财政收入 |" in zh
+    assert "| cannot be checked with this snapshot — needs CBO's estimate of the FY2025 deficit |" in en
+    # reader-facing names, never dataset or entry ids
+    for dataset_id in ("mts_receipts", "ofr_nccbr", "fred_walcl", "mspd_table3", "research_estimates", "cbo_fy2025_deficit", "nyfed_srf"):
+        assert dataset_id not in en and dataset_id not in zh, dataset_id
+    assert "needs the OFR's data on non-centrally cleared bilateral repo" in en and "needs the Fed's total assets (FRED WALCL)" in en
+    assert "needs the Monthly Statement of the Public Debt, Table 3 (marketable securities by maturity)" in en
     assert "| not supported |" in en and "total public debt / GDP: 121.0% (Sep 30, 2025), +21.00 pp against the claim" in en
     assert "debt held by the public / GDP: 97.1% (Sep 30, 2025), −2.90 pp against the claim" in en
     assert en.count("\n| ") == 1 + len(claims.load_claims())  # the head and one row per claim
@@ -266,7 +294,7 @@ def test_revisions_are_listed_with_old_and_new_values(unrevised_edition) -> None
     en = section(files["brief.en.md"], CHANGES["en"])
     assert "- Federal surplus or deficit, 2024-09-30, value: −1,832,816 → −1,815,377" in en
     assert "| Federal surplus or deficit | changed | 0 | – | 1 | 0 |" in en
-    assert "联邦财政盈余或赤字，2024-09-30，value：−1,832,816 → −1,815,377" in files["brief.zh.md"]
+    assert "联邦财政盈余或赤字，2024-09-30，数值：−1,832,816 → −1,815,377" in files["brief.zh.md"]  # the column in the pack's word
     kf = json.loads(files["key_figures.json"])["changes"]
     fy = next(d for d in kf["datasets"] if d["dataset"] == "fred_fyfsd")
     assert fy["revisions"] == [{"key": "2024-09-30", "column": "value", "old": FY2024_FIRST_PUBLISHED, "new": -1_815_377.0}]
@@ -306,7 +334,7 @@ def test_methods_list_every_threshold_and_parameter_as_in_the_tables(edition) ->
         rows, table = scorecard.methods_rows(), scenarios.shipped_table()
         assert len(lines) == len(rows) + len(table.parameters) + len(table.margins)
         for row, line in zip(rows, lines):
-            assert line.startswith(f"- **{loc.text('scorecard.indicators', row.id, 'name')}**")
+            assert line.startswith(f"- **{analysis.indicator_name(loc, row.id)}**")
             t = row.thresholds
             shown = [
                 indicator_value(x, row.unit, exact_digits(x), loc) if t.basis == "level" else fmt.ordinal(int(x), loc)

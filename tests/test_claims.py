@@ -581,7 +581,7 @@ def test_cli_json(shipped):
     assert {k: tariffs[k] for k in ("verdict", "needs", "reason")} == {
         "verdict": "cannot_check",
         "needs": ["mts_receipts"],
-        "reason": "needs mts_receipts, which this snapshot does not hold",
+        "reason": "needs the Monthly Treasury Statement's receipts, which this snapshot does not hold",
     }
 
 
@@ -593,7 +593,7 @@ def test_cli_text_in_chinese_by_default():
     assert "deficit-fy2025 · 成立 · 2025财年联邦赤字约为1.8万亿美元（2025财年）" in lines
     row = next(line for line in lines if line.startswith("  2025财年赤字"))
     assert row.split() == ["2025财年赤字", "1.77万亿美元", "2025财年", "约1.80万亿美元（±900亿美元）", "−250亿美元", "成立"]
-    assert "      需要数据集mts_receipts，本快照中没有" in lines
+    assert "      需要月度国库报表的财政收入，本快照中没有" in lines  # the dataset by its name, never its id
 
 
 def test_cli_unknown_language():

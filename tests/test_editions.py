@@ -134,8 +134,29 @@ def period_end(t) -> str | None:
     return "year" if following.year != day.year else "quarter"
 
 
-def rrp_large(t) -> bool:
-    return float(series(t, "fred_rrpontsyd").iloc[-1]) >= 250.0
+def funding_buffer(t) -> str:
+    """Where drains come from: ON RRP while it holds $250 billion or more; else bank reserves, read as
+    abundant from $3.5 trillion, and not judged at all when the edition holds no reserve data."""
+    if float(series(t, "fred_rrpontsyd").iloc[-1]) >= 250.0:
+        return "rrp"
+    reserves = series(t, "fred_wresbal")
+    if reserves is None:
+        return "unknown"
+    return "abundant" if float(reserves.iloc[-1]) / 1000 >= 3500.0 else "scarce"
+
+
+def before_iorb(t) -> bool:
+    """The edition's data end before July 29, 2021, the first day the Fed paid IORB."""
+    return bool(pd.Timestamp(series(t, "fred_rrpontsyd").index[-1]) < pd.Timestamp("2021-07-29"))
+
+
+def bills_position(t) -> str:
+    """Bills' share of marketable debt on the latest record date against TBAC's 15–20% range."""
+    mspd = t["mspd_table1"]
+    last = mspd[mspd["record_date"] == mspd["record_date"].max()]
+    bills = last.loc[last["security_class"] == "Bills", "total_usd_mn"].sum()
+    share = round(float(bills / last.loc[last["security_type"] == "Total Marketable", "total_usd_mn"].sum() * 100), 1)
+    return "above" if share > 20 else ("below" if share < 15 else "within")
 
 
 def note_published(t) -> bool:
@@ -246,13 +267,44 @@ CHECKS = [
         },
     ),  # only the absence of the other two
     Check(
-        "ON RRP large enough to absorb drains first",
-        rrp_large,
+        "drains come out of ON RRP, or out of reserves as they are (or not judged without reserve data)",
+        funding_buffer,
         {
-            True: {"en": "comes out of ON RRP first, which cushions bank reserves", "zh": "会先从隔夜逆回购中流出"},
-            False: {"en": "little is left to absorb drains", "zh": "已难以吸收流动性抽离"},
+            "rrp": {"en": "comes out of ON RRP first, which cushions bank reserves", "zh": "会先从隔夜逆回购中流出"},
+            "unknown": {"en": "this edition's data hold no reserve balances", "zh": "本期数据不含准备金余额"},
+            "abundant": {"en": "reserves were abundant, with room to absorb drains", "zh": "十分充裕，仍有余地吸收抽离"},
+            "scarce": {"en": "little is left to absorb drains", "zh": "已难以吸收流动性抽离"},
+        },
+    ),  # "abundant" is in no edition of the official files: tests/test_conditions.py renders it
+    Check(
+        "no IORB named before IORB existed",
+        before_iorb,
+        {
+            True: {
+                "en": "The Fed has paid interest on reserve balances (IORB) only since July 29, 2021 (before then it paid interest on excess reserves, IOER)",
+                "zh": "美联储自2021年7月29日起才支付准备金余额利率（IORB；此前支付的是超额准备金利率IOER）",
+            },
+            False: {
+                "en": "The repo–IORB spread is where funding stress shows first.",
+                "zh": "回购利率相对IORB的利差是融资压力最先显现之处。",
+            },
         },
     ),
+    Check(
+        "rollover needs high only above TBAC's range",
+        bills_position,
+        {
+            "above": {
+                "en": "above the 15–20% range that Treasury's borrowing committee (TBAC) has long recommended, keep gross issuance and rollover needs high",
+                "zh": "高于财政部借款咨询委员会（TBAC）长期建议的15%至20%区间，总发行与滚动续发需求将持续居高",
+            },
+            "within": {
+                "en": "were within the 15–20% range that Treasury's borrowing committee (TBAC) has long recommended, so rollover needs were not high",
+                "zh": "处于财政部借款咨询委员会（TBAC）长期建议的15%至20%区间之内，相对债务规模而言，滚动续发需求并不算高",
+            },
+            "below": {"en": "were below the 15–20% range", "zh": "低于财政部借款咨询委员会（TBAC）长期建议的15%至20%区间，"},
+        },
+    ),  # "below" is in no edition: tests/test_conditions.py renders it
     Check(
         "the Cayman note published by the edition's date",
         note_published,
@@ -451,8 +503,17 @@ def test_the_earliest_edition_leaves_out_what_its_data_do_not_hold(built: dict[s
     assert "fred_sofr" not in early.tables and "dts_tga" not in early.tables
     # the prose and tables (a figure's alt text says "not available" for what it lacks)
     en, zh = ("\n".join(ln for ln in early.md[lang].splitlines() if not ln.startswith("![")) for lang in ("en", "zh"))
-    assert "SOFR and IORB are not both in this edition's data, so the spread between them is not shown." in en
-    assert "本期数据中SOFR与IORB不全，因此不列两者之差。" in zh
+    # IORB began on 2021-07-29: no sentence names it as if it existed, and none claims reserves are scarce
+    assert "so this edition shows no SOFR − IORB spread." in en and "因此本期不列SOFR − IORB利差。" in zh
+    prose_en, prose_zh = en.split("\n## 8. ")[0], zh.split("\n## 八、")[0]  # up to the methods
+    assert [s for s in re.split(r"(?<=\.)\s+", prose_en) if "IORB" in s] == [
+        "The Fed has paid interest on reserve balances (IORB) only since July 29, 2021 (before then it paid interest on excess "
+        "reserves, IOER), so this edition shows no SOFR − IORB spread."
+    ]
+    assert [s for s in prose_zh.split("。") if "IORB" in s] == [
+        "美联储自2021年7月29日起才支付准备金余额利率（IORB；此前支付的是超额准备金利率IOER），因此本期不列SOFR − IORB利差"
+    ]
+    assert "little is left to absorb drains" not in en and "已难以吸收流动性抽离" not in zh
     # what the data do not hold is left out (never written as zero): text, key-figures table and methods
     for absent in (
         "Treasury General Account held",

@@ -24,7 +24,7 @@ ZH, EN = locale.load("zh"), locale.load("en")
         (999.5, "1.0万亿美元", "$1.0 trillion"),
         (9.5, "95亿美元", "$9.5 billion"),
         (9.96, "100亿美元", "$10 billion"),
-        (0.0, "0亿美元", "$0.0 billion"),
+        (0.0, "0美元", "$0"),
         (-1774.684, "−1.8万亿美元", "−$1.8 trillion"),
         (-423.0, "−4,230亿美元", "−$423 billion"),
         (12345.6, "12.3万亿美元", "$12.3 trillion"),
@@ -42,7 +42,7 @@ def test_usd_bn_digits_and_sign() -> None:
     assert fmt.usd_bn(41.2, EN, sign=True) == "+$41 billion"
     assert fmt.usd_bn(41.2, ZH, sign=True) == "+410亿美元"  # to the nearest $1 billion, as in English
     assert fmt.usd_bn(-41.2, ZH, sign=True) == "−410亿美元"
-    assert fmt.usd_bn(-0.01, EN) == "$0.0 billion"  # never "-0"
+    assert fmt.usd_bn(-0.01, EN) == "$0"  # nothing, never "-0" or "$0.0 billion"
 
 
 @pytest.mark.parametrize(

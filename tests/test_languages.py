@@ -95,7 +95,7 @@ def test_pseudo_language_builds_from_its_pack_alone(xx: Path) -> None:
     assert "\n## Zusammenfassung\n\nDer Treasury-Markt muss große Defizite aufnehmen" in md
     assert "| Bundesdefizit, GJ2025 | 1,8 Bio. US$ | GJ2025 |" in md
     assert "| Rang | Holder | October 2025 | October 2024 |" in md  # the newest TIC month published by 2025-12-31
-    assert "| 1 | Nippon | 1,2 Bio. US$ | 1,1 Bio. US$ |" in md
+    assert "| 1 | Nippon | 1,20 Bio. US$ | 1,10 Bio. US$ |" in md
     assert "The largest holder was Nippon (1,2 Bio. US$)." in md
     assert "- **Größte ausländische Halter** — U.S. Department of the Treasury" in md
     assert "Unit: Mrd. US-Dollar; observations " in md
@@ -138,7 +138,7 @@ def test_pseudo_language_from_the_command_line(xx: Path, tmp_path: Path) -> None
     )
     assert result.exit_code == 0, result.output
     md = (tmp_path / "o" / "brief.xx.md").read_text(encoding="utf-8")
-    assert "| 1 | Nippon | 1,2 Bio. US$ | 1,1 Bio. US$ |" in md
+    assert "| 1 | Nippon | 1,20 Bio. US$ | 1,10 Bio. US$ |" in md
     assert sorted(p.name for p in (tmp_path / "o" / "figures").iterdir()) == sorted(f"{f}.xx.png" for f in FIGURE_IDS)
 
 

@@ -75,7 +75,16 @@ ALLOWED: dict[str, set[str]] = {
     **{f"figures.{p.stem}": {"chartkit", "chartlabels", "chartspec", "figures.amounts"} for p in (PACKAGE / "figures").glob("[!_]*.py")},
     "figures": {"chartspec", *(f"figures.{p.stem}" for p in (PACKAGE / "figures").glob("[!_]*.py"))},
     "charts": {"fonts", "chartspec", "chartkit", "figures"},
-    "analysis": {"changes", "claims", "freshness", "scenarios", "scorecard", "snapshot", "figures", "figures.amounts"},  # the brief's analysis sections
+    "analysis": {
+        "changes",
+        "claims",
+        "freshness",
+        "scenarios",
+        "scorecard",
+        "snapshot",
+        "figures",
+        "figures.amounts",
+    },  # the brief's analysis sections
     "freshness": set(),  # how recent the data are, in the reader's words
     "render": {"fonts", "sandbox"},
     "sandbox": set(),
@@ -151,7 +160,8 @@ FORBIDDEN_THIRD_PARTY = {
     "config": {"pandas"},
     "scenarios": {"pandas"},
     **dict.fromkeys(
-        ("scorecard", "claimmetrics", "claims", "changes", "analysis", "freshness"), {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"}
+        ("scorecard", "claimmetrics", "claims", "changes", "analysis", "freshness"),
+        {"matplotlib", "jinja2", "weasyprint", "httpx", "typer"},
     ),
     "sandbox": {"matplotlib", "httpx", "pandas", "typer", "weasyprint"},
     "cache": {"pandas", "numpy", "matplotlib", "jinja2", "weasyprint", "markdown_it", "fontTools"},

@@ -56,9 +56,9 @@ def test_a_given_step_sets_the_decimals_in_each_unit() -> None:
 
 
 def test_the_deficit_table_reads_every_year_apart() -> None:
-    # one place finer than alone, for every cell: FY2024 and FY2025 read apart
+    # one significant-figure policy for the row (three, as FY2019's $984 billion has): FY2024 and FY2025 read apart
     assert fmt.usd_each(DEFICITS, EN) == [
-        "$983.6 billion",
+        "$984 billion",
         "$3.13 trillion",
         "$2.77 trillion",
         "$1.37 trillion",
@@ -67,7 +67,7 @@ def test_the_deficit_table_reads_every_year_apart() -> None:
         "$1.77 trillion",
     ]
     assert fmt.usd_each(DEFICITS, ZH) == [
-        "9,836亿美元",
+        "9,840亿美元",
         "3.13万亿美元",
         "2.77万亿美元",
         "1.37万亿美元",
@@ -90,10 +90,38 @@ def test_extra_places_only_as_far_as_needed() -> None:
 
 
 def test_a_table_compares_within_its_rows_and_keeps_empty_cells() -> None:
-    # Japan now and a year earlier read $1.2 trillion twice: the whole table goes one place finer
+    # three significant figures throughout (as $866 billion has): Japan's two months then read apart
     rows = [[1185.5, 1161.0], [866.0, None]]
-    assert fmt.usd_table(rows, EN) == [["$1.19 trillion", "$1.16 trillion"], ["$866.0 billion", None]]
+    assert fmt.usd_table(rows, EN) == [["$1.19 trillion", "$1.16 trillion"], ["$866 billion", None]]
     assert fmt.usd_table(rows, ZH) == [["1.19万亿美元", "1.16万亿美元"], ["8,660亿美元", None]]
+
+
+def test_only_the_cells_that_would_read_the_same_are_made_finer() -> None:
+    # the 2024-06-30 holders table: Japan 1,126.1 and 1,125.8 bn need four places; the rows beside it do not
+    rows = [[1126.1, 1125.8], [770.7, 868.9], [326.0, 285.1]]
+    assert fmt.usd_table(rows, EN) == [
+        ["$1.1261 trillion", "$1.1258 trillion"],
+        ["$771 billion", "$869 billion"],
+        ["$326 billion", "$285 billion"],
+    ]
+    assert fmt.usd_table(rows, ZH)[1] == ["7,710亿美元", "8,690亿美元"]
+    # no trailing zeros from a precision another row needed
+    assert not any(c.endswith("0 billion") and "." in c for row in fmt.usd_table(rows, EN) for c in row)
+
+
+def test_one_significant_figure_policy_per_table() -> None:
+    assert fmt.significant_figures(983.588, fmt.usd_step(983.588)) == 3
+    assert fmt.significant_figures(3132.456, fmt.usd_step(3132.456)) == 2
+    assert fmt.step_for_figures(3132.456, 3) == Decimal(10) and fmt.step_for_figures(983.588, 3) == Decimal(1)
+    assert fmt.step_for_figures(999.6, 3) == Decimal(10)  # $1.00 trillion, not $1.000 trillion
+    # FY2019-FY2023: $984 billion beside three figures of the trillions, not $3.1 trillion
+    assert fmt.usd_each(DEFICITS[:5], EN) == ["$984 billion", "$3.13 trillion", "$2.77 trillion", "$1.37 trillion", "$1.69 trillion"]
+
+
+def test_nothing_reads_as_zero_dollars() -> None:
+    assert (fmt.usd_bn(0.0, EN), fmt.usd_bn(0.0, ZH)) == ("$0", "0美元")
+    assert fmt.usd_bn(0.0, EN, 2, sign=True) == "$0" and fmt.usd_bn(-0.01, EN) == "$0"
+    assert fmt.usd_table([[0.0, 12.0]], EN) == [["$0", "$12 billion"]]
     # two holders of about the same size in different rows are not compared
     assert fmt.usd_table([[477.3, 375.0], [477.0, 379.0]], EN) == [["$477 billion", "$375 billion"], ["$477 billion", "$379 billion"]]
 

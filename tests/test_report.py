@@ -141,7 +141,7 @@ def test_prose_follows_the_data(build: Path) -> None:
     assert "The federal government ran a deficit of $1.77 trillion in FY2025: $41 billion less than the $1.82 trillion of FY2024." in md_en
     assert "2025财年联邦政府赤字为1.77万亿美元；比2024财年的1.82万亿美元减少410亿美元。" in md_zh
     assert (
-        "| Deficit | $983.6 billion | $3.13 trillion | $2.78 trillion | $1.38 trillion | $1.69 trillion | $1.82 trillion | $1.77 trillion |"
+        "| Deficit | $984 billion | $3.13 trillion | $2.78 trillion | $1.38 trillion | $1.69 trillion | $1.82 trillion | $1.77 trillion |"
         in md_en
     )
     # SOFR 3.72 vs IORB 3.65 on 2026-06-23

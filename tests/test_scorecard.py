@@ -235,6 +235,17 @@ def test_crowding_flag_not_set_when_funding_is_easy():
     assert r.components["funding_percentile"] < 1
 
 
+def test_crowding_flag_needs_repo_above_iorb_not_only_a_high_percentile():
+    # the spread ends at −2 bp after two years at −5 bp: at the top of its own history, yet repo trades below IORB
+    r = scorecard.evaluate_one(scorecard.CROWDING, crowding_tables(-2.0))
+    c = r.components
+    assert c["funding_percentile"] > 80 and c["funding_bp"] == -2.0 and c["net_short_percentile"] > 80
+    assert (c["flag"], c["positions_crowded"], c["funding_strained"]) == (False, True, False)
+    assert r.signal == WATCH  # positions alone
+    # the same history ending above IORB sets it
+    assert scorecard.evaluate_one(scorecard.CROWDING, crowding_tables(+2.0)).components["flag"] is True
+
+
 def test_crowding_needs_a_year_of_joint_history():
     t = crowding_tables(10.0)
     t["cftc_tff_ust"] = t["cftc_tff_ust"][t["cftc_tff_ust"]["report_date"] < "2023-06-01"]
@@ -300,7 +311,7 @@ def test_the_table_covers_the_issue_list_and_methods_rows_come_from_it():
     assert (by["crowding"].window_rule, by["crowding"].window_years) == ("trailing_years", 3)
     assert (by["ust10y"].window_rule, by["ust10y"].window_start) == ("since_start", "2018-01-01")
     assert by["sofr_iorb"].method_fields == {"observations": scorecard.SPREAD_MEAN_OBS}
-    assert by["crowding"].method_fields == {"years": 3, "percentile": 80.0, "min_years": 1, "lag_days": 7}
+    assert by["crowding"].method_fields == {"years": 3, "percentile": 80.0, "min_years": 1, "lag_days": 7, "min_spread_bp": 0.0}
     assert by["lev_gross_short"].method_fields == {"face_2y": 200_000, "face_other": 100_000, "contracts": 6}
     assert {r.change_period for r in rows} == {"4 weeks", "3 months", "1 year"}
 

@@ -22,6 +22,7 @@ ALT_KEY = "brief.alt"
 # Figure id -> the variant of its sentence an edition needs (None: the figure's own sentence).
 VARIANTS: dict[str, Callable[[KeyFigures], str | None]] = {
     "funding": lambda kf: "without_spread" if kf.funding.sofr_iorb_bp is None else None,  # no SOFR - IORB line to describe
+    "deficits": lambda kf: "one_year" if kf.fiscal.prior_fy is None else None,  # never "from FY2019 to FY2019"
 }
 
 

@@ -15,6 +15,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
 from ustglass import changes, claims, fmt, freshness, scenarios, scorecard, snapshot
 from ustglass.errors import BuildError
 from ustglass.figures.amounts import change_unit, exact_digits, fraction, indicator_value, multiple, share
@@ -57,14 +59,47 @@ def dataset_title(loc: Locale, dataset_id: str) -> str:
     return str(entry["title"]) if isinstance(entry, Mapping) and "title" in entry else dataset_id
 
 
+def dataset_names(loc: Locale, dataset_ids: Any) -> str:
+    """Datasets as a sentence names them (the pack's ``[dataset_names]``), never by their ids."""
+    return loc.text("brief.scorecard.list_sep").join(loc.name_of("dataset_names", d) for d in dataset_ids)
+
+
 # ---------------------------------------------------------------- scorecard
+
+
+def indicator_name(loc: Locale, indicator_id: str) -> str:
+    """An indicator's name in the pack's words, its numbers (the 5 of "5-day average", the 4 of
+    "4-week high") filled from the scorecard's table, where they are defined."""
+    fields = scorecard.BY_ID[indicator_id].method_fields if indicator_id in scorecard.BY_ID else {}
+    return loc.text("scorecard.indicators", indicator_id, "name", **{k: _field(k, v, loc) for k, v in fields.items()})
+
+
+def indicator_date(indicator_id: str, iso: str, loc: Locale) -> str:
+    """The date of an indicator's observation at its own frequency, as Table 1 writes it: a quarter
+    ("Q1 2026"), a fiscal year ("FY2025"), a month ("December 2025") or a day."""
+    frequency = scorecard.BY_ID[indicator_id].frequency if indicator_id in scorecard.BY_ID else "day"
+    day = pd.Timestamp(iso)
+    if frequency == "quarter":
+        return fmt.quarter(f"{day.year}Q{day.quarter}", loc)
+    if frequency == "fiscal_year":
+        return fmt.fiscal_year(day.year + (1 if day.month >= 10 else 0), loc)  # a fiscal year ends on September 30
+    if frequency == "month":
+        return fmt.month(day.strftime("%Y-%m"), loc)
+    return fmt.day(iso, loc)
+
+
+def _change(r: IndicatorReading, loc: Locale) -> str:
+    """An indicator's signed change in its change unit; a yield's in basis points, as the text gives it."""
+    if r.change is not None and r.id in scorecard.BY_ID and scorecard.BY_ID[r.id].change_in_bp:
+        return fmt.bp(r.change * 100, loc, 0, sign=True)
+    return indicator_value(r.change or 0.0, change_unit(r.unit), r.digits, loc, sign=True)
 
 
 def _reading_row(r: IndicatorReading, loc: Locale) -> dict[str, str]:
     none = loc.text("brief.scorecard.none")
-    name = loc.text("scorecard.indicators", r.id, "name")
+    name = indicator_name(loc, r.id)
     if r.status != "ok" or r.value is None or r.as_of is None:
-        reason = loc.text("scorecard.reasons", r.reason_code or "no_data", datasets=", ".join(r.needs or r.datasets))
+        reason = loc.text("scorecard.reasons", r.reason_code or "no_data", datasets=dataset_names(loc, r.needs or r.datasets))
         signal = loc.text("brief.scorecard.unavailable", signal=loc.text("scorecard.signals", "not_available"), reason=reason)
         return {
             "id": r.id,
@@ -81,7 +116,7 @@ def _reading_row(r: IndicatorReading, loc: Locale) -> dict[str, str]:
         if r.change is None
         else loc.text(
             "brief.scorecard.change_text",
-            change=indicator_value(r.change, change_unit(r.unit), r.digits, loc, sign=True),
+            change=_change(r, loc),
             period=loc.text("scorecard.periods", r.change_period),
         )
     )
@@ -89,7 +124,7 @@ def _reading_row(r: IndicatorReading, loc: Locale) -> dict[str, str]:
         "id": r.id,
         "name": name,
         "value": indicator_value(r.value, r.unit, r.digits, loc),
-        "as_of": fmt.day(r.as_of, loc),
+        "as_of": indicator_date(r.id, r.as_of, loc),
         "change": change,
         "percentile": none if r.percentile is None else fmt.number(r.percentile, loc, 0),
         "signal": loc.text("scorecard.signals", r.signal or "not_available"),
@@ -118,8 +153,12 @@ def scorecard_context(card: ScorecardFigures, loc: Locale) -> dict[str, Any]:
             "funding": fmt.bp(c.funding_bp, loc, 1, sign=True),
             "funding_percentile": fmt.number(c.funding_percentile, loc, 0),
             "funding_as_of": fmt.day(c.funding_as_of, loc),
-            "net_short_above": c.net_short_percentile > c.threshold_pct,
-            "funding_above": c.funding_percentile > c.threshold_pct,
+            "min_spread": fmt.bp(scorecard.CROWDING_MIN_SPREAD_BP, loc),
+            "net_short_above": scorecard.positions_crowded(c.net_short_percentile),
+            "funding_above": scorecard.funding_strained(c.funding_percentile, c.funding_bp),
+            # high in its own history, yet repo below the level that marks strain: not strain
+            "funding_high_below_level": c.funding_percentile > c.threshold_pct
+            and not scorecard.funding_strained(c.funding_percentile, c.funding_bp),
         }
     )
     return {
@@ -185,14 +224,14 @@ def scenarios_context(s: Scenarios, loc: Locale) -> dict[str, Any]:
 # ---------------------------------------------------------------- what changed
 
 
-def _side(signal: str | None, value: float | None, as_of: str | None, unit: str, digits: int, loc: Locale) -> str:
+def _side(signal: str | None, value: float | None, as_of: str | None, unit: str, digits: int, loc: Locale, indicator_id: str = "") -> str:
     if signal is None or value is None or as_of is None:
         return loc.text("brief.changes.unavailable")
     return loc.text(
         "brief.changes.side",
         signal=loc.text("scorecard.signals", signal),
         value=indicator_value(value, unit, digits, loc),
-        date=fmt.day(as_of, loc),
+        date=indicator_date(indicator_id, as_of, loc),
     )
 
 
@@ -219,7 +258,7 @@ def changes_context(c: Changes, card: ScorecardFigures, loc: Locale) -> dict[str
                 "brief.changes.revision",
                 dataset=title,
                 observation=fmt.md_escape(str(r.key)),
-                column=fmt.md_escape(str(r.column)),
+                column=fmt.md_escape(loc.name_of("columns", str(r.column))),
                 old=fmt.md_escape(_number(r.old, loc)),
                 new=fmt.md_escape(_number(r.new, loc)),
             )
@@ -230,9 +269,9 @@ def changes_context(c: Changes, card: ScorecardFigures, loc: Locale) -> dict[str
     by_id = {r.id: r for r in card.indicators}
     signals = [
         {
-            "name": loc.text("scorecard.indicators", s.id, "name"),
-            "before": _side(s.before, s.value_before, s.as_of_before, by_id[s.id].unit, by_id[s.id].digits, loc),
-            "after": _side(s.after, s.value_after, s.as_of_after, by_id[s.id].unit, by_id[s.id].digits, loc),
+            "name": indicator_name(loc, s.id),
+            "before": _side(s.before, s.value_before, s.as_of_before, by_id[s.id].unit, by_id[s.id].digits, loc, s.id),
+            "after": _side(s.after, s.value_after, s.as_of_after, by_id[s.id].unit, by_id[s.id].digits, loc, s.id),
         }
         for s in c.signals_changed
     ]
@@ -276,6 +315,7 @@ def thresholds_text(row: scorecard.MethodRow, loc: Locale) -> str:
         watch=_threshold(t.watch, row, loc),
         stressed=_threshold(t.stressed, row, loc),
         years=fmt.number(row.window_years, loc),
+        min_spread=fmt.bp(scorecard.CROWDING_MIN_SPREAD_BP, loc),
     )
 
 
@@ -285,7 +325,7 @@ def indicator_method(row: scorecard.MethodRow, loc: Locale) -> str:
     method = loc.text("scorecard.indicators", row.id, "method", **{k: _field(k, v, loc) for k, v in row.method_fields.items()})
     return loc.text(
         "brief.analysis_methods.indicator",
-        name=loc.text("scorecard.indicators", row.id, "name"),
+        name=indicator_name(loc, row.id),
         datasets=loc.text("brief.scorecard.list_sep").join(f"`{d}`" for d in row.datasets),
         unit=loc.text("scorecard.unit_names", row.unit),
         method=method,
@@ -367,15 +407,16 @@ def methods_context(s: Scenarios, loc: Locale) -> dict[str, Any]:
 # ---------------------------------------------------------------- claim check
 
 
-def _would_settle(claim: ClaimReading) -> list[str]:
-    """The data that would settle a claim this snapshot cannot check: the datasets it lacks, else
-    the entries it lacks in a dataset it has (``research_estimates (cbo_fy2025_deficit)``)."""
+def _would_settle(claim: ClaimReading, loc: Locale) -> list[str]:
+    """The data that would settle a claim this snapshot cannot check, as the reader names them: the
+    datasets it lacks, else the entries it lacks in a dataset it has (CBO's estimate of the FY2025 deficit)."""
     if claim.needs:
-        return list(claim.needs)
+        return [loc.name_of("dataset_names", d) for d in claim.needs]
     found: list[str] = []
     for c in claim.checks:
         if c.reason is not None and c.reason.code == "missing_row" and c.comparison != "none":
-            found += [f"{d} ({c.reason.row})" for d in c.reason.datasets if f"{d} ({c.reason.row})" not in found]
+            name = loc.name_of("research_names", c.reason.row)
+            found += [name] if name not in found else []
     return found
 
 
@@ -395,9 +436,11 @@ def claim_rows(found: Claims, w: claims.Wording) -> list[dict[str, str]]:
                     data += w.get("labels.brief_difference").format(difference=w.amount(c.difference, unit, sign=True))
             parts.append(w.get("labels.brief_check").format(check=w.get(f"{cid}.checks.{c.id}"), data=data))
         verdict = w.get(f"verdicts.{claim.verdict}")
-        settle = _would_settle(claim)
+        settle = _would_settle(claim, w.loc)
         if claim.verdict == claims.CANNOT_CHECK and settle:
-            verdict = w.get("labels.cannot_check_needs").format(verdict=verdict, datasets=", ".join(settle))
+            verdict = w.get("labels.cannot_check_needs").format(
+                verdict=verdict, datasets=w.loc.text("brief.scorecard.list_sep").join(settle)
+            )
         rows.append(
             {
                 "id": cid,

@@ -330,7 +330,12 @@ class Wording:
         detail = self.loc.name_of("countries", exc.detail) if exc.detail else ""
         return (
             self.get(f"reasons.{exc.code}")
-            .format(datasets=", ".join(exc.datasets), row=exc.row, detail=detail, period=self.when(exc.period) if exc.period else "")
+            .format(
+                datasets=self.loc.text("brief.scorecard.list_sep").join(self.loc.name_of("dataset_names", d) for d in exc.datasets),
+                row=self.loc.name_of("research_names", exc.row) if exc.row else "",
+                detail=detail,
+                period=self.when(exc.period) if exc.period else "",
+            )
             .strip()
         )
 

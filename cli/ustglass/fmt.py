@@ -118,6 +118,8 @@ def usd_bn(
         if abs(_to_step(v, wanted)) >= _decimal(str(first["at_least"])):
             chosen = wanted
     rounded = _to_step(v, chosen)
+    if rounded == 0:
+        return str(loc.get("numbers.usd_zero"))  # nothing (or less than the step): "$0" / "0美元", never "$0.0 billion"
     tier = _tier(loc, rounded)
     per_bn = _decimal(str(tier["per_bn"]))
     places = max(0, -(chosen * per_bn).normalize().as_tuple().exponent)  # type: ignore[operator]
@@ -142,15 +144,57 @@ def extra_places(groups: Sequence[Sequence[float]]) -> int:
     return next((k for k in range(MAX_EXTRA_PLACES + 1) if all(_reads_apart(g, k) for g in amounts)), MAX_EXTRA_PLACES)
 
 
-def usd_steps(values: Sequence[float], extra: int | None = None) -> list[Decimal]:
-    """Rounding steps for amounts shown together (a table's cells, the two sides of a stated
-    change) such that amounts that differ read differently, in every language: each amount's
-    default step, made finer by the same number of places for all (``extra_places``). So FY2024's
-    1,815.4 and FY2025's 1,774.7 bn read $1.82 and $1.77 trillion, not $1.8 twice, and FY2019's
-    983.6 bn, one place finer too, $983.6 billion.
-    """
-    k = extra_places([values]) if extra is None else extra
-    return [usd_step(float(v)).scaleb(-k) for v in values]
+def significant_figures(value_bn: float | Decimal, step: Decimal) -> int:
+    """How many significant figures ``value_bn`` shows rounded to ``step`` (a power of ten):
+    983.6 at 1 -> 3 ($984 billion), 1,815.4 at 100 -> 2 ($1.8 trillion); 0 for nothing."""
+    shown = _to_step(abs(_decimal(value_bn)), step)
+    return 0 if shown == 0 else shown.adjusted() - step.adjusted() + 1
+
+
+def step_for_figures(value_bn: float | Decimal, figures: int) -> Decimal:
+    """The step (a power of ten, in billions) that writes ``value_bn`` with ``figures`` significant
+    figures; an amount that rounds up into the next power of ten keeps ``figures`` there
+    (999.6 to 3 figures reads $1.00 trillion, not $1.000 trillion)."""
+    v = abs(_decimal(value_bn))
+    if v == 0 or figures <= 0:
+        return usd_step(float(v))
+    step = Decimal(1).scaleb(v.adjusted() - figures + 1)
+    return step.scaleb(1) if _to_step(v, step).adjusted() > v.adjusted() else step
+
+
+def usd_grid(rows: Sequence[Sequence[float | None]]) -> list[list[Decimal | None]]:
+    """Rounding steps for amounts shown together: one precision policy for all of them, raised only
+    where amounts that differ would read the same.
+
+    Every amount is written with the same number of significant figures, the most that any of
+    them has at its default step (``usd_step``): FY2019's $984 billion beside $3.13 trillion, not
+    $3.1 trillion, and never $983.6 billion. Then, within each row (what a reader compares: a
+    holder now and a year earlier, a deficit from year to year), amounts that differ but still read
+    the same are made finer, one place at a time, only those cells and only as far as needed (at
+    most ``MAX_EXTRA_PLACES``): Japan's 1,126.1 and 1,125.8 bn read $1.1261 and $1.1258 trillion
+    while China's 770.7 bn beside them stays $771 billion. An empty cell (None) stays None."""
+    values = [[None if v is None else _decimal(v) for v in row] for row in rows]
+    present = [v for row in values for v in row if v is not None and v != 0]
+    figures = max((significant_figures(v, usd_step(float(v))) for v in present), default=0)
+    steps: list[list[Decimal | None]] = [[None if v is None else step_for_figures(v, figures) for v in row] for row in values]
+    for i, row in enumerate(values):
+        for _ in range(MAX_EXTRA_PLACES):
+            shown: dict[Decimal, set[Decimal]] = {}
+            for v, st in zip(row, steps[i]):
+                if v is not None and st is not None:
+                    shown.setdefault(_to_step(v, st), set()).add(v)
+            clashing = {v for group in shown.values() if len(group) > 1 for v in group}
+            if not clashing:
+                break
+            steps[i] = [st if v not in clashing or st is None else st.scaleb(-1) for v, st in zip(row, steps[i])]
+    return steps
+
+
+def usd_steps(values: Sequence[float]) -> list[Decimal]:
+    """Rounding steps for amounts shown together in one row (the two sides of a stated change, the
+    deficit table's years), by ``usd_grid``: so FY2024's 1,815.4 and FY2025's 1,774.7 bn read
+    $1.82 and $1.77 trillion, not $1.8 twice."""
+    return [s for s in usd_grid([values])[0] if s is not None]
 
 
 def usd_each(values: Sequence[float], loc: Locale, *, sign: bool = False) -> list[str]:
@@ -169,11 +213,13 @@ def distinct_digits(values: Sequence[float], digits: int = 0, most: int = 4) -> 
 
 
 def usd_table(rows: Sequence[Sequence[float | None]], loc: Locale, *, sign: bool = False) -> list[list[str | None]]:
-    """A table's amounts, one precision for the whole table: the fewest extra places at which, in
-    every row, amounts that differ read differently (a row's cells are what a reader compares:
-    a holder now and a year earlier, a deficit from year to year); an empty cell (None) stays None."""
-    k = extra_places([[v for v in row if v is not None] for row in rows])
-    return [[None if v is None else usd_bn(v, loc, sign=sign, step=usd_step(v).scaleb(-k)) for v in row] for row in rows]
+    """A table's amounts at the steps of ``usd_grid`` (one significant-figure policy for the table;
+    finer only for the cells of a row that would otherwise read the same); None stays None."""
+    steps = usd_grid(rows)
+    return [
+        [None if v is None or st is None else usd_bn(v, loc, sign=sign, step=st) for v, st in zip(row, srow)]
+        for row, srow in zip(rows, steps)
+    ]
 
 
 def _ymd(text: str, parts: int) -> tuple[int, ...]:

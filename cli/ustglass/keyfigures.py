@@ -174,6 +174,8 @@ class Funding:
     srf_used: bool | None  # the facility lent anything on the latest day
     srf_at_peak: bool | None  # the latest day is its largest use in the data
     history: dict[str, dict[str, float]]  # series -> date -> value, for the chart (only the series present)
+    reserves_abundant: bool | None = None  # reserves at or above rules.reserves_abundant_usd_bn; None without reserve data
+    iorb_before_start: bool = False  # the edition's date is before rules.iorb_first_day: no IORB value exists yet
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ class Debt:
     marketable_usd_bn: Point
     bills_share_year_earlier: Point | None
     bills_share_direction: str | None  # None without a year-earlier value
+    bills_share_position: str = "above"  # "above" | "within" | "below" rules.bills_share_range_pct (TBAC's range)
 
 
 @dataclass(frozen=True)

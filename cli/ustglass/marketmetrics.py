@@ -163,7 +163,8 @@ def _srf(tables: Tables) -> tuple[pd.Series, str] | None:
     return None
 
 
-def funding(tables: Tables) -> Funding:
+def funding(tables: Tables, as_of: str = "") -> Funding:
+    """The funding figures; ``as_of`` (the edition's date) tells whether IORB existed yet."""
     spread_parts = _spread(tables)
     rrp = required(tables, "RRPONTSYD")
     reserves, tga = values(tables, FRED_SERIES["WRESBAL"].id), values(tables, DTS_TGA.id)
@@ -216,6 +217,10 @@ def funding(tables: Tables) -> Funding:
         srf_used=bool(float(srf[0].iloc[-1]) > 0) if srf else None,
         srf_at_peak=bool(srf[0].index[-1] == srf[0].idxmax()) if srf else None,
         history=hist,
+        reserves_abundant=bool(float(reserves.iloc[-1]) / 1000 >= float(RULES["reserves_abundant_usd_bn"].value))
+        if reserves is not None
+        else None,
+        iorb_before_start=bool(as_of) and as_of < str(RULES["iorb_first_day"].value),
     )
 
 

@@ -55,6 +55,25 @@ RULES: dict[str, Rule] = {
         "ON RRP at or above this (USD bn) still absorbs liquidity drains before bank reserves do; "
         "below it, drains come increasingly out of reserves. The scorecard's 'watch' level for ON RRP.",
     ),
+    "reserves_abundant_usd_bn": Rule(
+        3500.0,
+        "Bank reserves at or above this (USD bn) are read as abundant, as after the pandemic asset "
+        "purchases (WRESBAL was above $3.5 trillion from mid-2021 to early 2022): then a near-empty ON "
+        "RRP does not mean drains hit scarce reserves. A judgement; below it the brief makes no claim "
+        "that reserves are abundant, and without reserve data it says nothing about their room.",
+    ),
+    "iorb_first_day": Rule(
+        "2021-07-29",
+        "The Federal Reserve has paid interest on reserve balances (IORB) since 2021-07-29, when IORB "
+        "replaced the interest on excess reserves (IOER) and on required reserves; before that day no "
+        "IORB value exists, so an edition dated earlier names no SOFR - IORB spread.",
+    ),
+    "bills_share_range_pct": Rule(
+        [15.0, 20.0],
+        "The range for bills' share of marketable debt that Treasury's Borrowing Advisory Committee "
+        "(TBAC) has long recommended; above its top, rollover needs are read as high. The scorecard's "
+        "'watch' level for the bills share is the top of this range.",
+    ),
 }
 
 

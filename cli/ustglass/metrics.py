@@ -320,7 +320,14 @@ def debt(mspd: pd.DataFrame) -> Debt:
         marketable_usd_bn=Point(rounded(marketable, 1), iso(last), USD_BN, src),
         bills_share_year_earlier=earlier,
         bills_share_direction=direction(now.value, earlier.value) if earlier else None,
+        bills_share_position=range_position(float(share.iloc[-1]), RULES["bills_share_range_pct"].value),
     )
+
+
+def range_position(value: float, bounds: list[float]) -> str:
+    """'above', 'within' or 'below' a range (bounds inclusive), on the value as the brief rounds it."""
+    shown, (low, high) = rounded(value, 1), bounds
+    return "above" if shown > high else ("below" if shown < low else "within")
 
 
 # --- assembly ----------------------------------------------------------------------------
@@ -360,7 +367,7 @@ def key_figures(tables: Tables, manifest: dict[str, Any]) -> KeyFigures:
         fiscal=fiscal(tables, vintage, str(manifest["as_of"])),
         holders=holders(tables[TIC_MFH.id], tables[RESEARCH.id]),
         basis=basis(tables[CFTC_TFF.id], str(manifest["as_of"])),
-        funding=funding(tables),
+        funding=funding(tables, str(manifest["as_of"])),
         debt=debt(tables[MSPD.id]),
         markets=markets(tables),
         rules={name: {"value": rule.value, "reason": rule.reason} for name, rule in RULES.items()},

@@ -216,7 +216,11 @@ def key_figures(cfg: ReportConfig, store: cache.Store) -> tuple[str, KeyFigures]
 
 
 def figure_bytes(
-    store: cache.Store, kf: KeyFigures, loc: locale.Locale, specs: Mapping[str, FigureSpec], wanted: Sequence[tuple[FigureFormat, int | None]]
+    store: cache.Store,
+    kf: KeyFigures,
+    loc: locale.Locale,
+    specs: Mapping[str, FigureSpec],
+    wanted: Sequence[tuple[FigureFormat, int | None]],
 ) -> dict[str, dict[FigureFormat, bytes]]:
     """Each chart in each (format, dpi) wanted, by figure id: from the cache, else drawn once and saved in the formats missing."""
     from ustglass import chartspec, figures
@@ -435,7 +439,9 @@ def build(cfg: ReportConfig) -> Built:
         kinds = [FigureFormat.png] + ([FigureFormat.svg] if Format.html in cfg.formats or Format.pdf in cfg.formats else [])
         _preload(cfg, charts_needed=not all(store.has(figure_key(f, kf, loc, s, k, 200 if k is FigureFormat.png else None))
                                             for loc in packs.values() for f, s in specs.items() for k in kinds))  # fmt: skip
-    files.update(per_language(cfg, packs, lambda loc: brief_files(cfg, kf, loc, specs, [p for p in packs.values() if p is not loc], store), store))
+    files.update(
+        per_language(cfg, packs, lambda loc: brief_files(cfg, kf, loc, specs, [p for p in packs.values() if p is not loc], store), store)
+    )
     store.put_files(key, files, {"snapshot": snapshot_id})
     store.trim()
     return Built(snapshot_id, files, warnings, store.stats)

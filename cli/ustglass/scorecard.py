@@ -33,7 +33,12 @@ import numpy as np
 import pandas as pd
 
 from ustglass import keyfigures as kfs
-from ustglass.metrics import FACE_USD, bills_share, debt_held_by_public_gdp  # the contract table (code -> face value): change here only
+from ustglass.metrics import (
+    FACE_USD,  # the contract table (code -> face value): change it there only
+    RULES,
+    bills_share,
+    debt_held_by_public_gdp,
+)
 
 Tables = Mapping[str, pd.DataFrame]
 HISTORY_START = pd.Timestamp("2018-01-01")
@@ -43,9 +48,11 @@ CAYMAN, GRAND_TOTAL = "Cayman Islands", "Grand Total"
 SPREAD_MEAN_OBS = 5  # SOFR - IORB: mean of the last five daily observations (one week)
 VOL_CHANGES = 20  # realised volatility over the last 20 daily changes
 TRADING_DAYS = 252
-SRF_WINDOW = "28D"  # SRF: the largest daily take-up in the last four weeks
+SRF_WINDOW = "28D"  # SRF: the largest daily take-up in the last four weeks (a whole number of weeks: the name says "4-week high")
 CROWDING_YEARS = 3
+BILLS_RANGE = tuple(RULES["bills_share_range_pct"].value)  # TBAC's range: its top is the bills share's 'watch' level
 CROWDING_PCT = 80.0  # both components strictly above this percentile set the flag
+CROWDING_MIN_SPREAD_BP = 0.0  # and funding is strained only while SOFR − IORB is above this level: repo below IORB is no strain
 CROWDING_MIN_YEARS = 1  # a week counts once both series have a year of history
 CROWDING_MAX_LAG = pd.Timedelta(days=7)  # the funding observation used for a week is at most this old
 
@@ -119,7 +126,9 @@ class Indicator:
     thresholds: Thresholds
     compute: Callable[[Tables], pd.Series] = field(repr=False, compare=False)
     digits: int = 1
-    method_fields: Mapping[str, Any] = field(default_factory=dict)
+    method_fields: Mapping[str, Any] = field(default_factory=dict)  # also fill the name's fields ("5-day average")
+    frequency: str = "day"  # how its date is written: "day", "month", "quarter" or "fiscal_year" (the observation's own period)
+    change_in_bp: bool = False  # a yield's change, written in basis points as the brief's text writes it
 
 
 # --- series --------------------------------------------------------------------------------
@@ -272,13 +281,33 @@ INDICATORS: tuple[Indicator, ...] = (
         H,
         Thresholds("level", 1, 25),
         srf_max_4w,
-        method_fields={"days": pd.Timedelta(SRF_WINDOW).days},
+        method_fields={"days": pd.Timedelta(SRF_WINDOW).days, "weeks": pd.Timedelta(SRF_WINDOW).days // 7},
     ),
-    Indicator("bills_share", ("mspd_table1",), "%", Period.ONE_YEAR, H, Thresholds("level", 20, 25), bills_share_pct),
-    Indicator("debt_public_gdp", ("mspd_table1", "fred_gdp"), "%", Period.ONE_YEAR, H, Thresholds("level", 90, 100), debt_public_gdp),
-    Indicator("deficit_gdp", ("fred_fyfsd", "fred_gdp"), "%", Period.ONE_YEAR, H, Thresholds("level", 3, 6), deficit_gdp),
-    Indicator("cayman_share", ("tic_mfh",), "%", Period.ONE_YEAR, H, PCT_HIGH, cayman_share),
-    Indicator("ust10y", ("fred_dgs10",), "%", Period.FOUR_WEEKS, H, PCT_HIGH, _fred("fred_dgs10"), digits=2),
+    Indicator(
+        "bills_share",
+        ("mspd_table1",),
+        "%",
+        Period.ONE_YEAR,
+        H,
+        Thresholds("level", BILLS_RANGE[1], 25),
+        bills_share_pct,
+        method_fields={"low": BILLS_RANGE[0], "high": BILLS_RANGE[1]},
+    ),
+    Indicator(
+        "debt_public_gdp",
+        ("mspd_table1", "fred_gdp"),
+        "%",
+        Period.ONE_YEAR,
+        H,
+        Thresholds("level", 90, 100),
+        debt_public_gdp,
+        frequency="quarter",
+    ),
+    Indicator(
+        "deficit_gdp", ("fred_fyfsd", "fred_gdp"), "%", Period.ONE_YEAR, H, Thresholds("level", 3, 6), deficit_gdp, frequency="fiscal_year"
+    ),
+    Indicator("cayman_share", ("tic_mfh",), "%", Period.ONE_YEAR, H, PCT_HIGH, cayman_share, frequency="month"),
+    Indicator("ust10y", ("fred_dgs10",), "%", Period.FOUR_WEEKS, H, PCT_HIGH, _fred("fred_dgs10"), digits=2, change_in_bp=True),
     Indicator(
         "ust10y_vol",
         ("fred_dgs10",),
@@ -289,8 +318,20 @@ INDICATORS: tuple[Indicator, ...] = (
         dgs10_vol_bp,
         method_fields={"changes": VOL_CHANGES, "days": TRADING_DAYS},
     ),
-    Indicator("curve_2s10s", ("fred_t10y2y",), "pp", Period.FOUR_WEEKS, L, Thresholds("level", 0.25, 0), _fred("fred_t10y2y"), digits=2),
-    Indicator("term_premium", ("fred_threefytp10",), "%", Period.FOUR_WEEKS, H, PCT_HIGH, _fred("fred_threefytp10"), digits=2),
+    Indicator(
+        "curve_2s10s",
+        ("fred_t10y2y",),
+        "pp",
+        Period.FOUR_WEEKS,
+        L,
+        Thresholds("level", 0.25, 0),
+        _fred("fred_t10y2y"),
+        digits=2,
+        change_in_bp=True,
+    ),
+    Indicator(
+        "term_premium", ("fred_threefytp10",), "%", Period.FOUR_WEEKS, H, PCT_HIGH, _fred("fred_threefytp10"), digits=2, change_in_bp=True
+    ),
 )
 
 CROWDING = Indicator(
@@ -302,7 +343,13 @@ CROWDING = Indicator(
     Thresholds("crowding", CROWDING_PCT, CROWDING_PCT),
     lambda tables: crowding_history(tables)["score"],
     digits=1,
-    method_fields={"years": CROWDING_YEARS, "percentile": CROWDING_PCT, "min_years": CROWDING_MIN_YEARS, "lag_days": CROWDING_MAX_LAG.days},
+    method_fields={
+        "years": CROWDING_YEARS,
+        "percentile": CROWDING_PCT,
+        "min_years": CROWDING_MIN_YEARS,
+        "lag_days": CROWDING_MAX_LAG.days,
+        "min_spread_bp": CROWDING_MIN_SPREAD_BP,
+    },
 )
 
 ALL: tuple[Indicator, ...] = (*INDICATORS, CROWDING)
@@ -425,12 +472,26 @@ def window_rule(ind: Indicator) -> str:
     return "trailing_years" if ind.thresholds.basis == "crowding" else "since_start"
 
 
+def positions_crowded(net_short_pct: float) -> bool:
+    """The positioning half of the crowding flag: net short above its ``CROWDING_PCT`` percentile."""
+    return bool(net_short_pct > CROWDING_PCT)
+
+
+def funding_strained(funding_pct: float, funding_bp: float) -> bool:
+    """The funding half: SOFR − IORB above its ``CROWDING_PCT`` percentile *and* above
+    ``CROWDING_MIN_SPREAD_BP``; a spread high in its own history while repo still trades below IORB
+    (−8 bp at percentile 92) is no strain."""
+    return bool(funding_pct > CROWDING_PCT and funding_bp > CROWDING_MIN_SPREAD_BP)
+
+
 def _crowding_components(history: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, Any]:
     row = history.loc[as_of]
     assert isinstance(row, pd.Series)  # one row: the history has one per CFTC week
-    flag = bool(row["net_short_pct"] > CROWDING_PCT and row["funding_pct"] > CROWDING_PCT)
+    positions, strained = positions_crowded(row["net_short_pct"]), funding_strained(row["funding_pct"], row["funding_bp"])
     return {
-        "flag": flag,
+        "flag": bool(positions and strained),
+        "positions_crowded": bool(positions),
+        "funding_strained": bool(strained),
         "net_short_usd_bn": rounded(row["net_short"], 1),
         "net_short_as_of": _iso(as_of),
         "net_short_percentile": rounded(row["net_short_pct"], 1),
@@ -459,8 +520,7 @@ def evaluate_one(ind: Indicator, tables: Tables, as_of: Any = None) -> Result:
     value = float(s.iloc[-1])
     change, base = change_over(s, ind.period)
     if ind is CROWDING:
-        n_pct, f_pct = components["net_short_percentile"], components["funding_percentile"]
-        above = int(n_pct > CROWDING_PCT) + int(f_pct > CROWDING_PCT)
+        above = int(components["positions_crowded"]) + int(components["funding_strained"])
         sig, pct, window = (CALM, WATCH, STRESSED)[above], None, s
     else:
         window = s[s.index >= HISTORY_START]

@@ -1,0 +1,215 @@
+"""Interpretive sentences turn with their flags, both ways, in both languages: the shipped
+2025-12-31 edition's key figures with one flag changed at a time, rendered through the packs'
+templates. (tests/test_editions.py checks the same sentences against the data of real editions;
+these cover the states no edition of the official files is in.)"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from ustglass import alttext, analysis, claims, fmt, locale, metrics, pipeline, render, scorecard, snapshot
+from ustglass.keyfigures import KeyFigures, Point
+from ustglass.resources import bundled
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data_snapshots" / "2025-12-31"
+LANGS = ("en", "zh")
+
+
+@pytest.fixture(scope="module")
+def kf() -> KeyFigures:
+    snap = snapshot.load(SHIPPED)
+    return analysis.gather(metrics.key_figures(snap.tables, snap.manifest), snap, None)
+
+
+def brief(kf: KeyFigures, lang: str) -> str:
+    loc = locale.load(lang)
+    env = render.environment([bundled("templates")], loc)
+    return render.render_brief(env, loc.brief_template, pipeline.context(kf, loc, {}, claims.wording(lang, None), {}))
+
+
+def both(kf: KeyFigures) -> dict[str, str]:
+    return {lang: brief(kf, lang) for lang in LANGS}
+
+
+def with_funding(kf: KeyFigures, **changes) -> KeyFigures:
+    return dataclasses.replace(kf, funding=dataclasses.replace(kf.funding, **changes))
+
+
+def with_crowding(kf: KeyFigures, **changes) -> KeyFigures:
+    card = kf.scorecard
+    return dataclasses.replace(kf, scorecard=dataclasses.replace(card, crowding=dataclasses.replace(card.crowding, **changes)))
+
+
+# ---------------------------------------------------------------- the crowding flag
+
+CROWDING = {
+    "set": {"en": "(funding strain means repo trading above IORB): both are.", "zh": "；目前两者均已达到。"},
+    "below_iorb": {
+        "en": "positions are there; funding is not, for the spread is high in its own history but repo still traded below IORB.",
+        "zh": "目前持仓已达到，融资尚未达到：利差在其自身历史中偏高，但回购利率仍低于IORB。",
+    },
+    "positions": {
+        "en": "(funding strain means repo trading above IORB): positions are there, funding is not.",
+        "zh": "；目前持仓已达到，融资尚未达到。",
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("state", "funding_bp", "funding_pct", "flag"),
+    [("set", 3.0, 92.0, True), ("below_iorb", -8.0, 92.0, False), ("positions", -8.0, 50.0, False)],
+)
+def test_the_crowding_sentence_needs_repo_above_iorb(kf: KeyFigures, state: str, funding_bp: float, funding_pct: float, flag: bool) -> None:
+    md = both(with_crowding(kf, flag=flag, net_short_percentile=100.0, funding_bp=funding_bp, funding_percentile=funding_pct))
+    for lang in LANGS:
+        assert CROWDING[state][lang] in md[lang], (state, lang)
+        for other, texts in CROWDING.items():
+            if other != state:
+                assert texts[lang] not in md[lang], (state, other, lang)
+    assert ("**Crowding flag: set.**" in md["en"]) is flag and ("**拥挤度标志：已触发。**" in md["zh"]) is flag
+
+
+def test_the_crowding_rule_and_its_methods_text_come_from_one_table() -> None:
+    assert scorecard.funding_strained(92.0, -8.0) is False and scorecard.funding_strained(92.0, 0.5) is True
+    assert scorecard.funding_strained(79.0, 5.0) is False and scorecard.positions_crowded(80.5) is True
+    row = next(r for r in scorecard.methods_rows() if r.id == "crowding")
+    en, zh = (analysis.indicator_method(row, locale.load(code)) for code in LANGS)
+    assert "the flag is set when both are above the 80th percentile and SOFR − IORB is above 0 bp" in en
+    assert "funding counts only while SOFR − IORB is above 0 bp" in en
+    assert "且SOFR − IORB高于0个基点" in zh and "融资分项仅在SOFR − IORB高于0个基点时计入" in zh
+
+
+# ---------------------------------------------------------------- funding buffers: ON RRP and reserves
+
+BUFFERS = {
+    "rrp": {"en": "comes out of ON RRP first, which cushions bank reserves", "zh": "会先从隔夜逆回购中流出"},
+    "unknown": {"en": "this edition's data hold no reserve balances", "zh": "本期数据不含准备金余额"},
+    "abundant": {"en": "reserves were abundant, with room to absorb drains", "zh": "十分充裕，仍有余地吸收抽离"},
+    "scarce": {"en": "little is left to absorb drains", "zh": "已难以吸收流动性抽离"},
+}
+
+
+@pytest.mark.parametrize(
+    ("state", "absorbs", "abundant"),
+    [("rrp", True, False), ("unknown", False, None), ("abundant", False, True), ("scarce", False, False)],
+)
+def test_the_funding_buffer_sentence_follows_on_rrp_and_reserves(kf: KeyFigures, state: str, absorbs: bool, abundant: bool | None) -> None:
+    changes = {"rrp_absorbs_drains": absorbs, "reserves_abundant": abundant}
+    if abundant is None:
+        changes.update(reserves_usd_bn=None, reserves_year_earlier_usd_bn=None, reserves_direction=None)
+    md = both(with_funding(kf, **changes))
+    for lang in LANGS:
+        assert BUFFERS[state][lang] in md[lang], (state, lang)
+        assert all(texts[lang] not in md[lang] for other, texts in BUFFERS.items() if other != state), (state, lang)
+    if state == "abundant":  # each figure with its own date
+        r = kf.funding.reserves_usd_bn
+        en = locale.load("en")
+        assert f"at {fmt.usd_bn(r.value, en)} in the week to {fmt.day(r.as_of, en)}, reserves were abundant" in md["en"]
+
+
+def test_reserves_are_abundant_by_the_rule_table(kf: KeyFigures) -> None:
+    rule = metrics.RULES["reserves_abundant_usd_bn"].value
+    assert kf.funding.reserves_usd_bn.value < rule and kf.funding.reserves_abundant is False  # $2.96 trillion: not abundant
+    assert kf.rules["reserves_abundant_usd_bn"]["value"] == rule
+
+
+# ---------------------------------------------------------------- IORB only from its first day
+
+IORB_SPREAD = {"en": "The repo–IORB spread is where funding stress shows first.", "zh": "回购利率相对IORB的利差是融资压力最先显现之处。"}
+IORB_BEFORE = {
+    "en": "The Fed has paid interest on reserve balances (IORB) only since July 29, 2021",
+    "zh": "美联储自2021年7月29日起才支付准备金余额利率",
+}
+
+
+def test_no_iorb_sentence_before_iorb_existed(kf: KeyFigures) -> None:
+    early = with_funding(
+        kf, sofr_iorb_bp=None, sofr_iorb_direction=None, sofr_pct=None, iorb_pct=None, sofr_iorb_median_bp=None, iorb_before_start=True
+    )
+    md, now = both(early), both(kf)
+    for lang in LANGS:
+        assert IORB_BEFORE[lang] in md[lang] and IORB_SPREAD[lang] not in md[lang]
+        assert IORB_BEFORE[lang] not in now[lang] and IORB_SPREAD[lang] in now[lang]
+    assert "SOFR and IORB are not both in this edition's data" not in md["en"]
+
+
+def test_iorb_before_its_first_day_is_a_flag_of_the_edition_date() -> None:
+    snap = snapshot.load(SHIPPED)
+    tables = {k: v for k, v in snap.tables.items() if k not in ("fred_iorb", "fred_sofr")}
+    assert metrics.funding(tables, "2020-06-30").iorb_before_start is True
+    assert metrics.funding(tables, "2021-07-29").iorb_before_start is False
+    assert metrics.funding(tables, "").iorb_before_start is False
+
+
+# ---------------------------------------------------------------- bills against TBAC's range
+
+BILLS = {
+    "above": {"en": "above the 15–20% range that Treasury's borrowing committee (TBAC) has long recommended, keep gross issuance and rollover needs high", "zh": "高于财政部借款咨询委员会（TBAC）长期建议的15%至20%区间，总发行与滚动续发需求将持续居高"},
+    "within": {"en": "were within the 15–20% range", "zh": "处于财政部借款咨询委员会（TBAC）长期建议的15%至20%区间之内"},
+    "below": {"en": "were below the 15–20% range", "zh": "低于财政部借款咨询委员会（TBAC）长期建议的15%至20%区间，"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("state", ["above", "within", "below"])
+def test_the_rollover_sentence_follows_the_bills_share_range(kf: KeyFigures, state: str) -> None:
+    md = both(dataclasses.replace(kf, debt=dataclasses.replace(kf.debt, bills_share_position=state)))
+    for lang in LANGS:
+        assert BILLS[state][lang] in md[lang]
+        assert all(texts[lang] not in md[lang] for other, texts in BILLS.items() if other != state), (state, lang)
+    if state != "above":
+        assert "rollover needs high" not in md["en"] and "滚动续发需求将持续居高" not in md["zh"]
+
+
+def test_the_bills_range_has_one_home() -> None:
+    low, high = metrics.RULES["bills_share_range_pct"].value
+    assert scorecard.BY_ID["bills_share"].thresholds.watch == high
+    assert [metrics.range_position(x, [low, high]) for x in (15.9, 20.0, 20.04, 20.06, 14.96)] == [
+        "within",
+        "within",
+        "within",
+        "above",
+        "within",
+    ]
+    assert metrics.range_position(14.94, [low, high]) == "below"
+    row = next(r for r in scorecard.methods_rows() if r.id == "bills_share")
+    assert "the top of the 15–20% range" in analysis.indicator_method(row, locale.load("en"))
+
+
+# ---------------------------------------------------------------- labels, dates and zero amounts
+
+
+def test_scorecard_labels_take_their_numbers_from_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    en, zh = locale.load("en"), locale.load("zh")
+    assert analysis.indicator_name(en, "sofr_iorb") == f"SOFR − IORB, {scorecard.SPREAD_MEAN_OBS}-day average"
+    assert analysis.indicator_name(zh, "srf") == "常设回购便利使用量（4周内单日最高）"
+    srf = dataclasses.replace(scorecard.BY_ID["srf"], method_fields={"days": 21, "weeks": 3})
+    monkeypatch.setitem(scorecard.BY_ID, "srf", srf)
+    assert analysis.indicator_name(en, "srf") == "Standing Repo Facility use, 3-week high"
+
+
+def test_scorecard_dates_at_each_indicators_frequency() -> None:
+    en = locale.load("en")
+    assert analysis.indicator_date("debt_public_gdp", "2026-03-31", en) == "Q1 2026"
+    assert analysis.indicator_date("deficit_gdp", "2025-09-30", en) == "FY2025"
+    assert analysis.indicator_date("cayman_share", "2025-12-31", en) == "December 2025"
+    assert analysis.indicator_date("bills_share", "2025-11-30", en) == "November 30, 2025"
+
+
+def test_nothing_lent_reads_zero_dollars(kf: KeyFigures) -> None:
+    md = both(with_funding(kf, srf_usd_bn=Point(0.0, "2026-04-24", "billions of USD", "NY Fed"), srf_used=False))
+    assert "| Standing Repo Facility, amount lent | $0 | April 24, 2026 |" in md["en"]
+    assert "0美元 | 2026年4月24日 |" in md["zh"]
+    assert "$0.0 billion" not in md["en"] and re.search(r"(?<![\d,.])0(?:\.0+)?亿美元", md["zh"]) is None
+
+
+def test_the_deficits_alt_text_has_a_one_year_form(kf: KeyFigures) -> None:
+    one = dataclasses.replace(kf, fiscal=dataclasses.replace(kf.fiscal, prior_fy=None, first_fy=kf.fiscal.latest_fy))
+    en, zh = locale.load("en"), locale.load("zh")
+    assert alttext.alt_text("deficits", one, en).startswith("Bar chart of the federal budget deficit in FY2025, the one fiscal year")
+    assert alttext.alt_text("deficits", one, zh).startswith("柱状图：2025财年的联邦财政赤字为")
+    assert "from FY2025 to FY2025" not in alttext.alt_text("deficits", one, en)
+    assert "from FY2019 to FY2025" in alttext.alt_text("deficits", kf, en)
