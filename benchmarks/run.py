@@ -169,10 +169,14 @@ def cases(work: Path) -> list[Case]:
     with_templates = [*report, "--templates", str(templates)]
     figures = [USTGLASS, "figures", "--only", "deficits", "--lang", "zh", "--snapshots", str(snaps), "--out", str(work / "figs")]
     return [
-        Case("import floor", [PYTHON, "-c", FLOOR_CODE], note="python -c \"" + FLOOR_CODE + "\""),
+        Case("import floor", [PYTHON, "-c", FLOOR_CODE], note='python -c "' + FLOOR_CODE + '"'),
         Case("ustglass --help", [USTGLASS, "--help"]),
-        Case("report --lang all, cold, serial", [*report, "--jobs", "1"], prepare=cold,
-             note="no caches, no earlier output, one process (--jobs 1)"),
+        Case(
+            "report --lang all, cold, serial",
+            [*report, "--jobs", "1"],
+            prepare=cold,
+            note="no caches, no earlier output, one process (--jobs 1)",
+        ),
         Case("report --lang all, cold", report, prepare=cold, note="no caches, no earlier output; a process per language"),
         Case("report --lang all, warm", report, note="caches present, nothing changed"),
         Case("report after one dataset changed", report, prepare=change_dataset, note="one SOFR value edited"),
@@ -198,11 +202,13 @@ def machine() -> list[str]:
     except (OSError, StopIteration):
         pass
     version = subprocess.run([USTGLASS, "--version"], capture_output=True, text=True).stdout.strip()
-    return [f"- CPU: {cpu}, {os.cpu_count()} logical cores; memory {mem}",
-            f"- {platform.platform()}; Python {platform.python_version()}; {version}",
-            f"- measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; load average at the end "
-            f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1 / 5 / 15 min; other work on the machine slows every case, "
-            "the parallel ones most)"]
+    return [
+        f"- CPU: {cpu}, {os.cpu_count()} logical cores; memory {mem}",
+        f"- {platform.platform()}; Python {platform.python_version()}; {version}",
+        f"- measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; load average at the end "
+        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1 / 5 / 15 min; other work on the machine slows every case, "
+        "the parallel ones most)",
+    ]
 
 
 def summary(results: list[Result], floor: float) -> list[str]:
@@ -213,6 +219,7 @@ def summary(results: list[Result], floor: float) -> list[str]:
     if {"report --lang all, cold, serial", "report --lang all, cold"} <= t.keys():
         out.append(f"- a process per language (forked after the shared work): cold edition {t['report --lang all, cold, serial']:.2f} s "
                    f"in one process, {t['report --lang all, cold']:.2f} s in two.")  # fmt: skip
+
     def was(name: str) -> str:  # as ratios to each run's own import floor: the machine's load differs between runs
         return f"{t[name]:.2f} s, {t[name] / floor:.2f} × the floor (first measurement: {BEFORE[name] / BEFORE['import floor']:.2f} ×)"
 
@@ -222,12 +229,16 @@ def summary(results: list[Result], floor: float) -> list[str]:
         out.append("- the whole-edition cache, looked up before pandas, matplotlib or WeasyPrint are imported: an unchanged "
                    f"rebuild {was('report --lang all, warm')}.")  # fmt: skip
     if "report after one template changed" in t:
-        out.append(f"- the key-figures and chart caches: after a template change only the pages are made again, {was('report after one template changed')}.")
+        out.append(
+            f"- the key-figures and chart caches: after a template change only the pages are made again, {was('report after one template changed')}."
+        )
     if "report after one dataset changed" in t:
         out.append("- after one dataset changed the key figures, the charts that read it and both pages are made again: "
                    f"{was('report after one dataset changed')}.")  # fmt: skip
     if {"figures --only deficits", "figures --only deficits --no-cache"} <= t.keys():
-        out.append(f"- `figures --only`: {t['figures --only deficits']:.2f} s from the cache, {t['figures --only deficits --no-cache']:.2f} s drawn.")
+        out.append(
+            f"- `figures --only`: {t['figures --only deficits']:.2f} s from the cache, {t['figures --only deficits --no-cache']:.2f} s drawn."
+        )
     out += ["", "## Targets (issue 11)", "", "| target | measured | met |", "|---|---:|---|"]
     for name, bound, absolute in TARGETS:
         if name in t:
@@ -295,19 +306,36 @@ def main() -> int:
                         f"{len(r.times)} | {r.case.note} |")  # fmt: skip
         else:
             rows.append(f"| {r.case.name} | n/a | | | | | {r.error} |")
-    text = "\n".join([
-        "# Benchmarks", "",
-        "Whole-process timings of ustglass on the shipped snapshot "
-        f"`{SNAPSHOT}`, median of {args.runs} runs, with the bare import of its libraries measured in the same run.",
-        "Written by `benchmarks/run.py`; timings live here, never in test assertions.", "",
-        "## Reproduce", "", "```sh", "scripts/setup.sh", f".venv/bin/python benchmarks/run.py --runs {args.runs}", "```", "",
-        "## Machine", "", *machine(), "",
-        "## Results", "", *rows, "",
-        "Peak RSS is the largest resident set of any one process of the run (the kernel's maxrss); peak PSS is the largest "
-        "proportional set size of the whole process tree at one moment (sampled every 10 ms), which counts pages the "
-        "language processes share with their parent once. Both are the largest over the runs.",
-        "", *summary(results, floor),
-    ])
+    text = "\n".join(
+        [
+            "# Benchmarks",
+            "",
+            "Whole-process timings of ustglass on the shipped snapshot "
+            f"`{SNAPSHOT}`, median of {args.runs} runs, with the bare import of its libraries measured in the same run.",
+            "Written by `benchmarks/run.py`; timings live here, never in test assertions.",
+            "",
+            "## Reproduce",
+            "",
+            "```sh",
+            "scripts/setup.sh",
+            f".venv/bin/python benchmarks/run.py --runs {args.runs}",
+            "```",
+            "",
+            "## Machine",
+            "",
+            *machine(),
+            "",
+            "## Results",
+            "",
+            *rows,
+            "",
+            "Peak RSS is the largest resident set of any one process of the run (the kernel's maxrss); peak PSS is the largest "
+            "proportional set size of the whole process tree at one moment (sampled every 10 ms), which counts pages the "
+            "language processes share with their parent once. Both are the largest over the runs.",
+            "",
+            *summary(results, floor),
+        ]
+    )
     if not args.no_write:
         (REPO / "benchmarks" / "RESULTS.md").write_text(text, encoding="utf-8")
         print("wrote benchmarks/RESULTS.md")
