@@ -38,6 +38,7 @@ from ustglass.metrics import (
     RULES,
     bills_share,
     debt_held_by_public_gdp,
+    deficit_to_gdp,
 )
 
 Tables = Mapping[str, pd.DataFrame]
@@ -212,15 +213,11 @@ def debt_public_gdp(tables: Tables) -> pd.Series:
 
 
 def deficit_gdp(tables: Tables) -> pd.Series:
-    """Fiscal-year deficit (FYFSD, positive = deficit) ÷ mean of the fiscal year's four quarterly GDP (SAAR), percent."""
-    deficits = -dated(tables, "fred_fyfsd") / 1000
-    gdp = dated(tables, "fred_gdp")
-    out = {}
-    for end, deficit in zip(pd.DatetimeIndex(deficits.index), deficits):
-        quarters = gdp[(gdp.index > end - pd.DateOffset(years=1)) & (gdp.index <= end)]
-        if len(quarters) == 4:
-            out[end] = deficit / float(quarters.mean()) * 100
-    return pd.Series(out, dtype="float64")
+    """Fiscal-year deficit ÷ mean GDP of its four quarters, percent: the key figures' own series
+    (``metrics.deficit_to_gdp``), one computation."""
+    need(tables, "fred_fyfsd", "fred_gdp")
+    dated(tables, "fred_fyfsd"), dated(tables, "fred_gdp")  # no observation: not available for want of it
+    return deficit_to_gdp(tables)
 
 
 def cayman_share(tables: Tables) -> pd.Series:
