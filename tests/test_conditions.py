@@ -213,3 +213,66 @@ def test_the_deficits_alt_text_has_a_one_year_form(kf: KeyFigures) -> None:
     assert alttext.alt_text("deficits", one, zh).startswith("柱状图：2025财年的联邦财政赤字为")
     assert "from FY2025 to FY2025" not in alttext.alt_text("deficits", one, en)
     assert "from FY2019 to FY2025" in alttext.alt_text("deficits", kf, en)
+
+
+# ---------------------------------------------------------------- ON RRP's stressed signal needs scarce reserves
+
+NEWEST = SHIPPED.parent / "2026-10-09"
+
+
+def _rrp_tables(rrp_bn: float, reserves_bn: float | None, reserves_day: str = "2026-07-22") -> dict:
+    import pandas as pd
+
+    days = pd.bdate_range("2025-01-01", "2026-07-29")
+    tables = {"fred_rrpontsyd": pd.DataFrame({"date": days, "value": [300.0] * (len(days) - 1) + [rrp_bn]})}
+    if reserves_bn is not None:  # WRESBAL is in millions
+        tables["fred_wresbal"] = pd.DataFrame({"date": pd.to_datetime([reserves_day]), "value": [reserves_bn * 1000]})
+    return tables
+
+
+@pytest.mark.parametrize(
+    ("reserves_bn", "reserves_day", "expected"),
+    [
+        (3000.0, "2026-07-22", scorecard.STRESSED),  # known and below the abundant level: stressed
+        (3499.0, "2026-06-03", scorecard.STRESSED),  # 56 days (eight weeks) earlier is still known
+        (3500.0, "2026-07-22", scorecard.WATCH),  # abundant (at the level): watch at most
+        (3000.0, "2026-06-02", scorecard.WATCH),  # 57 days earlier: too old to say how reserves stand
+        (3000.0, "2026-07-30", scorecard.WATCH),  # a week after the reading: not known at its date
+        (None, "", scorecard.WATCH),  # no reserve data at all
+    ],
+)
+def test_on_rrp_reads_stressed_only_while_reserves_are_known_and_not_abundant(reserves_bn, reserves_day, expected) -> None:
+    r = scorecard.evaluate_one(scorecard.BY_ID["on_rrp"], _rrp_tables(2.6, reserves_bn, reserves_day))
+    assert (r.value, r.as_of, r.signal) == (2.6, "2026-07-29", expected)
+    assert r.components["gate_open"] is (expected == scorecard.STRESSED)
+    # the cap stops at watch and never lifts a reading: above $50 billion the level alone says watch, above $250 billion calm
+    assert scorecard.evaluate_one(scorecard.BY_ID["on_rrp"], _rrp_tables(120.0, reserves_bn, reserves_day)).signal == scorecard.WATCH
+    assert scorecard.evaluate_one(scorecard.BY_ID["on_rrp"], _rrp_tables(400.0, reserves_bn, reserves_day)).signal == scorecard.CALM
+
+
+def test_on_rrp_in_2020_after_qe_is_not_stressed_and_in_2026_it_is(tmp_path: Path) -> None:
+    import editions
+
+    old = snapshot.load(editions.cut(NEWEST, "2020-06-30", tmp_path))
+    r = scorecard.evaluate(old.tables).get("on_rrp")
+    assert "fred_wresbal" not in old.tables  # reserves begin in June 2021 in these files
+    assert (r.as_of, fmt.usd_bn(r.value, locale.load("en")), r.signal) == ("2020-06-29", "$0.3 billion", scorecard.WATCH)
+    assert (r.components["gate_open"], r.components["gate_value"]) == (False, None)
+    new = scorecard.evaluate(snapshot.load(NEWEST).tables).get("on_rrp")
+    assert new.value <= 50 and new.signal == scorecard.STRESSED  # reserves of six weeks before, below $3.5 trillion
+    assert new.components["gate_open"] is True and new.components["gate_value"] < metrics.RULES["reserves_abundant_usd_bn"].value
+
+
+def test_the_on_rrp_cap_is_in_the_indicator_table_and_the_methods_text() -> None:
+    gate = scorecard.BY_ID["on_rrp"].thresholds.stressed_only_if
+    assert (gate.on, gate.below, gate.max_lag.days) == ("reserves", metrics.RULES["reserves_abundant_usd_bn"].value, 56)
+    row = next(r for r in scorecard.methods_rows() if r.id == "on_rrp")
+    en, zh = (analysis.indicator_method(row, locale.load(code)) for code in LANGS)
+    assert (
+        "watch at or below $250 billion, stressed at or below $50 billion; stressed only while bank reserves (their latest week, "
+        "at most 56 days earlier) are known and below $3.5 trillion, the level at which they are read as abundant; "
+        "with abundant or unknown reserves, watch at most;"
+    ) in en.replace("\u00a0", " ")
+    assert "但仅当银行准备金（最近一周，至多早56天）已知且低于3.5万亿美元（视为充裕的水平）时才为紧张；准备金充裕或未知时，至多为关注" in zh
+    other = next(r for r in scorecard.methods_rows() if r.id == "reserves")
+    assert "stressed only while" not in analysis.indicator_method(other, locale.load("en"))

@@ -336,7 +336,7 @@ def test_key_figures_carry_every_result_as_codes_and_numbers():
         "ok",
         40.0,
         "2025-12-31",
-        STRESSED,
+        WATCH,  # $40 billion is at the stressed level, but without reserve data ON RRP reads watch at most
         round(100 * 0.5 / 3, 1),
         -360.0,
         "2025-09-30",
@@ -349,7 +349,7 @@ def test_key_figures_carry_every_result_as_codes_and_numbers():
         "missing_dataset",
         ("nyfed_srf",),
     )
-    assert found.signal_counts == {"calm": 0, "watch": 0, "stressed": 1, "not_available": 17}
+    assert found.signal_counts == {"calm": 0, "watch": 1, "stressed": 0, "not_available": 17}
     assert found.crowding is None and found.history_start == "2018-01-01"
     crowded = scorecard.key_figures(scorecard.evaluate(crowding_tables(+10.0))).crowding
     assert (crowded.flag, crowded.threshold_pct, crowded.years, crowded.net_short_as_of) == (True, 80.0, 3, "2024-12-31")

@@ -316,7 +316,16 @@ def thresholds_text(row: scorecard.MethodRow, loc: Locale) -> str:
         stressed=_threshold(t.stressed, row, loc),
         years=fmt.number(row.window_years, loc),
         min_spread=fmt.bp(scorecard.CROWDING_MIN_SPREAD_BP, loc),
-    )
+    ) + gate_text(row.stressed_only_if, loc)
+
+
+def gate_text(gate: scorecard.StressGate | None, loc: Locale) -> str:
+    """What a stressed signal needs besides its threshold (``scorecard.StressGate``), in the pack's words."""
+    if gate is None:
+        return ""
+    unit = scorecard.BY_ID[gate.on].unit  # a level as the text states it ($3.5 trillion), not a reading's two decimals
+    below = fmt.usd_bn(gate.below, loc) if unit == "USD bn" else indicator_value(gate.below, unit, exact_digits(gate.below), loc)
+    return loc.text("scorecard.gates", gate.on, below=below, days=fmt.number(gate.max_lag.days, loc))
 
 
 def indicator_method(row: scorecard.MethodRow, loc: Locale) -> str:

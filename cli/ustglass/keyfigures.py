@@ -248,7 +248,7 @@ class SignalThresholds:
 class CrowdingFlag:
     """The crowding flag: net short and the funding spread, each against its own trailing years."""
 
-    flag: bool  # both percentiles strictly above threshold_pct, and SOFR − IORB above scorecard.CROWDING_MIN_SPREAD_BP (repo below IORB is no strain)
+    flag: bool  # both percentiles strictly above threshold_pct, and SOFR − IORB above scorecard.CROWDING_MIN_SPREAD_BP
     threshold_pct: float
     years: int
     net_short_usd_bn: float
