@@ -108,7 +108,7 @@ def deficit_to_gdp(tables: Tables) -> pd.Series:
     the scorecard's indicator are this one series; empty without either dataset."""
     fyfsd, gdp = values(tables, FRED_SERIES["FYFSD"].id), values(tables, FRED_SERIES["GDP"].id)
     out: dict[pd.Timestamp, float] = {}
-    for end, value in ([] if fyfsd is None or gdp is None else fyfsd.items()):
+    for end, value in [] if fyfsd is None or gdp is None else fyfsd.items():
         quarters = gdp[(gdp.index > end - pd.DateOffset(years=1)) & (gdp.index <= end)]
         if len(quarters) == 4:
             out[end] = -float(value) / 1000.0 / float(quarters.mean()) * 100
