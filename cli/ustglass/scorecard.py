@@ -57,7 +57,7 @@ CROWDING_PCT = 80.0  # both components strictly above this percentile set the fl
 CROWDING_MIN_SPREAD_BP = 0.0  # and funding is strained only while SOFR − IORB is above this level: repo below IORB is no strain
 CROWDING_MIN_YEARS = 1  # a week counts once both series have a year of history
 CROWDING_MAX_LAG = pd.Timedelta(days=7)  # the funding observation used for a week is at most this old
-GATE_MAX_LAG = pd.Timedelta(weeks=8)  # how much older than the reading a stress gate's observation may be (weekly reserves may end weeks earlier)
+GATE_MAX_LAG = pd.Timedelta(weeks=8)  # how much older than the reading a gate's observation may be (weekly reserves may end weeks earlier)
 
 
 class Unavailable(Exception):
