@@ -276,3 +276,46 @@ def test_the_on_rrp_cap_is_in_the_indicator_table_and_the_methods_text() -> None
     assert "但仅当银行准备金（最近一周，至多早56天）已知且低于3.5万亿美元（视为充裕的水平）时才为紧张；准备金充裕或未知时，至多为关注" in zh
     other = next(r for r in scorecard.methods_rows() if r.id == "reserves")
     assert "stressed only while" not in analysis.indicator_method(other, locale.load("en"))
+
+
+# ---------------------------------------------------------------- stale figures marked in Table 1 and on the cover
+
+STALE_MARK = {"en": " (older than usual)", "zh": "（比通常更旧）"}
+
+
+def with_stale(kf: KeyFigures, **stale: bool) -> KeyFigures:
+    return dataclasses.replace(kf, freshness={**kf.freshness, **{d: dataclasses.replace(kf.freshness[d], stale=s) for d, s in stale.items()}})
+
+
+def key_rows(md: str) -> dict[str, str]:
+    """Table 1's rows: indicator -> As-of cell."""
+    table = md.split("\n\n|", 1)[1].split("\n\n", 1)[0]
+    cells = [ln.strip("|").split(" | ") for ln in ("|" + table).splitlines()[2:]]
+    return {c[0].strip(): c[-1].strip() for c in cells}
+
+
+def cover(kf: KeyFigures, lang: str) -> str:
+    loc = locale.load(lang)
+    env = render.environment([bundled("templates")], loc)
+    page = {"lead": "", "body": "", "contents": [], "kf": kf, "css": "", "organisation": "Desk", "author": "", "created": "",
+            "extra_css": "", "medium": "print", "html_lang": lang, "editions": [], "fonts_css": ""}  # fmt: skip
+    html = render.render_template(env, "page.html.j2", page)
+    return html[html.index('<section class="glance"') : html.index("</section>")]
+
+
+def test_table_1_and_the_cover_mark_the_figures_of_stale_datasets(kf: KeyFigures) -> None:
+    assert kf.freshness["cftc_tff_ust"].stale and not kf.freshness["fred_fyfsd"].stale  # the 2025-12-31 edition: no CFTC since April
+    for lang in LANGS:
+        loc, mark = locale.load(lang), STALE_MARK[lang]
+        april, basis = fmt.day("2025-04-29", loc), loc.text("brief.key_table", "basis")
+        fy = fmt.fiscal_year(kf.fiscal.latest_fy, loc)
+        for case, flipped in (("as is", kf), ("flipped", with_stale(kf, cftc_tff_ust=False, fred_fyfsd=True))):
+            rows, glance = key_rows(brief(flipped, lang)), cover(flipped, lang)
+            cftc_stale = case == "as is"
+            assert rows[basis] == april + (mark if cftc_stale else ""), (lang, case)
+            assert rows[loc.text("brief.key_table", "net_short")] == april + (mark if cftc_stale else "")
+            assert rows[loc.text("brief.key_table", "deficit", latest_fy=fy)] == fy + ("" if cftc_stale else mark)
+            assert (f'<dd class="as-of">{april}{mark}</dd>' in glance) is cftc_stale, (lang, case)
+            assert (f'<dd class="as-of">{fy}{mark}</dd>' in glance) is not cftc_stale
+            assert sum(cell.endswith(mark) for cell in rows.values()) == (2 if cftc_stale else 3)  # the deficit, its GDP share, the average
+            assert glance.count(mark) == 1
