@@ -319,3 +319,29 @@ def test_table_1_and_the_cover_mark_the_figures_of_stale_datasets(kf: KeyFigures
             assert (f'<dd class="as-of">{fy}{mark}</dd>' in glance) is not cftc_stale
             assert sum(cell.endswith(mark) for cell in rows.values()) == (2 if cftc_stale else 3)  # the deficit, its GDP share, the average
             assert glance.count(mark) == 1
+
+
+# ---------------------------------------------------------------- the release rules are written once, in their table
+
+AS_OF_BULLET = {
+    "en": "- **As-of rule**: an edition uses only what was published by December 31, 2025: each observation counts from the day "
+    "its dataset's release rule makes it known (Table {n}). ",
+    "zh": "- **截至日规则**：每期只使用截至2025年12月31日已经公布的数据：每个观测值自其数据集的发布规则所定之日起计入（表{n}）。",
+}
+
+
+def test_the_as_of_bullet_points_to_the_release_table_and_repeats_no_rule(kf: KeyFigures) -> None:
+    from ustglass import releases
+
+    for lang, md in both(kf).items():
+        loc = locale.load(lang)
+        lines = md.splitlines()
+        caption = lines[lines.index(f"| {loc.text('brief.releases', 'dataset')} | {loc.text('brief.releases', 'known')} | "
+                                    f"{loc.text('brief.releases', 'lag')} |") - 2]  # fmt: skip
+        n = re.match(r"\*(?:Table |表)(\d+)", caption).group(1)
+        bullet = next(ln for ln in lines if ln.startswith(AS_OF_BULLET[lang][:8]))
+        assert bullet == AS_OF_BULLET[lang].format(n=n) + loc.text("release.business_days"), lang
+        table = md[md.index(loc.text("brief.releases", "dataset")) :]
+        for row in releases.methods_rows():
+            rule = loc.text("release", row.key)
+            assert md.count(rule) == table.count(rule) >= 1, (lang, row.key)  # in the table, and nowhere before it
