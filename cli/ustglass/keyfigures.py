@@ -282,6 +282,7 @@ class IndicatorReading:
     signal: str | None = None  # "calm" | "watch" | "stressed"
     reason_code: str | None = None  # "missing_dataset" | "no_data" | ...
     needs: tuple[str, ...] = ()  # datasets absent from the snapshot
+    frequency: str = "day"  # the observation's own period, as its date is written: "day" | "month" | "quarter" | "fiscal_year"
 
 
 @dataclass(frozen=True)

@@ -684,6 +684,7 @@ def reading(r: Result) -> kfs.IndicatorReading:
         signal=r.signal,
         reason_code=r.reason_code,
         needs=r.needs,
+        frequency=ind.frequency,
     )
 
 

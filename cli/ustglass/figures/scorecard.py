@@ -4,7 +4,7 @@ beside the scale; an indicator without data in the snapshot says so in its row."
 
 from __future__ import annotations
 
-from ustglass import fmt, scorecard
+from ustglass import fmt
 from ustglass.chartkit import INK, MUTED, PAD, RIGHT, SIZE, Chart, Panel, text_width, value_axis
 from ustglass.chartspec import FigureDef
 from ustglass.figures.amounts import indicator_value
@@ -50,8 +50,7 @@ def row_text(chart: Chart, r: IndicatorReading, flags: dict[bool, str]) -> str:
 def reading_date(r: IndicatorReading, loc: Locale) -> str:
     """The reading's date at its indicator's frequency, as the scorecard table writes it, in the
     chart's short form: ``Dec 31, 2025``, ``Dec 2025``, ``Q1 2026``, ``FY2025``."""
-    frequency = scorecard.BY_ID[r.id].frequency if r.id in scorecard.BY_ID else "day"
-    return fmt.at_frequency(str(r.as_of), frequency, loc, short=True)
+    return fmt.at_frequency(str(r.as_of), r.frequency, loc, short=True)
 
 
 def draw(chart: Chart) -> list[Panel]:
