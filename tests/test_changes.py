@@ -58,7 +58,7 @@ def test_signals_that_changed_including_becoming_available():
     new = {"fred_rrpontsyd": rrp(40.0), "fred_dgs10": fred([("2025-12-30", 4.1), ("2025-12-31", 4.2)])}
     found = changes.compare("a", old, "b", new).signals_changed
     assert list(found) == [
-        SignalChange("on_rrp", "calm", "stressed", 300.0, 40.0, "2025-12-31", "2025-12-31"),
+        SignalChange("on_rrp", "calm", "watch", 300.0, 40.0, "2025-12-31", "2025-12-31"),  # watch at most without reserve data
         SignalChange("ust10y", None, "calm", None, 4.2, None, "2025-12-31"),
     ]  # 4.2 is at the 75th percentile of two days
     assert changes.compare("a", old, "b", old).signals_changed == ()

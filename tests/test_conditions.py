@@ -213,3 +213,135 @@ def test_the_deficits_alt_text_has_a_one_year_form(kf: KeyFigures) -> None:
     assert alttext.alt_text("deficits", one, zh).startswith("柱状图：2025财年的联邦财政赤字为")
     assert "from FY2025 to FY2025" not in alttext.alt_text("deficits", one, en)
     assert "from FY2019 to FY2025" in alttext.alt_text("deficits", kf, en)
+
+
+# ---------------------------------------------------------------- ON RRP's stressed signal needs scarce reserves
+
+NEWEST = SHIPPED.parent / "2026-10-09"
+
+
+def _rrp_tables(rrp_bn: float, reserves_bn: float | None, reserves_day: str = "2026-07-22") -> dict:
+    import pandas as pd
+
+    days = pd.bdate_range("2025-01-01", "2026-07-29")
+    tables = {"fred_rrpontsyd": pd.DataFrame({"date": days, "value": [300.0] * (len(days) - 1) + [rrp_bn]})}
+    if reserves_bn is not None:  # WRESBAL is in millions
+        tables["fred_wresbal"] = pd.DataFrame({"date": pd.to_datetime([reserves_day]), "value": [reserves_bn * 1000]})
+    return tables
+
+
+@pytest.mark.parametrize(
+    ("reserves_bn", "reserves_day", "expected"),
+    [
+        (3000.0, "2026-07-22", scorecard.STRESSED),  # known and below the abundant level: stressed
+        (3499.0, "2026-06-03", scorecard.STRESSED),  # 56 days (eight weeks) earlier is still known
+        (3500.0, "2026-07-22", scorecard.WATCH),  # abundant (at the level): watch at most
+        (3000.0, "2026-06-02", scorecard.WATCH),  # 57 days earlier: too old to say how reserves stand
+        (3000.0, "2026-07-30", scorecard.WATCH),  # a week after the reading: not known at its date
+        (None, "", scorecard.WATCH),  # no reserve data at all
+    ],
+)
+def test_on_rrp_reads_stressed_only_while_reserves_are_known_and_not_abundant(reserves_bn, reserves_day, expected) -> None:
+    r = scorecard.evaluate_one(scorecard.BY_ID["on_rrp"], _rrp_tables(2.6, reserves_bn, reserves_day))
+    assert (r.value, r.as_of, r.signal) == (2.6, "2026-07-29", expected)
+    assert r.components["gate_open"] is (expected == scorecard.STRESSED)
+    # the cap stops at watch and never lifts a reading: above $50 billion the level alone says watch, above $250 billion calm
+    assert scorecard.evaluate_one(scorecard.BY_ID["on_rrp"], _rrp_tables(120.0, reserves_bn, reserves_day)).signal == scorecard.WATCH
+    assert scorecard.evaluate_one(scorecard.BY_ID["on_rrp"], _rrp_tables(400.0, reserves_bn, reserves_day)).signal == scorecard.CALM
+
+
+def test_on_rrp_in_2020_after_qe_is_not_stressed_and_in_2026_it_is(tmp_path: Path) -> None:
+    import editions
+
+    old = snapshot.load(editions.cut(NEWEST, "2020-06-30", tmp_path))
+    r = scorecard.evaluate(old.tables).get("on_rrp")
+    assert "fred_wresbal" not in old.tables  # reserves begin in June 2021 in these files
+    assert (r.as_of, fmt.usd_bn(r.value, locale.load("en")), r.signal) == ("2020-06-29", "$0.3 billion", scorecard.WATCH)
+    assert (r.components["gate_open"], r.components["gate_value"]) == (False, None)
+    new = scorecard.evaluate(snapshot.load(NEWEST).tables).get("on_rrp")
+    assert new.value <= 50 and new.signal == scorecard.STRESSED  # reserves of six weeks before, below $3.5 trillion
+    assert new.components["gate_open"] is True and new.components["gate_value"] < metrics.RULES["reserves_abundant_usd_bn"].value
+
+
+def test_the_on_rrp_cap_is_in_the_indicator_table_and_the_methods_text() -> None:
+    gate = scorecard.BY_ID["on_rrp"].thresholds.stressed_only_if
+    assert (gate.on, gate.below, gate.max_lag.days) == ("reserves", metrics.RULES["reserves_abundant_usd_bn"].value, 56)
+    row = next(r for r in scorecard.methods_rows() if r.id == "on_rrp")
+    en, zh = (analysis.indicator_method(row, locale.load(code)) for code in LANGS)
+    assert (
+        "watch at or below $250 billion, stressed at or below $50 billion; stressed only while bank reserves (their latest week, "
+        "at most 56 days earlier) are known and below $3.5 trillion, the level at which they are read as abundant; "
+        "with abundant or unknown reserves, watch at most;"
+    ) in en.replace("\u00a0", " ")
+    assert "但仅当银行准备金（最近一周，至多早56天）已知且低于3.5万亿美元（视为充裕的水平）时才为紧张；准备金充裕或未知时，至多为关注" in zh
+    other = next(r for r in scorecard.methods_rows() if r.id == "reserves")
+    assert "stressed only while" not in analysis.indicator_method(other, locale.load("en"))
+
+
+# ---------------------------------------------------------------- stale figures marked in Table 1 and on the cover
+
+STALE_MARK = {"en": " (older than usual)", "zh": "（比通常更旧）"}
+
+
+def with_stale(kf: KeyFigures, **stale: bool) -> KeyFigures:
+    return dataclasses.replace(kf, freshness={**kf.freshness, **{d: dataclasses.replace(kf.freshness[d], stale=s) for d, s in stale.items()}})
+
+
+def key_rows(md: str) -> dict[str, str]:
+    """Table 1's rows: indicator -> As-of cell."""
+    table = md.split("\n\n|", 1)[1].split("\n\n", 1)[0]
+    cells = [ln.strip("|").split(" | ") for ln in ("|" + table).splitlines()[2:]]
+    return {c[0].strip(): c[-1].strip() for c in cells}
+
+
+def cover(kf: KeyFigures, lang: str) -> str:
+    loc = locale.load(lang)
+    env = render.environment([bundled("templates")], loc)
+    page = {"lead": "", "body": "", "contents": [], "kf": kf, "css": "", "organisation": "Desk", "author": "", "created": "",
+            "extra_css": "", "medium": "print", "html_lang": lang, "editions": [], "fonts_css": ""}  # fmt: skip
+    html = render.render_template(env, "page.html.j2", page)
+    return html[html.index('<section class="glance"') : html.index("</section>")]
+
+
+def test_table_1_and_the_cover_mark_the_figures_of_stale_datasets(kf: KeyFigures) -> None:
+    assert kf.freshness["cftc_tff_ust"].stale and not kf.freshness["fred_fyfsd"].stale  # the 2025-12-31 edition: no CFTC since April
+    for lang in LANGS:
+        loc, mark = locale.load(lang), STALE_MARK[lang]
+        april, basis = fmt.day("2025-04-29", loc), loc.text("brief.key_table", "basis")
+        fy = fmt.fiscal_year(kf.fiscal.latest_fy, loc)
+        for case, flipped in (("as is", kf), ("flipped", with_stale(kf, cftc_tff_ust=False, fred_fyfsd=True))):
+            rows, glance = key_rows(brief(flipped, lang)), cover(flipped, lang)
+            cftc_stale = case == "as is"
+            assert rows[basis] == april + (mark if cftc_stale else ""), (lang, case)
+            assert rows[loc.text("brief.key_table", "net_short")] == april + (mark if cftc_stale else "")
+            assert rows[loc.text("brief.key_table", "deficit", latest_fy=fy)] == fy + ("" if cftc_stale else mark)
+            assert (f'<dd class="as-of">{april}{mark}</dd>' in glance) is cftc_stale, (lang, case)
+            assert (f'<dd class="as-of">{fy}{mark}</dd>' in glance) is not cftc_stale
+            assert sum(cell.endswith(mark) for cell in rows.values()) == (2 if cftc_stale else 3)  # the deficit, its GDP share, the average
+            assert glance.count(mark) == 1
+
+
+# ---------------------------------------------------------------- the release rules are written once, in their table
+
+AS_OF_BULLET = {
+    "en": "- **As-of rule**: an edition uses only what was published by December 31, 2025: each observation counts from the day "
+    "its dataset's release rule makes it known (Table {n}). ",
+    "zh": "- **截至日规则**：每期只使用截至2025年12月31日已经公布的数据：每个观测值自其数据集的发布规则所定之日起计入（表{n}）。",
+}
+
+
+def test_the_as_of_bullet_points_to_the_release_table_and_repeats_no_rule(kf: KeyFigures) -> None:
+    from ustglass import releases
+
+    for lang, md in both(kf).items():
+        loc = locale.load(lang)
+        lines = md.splitlines()
+        caption = lines[lines.index(f"| {loc.text('brief.releases', 'dataset')} | {loc.text('brief.releases', 'known')} | "
+                                    f"{loc.text('brief.releases', 'lag')} |") - 2]  # fmt: skip
+        n = re.match(r"\*(?:Table |表)(\d+)", caption).group(1)
+        bullet = next(ln for ln in lines if ln.startswith(AS_OF_BULLET[lang][:8]))
+        assert bullet == AS_OF_BULLET[lang].format(n=n) + loc.text("release.business_days"), lang
+        table = md[md.index(loc.text("brief.releases", "dataset")) :]
+        for row in releases.methods_rows():
+            rule = loc.text("release", row.key)
+            assert md.count(rule) == table.count(rule) >= 1, (lang, row.key)  # in the table, and nowhere before it

@@ -384,3 +384,29 @@ def test_line_label_gives_up_when_every_end_is_taken() -> None:
         before = len(ax.texts)
         assert chartlabels.label_line_end(ax, 2.0, "Average", [ax.get_window_extent(fig.canvas.get_renderer())]) is None
         assert len(ax.texts) == before  # nothing left behind
+
+
+# ---------------------------------------------------------------- the scorecard chart's dates
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("en", {"cayman_share": "Oct 2025", "debt_public_gdp": "Q3 2025", "deficit_gdp": "FY2025", "on_rrp": "Dec 30, 2025"}),
+        ("zh", {"cayman_share": "2025年10月", "debt_public_gdp": "2025年第三季度", "deficit_gdp": "2025财年", "on_rrp": "2025年12月30日"}),
+    ],
+)
+def test_the_scorecard_chart_writes_each_date_at_its_indicators_frequency(code, expected, specs) -> None:
+    """As the scorecard table does: a month for TIC, a quarter for debt/GDP, a fiscal year for the deficit, a day for a daily series."""
+    from ustglass import analysis, metrics, snapshot
+    from ustglass.figures import scorecard as chart
+
+    snap = snapshot.load(ROOT / "data_snapshots" / "2025-12-31")
+    real = analysis.gather(metrics.key_figures(snap.tables, snap.manifest), snap, None)
+    loc = locale.load(code)
+    by = {r.id: r for r in real.scorecard.indicators}
+    assert {i: chart.reading_date(by[i], loc) for i in expected} == expected
+    drawn = texts(charts.build_figure("scorecard", real, loc, specs["scorecard"]))
+    for i, date in expected.items():
+        assert sum(t.endswith(date) for t in drawn) >= 1, (i, date)
+    assert not any(t.endswith(("Oct 31, 2025", "Sep 30, 2025", "2025年10月31日", "2025年9月30日")) for t in drawn)

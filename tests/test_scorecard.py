@@ -184,6 +184,17 @@ def test_deficit_over_gdp_needs_all_four_quarters():
     assert s.iloc[0] == pytest.approx(1800 / 29_750 * 100)
     r = scorecard.evaluate_one(scorecard.BY_ID["deficit_gdp"], {"fred_fyfsd": fyfsd, "fred_gdp": gdp})
     assert (round(r.value, 2), r.signal, r.as_of) == (6.05, STRESSED, "2025-09-30")
+    # the key figures' deficit/GDP is the same series, rounded as the brief gives it
+    assert metrics.deficit_gdp({"2024": 1000.0, "2025": 1800.0}, {"fred_fyfsd": fyfsd, "fred_gdp": gdp}) == {"2025": 6.1}
+
+
+def test_the_key_figures_and_the_scorecard_compute_deficit_over_gdp_once(shipped):
+    for snap in shipped.values():
+        deficits = metrics.deficits_by_fy(snap.tables["fred_fyfsd"])
+        by_fy = metrics.deficit_gdp(deficits, snap.tables)
+        series = scorecard.deficit_gdp(snap.tables)
+        assert by_fy and by_fy == {str(d.year): metrics.rounded(v, 1) for d, v in series.items() if str(d.year) in deficits}
+        assert scorecard.evaluate_one(scorecard.BY_ID["deficit_gdp"], snap.tables).value == series.iloc[-1]
 
 
 def test_srf_is_the_largest_take_up_of_the_last_four_weeks():
@@ -325,7 +336,7 @@ def test_key_figures_carry_every_result_as_codes_and_numbers():
         "ok",
         40.0,
         "2025-12-31",
-        STRESSED,
+        WATCH,  # $40 billion is at the stressed level, but without reserve data ON RRP reads watch at most
         round(100 * 0.5 / 3, 1),
         -360.0,
         "2025-09-30",
@@ -338,7 +349,7 @@ def test_key_figures_carry_every_result_as_codes_and_numbers():
         "missing_dataset",
         ("nyfed_srf",),
     )
-    assert found.signal_counts == {"calm": 0, "watch": 0, "stressed": 1, "not_available": 17}
+    assert found.signal_counts == {"calm": 0, "watch": 1, "stressed": 0, "not_available": 17}
     assert found.crowding is None and found.history_start == "2018-01-01"
     crowded = scorecard.key_figures(scorecard.evaluate(crowding_tables(+10.0))).crowding
     assert (crowded.flag, crowded.threshold_pct, crowded.years, crowded.net_short_as_of) == (True, 80.0, 3, "2024-12-31")

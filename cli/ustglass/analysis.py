@@ -15,8 +15,6 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
-
 from ustglass import changes, claims, fmt, freshness, scenarios, scorecard, snapshot
 from ustglass.errors import BuildError
 from ustglass.figures.amounts import change_unit, exact_digits, fraction, indicator_value, multiple, share
@@ -78,14 +76,7 @@ def indicator_date(indicator_id: str, iso: str, loc: Locale) -> str:
     """The date of an indicator's observation at its own frequency, as Table 1 writes it: a quarter
     ("Q1 2026"), a fiscal year ("FY2025"), a month ("December 2025") or a day."""
     frequency = scorecard.BY_ID[indicator_id].frequency if indicator_id in scorecard.BY_ID else "day"
-    day = pd.Timestamp(iso)
-    if frequency == "quarter":
-        return fmt.quarter(f"{day.year}Q{day.quarter}", loc)
-    if frequency == "fiscal_year":
-        return fmt.fiscal_year(day.year + (1 if day.month >= 10 else 0), loc)  # a fiscal year ends on September 30
-    if frequency == "month":
-        return fmt.month(day.strftime("%Y-%m"), loc)
-    return fmt.day(iso, loc)
+    return fmt.at_frequency(iso, frequency, loc)
 
 
 def _change(r: IndicatorReading, loc: Locale) -> str:
@@ -316,7 +307,16 @@ def thresholds_text(row: scorecard.MethodRow, loc: Locale) -> str:
         stressed=_threshold(t.stressed, row, loc),
         years=fmt.number(row.window_years, loc),
         min_spread=fmt.bp(scorecard.CROWDING_MIN_SPREAD_BP, loc),
-    )
+    ) + gate_text(row.stressed_only_if, loc)
+
+
+def gate_text(gate: scorecard.StressGate | None, loc: Locale) -> str:
+    """What a stressed signal needs besides its threshold (``scorecard.StressGate``), in the pack's words."""
+    if gate is None:
+        return ""
+    unit = scorecard.BY_ID[gate.on].unit  # a level as the text states it ($3.5 trillion), not a reading's two decimals
+    below = fmt.usd_bn(gate.below, loc) if unit == "USD bn" else indicator_value(gate.below, unit, exact_digits(gate.below), loc)
+    return loc.text("scorecard.gates", gate.on, below=below, days=fmt.number(gate.max_lag.days, loc))
 
 
 def indicator_method(row: scorecard.MethodRow, loc: Locale) -> str:

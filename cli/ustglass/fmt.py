@@ -290,6 +290,20 @@ def quarter(text: str, loc: Locale) -> str:
     return _pattern(loc, "quarter", year=int(y), quarter=int(q))
 
 
+def at_frequency(iso: str, frequency: str, loc: Locale, *, short: bool = False) -> str:
+    """A period-end date (``YYYY-MM-DD``) written at its observation's frequency: a quarter
+    (``Q1 2026``), a fiscal year ending September 30 (``FY2025``), a month or a day; ``short``: the
+    chart labels' short month and day."""
+    year, mon = _ymd(iso, 3)[:2]
+    if frequency == "quarter":
+        return quarter(f"{year}Q{(mon - 1) // 3 + 1}", loc)
+    if frequency == "fiscal_year":
+        return fiscal_year(year + (1 if mon >= 10 else 0), loc)
+    if frequency == "month":
+        return (month_short if short else month)(iso[:7], loc)
+    return (day_short if short else day)(iso, loc)
+
+
 def period(text: str, loc: Locale) -> str:
     """Any period the key figures use: ``2026Q1``, ``2025``, ``2025-12`` or ``2025-12-31``."""
     if "Q" in text:

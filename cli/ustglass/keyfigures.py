@@ -248,7 +248,7 @@ class SignalThresholds:
 class CrowdingFlag:
     """The crowding flag: net short and the funding spread, each against its own trailing years."""
 
-    flag: bool  # both percentiles strictly above threshold_pct
+    flag: bool  # both percentiles strictly above threshold_pct, and SOFR − IORB above scorecard.CROWDING_MIN_SPREAD_BP
     threshold_pct: float
     years: int
     net_short_usd_bn: float
@@ -282,6 +282,7 @@ class IndicatorReading:
     signal: str | None = None  # "calm" | "watch" | "stressed"
     reason_code: str | None = None  # "missing_dataset" | "no_data" | ...
     needs: tuple[str, ...] = ()  # datasets absent from the snapshot
+    frequency: str = "day"  # the observation's own period, as its date is written: "day" | "month" | "quarter" | "fiscal_year"
 
 
 @dataclass(frozen=True)

@@ -101,19 +101,23 @@ def debt_held_by_public_gdp(tables: Tables) -> pd.Series | None:
     return ratio if len(ratio) else None
 
 
-def deficit_gdp(deficits: dict[str, float], tables: Tables) -> dict[str, float]:
-    """Fiscal-year deficit ÷ the mean of the fiscal year's four quarters of nominal GDP (SAAR),
-    percent; only years whose four quarters are all in the data (FY2025: 2024Q4 to 2025Q3)."""
-    gdp = values(tables, "fred_gdp")
-    out: dict[str, float] = {}
-    for fy, deficit in deficits.items():
-        end = pd.Timestamp(f"{fy}-09-30")
-        if gdp is None:
-            break
+def deficit_to_gdp(tables: Tables) -> pd.Series:
+    """Fiscal-year deficit (FRED FYFSD, positive = deficit) ÷ the mean of the fiscal year's four
+    quarters of nominal GDP (SAAR), percent, unrounded, by the fiscal year's end; only years whose
+    four quarters are all in the data (FY2025: 2024Q4 to 2025Q3). The key figures' deficit/GDP and
+    the scorecard's indicator are this one series; empty without either dataset."""
+    fyfsd, gdp = values(tables, FRED_SERIES["FYFSD"].id), values(tables, FRED_SERIES["GDP"].id)
+    out: dict[pd.Timestamp, float] = {}
+    for end, value in [] if fyfsd is None or gdp is None else fyfsd.items():
         quarters = gdp[(gdp.index > end - pd.DateOffset(years=1)) & (gdp.index <= end)]
         if len(quarters) == 4:
-            out[fy] = rounded(deficit / float(quarters.mean()) * 100, 1)
-    return out
+            out[end] = -float(value) / 1000.0 / float(quarters.mean()) * 100
+    return pd.Series(out, dtype="float64", index=pd.DatetimeIndex(list(out)))
+
+
+def deficit_gdp(deficits: dict[str, float], tables: Tables) -> dict[str, float]:
+    """``deficit_to_gdp`` by fiscal year (the years of ``deficits``), rounded as the brief gives it."""
+    return {str(end.year): rounded(v, 1) for end, v in deficit_to_gdp(tables).items() if str(end.year) in deficits}
 
 
 def _at_quarter(s: pd.Series, start: pd.Timestamp, unit: str, source: str) -> Point | None:

@@ -17,7 +17,8 @@ Conventions (stated in the appendix through ``methods_rows``):
 - Percentile: 100 × (observations below + ½ × observations equal) / observations, within
   the window since 2018-01-01 (or since the series began), the latest value included.
 - A signal is ``watch`` or ``stressed`` once the value (or its percentile) reaches the
-  threshold, inclusive; ``calm`` otherwise. A dataset absent from the snapshot makes the
+  threshold, inclusive; ``calm`` otherwise. An indicator whose thresholds have a ``StressGate``
+  reads ``stressed`` only while the gate's condition holds, ``watch`` at most otherwise. A dataset absent from the snapshot makes the
   indicator "not available", with the dataset it needs; never a zero.
 """
 
@@ -38,6 +39,7 @@ from ustglass.metrics import (
     RULES,
     bills_share,
     debt_held_by_public_gdp,
+    deficit_to_gdp,
 )
 
 Tables = Mapping[str, pd.DataFrame]
@@ -55,6 +57,7 @@ CROWDING_PCT = 80.0  # both components strictly above this percentile set the fl
 CROWDING_MIN_SPREAD_BP = 0.0  # and funding is strained only while SOFR − IORB is above this level: repo below IORB is no strain
 CROWDING_MIN_YEARS = 1  # a week counts once both series have a year of history
 CROWDING_MAX_LAG = pd.Timedelta(days=7)  # the funding observation used for a week is at most this old
+GATE_MAX_LAG = pd.Timedelta(weeks=8)  # how much older than the reading a gate's observation may be (weekly reserves may end weeks earlier)
 
 
 class Unavailable(Exception):
@@ -105,12 +108,27 @@ class Risk(str, Enum):
 
 
 @dataclass(frozen=True)
+class StressGate:
+    """What a ``stressed`` signal needs besides its threshold: the latest value of indicator ``on``
+    at or before the reading's date, at most ``GATE_MAX_LAG`` older, known and below ``below``;
+    otherwise the signal stops at ``watch``. A near-empty ON RRP is stress only once reserves are no
+    longer abundant (``RULES["reserves_abundant_usd_bn"]``): with abundant reserves, as after 2020's
+    asset purchases, or unknown ones, a small ON RRP alone does not say that drains hit scarce reserves."""
+
+    on: str
+    below: float
+    max_lag: pd.Timedelta = GATE_MAX_LAG
+
+
+@dataclass(frozen=True)
 class Thresholds:
-    """``basis``: "percentile" (of the window), "level" (the value itself) or "crowding"."""
+    """``basis``: "percentile" (of the window), "level" (the value itself) or "crowding";
+    ``stressed_only_if``: a condition the stressed signal needs besides the threshold."""
 
     basis: str
     watch: float
     stressed: float
+    stressed_only_if: StressGate | None = None
 
 
 @dataclass(frozen=True)
@@ -212,15 +230,11 @@ def debt_public_gdp(tables: Tables) -> pd.Series:
 
 
 def deficit_gdp(tables: Tables) -> pd.Series:
-    """Fiscal-year deficit (FYFSD, positive = deficit) ÷ mean of the fiscal year's four quarterly GDP (SAAR), percent."""
-    deficits = -dated(tables, "fred_fyfsd") / 1000
-    gdp = dated(tables, "fred_gdp")
-    out = {}
-    for end, deficit in zip(pd.DatetimeIndex(deficits.index), deficits):
-        quarters = gdp[(gdp.index > end - pd.DateOffset(years=1)) & (gdp.index <= end)]
-        if len(quarters) == 4:
-            out[end] = deficit / float(quarters.mean()) * 100
-    return pd.Series(out, dtype="float64")
+    """Fiscal-year deficit ÷ mean GDP of its four quarters, percent: the key figures' own series
+    (``metrics.deficit_to_gdp``), one computation."""
+    need(tables, "fred_fyfsd", "fred_gdp")
+    dated(tables, "fred_fyfsd"), dated(tables, "fred_gdp")  # no observation: not available for want of it
+    return deficit_to_gdp(tables)
 
 
 def cayman_share(tables: Tables) -> pd.Series:
@@ -270,7 +284,15 @@ INDICATORS: tuple[Indicator, ...] = (
         sofr_iorb_bp,
         method_fields={"observations": SPREAD_MEAN_OBS},
     ),
-    Indicator("on_rrp", ("fred_rrpontsyd",), "USD bn", Period.THREE_MONTHS, L, Thresholds("level", 250, 50), _fred("fred_rrpontsyd")),
+    Indicator(
+        "on_rrp",
+        ("fred_rrpontsyd",),
+        "USD bn",
+        Period.THREE_MONTHS,
+        L,
+        Thresholds("level", RULES["rrp_buffer_usd_bn"].value, 50, StressGate("reserves", RULES["reserves_abundant_usd_bn"].value)),
+        _fred("fred_rrpontsyd"),
+    ),
     Indicator("reserves", ("fred_wresbal",), "USD bn", Period.THREE_MONTHS, L, PCT_LOW, _fred("fred_wresbal", 1e-3), digits=0),
     Indicator("tga", ("dts_tga",), "USD bn", Period.THREE_MONTHS, H, PCT_HIGH, _fred("dts_tga", 1e-3), digits=0),
     Indicator(
@@ -383,6 +405,31 @@ def signal(thresholds: Thresholds, risk: Risk, x: float) -> str:
     return STRESSED if x <= thresholds.stressed else WATCH if x <= thresholds.watch else CALM
 
 
+def gate_reading(gate: StressGate, tables: Tables, day: pd.Timestamp) -> tuple[float, pd.Timestamp] | None:
+    """The value the gate reads for a reading dated ``day`` and its date; None when it is not known."""
+    try:
+        s = BY_ID[gate.on].compute(tables).dropna()
+    except Unavailable:
+        return None
+    s = s[(s.index <= day) & (s.index >= day - gate.max_lag)]
+    return None if s.empty else (float(s.iloc[-1]), s.index[-1])
+
+
+def gated(sig: str, gate: StressGate | None, tables: Tables, day: pd.Timestamp) -> tuple[str, dict[str, Any]]:
+    """``sig``, capped at ``watch`` when the gate is closed, and what the gate read (for the components)."""
+    if gate is None:
+        return sig, {}
+    found = gate_reading(gate, tables, day)
+    is_open = found is not None and found[0] < gate.below
+    components = {
+        "gate": gate.on,
+        "gate_value": None if found is None else rounded(found[0], BY_ID[gate.on].digits),
+        "gate_as_of": None if found is None else _iso(found[1]),
+        "gate_open": is_open,
+    }
+    return (WATCH if sig == STRESSED and not is_open else sig), components
+
+
 def crowding_history(tables: Tables) -> pd.DataFrame:
     """Per CFTC week: net short and funding spread, their trailing-three-year percentiles, the score (lower of the two)."""
     net, spread = lev_net_short(tables), sofr_iorb_bp(tables)
@@ -457,13 +504,22 @@ class Result:
             else {"from": self.window_from, "to": self.window_to, "observations": self.window_obs, "rule": window_rule(ind)},
             "signal": self.signal,
             "risk_direction": ind.risk.value,
-            "thresholds": {"basis": ind.thresholds.basis, "watch": ind.thresholds.watch, "stressed": ind.thresholds.stressed},
+            "thresholds": {
+                "basis": ind.thresholds.basis,
+                "watch": ind.thresholds.watch,
+                "stressed": ind.thresholds.stressed,
+                "stressed_only_if": _gate_dict(ind.thresholds.stressed_only_if),
+            },
             "datasets": list(ind.datasets),
             "reason": self.reason,
             "reason_code": self.reason_code,
             "needs": list(self.needs),
             "components": dict(self.components),
         }
+
+
+def _gate_dict(gate: StressGate | None) -> dict[str, Any] | None:
+    return None if gate is None else {"indicator": gate.on, "below": gate.below, "max_lag_days": gate.max_lag.days}
 
 
 def window_rule(ind: Indicator) -> str:
@@ -526,6 +582,7 @@ def evaluate_one(ind: Indicator, tables: Tables, as_of: Any = None) -> Result:
         window = s[s.index >= HISTORY_START]
         pct = percentile_rank(value, window)
         sig = signal(ind.thresholds, ind.risk, pct if ind.thresholds.basis == "percentile" else value)
+        sig, components = gated(sig, ind.thresholds.stressed_only_if, tables, last)
     return Result(
         ind,
         OK,
@@ -576,6 +633,7 @@ class MethodRow:
     window_start: str  # HISTORY_START
     window_years: int  # CROWDING_YEARS
     method_fields: Mapping[str, Any]
+    stressed_only_if: StressGate | None = None  # see StressGate
 
 
 def methods_rows() -> list[MethodRow]:
@@ -593,6 +651,7 @@ def methods_rows() -> list[MethodRow]:
             _iso(HISTORY_START),
             CROWDING_YEARS,
             dict(i.method_fields),
+            i.thresholds.stressed_only_if,
         )
         for i in ALL
     ]
@@ -625,6 +684,7 @@ def reading(r: Result) -> kfs.IndicatorReading:
         signal=r.signal,
         reason_code=r.reason_code,
         needs=r.needs,
+        frequency=ind.frequency,
     )
 
 

@@ -44,7 +44,13 @@ def row_text(chart: Chart, r: IndicatorReading, flags: dict[bool, str]) -> str:
         shown = flags[card.crowding.flag]
     else:
         shown = indicator_value(r.value, r.unit, r.digits, loc)
-    return chart.label("reading", value=shown, date=fmt.day_short(r.as_of, loc))
+    return chart.label("reading", value=shown, date=reading_date(r, loc))
+
+
+def reading_date(r: IndicatorReading, loc: Locale) -> str:
+    """The reading's date at its indicator's frequency, as the scorecard table writes it, in the
+    chart's short form: ``Dec 31, 2025``, ``Dec 2025``, ``Q1 2026``, ``FY2025``."""
+    return fmt.at_frequency(str(r.as_of), r.frequency, loc, short=True)
 
 
 def draw(chart: Chart) -> list[Panel]:
