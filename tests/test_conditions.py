@@ -284,7 +284,9 @@ STALE_MARK = {"en": " (older than usual)", "zh": "（比通常更旧）"}
 
 
 def with_stale(kf: KeyFigures, **stale: bool) -> KeyFigures:
-    return dataclasses.replace(kf, freshness={**kf.freshness, **{d: dataclasses.replace(kf.freshness[d], stale=s) for d, s in stale.items()}})
+    return dataclasses.replace(
+        kf, freshness={**kf.freshness, **{d: dataclasses.replace(kf.freshness[d], stale=s) for d, s in stale.items()}}
+    )
 
 
 def key_rows(md: str) -> dict[str, str]:

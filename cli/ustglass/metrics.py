@@ -108,16 +108,20 @@ def deficit_to_gdp(tables: Tables) -> pd.Series:
     the scorecard's indicator are this one series; empty without either dataset."""
     fyfsd, gdp = values(tables, FRED_SERIES["FYFSD"].id), values(tables, FRED_SERIES["GDP"].id)
     out: dict[pd.Timestamp, float] = {}
-    for end, value in [] if fyfsd is None or gdp is None else fyfsd.items():
-        quarters = gdp[(gdp.index > end - pd.DateOffset(years=1)) & (gdp.index <= end)]
-        if len(quarters) == 4:
-            out[end] = -float(value) / 1000.0 / float(quarters.mean()) * 100
+    if fyfsd is not None and gdp is not None:
+        for key, value in fyfsd.items():
+            end = pd.Timestamp(key)  # type: ignore[arg-type]  # a date index
+            quarters = gdp[(gdp.index > end - pd.DateOffset(years=1)) & (gdp.index <= end)]
+            if len(quarters) == 4:
+                out[end] = -float(value) / 1000.0 / float(quarters.mean()) * 100
     return pd.Series(out, dtype="float64", index=pd.DatetimeIndex(list(out)))
 
 
 def deficit_gdp(deficits: dict[str, float], tables: Tables) -> dict[str, float]:
     """``deficit_to_gdp`` by fiscal year (the years of ``deficits``), rounded as the brief gives it."""
-    return {str(end.year): rounded(v, 1) for end, v in deficit_to_gdp(tables).items() if str(end.year) in deficits}
+    series = deficit_to_gdp(tables)
+    years = [str(end.year) for end in pd.DatetimeIndex(series.index)]
+    return {year: rounded(float(v), 1) for year, v in zip(years, series.to_numpy(), strict=True) if year in deficits}
 
 
 def _at_quarter(s: pd.Series, start: pd.Timestamp, unit: str, source: str) -> Point | None:
