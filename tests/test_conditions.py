@@ -323,6 +323,20 @@ def test_table_1_and_the_cover_mark_the_figures_of_stale_datasets(kf: KeyFigures
             assert glance.count(mark) == 1
 
 
+def test_a_stale_tic_marks_the_official_cayman_figure_but_not_the_estimate_dated_by_the_note(kf: KeyFigures) -> None:
+    assert kf.holders.cayman_estimate_usd_bn is not None
+    for lang in LANGS:
+        loc, mark = locale.load(lang), STALE_MARK[lang]
+        note_month = fmt.period(kf.holders.cayman_estimate_usd_bn.as_of, loc)
+        official, estimate = loc.text("brief.key_table", "cayman"), loc.text("brief.key_table", "cayman_est")
+        for tic_stale in (False, True):
+            flipped = with_stale(kf, tic_mfh=tic_stale)
+            rows, glance = key_rows(brief(flipped, lang)), cover(flipped, lang)
+            assert rows[official].endswith(mark) is tic_stale, (lang, tic_stale)
+            assert rows[estimate] == note_month, (lang, tic_stale)
+            assert f'<dd class="as-of">{note_month}</dd>' in glance, (lang, tic_stale)
+
+
 # ---------------------------------------------------------------- the release rules are written once, in their table
 
 AS_OF_BULLET = {
