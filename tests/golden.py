@@ -28,7 +28,7 @@ _CHART = re.compile(r'(<svg class="chart"[^>]*>).*?</svg>', re.S)
 
 
 def html_text(page: str) -> str:
-    """The HTML page with each embedded image, font and inline chart replaced by a stable placeholder."""
+    """The HTML page with each embedded image, font and inline chart replaced by a stable marker."""
     page = _CHART.sub(r"\1…</svg>", page)
     page = _FONT_URI.sub('url("data:font/…")', page)
     return _DATA_URI.sub('<img src="data:…"', page)

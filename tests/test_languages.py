@@ -184,12 +184,12 @@ def test_a_missing_key_stops_the_build_naming_pack_and_key(xx: Path) -> None:
     assert str(err.value) == f"{toml}: missing key 'units.\"percent of GDP\"'"
 
 
-def test_a_placeholder_the_template_does_not_fill_is_an_error(xx: Path) -> None:
+def test_a_field_the_template_does_not_fill_is_an_error(xx: Path) -> None:
     toml = xx / "locales" / "xx" / "locale.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("Bundesdefizit, {latest_fy}", "Bundesdefizit, {last_fy}"), encoding="utf-8")
     with pytest.raises(BuildError) as err:
         build(xx, ("xx",), ())
-    assert str(err.value) == f"{toml}: key 'brief.key_table.deficit': unknown placeholder {{last_fy}} (known here: {{latest_fy}})"
+    assert str(err.value) == f"{toml}: key 'brief.key_table.deficit': unknown field {{last_fy}} (known here: {{latest_fy}})"
 
 
 def test_an_unfilled_prose_block_stops_the_build(xx: Path) -> None:

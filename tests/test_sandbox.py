@@ -40,7 +40,7 @@ def build_with(tmp_path: Path, prose: str, *extra: str) -> tuple[int, str, Path]
     ("{{ kf.fiscal.no_such_field }}\n", "line 1: 'ustglass.keyfigures.Fiscal object' has no attribute 'no_such_field'"),
     ("\n\n{% include '../../../../etc/passwd' %}\n", "line 3: template '../../../../etc/passwd' not found"),
     ("{% include '/etc/passwd' %}\n", "line 1: template '/etc/passwd' not found"),
-    ("{{ lipsum(n=2000000) }}\n", "line 1: lipsum(n=2000000) is not available: placeholder text is random and would make every build different"),
+    ("{{ lipsum(n=2000000) }}\n", "line 1: lipsum(n=2000000) is not available: its filler text is random and would make every build different"),
     ("{{ 'a'*400000000 }}\n", f"line 1: 'a' * 400000000 would make 400,000,000 characters; a template may make at most {LIMIT}"),
     ("{{ [0] * 400000000 }}\n", f"line 1: [0] * 400000000 would make 400,000,000 characters; a template may make at most {LIMIT}"),
     ("{{ 'ab'|center(400000000) }}\n", f"line 1: center(400000000) would make 400,000,000 characters; a template may make at most {LIMIT}"),

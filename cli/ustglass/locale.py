@@ -44,7 +44,7 @@ def _dotted(path: Iterable[str]) -> str:
 
 
 def _fill(text: str, fields: Mapping[str, Any]) -> str:
-    """``text`` with its ``{name}`` placeholders replaced; plain names only (no ``{a.b}``, no ``{a[0]}``)."""
+    """``text`` with its ``{name}`` fields filled; plain names only (no ``{a.b}``, no ``{a[0]}``)."""
     out = []
     for literal, name, spec, conversion in string.Formatter().parse(text):
         out.append(literal)
@@ -83,7 +83,7 @@ class Locale:
         return node
 
     def text(self, key: str, *names: str, **fields: Any) -> str:
-        """The string at ``key`` with its ``{field}`` placeholders filled from ``fields``."""
+        """The string at ``key`` with its ``{field}`` fields filled from ``fields``."""
         value = self.get(key, *names)
         where = f"{self.root / PACK_FILE}: key '{_dotted([*key.split('.'), *names])}'"
         if not isinstance(value, str):
@@ -92,7 +92,7 @@ class Locale:
             return _fill(value, fields)
         except KeyError as exc:
             known = ", ".join(f"{{{f}}}" for f in sorted(fields)) or "none"
-            raise BuildError(f"{where}: unknown placeholder {{{exc.args[0]}}} (known here: {known})") from None
+            raise BuildError(f"{where}: unknown field {{{exc.args[0]}}} (known here: {known})") from None
         except ValueError as exc:
             raise BuildError(f"{where}: {exc} (write {{{{ and }}}} for literal braces)") from None
 

@@ -183,7 +183,7 @@ def methods_rows() -> list[MethodsRow]:
 
 
 def stale_margins() -> dict[str, int]:
-    """The staleness margin of each frequency, by the placeholder names of the packs' ``release.stale``."""
+    """The staleness margin of each frequency, by the field names of the packs' ``release.stale``."""
     return {f.value.replace("-", "_"): m for f, m in STALE_MARGIN_DAYS.items() if m is not None}
 
 

@@ -251,7 +251,7 @@ class _BoundedRange:
 def _lipsum(*args: Any, **kwargs: Any) -> str:
     """Placeholder text is random: it would make two builds differ, and it can be made huge."""
     shown = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
-    raise TemplateLimit(f"lipsum({shown}) is not available: placeholder text is random and would make every build different")
+    raise TemplateLimit(f"lipsum({shown}) is not available: its filler text is random and would make every build different")
 
 
 class _BoundedNamespace(Namespace):
