@@ -125,7 +125,7 @@ ALLOWED: dict[str, set[str]] = {
         "history",
         "pipeline",
         "publish",
-        "render",
+        "fonts",
         "sources.live",
         "overrides",
         "settings",

@@ -288,7 +288,7 @@ def report(
 ) -> None:
     """Build the brief from a snapshot: brief.<lang>.md/.html/.pdf, figures and key_figures.json."""
     from ustglass import pipeline
-    from ustglass.render import subsetting_warning
+    from ustglass.fonts import subsetting_warning
 
     verbosity = _verbosity(quiet, verbose)
     cfg = _settings(

@@ -465,18 +465,6 @@ def check_glyphs(markdown: str, page: str, where: str) -> None:
     raise BuildError(f"{place}: character {char!r} (U+{ord(char):04X}) is in none of the brief's fonts ({names})")
 
 
-def subsetting_warning() -> str | None:
-    """A warning when HarfBuzz's subsetting library is missing (WeasyPrint then uses slow fontTools)."""
-    import ctypes.util
-
-    if ctypes.util.find_library("harfbuzz-subset"):
-        return None
-    return (
-        "libharfbuzz-subset0 is not installed: PDF fonts are subset with fontTools instead, "
-        "several seconds per Chinese PDF (install it: apt-get install libharfbuzz-subset0)"
-    )
-
-
 def pdf_font_urls() -> dict[str, str]:
     """Where the PDF's faces are staged in the build (see :func:`stage_pdf_fonts`), by face key."""
     return {key: f"fonts/{key}{path.suffix}" for key, path in face_paths().items()}
