@@ -338,7 +338,6 @@ def _fonttools_subset(path: Path, text: str) -> bytes:
 _HB_NO_HINTING, _HB_DESUBROUTINIZE = 0x1, 0x4
 
 
-@lru_cache(maxsize=1)
 def subsetting_warning() -> str | None:
     """A warning when HarfBuzz's subsetting library is missing (WeasyPrint then uses slow fontTools)."""
     if ctypes.util.find_library("harfbuzz-subset"):
@@ -349,6 +348,7 @@ def subsetting_warning() -> str | None:
     )
 
 
+@lru_cache(maxsize=1)
 def _harfbuzz() -> tuple[Any, Any] | None:
     """libharfbuzz and libharfbuzz-subset through ctypes, or None where either is missing."""
     names = ctypes.util.find_library("harfbuzz"), ctypes.util.find_library("harfbuzz-subset")
