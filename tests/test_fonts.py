@@ -44,3 +44,25 @@ def test_a_file_of_another_family_is_not_taken(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(fonts, "_system_fonts", lambda weight: [other])
     with pytest.raises(fonts.BuildError, match=r"^font Noto Sans CJK SC \(regular\) not found: install the Debian package"):
         fonts.cjk_face("regular")
+
+
+def test_web_font_is_a_woff2_at_the_declared_brotli_quality() -> None:
+    """The page's WOFF2 reads back with every character asked for, its Brotli stream is the one
+    WOFF2_QUALITY gives (not fontTools' slowest default), and the brotli module is left as it was."""
+    import io
+
+    import brotli
+    from fontTools.ttLib import TTFont, woff2
+
+    chars = "国债市场流动性 Treasury 2025"
+    sfnt = fonts._hb_subset(fonts.cjk_font_path("regular"), "".join(sorted(set(chars)))) or pytest.skip("HarfBuzz subsetting missing")
+    data = fonts._woff2(sfnt)
+    assert woff2.brotli is brotli
+    font = TTFont(io.BytesIO(data))
+    assert font.flavor == "woff2"
+    assert {ord(c) for c in chars if not c.isspace()} <= set(font.getBestCmap())
+    reader = woff2.WOFF2Reader(io.BytesIO(data))
+    stream = reader.transformBuffer.getvalue()
+    compressed_size = int.from_bytes(data[20:24], "big")  # WOFF2 header: totalCompressedSize
+    assert compressed_size == len(brotli.compress(stream, mode=brotli.MODE_FONT, quality=fonts.WOFF2_QUALITY))
+    assert compressed_size != len(brotli.compress(stream, mode=brotli.MODE_FONT))

@@ -194,7 +194,8 @@ def test_fonts_are_embedded_subsets(site: Path, lang: str) -> None:
         ("Noto Sans CJK SC", "400", "normal"),
         ("Noto Sans CJK SC", "700", "normal"),
     ]
-    assert len(text.encode("utf-8")) < 900_000  # subsets: the whole page, charts and fonts, stays small
+    # subsets: the whole page, charts and fonts, stays under 1 MB (one whole CJK face is over 15 MB)
+    assert len(text.encode("utf-8")) < 1_000_000
 
 
 # ---------------------------------------------------------------- in a browser

@@ -105,6 +105,37 @@ def test_a_bad_source_date_epoch_is_one_error(tmp_path: Path, monkeypatch: pytes
     assert str(err.value) == "SOURCE_DATE_EPOCH='yesterday': not a number of seconds since 1970"
 
 
+def figure_alts(reader: pypdf.PdfReader) -> list[str | None]:
+    """The alternative text of each Figure in the PDF's structure tree, in reading order."""
+    found: list[str | None] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                found.append(str(node["/Alt"]) if "/Alt" in node else None)
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_chart_is_a_tagged_figure_with_its_alternative_text(
+    pdfs: dict[str, pypdf.PdfReader], files: dict[str, bytes], lang: str
+) -> None:
+    """PDF/UA: every chart is a Figure whose /Alt is the chart's alternative text, the one the
+    Markdown gives its image (a screen reader reads it instead of the picture)."""
+    markdown = files[f"brief.{lang}.md"].decode("utf-8")
+    alts = [re.sub(r"\\(.)", r"\1", alt) for alt in re.findall(r"^!\[(.+)\]\(figures/[^)]+\)$", markdown, flags=re.M)]
+    assert len(alts) == len(figures.IDS) and all(alts)
+    assert figure_alts(pdfs[lang]) == alts
+
+
 # ---------------------------------------------------------------- cover, contents, bookmarks
 
 

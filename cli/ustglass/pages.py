@@ -1,7 +1,7 @@
 """The brief's pages: its Markdown as a self-contained web page and as a PDF, for one language.
 
-Both are ``page.html.j2`` around the same body (:func:`render.markdown_to_html`, charts
-inline as SVG). The web page embeds its fonts as WOFF2 subsets of the characters it uses and
+Both are ``page.html.j2`` around the same body (:func:`render.markdown_to_html`): on the web
+page the charts are inline SVG, on the printed page each is an ``<img>`` of the same SVG. The web page embeds its fonts as WOFF2 subsets of the characters it uses and
 links to the other languages' editions; the PDF page has a cover, a contents page with page
 numbers and running headers, and is set in font files staged into the build. Before either is
 made, every character the page shows is checked against the brief's fonts.
@@ -126,10 +126,19 @@ def build(
         out[f"brief.{loc.code}.html"] = memo("html", (loc.code, script, draft), web_page)
     if Format.pdf in cfg.formats:
         fonts_css = render.font_faces_css(render.pdf_font_urls(), script)
+        print_body = render.markdown_to_html(markdown, figures, anchors(loc), charts=render.image_svg)
         printed = render.render_template(
             env,
             "page.html.j2",
-            {**page, "medium": "print", "html_lang": loc.text("pdf_lang"), "editions": [], "fonts_css": Markup(fonts_css)},
+            {
+                **page,
+                "lead": Markup(print_body.lead),
+                "body": Markup(print_body.html),
+                "medium": "print",
+                "html_lang": loc.text("pdf_lang"),
+                "editions": [],
+                "fonts_css": Markup(fonts_css),
+            },
         )
 
         def printed_page() -> bytes:

@@ -268,6 +268,22 @@ def inline_svg(data: bytes, prefix: str, label: str) -> str:
     return svg.replace("<svg ", f'<svg class="chart" role="img" aria-label="{html.escape(label)}" ', 1)
 
 
+SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def image_svg(data: bytes, prefix: str, label: str) -> str:
+    """A chart as an ``<img>`` of its SVG (a ``data:`` URI), for the printed page: WeasyPrint then
+    parses the chart as a picture rather than as elements of the page (no page styles computed
+    for its hundreds of nodes), and tags it in the PDF as a Figure with ``label`` as its
+    alternative text, which an inline SVG's ``aria-label`` does not give it."""
+    import base64
+
+    svg = inline_svg(data, prefix, label).replace(' class="chart" role="img"', "", 1)
+    svg = svg if 'xmlns="' in svg[: svg.index(">")] else svg.replace("<svg ", f'<svg xmlns="{SVG_NS}" ', 1)
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="chart" src="{uri}" alt="{html.escape(label)}">'
+
+
 def _html(content: str) -> Token:
     return Token("html_block", "", 0, content=content)
 
@@ -321,10 +337,13 @@ def _mark_cells(tokens: list[Token]) -> None:
             first = False
 
 
-def markdown_to_html(text: str, figures: Mapping[str, InlineFigure], anchors: Mapping[str, str]) -> Body:
+def markdown_to_html(
+    text: str, figures: Mapping[str, InlineFigure], anchors: Mapping[str, str], *, charts: Callable[[bytes, str, str], str] = inline_svg
+) -> Body:
     """The body HTML of a Markdown brief.
 
-    ``figures`` maps each image file the Markdown links to the chart set inline in its place;
+    ``figures`` maps each image file the Markdown links to the chart set in its place, as
+    ``charts`` sets it (:func:`inline_svg` for the web page, :func:`image_svg` for print);
     ``anchors`` maps heading texts to their ids (stable and ASCII; any other heading is
     ``section-<n>``). Table cells are marked as :func:`_mark_cells` says, and tables sit in a
     wrapper that scrolls on narrow screens.
@@ -345,7 +364,7 @@ def markdown_to_html(text: str, figures: Mapping[str, InlineFigure], anchors: Ma
                 raise BuildError(f"figure {src!r} referenced by the brief was not built")
             label = _plain(image) or image.content
             slug = fig.id.replace("_", "-")  # anchors are lower-case letters, digits and hyphens
-            out += [_html(f'<figure class="chart" id="figure-{slug}">\n{inline_svg(fig.svg, slug, label)}\n')]
+            out += [_html(f'<figure class="chart" id="figure-{slug}">\n{charts(fig.svg, slug, label)}\n')]
             i += 3
             if _only(tokens, i, ("em",)):
                 out += [_html("<figcaption>"), _unwrapped(tokens[i + 1]), _html("</figcaption>\n")]
