@@ -93,7 +93,8 @@ ALLOWED: dict[str, set[str]] = {
     "alttext": {"figures"},
     "overrides": set(),
     "settings": set(),
-    "pages": {"render", "overrides"},
+    "memory": set(),  # standard library only
+    "pages": {"render", "overrides", "memory"},
     "pipeline": {
         "cache",
         "chartspec",
@@ -111,6 +112,7 @@ ALLOWED: dict[str, set[str]] = {
         "analysis",
         "claims",
         "pages",
+        "memory",
     },
     "publish": {"logs", "snapshot", "pipeline", "outdir", "sources.live", "sources.validate"},
     "scenarios": {"snapshot", "metrics"},  # only in run(), the CLI's entry; the model itself is pure

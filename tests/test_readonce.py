@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import SHIPPED
-from ustglass import charts, datasets, figures, fonts, snapshot
+from ustglass import charts, datasets, figures, fonts, scorecard, snapshot
 from ustglass.app import app
 
 runner = CliRunner()
@@ -78,6 +78,7 @@ def calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Calls]:
     found.count(fonts, "_fonttools_subset", subset_key)
     found.count(fonts, "_woff2", lambda _r, sfnt: snapshot.sha256_bytes(sfnt))
     found.count(fonts, "_extract", lambda _r, face, target: Path(target).name)
+    found.count(scorecard, "evaluate", lambda card, *_a, **_k: max(r.as_of or "" for r in card.results))  # by its newest date
     yield found
 
 
@@ -98,6 +99,8 @@ def report(tmp_path: Path, *args: str) -> None:
 def test_a_full_edition_parses_each_csv_draws_each_chart_and_subsets_each_font_once(tmp_path: Path, calls: Calls) -> None:
     report(tmp_path)  # the newest snapshot, with the one before it for "what changed"
     assert calls.of("read_csv") == files_of(SHIPPED)  # each file of the edition and of the previous one, once
+    scored = calls.of("evaluate")
+    assert len(scored) == 2 and set(scored.values()) == {1}  # the edition's scorecard and the previous one's, once each
     assert len(files_of(SHIPPED)) > len(datasets.ALL)
     every_chart = Counter({(fid, lang): 1 for fid in figures.IDS for lang in LANGS})
     assert calls.of("build_figure") == every_chart

@@ -267,6 +267,36 @@ def test_crowding_needs_a_year_of_joint_history():
     )
 
 
+def _crowding_by_date_selection(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The crowding history as its definition reads: each week's windows selected by date."""
+    net, spread = scorecard.lev_net_short(tables), scorecard.sofr_iorb_bp(tables)
+    years, rows = pd.DateOffset(years=scorecard.CROWDING_YEARS), {}
+    for d, value in zip(pd.DatetimeIndex(net.index), net):
+        funding = spread[(spread.index <= d) & (spread.index >= d - scorecard.CROWDING_MAX_LAG)]
+        history_from = d - pd.DateOffset(years=scorecard.CROWDING_MIN_YEARS)
+        if funding.empty or net.index[0] > history_from or spread.index[0] > history_from:
+            continue
+        f_date, f_value = funding.index[-1], float(funding.iloc[-1])
+        p_net = scorecard.percentile_rank(value, net[(net.index > d - years) & (net.index <= d)])
+        p_fund = scorecard.percentile_rank(f_value, spread[(spread.index > f_date - years) & (spread.index <= f_date)])
+        rows[d] = {"net_short": float(value), "net_short_pct": p_net, "funding_date": f_date, "funding_bp": f_value,
+                   "funding_pct": p_fund, "score": min(p_net, p_fund)}  # fmt: skip
+    return pd.DataFrame.from_dict(rows, orient="index").sort_index()
+
+
+@pytest.mark.parametrize("spread_end_bp", [+10.0, -20.0])
+def test_crowding_history_windows_are_the_date_selections(spread_end_bp: float) -> None:
+    """The binary-searched windows give every week exactly what selecting by date gives: on the
+    shipped snapshots, and on a history whose funding days stop before the last weeks (gaps)."""
+    gapped = crowding_tables(spread_end_bp)
+    gapped["fred_sofr"] = gapped["fred_sofr"][(gapped["fred_sofr"]["date"] < "2024-03-01") | (gapped["fred_sofr"]["date"] > "2024-03-20")]
+    cases = [gapped, *(snapshot.load(p).tables for p in sorted(SHIPPED.iterdir()) if (p / "manifest.json").exists())]
+    for tables in cases:
+        fast, slow = scorecard.crowding_history(tables), _crowding_by_date_selection(tables)
+        assert len(fast) >= 45
+        pd.testing.assert_frame_equal(fast, slow)
+
+
 # --- not available -------------------------------------------------------------------------
 
 

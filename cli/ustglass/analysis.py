@@ -29,7 +29,7 @@ def gather(kf: KeyFigures, snap: snapshot.Snapshot, previous: snapshot.Snapshot 
     """The key figures with the analysis sections added; ``changes`` only when there is a previous snapshot."""
     card = scorecard.evaluate(snap.tables, snapshot=snap.id)
     found = claims.check_claims(snap.tables, snap.id)
-    moved = None if previous is None else changes.compare(previous.id, previous.tables, snap.id, snap.tables)
+    moved = None if previous is None else changes.compare(previous.id, previous.tables, snap.id, snap.tables, card)
     return dataclasses.replace(
         kf,
         scorecard=scorecard.key_figures(card),

@@ -95,8 +95,9 @@ def dataset_changes(old: Tables, new: Tables) -> tuple[DatasetChange, ...]:
     return tuple(out)
 
 
-def signal_changes(old: Tables, new: Tables) -> tuple[SignalChange, ...]:
-    before, after = scorecard.evaluate(old), scorecard.evaluate(new)
+def signal_changes(old: Tables, new: Tables, after: scorecard.Scorecard | None = None) -> tuple[SignalChange, ...]:
+    """The indicators whose signal differs; ``after``, when given, is ``new``'s scorecard, already evaluated."""
+    before, after = scorecard.evaluate(old), after or scorecard.evaluate(new)
     out = []
     for a, b in zip(before.results, after.results):
         if a.signal != b.signal:
@@ -109,9 +110,10 @@ def signal_changes(old: Tables, new: Tables) -> tuple[SignalChange, ...]:
     return tuple(out)
 
 
-def compare(previous_id: str, old: Tables, current_id: str, new: Tables) -> Changes:
-    """What changed from the previous snapshot's tables to the current one's."""
-    return Changes(previous_id, current_id, dataset_changes(old, new), signal_changes(old, new))
+def compare(previous_id: str, old: Tables, current_id: str, new: Tables, card: scorecard.Scorecard | None = None) -> Changes:
+    """What changed from the previous snapshot's tables to the current one's; ``card`` is the
+    current scorecard when the caller has evaluated it (it is not evaluated twice)."""
+    return Changes(previous_id, current_id, dataset_changes(old, new), signal_changes(old, new, card))
 
 
 def previous_of(current: Path, root: Path) -> Path:

@@ -19,7 +19,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ustglass import locale, overrides, render
+from ustglass import locale, memory, overrides, render
 from ustglass.config import Format, ReportConfig
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
@@ -125,6 +125,7 @@ def build(
 
         out[f"brief.{loc.code}.html"] = memo("html", (loc.code, script, draft), web_page)
     if Format.pdf in cfg.formats:
+        memory.release()  # what subsetting the web page's fonts took, before the PDF is laid out
         fonts_css = render.font_faces_css(render.pdf_font_urls(), script)
         print_body = render.markdown_to_html(markdown, figures, anchors(loc), charts=render.image_svg)
         printed = render.render_template(

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ustglass import cache, locale, outdir, overrides
+from ustglass import cache, locale, memory, outdir, overrides
 from ustglass.config import FIGURE_DPI, FigureFormat, Format, ReportConfig
 from ustglass.errors import BuildError, UstglassError
 from ustglass.resources import bundled
@@ -293,6 +293,7 @@ def brief_files(
         files[f"brief.{code}.inline.md"] = render.render_brief(env, loc.brief_template, context(kf, loc, inline, words, alt)).encode(
             "utf-8"
         )
+    memory.release()  # the charts' drawings are done with
     if pages_needed:
         figures_inline = {figure_path(fid, loc): render.InlineFigure(fid, kinds[FigureFormat.svg]) for fid, kinds in drawn.items()}
         files.update(pages.build(cfg, kf, env, loc, markdown, figures_inline, others, memo=page_memo(store, cfg)))
@@ -435,6 +436,7 @@ def build(cfg: ReportConfig) -> Built:
     files: dict[str, bytes] = {"key_figures.json": kf.to_json().encode("utf-8")}
     specs = load_specs(cfg)
     packs = {code: locale.load(code, locale.search_path(cfg.templates_dir)) for code in cfg.langs}
+    memory.release()  # what computing the key figures took, before the languages' processes copy it
     if jobs_for(cfg, len(packs)) > 1:
         kinds = [FigureFormat.png] + ([FigureFormat.svg] if Format.html in cfg.formats or Format.pdf in cfg.formats else [])
         _preload(cfg, charts_needed=not all(store.has(figure_key(f, kf, loc, s, k, 200 if k is FigureFormat.png else None))

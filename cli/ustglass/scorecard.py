@@ -431,17 +431,24 @@ def gated(sig: str, gate: StressGate | None, tables: Tables, day: pd.Timestamp) 
 
 
 def crowding_history(tables: Tables) -> pd.DataFrame:
-    """Per CFTC week: net short and funding spread, their trailing-three-year percentiles, the score (lower of the two)."""
-    net, spread = lev_net_short(tables), sofr_iorb_bp(tables)
-    years, rows = pd.DateOffset(years=CROWDING_YEARS), {}
-    for d, value in zip(pd.DatetimeIndex(net.index), net):
-        funding = spread[(spread.index <= d) & (spread.index >= d - CROWDING_MAX_LAG)]
-        history_from = d - pd.DateOffset(years=CROWDING_MIN_YEARS)
-        if funding.empty or net.index[0] > history_from or spread.index[0] > history_from:
+    """Per CFTC week: net short and funding spread, their trailing-three-year percentiles, the score (lower of the two).
+
+    Each week's windows are found by binary search in the date-sorted series (one pass over
+    the weeks; the windows are the same as selecting by date: (d − 3 years, d])."""
+    net, spread = lev_net_short(tables).sort_index(kind="stable"), sofr_iorb_bp(tables).sort_index(kind="stable")
+    net_dates, spread_dates = pd.DatetimeIndex(net.index), pd.DatetimeIndex(spread.index)
+    net_values, spread_values = net.to_numpy(dtype="float64"), spread.to_numpy(dtype="float64")
+    years, min_years, rows = pd.DateOffset(years=CROWDING_YEARS), pd.DateOffset(years=CROWDING_MIN_YEARS), {}
+    for d, value in zip(net_dates, net_values):
+        last = int(spread_dates.searchsorted(d, side="right")) - 1  # the latest funding day on or before the week
+        if last < 0 or spread_dates[last] < d - CROWDING_MAX_LAG:
             continue
-        f_date, f_value = funding.index[-1], float(funding.iloc[-1])
-        p_net = percentile_rank(value, net[(net.index > d - years) & (net.index <= d)])
-        p_fund = percentile_rank(f_value, spread[(spread.index > f_date - years) & (spread.index <= f_date)])
+        if net_dates[0] > d - min_years or spread_dates[0] > d - min_years:
+            continue
+        f_date, f_value = spread_dates[last], float(spread_values[last])
+        net_window = net_values[net_dates.searchsorted(d - years, side="right") : net_dates.searchsorted(d, side="right")]
+        p_net = percentile_rank(float(value), net_window)
+        p_fund = percentile_rank(f_value, spread_values[spread_dates.searchsorted(f_date - years, side="right") : last + 1])
         rows[d] = {
             "net_short": float(value),
             "net_short_pct": p_net,
