@@ -3,9 +3,13 @@
 Every case runs as a fresh process, several times; the median is reported, with the peak
 memory of its process tree: the largest resident set of any one process (``wait4``) and the
 largest proportional set size (PSS) of the whole tree at once, sampled every 10 ms from
-``/proc`` (the languages' forked processes share their parent's pages, which PSS counts once). The import floor (the bare import of
-the libraries ustglass uses) is measured in the same run, so targets can be read as ratios
-that survive a noisy machine.
+``/proc`` (the languages' forked processes share their parent's pages, which PSS counts once).
+PSS is sampled in one extra run of each case, not in the timed ones: reading a 300 MB process's
+``smaps_rollup`` takes about 10 ms of kernel time and holds its memory map's lock, so sampling
+three processes every 10 ms would take most of a core from a 2-core machine's build. The import
+floor (the bare import of the libraries ustglass uses) is timed just before each run of every
+case, and each case is stated as a ratio to the median of its own floors, so targets can be read
+as ratios that survive a noisy machine (a shared machine's speed can change by half within minutes).
 
     .venv/bin/python benchmarks/run.py            # 5 runs per case, writes benchmarks/RESULTS.md
     .venv/bin/python benchmarks/run.py --runs 3 --no-write
@@ -26,7 +30,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,10 +66,20 @@ class Result:
     ok: bool
     error: str = ""
     tree_pss_mb: float = 0.0
+    floors: list[float] = field(default_factory=list)  # the import floor, timed just before each of this case's runs
 
     @property
     def median(self) -> float:
         return statistics.median(self.times) if self.times else float("nan")
+
+    @property
+    def floor(self) -> float:
+        """The median of the floors timed beside this case (its own median for the floor itself)."""
+        return statistics.median(self.floors) if self.floors else self.median
+
+    @property
+    def ratio(self) -> float:
+        return self.median / self.floor
 
 
 def _tree(pid: int) -> list[tuple[int, int]]:
@@ -112,8 +126,9 @@ def _tree_pss_kb(pid: int) -> int:
     return sum(_pss_kb(p) for p in counted)  # a vfork child's exec is one-way, so one that differed still does
 
 
-def measure(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float, int, str]:
-    """(seconds, peak RSS of one process in MB, peak PSS of the tree in MB, exit code, stderr tail) of one run."""
+def measure(argv: list[str], env: dict[str, str], cwd: Path, *, pss: bool = False) -> tuple[float, float, float, int, str]:
+    """(seconds, peak RSS of one process in MB, peak PSS of the tree in MB, exit code, stderr tail) of one run;
+    the tree's PSS is sampled only when ``pss`` is asked (it slows the run: see the module's note), else 0."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak_pss = [0]
@@ -124,7 +139,7 @@ def measure(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, flo
             peak_pss[0] = max(peak_pss[0], _tree_pss_kb(proc.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
-    if Path("/proc/self/smaps_rollup").exists():
+    if pss and Path("/proc/self/smaps_rollup").exists():
         sampler.start()
     err = proc.stderr.read() if proc.stderr else b""
     _, status, usage = os.wait4(proc.pid, 0)
@@ -211,9 +226,10 @@ def machine() -> list[str]:
     ]
 
 
-def summary(results: list[Result], floor: float) -> list[str]:
-    """What each optimisation bought, and the issue's targets, from this run's medians."""
+def summary(results: list[Result]) -> list[str]:
+    """What each optimisation bought, and the issue's targets, from this run's medians and each case's own floor."""
     t = {r.case.name: r.median for r in results if r.ok}
+    ratio = {r.case.name: r.ratio for r in results if r.ok}
     pss = max((r.tree_pss_mb for r in results if r.ok and r.case.name.startswith("report")), default=0.0)
     out = ["## What each optimisation bought", ""]
     if {"report --lang all, cold, serial", "report --lang all, cold"} <= t.keys():
@@ -221,7 +237,7 @@ def summary(results: list[Result], floor: float) -> list[str]:
                    f"in one process, {t['report --lang all, cold']:.2f} s in two.")  # fmt: skip
 
     def was(name: str) -> str:  # as ratios to each run's own import floor: the machine's load differs between runs
-        return f"{t[name]:.2f} s, {t[name] / floor:.2f} × the floor (first measurement: {BEFORE[name] / BEFORE['import floor']:.2f} ×)"
+        return f"{t[name]:.2f} s, {ratio[name]:.2f} × the floor (first measurement: {BEFORE[name] / BEFORE['import floor']:.2f} ×)"
 
     if "report --lang all, cold" in t:
         out.append(f"- cold, everything together: {was('report --lang all, cold')}.")
@@ -242,33 +258,43 @@ def summary(results: list[Result], floor: float) -> list[str]:
     out += ["", "## Targets (issue 11)", "", "| target | measured | met |", "|---|---:|---|"]
     for name, bound, absolute in TARGETS:
         if name in t:
-            value = t[name] if absolute else t[name] / floor
+            value = t[name] if absolute else ratio[name]
             unit = " s" if absolute else " × floor"
             out.append(f"| {name} ≤ {bound}{unit} | {value:.2f}{unit} | {'yes' if value <= bound else 'no'} |")
     out.append(f"| peak memory of a full edition ≤ 250 MB | {pss:.0f} MB (tree PSS) | {'yes' if pss <= 250 else 'no'} |")
     return [*out, "", *PROFILE]
 
 
-PROFILE = """## Where the time goes (profiled by step, 2026-12-01, quiet 2-core machine, import floor 1.03 s)
+PROFILE = """## Where the time goes (`benchmarks/steps.py`, 2026-12-01, 2-core machine, import floor 1.0–1.1 s at the time)
 
-Cold, one process, 11.6 s of build after the imports: WeasyPrint 7.1 s for the two PDFs (layout 4.1 s, of which
-drawing the vector charts about 2 s; writing 2.7 s), the twelve 200-dpi PNGs 1.9 s (rendering each chart at 200 dpi
-about 0.8 s per language, zlib compression about 0.3 s in all, now at level 3: −8% size, a third less time), drawing the charts 0.65 s, the analysis sections 0.6 s, the SVGs 0.5 s, the
-templates 0.6 s. A process per language halves what the two PDFs cost but cannot go under the Chinese PDF's own
-layout (about 3.5 s): so the cold target (1.8 × the floor) and the targets after a dataset or a template change
-(1.2 × the floor: both pages must be laid out again, since both show the data and use the stylesheet) are not met
-while WeasyPrint lays out the PDF. After a template change the parent spends 0.4 s importing matplotlib through the
-figure registry (the registry's lazy import removes it) and 0.5 s importing WeasyPrint before the fork; the rest is the
-two page layouts in parallel. Peak memory: one process of the serial build holds pandas, matplotlib and WeasyPrint with
-a laid-out document (about 340 MB); in parallel each language's process adds its own layout to the shared parent.
-An unchanged rebuild reads the snapshot, template, code and font files, finds the edition and writes it: no pandas,
-matplotlib or WeasyPrint is imported.
+Cold, in one process (`steps.py "report --lang all, cold"`, 14.3 s with the imports): WeasyPrint 6.4 s for the two
+PDFs (layout 3.2 s, writing 3.0 s), the twelve 200-dpi PNGs 1.9 s, drawing the twelve charts 0.7 s, their SVGs
+0.6 s, the key figures and analysis sections 0.6 s, the web pages' fonts 0.6 s (WOFF2 at Brotli quality 9; at
+fontTools' default 11 it was 2.2 s), the glyph checks 0.4 s, the templates 0.8 s, Markdown to HTML 0.2 s.
 
-Inside one PDF (the Chinese, 3.4–4.6 s of CPU): page layout 1.8–2.9 s, of which about 0.7 s computes the CSS styles of
-every element and about 0.6 s sizes table columns; drawing the pages 0.8–1.3 s; the six vector charts 0.5–0.8 s, mostly
-their text (SVG text is laid out one letter at a time); WeasyPrint's own font subsetting only about 0.1 s (handing it
-pre-subset fonts changed nothing). Giving the print page its charts as `<img src="data:image/svg+xml,…">` rather than
-inline SVG saved about 0.4 s of CPU per PDF in a trial, not adopted yet (the figures' PDF/UA tags must be re-checked).""".splitlines()
+After a template change (`steps.py "report after one template changed" --timeline`): the parent takes 0.7 s to the
+fork (start-up, the cache look-ups, the key figures from the cache, importing WeasyPrint for both children); each
+language's process then spends 0.8 s on its Markdown and web page and 2.6–3.0 s on its PDF, the two in parallel.
+
+So one PDF costs 2.5–3 s however it is reached, and every case but the unchanged rebuild lays out both PDFs (both
+show the data and use the stylesheet; WeasyPrint has no incremental layout and a laid-out document cannot be kept
+between processes). On two cores the two languages' PDFs already run side by side, so the shortest possible cold or
+changed build is the start-up and the shared work (about 1.3 s) plus one language's charts, page and PDF (about 4 s
+cold, 3.5 s after a template change): several times the import floor, not the 1.8 × and 1.2 × of issue 11. Those
+targets would need a PDF engine several times faster than WeasyPrint's layout of this 23-page document.
+
+Inside one PDF (the Chinese, about 3 s): page layout about 1.6 s (the text itself 0.5 s, sizing the columns of the
+sixteen tables about 0.35 s, the CSS cascade about 0.3 s, parsing the page 0.2 s); drawing about 0.9 s, of which the
+six vector charts 0.5 s (their text set letter by letter); writing and compressing the file 0.3 s; font subsetting
+0.05 s. The charts are given to it as `<img>`s of their SVG: the page's styles are not computed for their nodes
+(0.2–0.3 s less per PDF) and each is tagged as a Figure with its alternative text.
+
+Memory: a process holding pandas, matplotlib and WeasyPrint starts at about 125 MB; laying out and writing one PDF
+adds about 150 MB at its peak (67 MB for the laid-out document, 80 MB more while it is written), measured with
+WeasyPrint alone. A serial build therefore peaks near 300 MB (306 MB here, 342 MB before freed memory was given
+back between steps), and a parallel one adds the second language's layout: about 530 MB for the tree (610 MB before).
+250 MB for a full edition would need the PDFs laid out one at a time in a process that never imported pandas or
+matplotlib, and gives up the parallel languages.""".splitlines()
 
 
 def main() -> int:
@@ -284,34 +310,41 @@ def main() -> int:
         results = []
         for case in cases(work):
             times, peak, tree_peak, ok, error = [], 0.0, 0.0, True, ""
+            floors: list[float] = []
             for _ in range(args.runs):
                 if case.prepare:
                     case.prepare(work)
+                if case.name != "import floor":
+                    floors.append(measure([PYTHON, "-c", FLOOR_CODE], env, work)[0])
                 elapsed, rss, pss, code, err = measure(case.argv, env, work)
                 if code != 0:
                     said = [line.strip("│ ") for line in err.splitlines() if "Error" in line or "No such" in line]
                     ok, error = False, (said[0] if said else f"exit {code}")
                     break
                 times.append(elapsed)
-                peak, tree_peak = max(peak, rss), max(tree_peak, pss)
-            results.append(Result(case, times, peak, ok, error, tree_peak))
+                peak = max(peak, rss)
+            if ok:  # one more run, untimed, for the tree's memory
+                if case.prepare:
+                    case.prepare(work)
+                _, rss, pss, code, _ = measure(case.argv, env, work, pss=True)
+                peak, tree_peak = max(peak, rss), pss
+            results.append(Result(case, times, peak, ok, error, tree_peak, floors))
             shown = f"{statistics.median(times):6.2f} s" if ok else f"n/a ({error})"
             print(f"{case.name:<40} {shown}  peak {peak:5.0f} MB, tree PSS {tree_peak:5.0f} MB", flush=True)
-    floor = results[0].median
-    rows = ["| case | median (s) | × import floor | peak RSS, one process (MB) | peak PSS, process tree (MB) | runs | note |",
-            "|---|---:|---:|---:|---:|---:|---|"]  # fmt: skip
+    rows = ["| case | median (s) | its import floor (s) | × import floor | peak RSS, one process (MB) | peak PSS, process tree (MB) | runs | note |",
+            "|---|---:|---:|---:|---:|---:|---:|---|"]  # fmt: skip
     for r in results:
         if r.ok:
-            rows.append(f"| {r.case.name} | {r.median:.2f} | {r.median / floor:.2f} | {r.peak_mb:.0f} | {r.tree_pss_mb:.0f} | "
+            rows.append(f"| {r.case.name} | {r.median:.2f} | {r.floor:.2f} | {r.ratio:.2f} | {r.peak_mb:.0f} | {r.tree_pss_mb:.0f} | "
                         f"{len(r.times)} | {r.case.note} |")  # fmt: skip
         else:
-            rows.append(f"| {r.case.name} | n/a | | | | | {r.error} |")
+            rows.append(f"| {r.case.name} | n/a | | | | | | {r.error} |")
     text = "\n".join(
         [
             "# Benchmarks",
             "",
             "Whole-process timings of ustglass on the shipped snapshot "
-            f"`{SNAPSHOT}`, median of {args.runs} runs, with the bare import of its libraries measured in the same run.",
+            f"`{SNAPSHOT}`, median of {args.runs} runs, each run just after a run of the bare import of its libraries (the import floor).",
             "Written by `benchmarks/run.py`; timings live here, never in test assertions.",
             "",
             "## Reproduce",
@@ -330,10 +363,11 @@ def main() -> int:
             *rows,
             "",
             "Peak RSS is the largest resident set of any one process of the run (the kernel's maxrss); peak PSS is the largest "
-            "proportional set size of the whole process tree at one moment (sampled every 10 ms), which counts pages the "
-            "language processes share with their parent once. Both are the largest over the runs.",
+            "proportional set size of the whole process tree at one moment (sampled every 10 ms in one extra run of the "
+            "case, not in the timed runs, which the sampling would slow), which counts pages the language processes share "
+            "with their parent once.",
             "",
-            *summary(results, floor),
+            *summary(results),
         ]
     )
     if not args.no_write:

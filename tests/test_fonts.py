@@ -66,3 +66,19 @@ def test_web_font_is_a_woff2_at_the_declared_brotli_quality() -> None:
     compressed_size = int.from_bytes(data[20:24], "big")  # WOFF2 header: totalCompressedSize
     assert compressed_size == len(brotli.compress(stream, mode=brotli.MODE_FONT, quality=fonts.WOFF2_QUALITY))
     assert compressed_size != len(brotli.compress(stream, mode=brotli.MODE_FONT))
+
+
+def test_a_web_font_subset_is_kept_per_font_characters_and_quality(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The subset cache gives back what it stored for the same font, characters and WOFF2 quality,
+    and makes a new subset when any of them changes (a stale subset would drop characters)."""
+    monkeypatch.setenv("USTGLASS_CACHE_DIR", str(tmp_path))
+    made: list[str] = []
+    real = fonts._woff2
+    monkeypatch.setattr(fonts, "_woff2", lambda sfnt: made.append("woff2") or real(sfnt))
+    face = fonts.latin_font_path("regular")
+    first = fonts.subset_font(face, "Treasury", woff2=True)
+    assert fonts.subset_font(face, "yrusaerT", woff2=True) == first and made == ["woff2"]  # same characters: from the cache
+    assert fonts.subset_font(face, "Treasury bills", woff2=True) != first and len(made) == 2  # more characters: made again
+    monkeypatch.setattr(fonts, "WOFF2_QUALITY", 5)
+    assert fonts.subset_font(face, "Treasury", woff2=True) != first and len(made) == 3  # another quality: made again
+    assert len(list((tmp_path / "fonts" / "subsets").glob("*.woff2"))) == 3
