@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ustglass import fonts
+from ustglass.errors import BuildError
 
 
 @pytest.fixture(autouse=True)
@@ -82,3 +83,31 @@ def test_a_web_font_subset_is_kept_per_font_characters_and_quality(tmp_path: Pat
     monkeypatch.setattr(fonts, "WOFF2_QUALITY", 5)
     assert fonts.subset_font(face, "Treasury", woff2=True) != first and len(made) == 3  # another quality: made again
     assert len(list((tmp_path / "fonts" / "subsets").glob("*.woff2"))) == 3
+
+
+@pytest.mark.parametrize("weight", ["regular", "bold"])
+def test_the_extracted_face_is_the_collection_s_face_table_for_table(weight: str, tmp_path: Path) -> None:
+    """The single-face file holds every table of the collection's SC face byte for byte, but
+    ``head``'s checkSumAdjustment, which makes the whole file's checksum the OpenType constant;
+    every table's checksum in its directory is right (fontTools checks each)."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    face = fonts.cjk_face(weight)
+    if not face.is_collection:
+        pytest.skip(f"{face.path} is a single-face file: nothing to extract")
+    target = tmp_path / "face.otf"
+    fonts._extract(face, target)
+    data = target.read_bytes()
+    assert fonts._checksum(data) == 0xB1B0AFBA
+    single, source = TTFont(target, checkChecksums=2), TTCollection(str(face.path)).fonts[face.index]
+    assert sorted(single.reader.keys()) == sorted(source.reader.keys())
+    assert [t for t in source.reader.keys() if single.reader[t] != source.reader[t]] == ["head"]
+    assert single.reader["head"][:8] + single.reader["head"][12:] == source.reader["head"][:8] + source.reader["head"][12:]
+    assert single["name"].getBestFamilyName() == fonts.FAMILY
+
+
+def test_a_single_face_file_is_not_taken_for_a_collection() -> None:
+    with pytest.raises(BuildError, match="^not a font collection$"):
+        fonts._single_face(b"OTTO" + b"\0" * 60, 0)
+    with pytest.raises(BuildError, match="^the collection has no face 3$"):
+        fonts._single_face(b"ttcf" + b"\0\1\0\0" + (1).to_bytes(4, "big") + (16).to_bytes(4, "big"), 3)

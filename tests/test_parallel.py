@@ -153,3 +153,43 @@ print(before, rss(), memory._malloc_trim() is not None)
     if trimmed != "True":
         pytest.skip("this C library has no malloc_trim (not glibc)")
     assert int(before) - int(after) > 100, (before, after)  # about 200 MB freed, most of it returned
+
+
+def test_key_figures_are_computed_in_a_process_of_their_own_while_the_imports_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With several processes and no cached key figures, the key figures are computed in a forked
+    process while the parent imports what the languages share; with cached ones, no such process."""
+    monkeypatch.setenv("USTGLASS_CACHE_DIR", str(tmp_path / "cache"))
+    started: list[str] = []
+    real = pipeline._start
+    monkeypatch.setattr(pipeline, "_start", lambda name, task, store: started.append(name) or real(name, task, store))
+    cfg = ReportConfig(langs=("zh", "en"), formats=(Format.md,), snapshots_root=bundled("data_snapshots"), out_dir=tmp_path / "out", jobs=2)
+    first = pipeline.build(cfg)
+    assert started == ["key figures", "zh", "en"] and "key-figures" in first.cache.built()
+    started.clear()
+    shutil.rmtree(tmp_path / "cache" / "build" / "edition")
+    again = pipeline.build(cfg)
+    assert started == ["zh", "en"] and "key-figures" not in again.cache.built()
+    assert again.files == first.files
+
+
+def test_an_error_computing_the_key_figures_in_their_process_is_the_serial_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snapshot file that no longer matches its manifest stops the parallel build, in the key
+    figures' process, with the serial build's one error line, and no output is written."""
+    started: list[str] = []
+    real = pipeline._start
+    monkeypatch.setattr(pipeline, "_start", lambda name, task, store: started.append(name) or real(name, task, store))
+    snaps = tmp_path / "snaps"
+    shutil.copytree(bundled("data_snapshots") / SNAPSHOT, snaps / SNAPSHOT)
+    csv = snaps / SNAPSHOT / "fred_sofr.csv"
+    csv.write_bytes(csv.read_bytes().replace(b"\n", b"\n\n", 1))
+    said = {}
+    for jobs in ("1", "2"):
+        result = report(
+            "--lang", "all", "--format", "md", "--snapshots", str(snaps), "--out", str(tmp_path / "out"), "--jobs", jobs, "--no-cache"
+        )
+        assert result.exit_code == 1
+        said[jobs] = result.stderr
+    assert started == ["key figures"]  # the parallel build failed there, before any language's process
+    assert said["2"] == said["1"]
+    assert len(said["1"].splitlines()) == 1 and said["1"].startswith("Error: ") and "fred_sofr.csv: sha256 does not match" in said["1"]
+    assert not (tmp_path / "out").exists()

@@ -179,23 +179,70 @@ def cache_dir() -> Path:
     return (Path(root) if root else user_cache_path("ustglass", appauthor=False)) / "fonts"
 
 
+EXTRACTED_FORMAT = 2  # how _extract writes a face: part of the extracted file's name, so another way is never mixed with this one
+
+
+def _checksum(data: bytes) -> int:
+    """The OpenType checksum: the sum of ``data``'s big-endian 32-bit words (zero-padded), modulo 2**32."""
+    import array
+    import sys
+
+    words = array.array("I", data + b"\0" * (-len(data) % 4))
+    if words.itemsize != 4:  # pragma: no cover - "I" is 32 bits on every platform ustglass runs on
+        raise BuildError("this platform has no 32-bit unsigned array type")
+    if sys.byteorder == "little":
+        words.byteswap()
+    return sum(words) & 0xFFFFFFFF
+
+
+def _single_face(collection: bytes, index: int) -> list[bytes | memoryview | bytearray]:
+    """Face ``index`` of a TrueType/OpenType collection as a single-face font file: its table
+    directory and tables copied as they are, in the directory's order, each padded to four bytes.
+    Only ``head``'s checkSumAdjustment is set anew, from the directory's checksum and the tables'
+    own (the file's checksum is their sum, each table starting on a four-byte boundary). The file
+    comes back as its pieces, in order (the tables as views of ``collection``, not copies)."""
+    import struct
+
+    if collection[:4] != b"ttcf":
+        raise BuildError("not a font collection")
+    (count,) = struct.unpack_from(">I", collection, 8)
+    if not 0 <= index < count:
+        raise BuildError(f"the collection has no face {index}")
+    (start,) = struct.unpack_from(">I", collection, 12 + 4 * index)
+    (tables,) = struct.unpack_from(">H", collection, start + 4)
+    records = [struct.unpack_from(">4sIII", collection, start + 12 + 16 * i) for i in range(tables)]
+    view, offset, directory, checksums = memoryview(collection), 12 + 16 * tables, [], []
+    body: list[bytes | memoryview | bytearray] = []
+    head: bytearray | None = None
+    for tag, checksum, at, length in records:
+        data: bytes | memoryview | bytearray = view[at : at + length]
+        if tag == b"head":
+            head = bytearray(data)
+            head[8:12] = b"\0\0\0\0"  # checkSumAdjustment is 0 while checksums are computed
+            checksum, data = _checksum(bytes(head)), head
+        directory.append(struct.pack(">4sIII", tag, checksum, offset, length))
+        body += [data, b"\0" * (-length % 4)]
+        checksums.append(checksum)
+        offset += length + (-length % 4)
+    top = collection[start : start + 12] + b"".join(directory)
+    if head is not None:
+        struct.pack_into(">I", head, 8, (0xB1B0AFBA - _checksum(top) - sum(checksums)) & 0xFFFFFFFF)
+    return [top, *body]
+
+
 def _extract(face: CjkFace, target: Path) -> None:
     """Write ``face`` as a single-face font file at ``target``, atomically."""
-    from fontTools.ttLib import TTFont
-
     target.parent.mkdir(parents=True, exist_ok=True)
-    font = TTFont(face.path, fontNumber=face.index, lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    pieces = _single_face(face.path.read_bytes(), face.index)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            font.save(fh)
+            fh.writelines(pieces)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    finally:
-        font.close()
 
 
 def cjk_font_path(weight: Weight = "regular") -> Path:
@@ -209,7 +256,7 @@ def cjk_font_path(weight: Weight = "regular") -> Path:
     if not face.is_collection:
         return face.path
     path, size, mtime_ns = _stamp(face.path)
-    key = hashlib.sha256(f"{path}|{size}|{mtime_ns}|{face.index}".encode()).hexdigest()[:12]
+    key = hashlib.sha256(f"{path}|{size}|{mtime_ns}|{face.index}|{EXTRACTED_FORMAT}".encode()).hexdigest()[:12]
     target = cache_dir() / f"{face.postscript_name}-{key}.otf"
     if not target.is_file():
         try:

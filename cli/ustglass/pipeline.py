@@ -197,8 +197,12 @@ def figure_key(fid: str, kf: KeyFigures, loc: locale.Locale, spec: FigureSpec, k
                      loc.charts, reads, label=f"{fid}.{loc.code}.{kind.value}")  # fmt: skip
 
 
-def key_figures(cfg: ReportConfig, store: cache.Store) -> tuple[str, KeyFigures]:
-    """The edition's snapshot id and key figures, from the cache when the snapshot files and the code are unchanged."""
+def key_figures(cfg: ReportConfig, store: cache.Store, meanwhile: Callable[[], None] | None = None) -> tuple[str, KeyFigures]:
+    """The edition's snapshot id and key figures, from the cache when the snapshot files and the code are unchanged.
+
+    When they must be computed and ``meanwhile`` is given, they are computed in a forked process
+    while this one runs ``meanwhile`` (the imports the languages' processes will share), so the
+    two use both cores; an error there is raised here, as a computation in this process raises it."""
     key = cache.Key("key-figures", cache.code_version(), cache.libraries(), cfg.snapshot, cfg.since,
                     snapshots_digest(cfg), label="key-figures")  # fmt: skip
     from ustglass.keyfigures import KeyFigures
@@ -210,9 +214,25 @@ def key_figures(cfg: ReportConfig, store: cache.Store) -> tuple[str, KeyFigures]
                 return snapshot_id, kf
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             pass
+    if meanwhile is None:
+        data = _computed_key_figures(cfg)
+    else:
+        running = _start("key figures", functools.partial(_computed_key_figures, cfg), store)
+        try:
+            meanwhile()
+        except BaseException:
+            _stop(running)
+            raise
+        data = _finish(running, store)
+    store.put(key, data)
+    snapshot_id, kf = pickle.loads(data)
+    return snapshot_id, kf
+
+
+def _computed_key_figures(cfg: ReportConfig) -> bytes:
+    """``(snapshot id, key figures)`` computed from the snapshot, pickled (as the cache keeps them)."""
     snap, kf = load_key_figures(cfg)
-    store.put(key, pickle.dumps((snap.id, kf), protocol=pickle.HIGHEST_PROTOCOL))
-    return snap.id, kf
+    return pickle.dumps((snap.id, kf), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def figure_bytes(
@@ -329,7 +349,7 @@ def _rebuilt(sent: Any) -> BaseException:
     return exc
 
 
-def _child(task: Callable[[], dict[str, bytes]], store: cache.Store, out: int) -> None:
+def _child(task: Callable[[], Any], store: cache.Store, out: int) -> None:
     """In a forked process: run ``task``, send back its files and cache use, or its exception; never return."""
     status = 0
     store.stats = cache.Stats()  # only what this process does goes back
@@ -346,51 +366,81 @@ def _child(task: Callable[[], dict[str, bytes]], store: cache.Store, out: int) -
         os._exit(status)
 
 
+@dataclass
+class _Running:
+    """A forked process running a task: its name (for errors), pid and the pipe its result comes back on."""
+
+    name: str
+    pid: int
+    read: int
+
+
+def _start(name: str, task: Callable[[], Any], store: cache.Store) -> _Running:
+    """Fork a process that runs ``task`` and sends back its result (see :func:`_child`)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        _child(task, store, write)
+    os.close(write)
+    return _Running(name, pid, read)
+
+
+def _finish(running: _Running, store: cache.Store) -> Any:
+    """Wait for ``running`` and return its task's result, merging its cache use into ``store``'s; raise
+    its exception (a bug keeps where it happened as a note), or :class:`ChildFailed` when it sent nothing."""
+    with os.fdopen(running.read, "rb") as fh:
+        data = fh.read()
+    _, status = os.waitpid(running.pid, 0)
+    try:
+        payload = pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError, ValueError):
+        code = os.waitstatus_to_exitcode(status)
+        raise ChildFailed(f"the {running.name} build stopped without a result (exit status {code})") from None
+    if payload[0] == "ok":
+        store.stats.merge(payload[2])
+        return payload[1]
+    exc = _rebuilt(payload[1])
+    if not isinstance(exc, (UstglassError, OSError)):  # a bug: keep where it happened
+        exc.add_note(f"in the process building {running.name}:\n{payload[2]}")
+    raise exc
+
+
+def _stop(running: _Running) -> None:
+    """Stop a process still running (only when this one was interrupted)."""
+    os.close(running.read)
+    try:
+        os.kill(running.pid, 15)
+        os.waitpid(running.pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
 def in_processes(tasks: Mapping[str, Callable[[], dict[str, bytes]]], jobs: int, store: cache.Store) -> dict[str, dict[str, bytes]]:
     """Run ``tasks`` (name -> function) in forked processes, ``jobs`` at a time, and return their results
     in the tasks' order. The first task's failure, in that order, is raised as a serial build would
     raise it; the processes still running are stopped."""
-    sys.stdout.flush()
-    sys.stderr.flush()
     gc.freeze()  # the parent's objects out of the collector's reach: the children do not copy their pages by collecting them
     pending, results = list(tasks), {}
-    running: list[tuple[str, int, int]] = []
+    running: list[_Running] = []
     errors: dict[str, BaseException] = {}
     try:
         while pending or running:
             while pending and len(running) < jobs:
                 name = pending.pop(0)
-                read, write = os.pipe()
-                pid = os.fork()
-                if pid == 0:
-                    os.close(read)
-                    _child(tasks[name], store, write)
-                os.close(write)
-                running.append((name, pid, read))
-            name, pid, read = running.pop(0)
-            with os.fdopen(read, "rb") as fh:
-                data = fh.read()
-            _, status = os.waitpid(pid, 0)
+                running.append(_start(name, tasks[name], store))
+            done = running.pop(0)
             try:
-                payload = pickle.loads(data)
-            except (pickle.UnpicklingError, EOFError, ValueError):
-                raise ChildFailed(f"the {name} build stopped without a result (exit status {os.waitstatus_to_exitcode(status)})") from None
-            if payload[0] == "ok":
-                results[name] = payload[1]
-                store.stats.merge(payload[2])
-            else:
-                exc = _rebuilt(payload[1])
-                if not isinstance(exc, (UstglassError, OSError)):  # a bug: keep where it happened
-                    exc.add_note(f"in the process building {name}:\n{payload[2]}")
-                errors[name] = exc
+                results[done.name] = _finish(done, store)
+            except ChildFailed:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - kept, and raised in the tasks' order below
+                errors[done.name] = exc
     finally:
-        for _, pid, read in running:  # only when the parent itself was interrupted
-            os.close(read)
-            try:
-                os.kill(pid, 15)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
+        for left in running:  # only when the parent itself was interrupted
+            _stop(left)
         gc.unfreeze()
     for name in tasks:
         if name in errors:
@@ -414,7 +464,7 @@ def _preload(cfg: ReportConfig, charts_needed: bool) -> None:
     """Import once, before forking, what every language's process will use, so each does not import it again."""
     import importlib
 
-    from ustglass import pages, render  # noqa: F401 - imported for the children
+    from ustglass import analysis, claims, pages, render  # noqa: F401 - imported for the children (claims and analysis load pandas)
 
     if charts_needed:
         from ustglass import charts  # noqa: F401
@@ -432,12 +482,19 @@ def build(cfg: ReportConfig) -> Built:
     if (found := store.get_files(key)) is not None:
         meta, cached = found
         return Built(meta["snapshot"], cached, warnings, store.stats)
-    snapshot_id, kf = key_figures(cfg, store)
+    parallel = jobs_for(cfg, len(cfg.langs)) > 1
+    preloaded = []  # with several processes: imported while another computes the key figures, when it must
+
+    def meanwhile() -> None:
+        _preload(cfg, charts_needed=True)
+        preloaded.append(True)
+
+    snapshot_id, kf = key_figures(cfg, store, meanwhile if parallel else None)
     files: dict[str, bytes] = {"key_figures.json": kf.to_json().encode("utf-8")}
     specs = load_specs(cfg)
     packs = {code: locale.load(code, locale.search_path(cfg.templates_dir)) for code in cfg.langs}
     memory.release()  # what computing the key figures took, before the languages' processes copy it
-    if jobs_for(cfg, len(packs)) > 1:
+    if parallel and not preloaded:
         kinds = [FigureFormat.png] + ([FigureFormat.svg] if Format.html in cfg.formats or Format.pdf in cfg.formats else [])
         _preload(cfg, charts_needed=not all(store.has(figure_key(f, kf, loc, s, k, 200 if k is FigureFormat.png else None))
                                             for loc in packs.values() for f, s in specs.items() for k in kinds))  # fmt: skip
