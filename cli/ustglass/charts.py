@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from ustglass import chartspec, figures
 from ustglass.chartkit import Chart, apply_fonts, frame, place_panels, style
 from ustglass.chartspec import ChartText, FigureSpec
+from ustglass.config import BRIEF_FIGURE_DPI
 from ustglass.errors import BuildError
 from ustglass.keyfigures import KeyFigures
 from ustglass.locale import Locale
@@ -61,7 +62,7 @@ def build_figure(figure_id: str, kf: KeyFigures, loc: Locale, spec: FigureSpec) 
 PNG_COMPRESS_LEVEL = 3
 
 
-def png_bytes(fig: Figure, dpi: int = 200) -> bytes:
+def png_bytes(fig: Figure, dpi: int = BRIEF_FIGURE_DPI) -> bytes:
     """The figure as PNG bytes, identical for identical figures (no software or time stamp)."""
     buf = io.BytesIO()
     with style():
@@ -69,7 +70,7 @@ def png_bytes(fig: Figure, dpi: int = 200) -> bytes:
     return buf.getvalue()
 
 
-def save_png(fig: Figure, path: str | os.PathLike[str], dpi: int = 200) -> Path:
+def save_png(fig: Figure, path: str | os.PathLike[str], dpi: int = BRIEF_FIGURE_DPI) -> Path:
     """Write the figure as a PNG at ``path``, atomically; return the path."""
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=target.parent)

@@ -41,6 +41,7 @@ class FigureFormat(str, Enum):
 
 FIGURE_FORMATS = (FigureFormat.png, FigureFormat.svg)
 FIGURE_DPI = 300  # `ustglass figures` PNGs: 2100 × 1260 px for a 7 × 4.2 in chart, print resolution
+BRIEF_FIGURE_DPI = 200  # the Markdown brief's PNGs: 1400 px wide, sharp on a high-density screen
 
 
 @dataclass(frozen=True)

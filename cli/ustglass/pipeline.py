@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ustglass import cache, locale, memory, outdir, overrides
-from ustglass.config import FIGURE_DPI, FigureFormat, Format, ReportConfig
+from ustglass.config import BRIEF_FIGURE_DPI, FIGURE_DPI, FigureFormat, Format, ReportConfig
 from ustglass.errors import BuildError, UstglassError
 from ustglass.resources import bundled
 
@@ -256,7 +256,7 @@ def figure_bytes(
             fig = charts.build_figure(fid, kf, loc, spec)
             for kind, dpi in wanted:
                 if found[kind] is None:
-                    data = charts.png_bytes(fig, dpi or 200) if kind is FigureFormat.png else charts.svg_bytes(fig)
+                    data = charts.png_bytes(fig, dpi or BRIEF_FIGURE_DPI) if kind is FigureFormat.png else charts.svg_bytes(fig)
                     store.put(keys[kind], data)
                     found[kind] = data
         out[fid] = {kind: data for kind, data in found.items() if data is not None}
@@ -302,7 +302,7 @@ def brief_files(
     words = claims.wording(code, cfg.templates_dir)
     markdown = render.render_brief(env, loc.brief_template, context(kf, loc, paths, words, alt))
     pages_needed = Format.html in cfg.formats or Format.pdf in cfg.formats
-    wanted = [(FigureFormat.png, 200)] + ([(FigureFormat.svg, None)] if pages_needed else [])
+    wanted = [(FigureFormat.png, BRIEF_FIGURE_DPI)] + ([(FigureFormat.svg, None)] if pages_needed else [])
     drawn = figure_bytes(store, kf, loc, specs, wanted)
     images = {figure_path(fid, loc): kinds[FigureFormat.png] for fid, kinds in drawn.items()}
     files = dict(images)
@@ -496,7 +496,7 @@ def build(cfg: ReportConfig) -> Built:
     memory.release()  # what computing the key figures took, before the languages' processes copy it
     if parallel and not preloaded:
         kinds = [FigureFormat.png] + ([FigureFormat.svg] if Format.html in cfg.formats or Format.pdf in cfg.formats else [])
-        _preload(cfg, charts_needed=not all(store.has(figure_key(f, kf, loc, s, k, 200 if k is FigureFormat.png else None))
+        _preload(cfg, charts_needed=not all(store.has(figure_key(f, kf, loc, s, k, BRIEF_FIGURE_DPI if k is FigureFormat.png else None))
                                             for loc in packs.values() for f, s in specs.items() for k in kinds))  # fmt: skip
     files.update(
         per_language(cfg, packs, lambda loc: brief_files(cfg, kf, loc, specs, [p for p in packs.values() if p is not loc], store), store)
