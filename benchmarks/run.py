@@ -269,8 +269,15 @@ PROFILE = """## Where the time goes (`benchmarks/steps.py`, 2026-12-01, 2-core m
 
 Cold, in one process (`steps.py "report --lang all, cold"`, 14.3 s with the imports): WeasyPrint 6.4 s for the two
 PDFs (layout 3.2 s, writing 3.0 s), the twelve 200-dpi PNGs 1.9 s, drawing the twelve charts 0.7 s, their SVGs
-0.6 s, the key figures and analysis sections 0.6 s, the web pages' fonts 0.6 s (WOFF2 at Brotli quality 9; at
+0.6 s, the key figures and analysis sections 0.6 s (0.8 s before the crowding history's windows were found by binary
+search and the edition's scorecard evaluated once), the web pages' fonts 0.6 s (WOFF2 at Brotli quality 9; at
 fontTools' default 11 it was 2.2 s), the glyph checks 0.4 s, the templates 0.8 s, Markdown to HTML 0.2 s.
+
+Cold, as it runs (`steps.py "report --lang all, cold" --timeline`): the parent forks the languages' processes after
+about 2 s (start-up, then the key figures computed in a process of their own, 0.9 s, while the parent imports
+pandas, matplotlib and WeasyPrint for the children and takes the CJK face out of its collection, 1.1–1.7 s; one
+after the other they took 0.4 s longer); each language's process then spends 2.3–2.5 s on its charts, Markdown and
+web page and 3.0–3.3 s on its PDF.
 
 After a template change (`steps.py "report after one template changed" --timeline`): the parent takes 0.7 s to the
 fork (start-up, the cache look-ups, the key figures from the cache, importing WeasyPrint for both children); each
@@ -279,8 +286,9 @@ language's process then spends 0.8 s on its Markdown and web page and 2.6–3.0 
 So one PDF costs 2.5–3 s however it is reached, and every case but the unchanged rebuild lays out both PDFs (both
 show the data and use the stylesheet; WeasyPrint has no incremental layout and a laid-out document cannot be kept
 between processes). On two cores the two languages' PDFs already run side by side, so the shortest possible cold or
-changed build is the start-up and the shared work (about 1.3 s) plus one language's charts, page and PDF (about 4 s
-cold, 3.5 s after a template change): several times the import floor, not the 1.8 × and 1.2 × of issue 11. Those
+changed build is the start-up and the shared work (0.7 s after a template change, about 2 s cold) plus one
+language's page and PDF (3.5 s after a template change; with its charts, about 5.5 s cold): several times the
+import floor, not the 1.8 × and 1.2 × of issue 11. Those
 targets would need a PDF engine several times faster than WeasyPrint's layout of this 23-page document.
 
 Inside one PDF (the Chinese, about 3 s): page layout about 1.6 s (the text itself 0.5 s, sizing the columns of the
@@ -289,10 +297,15 @@ six vector charts 0.5 s (their text set letter by letter); writing and compressi
 0.05 s. The charts are given to it as `<img>`s of their SVG: the page's styles are not computed for their nodes
 (0.2–0.3 s less per PDF) and each is tagged as a Figure with its alternative text.
 
+Tried and left: the charts' SVG with its text drawn as paths (`svg.fonttype: path`) makes the PDF slower (5.0 s
+instead of 3.1 s) and 40% larger; a fixed table layout or no hyphenation changed nothing measurable.
+
 Memory: a process holding pandas, matplotlib and WeasyPrint starts at about 125 MB; laying out and writing one PDF
 adds about 150 MB at its peak (67 MB for the laid-out document, 80 MB more while it is written), measured with
 WeasyPrint alone. A serial build therefore peaks near 300 MB (306 MB here, 342 MB before freed memory was given
-back between steps), and a parallel one adds the second language's layout: about 530 MB for the tree (610 MB before).
+back between steps), and a parallel one adds the second language's layout and the pages each process copies from
+its parent: about 480 MB for the tree (610 MB before the memory was given back and before the parent stopped
+holding the key figures' working data).
 250 MB for a full edition would need the PDFs laid out one at a time in a process that never imported pandas or
 matplotlib, and gives up the parallel languages.""".splitlines()
 
