@@ -340,7 +340,7 @@ def main() -> int:
                 if case.prepare:
                     case.prepare(work)
                 _, rss, pss, code, _ = measure(case.argv, env, work, pss=True)
-                peak, tree_peak = max(peak, rss), pss
+                peak, tree_peak = (max(peak, rss), pss) if code == 0 else (peak, float("nan"))
             results.append(Result(case, times, peak, ok, error, tree_peak, floors))
             shown = f"{statistics.median(times):6.2f} s" if ok else f"n/a ({error})"
             print(f"{case.name:<40} {shown}  peak {peak:5.0f} MB, tree PSS {tree_peak:5.0f} MB", flush=True)

@@ -57,8 +57,9 @@ def test_web_font_is_a_woff2_at_the_declared_brotli_quality() -> None:
 
     chars = "国债市场流动性 Treasury 2025"
     sfnt = fonts._hb_subset(fonts.cjk_font_path("regular"), "".join(sorted(set(chars)))) or pytest.skip("HarfBuzz subsetting missing")
+    before = woff2.brotli
     data = fonts._woff2(sfnt)
-    assert woff2.brotli is brotli
+    assert woff2.brotli is before
     font = TTFont(io.BytesIO(data))
     assert font.flavor == "woff2"
     assert {ord(c) for c in chars if not c.isspace()} <= set(font.getBestCmap())
@@ -109,5 +110,11 @@ def test_the_extracted_face_is_the_collection_s_face_table_for_table(weight: str
 def test_a_single_face_file_is_not_taken_for_a_collection() -> None:
     with pytest.raises(BuildError, match="^not a font collection$"):
         fonts._single_face(b"OTTO" + b"\0" * 60, 0)
+    one_face = b"ttcf" + b"\0\1\0\0" + (1).to_bytes(4, "big") + (16).to_bytes(4, "big")
     with pytest.raises(BuildError, match="^the collection has no face 3$"):
-        fonts._single_face(b"ttcf" + b"\0\1\0\0" + (1).to_bytes(4, "big") + (16).to_bytes(4, "big"), 3)
+        fonts._single_face(one_face, 3)
+    with pytest.raises(BuildError, match="^the collection's header or table directory is cut short$"):
+        fonts._single_face(one_face + b"OTTO\0\2", 0)  # two tables announced, none listed
+    head = b"head" + bytes(4) + (40).to_bytes(4, "big") + (54).to_bytes(4, "big")  # 54 bytes at 40, past the end
+    with pytest.raises(BuildError, match="^table 'head' of face 0 is cut short$"):
+        fonts._single_face(one_face + b"OTTO\0\1" + bytes(6) + head, 0)

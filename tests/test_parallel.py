@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from ustglass import cache, pipeline
 from ustglass.app import app
 from ustglass.config import Format, ReportConfig
-from ustglass.errors import BuildError, InputError
+from ustglass.errors import BuildError, InputError, SnapshotError
 from ustglass.resources import bundled
 
 runner = CliRunner()
@@ -193,3 +193,52 @@ def test_an_error_computing_the_key_figures_in_their_process_is_the_serial_one(t
     assert said["2"] == said["1"]
     assert len(said["1"].splitlines()) == 1 and said["1"].startswith("Error: ") and "fred_sofr.csv: sha256 does not match" in said["1"]
     assert not (tmp_path / "out").exists()
+
+
+def _cfg(root: Path, tmp_path: Path) -> ReportConfig:
+    return ReportConfig(langs=("zh", "en"), formats=(Format.md,), snapshots_root=root, out_dir=tmp_path / "out", jobs=2, cache=False)
+
+
+def test_a_key_figures_process_that_dies_is_one_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "_computed_key_figures", lambda cfg: os._exit(3))
+    with pytest.raises(pipeline.ChildFailed, match=r"^the key figures build stopped without a result \(exit status 3\)$"):
+        pipeline.key_figures(_cfg(bundled("data_snapshots"), tmp_path), cache.Store(enabled=False), lambda: None)
+
+
+def test_the_snapshot_s_error_comes_before_an_error_of_the_imports_beside_it(tmp_path: Path) -> None:
+    """As a serial build reports a broken snapshot before anything else, so does the parallel one
+    when the parent's own work fails too; with a sound snapshot the parent's error is the one."""
+    snaps = tmp_path / "snaps"
+    shutil.copytree(bundled("data_snapshots") / SNAPSHOT, snaps / SNAPSHOT)
+    (snaps / SNAPSHOT / "fred_sofr.csv").write_bytes(b"date,value\n")
+
+    def fonts_missing() -> None:
+        raise BuildError("Noto Sans CJK SC not found")
+
+    with pytest.raises(SnapshotError, match="fred_sofr.csv: sha256 does not match manifest.json"):
+        pipeline.key_figures(_cfg(snaps, tmp_path), cache.Store(enabled=False), fonts_missing)
+    with pytest.raises(BuildError, match="^Noto Sans CJK SC not found$"):
+        pipeline.key_figures(_cfg(bundled("data_snapshots"), tmp_path), cache.Store(enabled=False), fonts_missing)
+
+
+def test_an_interrupt_while_waiting_stops_and_reaps_every_process() -> None:
+    """Ctrl-C in the parent while the languages' processes run is raised at once (not kept as a
+    language's error) and leaves no process behind."""
+    import signal
+    import time
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pipeline.in_processes({code: (lambda: time.sleep(30) or {}) for code in ("zh", "en", "fr")}, 2, cache.Store(enabled=False))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left, running or unreaped

@@ -455,6 +455,26 @@ def test_files_of_the_build_and_data_uris_are_loaded(tmp_path: Path) -> None:
     assert render.pdf_bytes(page, base_dir=build).startswith(b"%PDF-")
 
 
+@pytest.mark.parametrize("command", [["report", "--format", "pdf"], ["report", "--format", "html"], ["figures"]])
+def test_a_character_no_font_has_in_a_chart_s_words_stops_the_build_naming_it(tmp_path: Path, command: list[str]) -> None:
+    """A chart's words come from the pack's charts.toml: a character no font has is named there,
+    before any chart is drawn (drawn, it fails inside the chart library), and nothing is written."""
+    overrides = tmp_path / "templates" / "locales" / "en"
+    overrides.mkdir(parents=True)
+    words = (REPO / "templates" / "locales" / "en" / "charts.toml").read_text(encoding="utf-8")
+    title = 'title = "Federal budget deficit by fiscal year"'
+    assert title in words
+    (overrides / "charts.toml").write_text(words.replace(title, title.replace("budget", "budget \U0001f984"), 1), encoding="utf-8")
+    argv = [*command, "--lang", "en", "--snapshot", EDITION, "--snapshots", str(SHIPPED), "--templates", str(tmp_path / "templates")]
+    result = runner.invoke(app, [*argv, "--no-cache", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {overrides / 'charts.toml'}, figure 'deficits', title: character '\U0001f984' (U+1F984) is in none of the "
+        "brief's fonts (Noto Sans, Noto Sans CJK SC)\n"
+    )
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_character_no_font_has_stops_the_build_naming_it(tmp_path: Path) -> None:
     overrides = tmp_path / "templates" / "locales" / "en"
     overrides.mkdir(parents=True)

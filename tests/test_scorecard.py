@@ -284,13 +284,36 @@ def _crowding_by_date_selection(tables: dict[str, pd.DataFrame]) -> pd.DataFrame
     return pd.DataFrame.from_dict(rows, orient="index").sort_index()
 
 
+def boundary_tables(funding_from: str) -> dict[str, pd.DataFrame]:
+    """Positions on dates that fall exactly on the windows' edges: weeks three years and one year
+    apart to the day (a window's lower end), a first week one year after the funding history
+    starts, and funding days that stop exactly seven days before some weeks (the lag's limit)."""
+    edges = [
+        pd.Timestamp("2021-01-07"),
+        *(pd.Timestamp(f"{y}-03-05") for y in range(2020, 2025)),
+    ]  # a year after the first week; 3 years apart
+    weeks = sorted({*pd.date_range("2020-01-07", "2024-06-25", freq="7D"), *edges})
+    positions = tff({str(d.date()): {"short": 1000 + (37 * i) % 101, "long": 100} for i, d in enumerate(weeks)})
+    days = [d for d in pd.bdate_range(funding_from, "2024-06-28") if not pd.Timestamp("2023-03-01") < d < pd.Timestamp("2023-03-08")]
+    spread = [(13 * i) % 29 - 14.0 for i in range(len(days))]
+    return {
+        "cftc_tff_ust": positions,
+        "fred_sofr": pd.DataFrame({"date": days, "value": [4.0 + x / 100 for x in spread]}),
+        "fred_iorb": pd.DataFrame({"date": days, "value": [4.0] * len(days)}),
+    }
+
+
 @pytest.mark.parametrize("spread_end_bp", [+10.0, -20.0])
 def test_crowding_history_windows_are_the_date_selections(spread_end_bp: float) -> None:
     """The binary-searched windows give every week exactly what selecting by date gives: on the
-    shipped snapshots, and on a history whose funding days stop before the last weeks (gaps)."""
+    shipped snapshots, on a history with a gap in its funding days in March 2024, and on dates
+    exactly at the windows' edges (where ``<`` and ``<=`` differ)."""
     gapped = crowding_tables(spread_end_bp)
     gapped["fred_sofr"] = gapped["fred_sofr"][(gapped["fred_sofr"]["date"] < "2024-03-01") | (gapped["fred_sofr"]["date"] > "2024-03-20")]
-    cases = [gapped, *(snapshot.load(p).tables for p in sorted(SHIPPED.iterdir()) if (p / "manifest.json").exists())]
+    # funding from before the first week (a week is exactly a year after the first week) and from
+    # after it (a week is exactly a year after the first day of the 5-day average, four days later)
+    edges = [boundary_tables("2019-03-05"), boundary_tables("2020-02-28")]
+    cases = [gapped, *edges, *(snapshot.load(p).tables for p in sorted(SHIPPED.iterdir()) if (p / "manifest.json").exists())]
     for tables in cases:
         fast, slow = scorecard.crowding_history(tables), _crowding_by_date_selection(tables)
         assert len(fast) >= 45

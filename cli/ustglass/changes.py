@@ -97,7 +97,7 @@ def dataset_changes(old: Tables, new: Tables) -> tuple[DatasetChange, ...]:
 
 def signal_changes(old: Tables, new: Tables, after: scorecard.Scorecard | None = None) -> tuple[SignalChange, ...]:
     """The indicators whose signal differs; ``after``, when given, is ``new``'s scorecard, already evaluated."""
-    before, after = scorecard.evaluate(old), after or scorecard.evaluate(new)
+    before, after = scorecard.evaluate(old), scorecard.evaluate(new) if after is None else after
     out = []
     for a, b in zip(before.results, after.results):
         if a.signal != b.signal:

@@ -19,7 +19,7 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ustglass import chartspec, figures
+from ustglass import chartspec, figures, fonts
 from ustglass.chartkit import Chart, apply_fonts, frame, place_panels, style
 from ustglass.chartspec import ChartText, FigureSpec
 from ustglass.config import BRIEF_FIGURE_DPI
@@ -60,6 +60,18 @@ def build_figure(figure_id: str, kf: KeyFigures, loc: Locale, spec: FigureSpec) 
 # zlib level 3: a third less time than the default 6 on the brief's charts and, for their flat
 # colours, files a few per cent smaller; zlib gives the same bytes for the same image and level.
 PNG_COMPRESS_LEVEL = 3
+
+
+def check_glyphs(figure_id: str, loc: Locale, text: ChartText) -> None:
+    """Stop the build naming a character of a chart's words (its pack's charts.toml) that none of the
+    brief's fonts has: drawn, it would fail or show an empty box."""
+    faces = fonts.brief_faces()
+    fields = {key: str(getattr(text, key)) for key in chartspec.TEXT_KEYS} | {f"labels.{k}": str(v) for k, v in text.labels.items()}
+    for key, value in fields.items():
+        if missing := fonts.missing_glyphs(value, faces.values()):
+            char = missing[0]
+            raise BuildError(f"{chartspec.display(loc.charts_path)}, figure '{figure_id}', {key}: character {char!r} "
+                             f"(U+{ord(char):04X}) is in none of the brief's fonts ({', '.join(faces)})")  # fmt: skip
 
 
 def png_bytes(fig: Figure, dpi: int = BRIEF_FIGURE_DPI) -> bytes:

@@ -33,6 +33,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -205,12 +206,18 @@ def _single_face(collection: bytes, index: int) -> list[bytes | memoryview | byt
 
     if collection[:4] != b"ttcf":
         raise BuildError("not a font collection")
-    (count,) = struct.unpack_from(">I", collection, 8)
-    if not 0 <= index < count:
-        raise BuildError(f"the collection has no face {index}")
-    (start,) = struct.unpack_from(">I", collection, 12 + 4 * index)
-    (tables,) = struct.unpack_from(">H", collection, start + 4)
-    records = [struct.unpack_from(">4sIII", collection, start + 12 + 16 * i) for i in range(tables)]
+    try:
+        (count,) = struct.unpack_from(">I", collection, 8)
+        if not 0 <= index < count:
+            raise BuildError(f"the collection has no face {index}")
+        (start,) = struct.unpack_from(">I", collection, 12 + 4 * index)
+        (tables,) = struct.unpack_from(">H", collection, start + 4)
+        records = [struct.unpack_from(">4sIII", collection, start + 12 + 16 * i) for i in range(tables)]
+    except struct.error:
+        raise BuildError("the collection's header or table directory is cut short") from None
+    for tag, _, at, length in records:
+        if at + length > len(collection) or (tag == b"head" and length < 54):
+            raise BuildError(f"table {tag.decode('latin-1')!r} of face {index} is cut short")
     view, offset, directory, checksums = memoryview(collection), 12 + 16 * tables, [], []
     body: list[bytes | memoryview | bytearray] = []
     head: bytearray | None = None
@@ -233,7 +240,10 @@ def _single_face(collection: bytes, index: int) -> list[bytes | memoryview | byt
 def _extract(face: CjkFace, target: Path) -> None:
     """Write ``face`` as a single-face font file at ``target``, atomically."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    pieces = _single_face(face.path.read_bytes(), face.index)
+    try:
+        pieces = _single_face(face.path.read_bytes(), face.index)
+    except BuildError as exc:
+        raise BuildError(f"{face.path}: not a readable font file ({exc})") from None
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -378,18 +388,24 @@ class _BrotliAt:
         return bytes(self._module.compress(data, **{**options, "quality": self._quality}))
 
 
+_WOFF2_LOCK = threading.Lock()  # the writer's brotli is swapped for the length of one save
+
+
 def _woff2(sfnt: bytes) -> bytes:
     from fontTools.ttLib import TTFont, woff2
 
+    module = getattr(woff2, "brotli", None)
+    if module is None:
+        raise BuildError("the web page's fonts need Brotli (install ustglass's dependencies: pip install brotli)")
     font = TTFont(io.BytesIO(sfnt), recalcTimestamp=False, recalcBBoxes=False)
     font.flavor = "woff2"
     out = io.BytesIO()
-    module = woff2.brotli  # the writer takes no quality: it is given a brotli that compresses at ours
-    woff2.brotli = _BrotliAt(module, WOFF2_QUALITY)
-    try:
-        font.save(out)
-    finally:
-        woff2.brotli = module
+    with _WOFF2_LOCK:  # the writer takes no quality: it is given a brotli that compresses at ours
+        woff2.brotli = _BrotliAt(module, WOFF2_QUALITY)
+        try:
+            font.save(out)
+        finally:
+            woff2.brotli = module
     return out.getvalue()
 
 

@@ -13,9 +13,11 @@ def _malloc_trim() -> Callable[[int], int] | None:
     import ctypes
 
     try:
-        return ctypes.CDLL(None).malloc_trim  # the process's own symbols: libc's
-    except (OSError, AttributeError):
+        trim = ctypes.CDLL(None).malloc_trim  # the process's own symbols: libc's
+    except (OSError, AttributeError, TypeError):  # TypeError: no CDLL(None) on Windows
         return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
 
 
 def release() -> None:

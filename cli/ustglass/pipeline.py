@@ -220,10 +220,18 @@ def key_figures(cfg: ReportConfig, store: cache.Store, meanwhile: Callable[[], N
         running = _start("key figures", functools.partial(_computed_key_figures, cfg), store)
         try:
             meanwhile()
-        except BaseException:
+        except Exception:  # the snapshot's own error comes first, as a serial build reports it
+            ok, value = _finish(running, store)
+            if not ok:
+                raise value from None
+            raise
+        except BaseException:  # interrupted: stop computing
             _stop(running)
             raise
-        data = _finish(running, store)
+        ok, value = _finish(running, store)
+        if not ok:
+            raise value
+        data = value
     store.put(key, data)
     snapshot_id, kf = pickle.loads(data)
     return snapshot_id, kf
@@ -245,7 +253,7 @@ def figure_bytes(
     """Each chart in each (format, dpi) wanted, by figure id: from the cache, else drawn once and saved in the formats missing."""
     from ustglass import chartspec, figures
 
-    chartspec.chart_texts(loc, [figures.get(f) for f in specs])  # every problem of the pack's chart text at once, before drawing
+    texts = chartspec.chart_texts(loc, [figures.get(f) for f in specs])  # every problem of the pack's chart text at once, before drawing
     out: dict[str, dict[FigureFormat, bytes]] = {}
     for fid, spec in specs.items():
         keys = {kind: figure_key(fid, kf, loc, spec, kind, dpi) for kind, dpi in wanted}
@@ -253,6 +261,7 @@ def figure_bytes(
         if any(data is None for data in found.values()):
             from ustglass import charts
 
+            charts.check_glyphs(fid, loc, texts[fid])
             fig = charts.build_figure(fid, kf, loc, spec)
             for kind, dpi in wanted:
                 if found[kind] is None:
@@ -380,7 +389,12 @@ def _start(name: str, task: Callable[[], Any], store: cache.Store) -> _Running:
     sys.stdout.flush()
     sys.stderr.flush()
     read, write = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except BaseException:
+        os.close(read)
+        os.close(write)
+        raise
     if pid == 0:
         os.close(read)
         _child(task, store, write)
@@ -388,12 +402,20 @@ def _start(name: str, task: Callable[[], Any], store: cache.Store) -> _Running:
     return _Running(name, pid, read)
 
 
-def _finish(running: _Running, store: cache.Store) -> Any:
-    """Wait for ``running`` and return its task's result, merging its cache use into ``store``'s; raise
-    its exception (a bug keeps where it happened as a note), or :class:`ChildFailed` when it sent nothing."""
-    with os.fdopen(running.read, "rb") as fh:
-        data = fh.read()
-    _, status = os.waitpid(running.pid, 0)
+def _finish(running: _Running, store: cache.Store) -> tuple[bool, Any]:
+    """Wait for ``running``: ``(True, result)`` of its task, its cache use merged into ``store``'s, or
+    ``(False, exception)`` its task raised (a bug keeps where it happened as a note). It raises
+    :class:`ChildFailed` when the process sent nothing, and lets what interrupts the wait here
+    (Ctrl-C) go on, the process stopped."""
+    try:
+        with os.fdopen(running.read, "rb") as fh:
+            running.read = -1
+            data = fh.read()
+        _, status = os.waitpid(running.pid, 0)
+        running.pid = -1
+    except BaseException:
+        _stop(running)
+        raise
     try:
         payload = pickle.loads(data)
     except (pickle.UnpicklingError, EOFError, ValueError):
@@ -401,21 +423,25 @@ def _finish(running: _Running, store: cache.Store) -> Any:
         raise ChildFailed(f"the {running.name} build stopped without a result (exit status {code})") from None
     if payload[0] == "ok":
         store.stats.merge(payload[2])
-        return payload[1]
+        return True, payload[1]
     exc = _rebuilt(payload[1])
     if not isinstance(exc, (UstglassError, OSError)):  # a bug: keep where it happened
         exc.add_note(f"in the process building {running.name}:\n{payload[2]}")
-    raise exc
+    return False, exc
 
 
 def _stop(running: _Running) -> None:
-    """Stop a process still running (only when this one was interrupted)."""
-    os.close(running.read)
-    try:
-        os.kill(running.pid, 15)
-        os.waitpid(running.pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
+    """Stop a process still running and reap it (only when this one was interrupted); idempotent."""
+    if running.read >= 0:
+        os.close(running.read)
+        running.read = -1
+    if running.pid > 0:
+        try:
+            os.kill(running.pid, 15)
+            os.waitpid(running.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        running.pid = -1
 
 
 def in_processes(tasks: Mapping[str, Callable[[], dict[str, bytes]]], jobs: int, store: cache.Store) -> dict[str, dict[str, bytes]]:
@@ -431,15 +457,15 @@ def in_processes(tasks: Mapping[str, Callable[[], dict[str, bytes]]], jobs: int,
             while pending and len(running) < jobs:
                 name = pending.pop(0)
                 running.append(_start(name, tasks[name], store))
-            done = running.pop(0)
-            try:
-                results[done.name] = _finish(done, store)
-            except ChildFailed:
-                raise
-            except BaseException as exc:  # noqa: BLE001 - kept, and raised in the tasks' order below
-                errors[done.name] = exc
+            done = running[0]
+            ok, value = _finish(done, store)  # an interrupt here stops every process (finally, below)
+            running.pop(0)
+            if ok:
+                results[done.name] = value
+            else:
+                errors[done.name] = value
     finally:
-        for left in running:  # only when the parent itself was interrupted
+        for left in running:  # only when the parent itself was interrupted (or a process sent nothing)
             _stop(left)
         gc.unfreeze()
     for name in tasks:
@@ -482,7 +508,7 @@ def build(cfg: ReportConfig) -> Built:
     if (found := store.get_files(key)) is not None:
         meta, cached = found
         return Built(meta["snapshot"], cached, warnings, store.stats)
-    parallel = jobs_for(cfg, len(cfg.langs)) > 1
+    parallel = jobs_for(cfg, len(dict.fromkeys(cfg.langs))) > 1  # as many processes as per_language will start
     preloaded = []  # with several processes: imported while another computes the key figures, when it must
 
     def meanwhile() -> None:
