@@ -136,6 +136,26 @@ def test_each_chart_is_a_tagged_figure_with_its_alternative_text(
     assert figure_alts(pdfs[lang]) == alts
 
 
+def test_the_renderer_loads_every_chart_and_ignores_only_the_browsers_rules(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """WeasyPrint logs an error for a resource it cannot use (an image it would replace by its
+    alternative text) and a warning for CSS it ignores: a PDF build logs no error, and ignores
+    only the shared stylesheet's rules for browsers (CJK line breaking, scrolling tables, the
+    narrow-screen layout), so every chart's ``data:`` SVG is drawn and no print rule is lost."""
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pipeline.build(config(tmp_path, ("en",), cache=False))
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name.startswith("weasyprint")]
+    assert [m for level, m in said if level != "WARNING"] == []
+    ignored = {re.sub(r" at \d+:\d+", "", m) for _, m in said}
+    assert ignored == {
+        "Ignored `line-break: strict`, unknown property.",
+        "Ignored `overflow-x: auto`, unknown property.",
+        "Expected a media type, got 'screen/**/and/**/(max-width: 40rem)'",
+        "Invalid media type ' screen and (max-width: 40rem) ' the whole @media rule was ignored.",
+    }
+
+
 # ---------------------------------------------------------------- cover, contents, bookmarks
 
 
