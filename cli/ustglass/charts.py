@@ -19,7 +19,7 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ustglass import chartspec, figures, fonts
+from ustglass import chartkit, chartspec, figures, fonts
 from ustglass.chartkit import Chart, apply_fonts, frame, place_panels, style
 from ustglass.chartspec import ChartText, FigureSpec
 from ustglass.config import BRIEF_FIGURE_DPI
@@ -65,13 +65,12 @@ PNG_COMPRESS_LEVEL = 3
 def check_glyphs(figure_id: str, loc: Locale, text: ChartText) -> None:
     """Stop the build naming a character of a chart's words (its pack's charts.toml) that none of the
     brief's fonts has: drawn, it would fail or show an empty box."""
-    faces = fonts.brief_faces()
     fields = {key: str(getattr(text, key)) for key in chartspec.TEXT_KEYS} | {f"labels.{k}": str(v) for k, v in text.labels.items()}
     for key, value in fields.items():
-        if missing := fonts.missing_glyphs(value, faces.values()):
-            char = missing[0]
+        if missing := chartkit.missing_glyphs(value):
+            char, families = missing[0], f"{fonts.LATIN_FAMILY}, {fonts.FAMILY}"
             raise BuildError(f"{chartspec.display(loc.charts_path)}, figure '{figure_id}', {key}: character {char!r} "
-                             f"(U+{ord(char):04X}) is in none of the brief's fonts ({', '.join(faces)})")  # fmt: skip
+                             f"(U+{ord(char):04X}) is in none of the brief's fonts ({families})")  # fmt: skip
 
 
 def png_bytes(fig: Figure, dpi: int = BRIEF_FIGURE_DPI) -> bytes:
