@@ -122,8 +122,7 @@ def missing_glyphs(text: str) -> list[str]:
     """The characters of ``text`` (in order of first appearance) that neither of the brief's regular
     faces has, asked of the chart library's own font objects (no other font reader is loaded)."""
     latin, cjk = _latin_font(str(fonts.latin_font_path("regular"))), _metrics_font(fonts.cjk_face("regular"))
-    seen = dict.fromkeys(c for c in text if not c.isspace() and ord(c) >= 32)
-    return [c for c in seen if latin.get_char_index(ord(c)) == 0 and cjk.get_char_index(ord(c)) == 0]
+    return fonts.uncovered(text, lambda code: latin.get_char_index(code) != 0 or cjk.get_char_index(code) != 0)
 
 
 @lru_cache(maxsize=8192)

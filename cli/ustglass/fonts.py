@@ -34,7 +34,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -331,11 +331,15 @@ def brief_faces() -> dict[str, Path]:
 
 
 def missing_glyphs(text: str, faces: Iterable[Path]) -> list[str]:
-    """The characters of ``text`` (in order of first appearance) that none of ``faces`` covers;
-    spaces and control characters are not drawn and need no glyph."""
+    """The characters of ``text`` (in order of first appearance) that none of ``faces`` covers."""
     covered = frozenset().union(*(codepoints(f) for f in faces))
-    seen = dict.fromkeys(c for c in text if not c.isspace() and ord(c) >= 32 and ord(c) not in covered)
-    return list(seen)
+    return uncovered(text, covered.__contains__)
+
+
+def uncovered(text: str, has_glyph: Callable[[int], bool]) -> list[str]:
+    """The characters of ``text`` (in order of first appearance) whose code point ``has_glyph``
+    refuses; spaces and control characters are not drawn and need no glyph."""
+    return [c for c in dict.fromkeys(text) if not c.isspace() and ord(c) >= 32 and not has_glyph(ord(c))]
 
 
 # ---------------------------------------------------------------- subsets for the web

@@ -100,12 +100,8 @@ def build(
     """``brief.<code>.html`` and ``brief.<code>.pdf``, as ``cfg.formats`` asks. ``memo(kind, parts, make)``
     may return a page made earlier from the same ``parts`` instead of calling ``make`` (the cache)."""
     memo = memo or _make
-    body = render.markdown_to_html(markdown, figures, anchors(loc))
     script = loc.text("typography.script")
     page: dict[str, Any] = {
-        "lead": Markup(body.lead),
-        "body": Markup(body.html),
-        "contents": contents(body.headings),
         "kf": kf,
         "css": Markup(render.render_template(env, "brief.css", {})),
         "organisation": cfg.organisation,
@@ -113,9 +109,15 @@ def build(
         "created": created(kf),
         "extra_css": Markup(overrides.extra_css(cfg.templates_dir)),
     }
+
+    def with_body(charts: Callable[[bytes, str, str], str]) -> dict[str, Any]:
+        """The page's fields with the body, its charts set by ``charts``."""
+        body = render.markdown_to_html(markdown, figures, anchors(loc), charts=charts)
+        return {**page, "lead": Markup(body.lead), "body": Markup(body.html), "contents": contents(body.headings)}
+
     out: dict[str, bytes] = {}
     if Format.html in cfg.formats:
-        screen = {**page, "medium": "screen", "html_lang": loc.html_lang, "editions": editions(others)}
+        screen = {**with_body(render.inline_svg), "medium": "screen", "html_lang": loc.html_lang, "editions": editions(others)}
         draft = render.render_template(env, "page.html.j2", {**screen, "fonts_css": Markup("")})
 
         def web_page() -> bytes:
@@ -127,14 +129,11 @@ def build(
     if Format.pdf in cfg.formats:
         memory.release()  # what subsetting the web page's fonts took, before the PDF is laid out
         fonts_css = render.font_faces_css(render.pdf_font_urls(), script)
-        print_body = render.markdown_to_html(markdown, figures, anchors(loc), charts=render.image_svg)
         printed = render.render_template(
             env,
             "page.html.j2",
             {
-                **page,
-                "lead": Markup(print_body.lead),
-                "body": Markup(print_body.html),
+                **with_body(render.image_svg),
                 "medium": "print",
                 "html_lang": loc.text("pdf_lang"),
                 "editions": [],

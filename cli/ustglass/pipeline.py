@@ -220,18 +220,13 @@ def key_figures(cfg: ReportConfig, store: cache.Store, meanwhile: Callable[[], N
         running = _start("key figures", functools.partial(_computed_key_figures, cfg), store)
         try:
             meanwhile()
-        except Exception:  # the snapshot's own error comes first, as a serial build reports it
-            ok, value = _finish(running, store)
-            if not ok:
-                raise value from None
+        except Exception:
+            _result(running, store)  # the snapshot's own error, if any, comes first, as a serial build reports it
             raise
         except BaseException:  # interrupted: stop computing
             _stop(running)
             raise
-        ok, value = _finish(running, store)
-        if not ok:
-            raise value
-        data = value
+        data = _result(running, store)
     store.put(key, data)
     snapshot_id, kf = pickle.loads(data)
     return snapshot_id, kf
@@ -428,6 +423,14 @@ def _finish(running: _Running, store: cache.Store) -> tuple[bool, Any]:
     if not isinstance(exc, (UstglassError, OSError)):  # a bug: keep where it happened
         exc.add_note(f"in the process building {running.name}:\n{payload[2]}")
     return False, exc
+
+
+def _result(running: _Running, store: cache.Store) -> Any:
+    """:func:`_finish`'s result, or its task's exception raised."""
+    ok, value = _finish(running, store)
+    if not ok:
+        raise value
+    return value
 
 
 def _stop(running: _Running) -> None:
