@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from typer.testing import CliRunner
 
-from ustglass import chartkit, charts, figures, fmt, locale, pipeline, render
+from ustglass import chartkit, charts, figures, fmt, locale, pipeline, render, snapshot
 from ustglass.app import app
 from ustglass.config import Format, ReportConfig
 from ustglass.errors import BuildError
@@ -157,6 +157,24 @@ def test_the_renderer_loads_every_chart_and_ignores_only_the_browsers_rules(tmp_
 
 
 # ---------------------------------------------------------------- cover, contents, bookmarks
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_edition_from_before_iorb_prints_a_cover_without_the_spread(tmp_path: Path, lang: str) -> None:
+    """An edition of 2020-06-30 (cut from the newest shipped snapshot as fetch --as-of cuts it)
+    has no SOFR − IORB: its PDF is built, and its cover's figures at a glance leave the spread
+    out, as Table 1 does, rather than failing on the missing value."""
+    import editions
+
+    newest = snapshot.list_snapshots(SHIPPED)[-1]
+    path = editions.cut(newest, "2020-06-30", tmp_path / "snaps")
+    cfg = ReportConfig(langs=(lang,), formats=(Format.md, Format.pdf), snapshots_root=path.parent, out_dir=tmp_path, snapshot=str(path))
+    files = pipeline.build(cfg).files
+    (tmp_path / "b.pdf").write_bytes(files[f"brief.{lang}.pdf"])
+    cover, loc = pypdf.PdfReader(tmp_path / "b.pdf").pages[0].extract_text(), pack(lang)
+    assert loc.text("brief.key_table.bills") in cover and loc.text("brief.key_table.debt_gdp") in cover
+    assert loc.text("brief.key_table.spread") not in cover
+    assert f"| {loc.text('brief.key_table.spread')} |" not in files[f"brief.{lang}.md"].decode("utf-8")  # nor has Table 1 a row
 
 
 def outline(reader: pypdf.PdfReader) -> list[tuple[str, int, list[str]]]:
