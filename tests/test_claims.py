@@ -431,6 +431,18 @@ def test_funding_tight():
     assert (r.verdict, r.needs) == (PARTLY, ("nyfed_srf",))
 
 
+def test_a_signal_read_long_before_the_claim_s_date_does_not_settle_it():
+    """A claim about late 2025 is not judged on funding data that end in mid-2024 (an edition of
+    2024-06-30): each signal's reading must be no older than its release rule allows (the
+    staleness limit of its slowest dataset), else the check cannot be made."""
+    early = {k: v[v["date"] <= "2024-06-28"] for k, v in funding_tables(True, srf=False).items()}
+    r = check("funding-tight", early)
+    assert r.verdict == CANNOT_CHECK
+    assert [(c.verdict, c.reason.code, c.reason.period) for c in r.checks[:3]] == [(CANNOT_CHECK, "no_data", "2025-12-31")] * 3
+    recent = {k: v[v["date"] <= "2025-12-24"] for k, v in funding_tables(True).items()}  # a week before: still within the limits
+    assert [c.measured.signal for c in check("funding-tight", recent).checks[:3]] == ["watch", "stressed", "watch"]
+
+
 def test_qt_ending():
     def tables(recent: float, earlier: float) -> dict[str, pd.DataFrame]:
         return {

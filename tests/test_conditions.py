@@ -121,8 +121,8 @@ def test_reserves_are_abundant_by_the_rule_table(kf: KeyFigures) -> None:
 
 IORB_SPREAD = {"en": "The repo–IORB spread is where funding stress shows first.", "zh": "回购利率相对IORB的利差是融资压力最先显现之处。"}
 IORB_BEFORE = {
-    "en": "The Fed has paid interest on reserve balances (IORB) only since July 29, 2021",
-    "zh": "美联储自2021年7月29日起才支付准备金余额利率",
+    "en": "At this date the Fed paid interest on excess reserves (IOER); interest on reserve balances (IORB), the rate this brief measures SOFR against, did not yet exist",
+    "zh": "本期日期时美联储支付的是超额准备金利率（IOER），本文用以衡量SOFR的准备金余额利率（IORB）尚未设立",
 }
 
 

@@ -281,8 +281,8 @@ CHECKS = [
         before_iorb,
         {
             True: {
-                "en": "The Fed has paid interest on reserve balances (IORB) only since July 29, 2021 (before then it paid interest on excess reserves, IOER)",
-                "zh": "美联储自2021年7月29日起才支付准备金余额利率（IORB；此前支付的是超额准备金利率IOER）",
+                "en": "At this date the Fed paid interest on excess reserves (IOER); interest on reserve balances (IORB), the rate this brief measures SOFR against, did not yet exist",
+                "zh": "本期日期时美联储支付的是超额准备金利率（IOER），本文用以衡量SOFR的准备金余额利率（IORB）尚未设立",
             },
             False: {
                 "en": "The repo–IORB spread is where funding stress shows first.",
@@ -507,11 +507,11 @@ def test_the_earliest_edition_leaves_out_what_its_data_do_not_hold(built: dict[s
     assert "so this edition shows no SOFR − IORB spread." in en and "因此本期不列SOFR − IORB利差。" in zh
     prose_en, prose_zh = en.split("\n## 8. ")[0], zh.split("\n## 八、")[0]  # up to the methods
     assert [s for s in re.split(r"(?<=\.)\s+", prose_en) if "IORB" in s] == [
-        "The Fed has paid interest on reserve balances (IORB) only since July 29, 2021 (before then it paid interest on excess "
-        "reserves, IOER), so this edition shows no SOFR − IORB spread."
+        "At this date the Fed paid interest on excess reserves (IOER); interest on reserve balances (IORB), the rate this brief "
+        "measures SOFR against, did not yet exist, so this edition shows no SOFR − IORB spread."
     ]
     assert [s for s in prose_zh.split("。") if "IORB" in s] == [
-        "美联储自2021年7月29日起才支付准备金余额利率（IORB；此前支付的是超额准备金利率IOER），因此本期不列SOFR − IORB利差"
+        "本期日期时美联储支付的是超额准备金利率（IOER），本文用以衡量SOFR的准备金余额利率（IORB）尚未设立，因此本期不列SOFR − IORB利差"
     ]
     assert "little is left to absorb drains" not in en and "已难以吸收流动性抽离" not in zh
     # what the data do not hold is left out (never written as zero): text, key-figures table and methods

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from ustglass import scorecard
+from ustglass import datasets, releases, scorecard
 from ustglass.metrics import CAYMAN_UNDERCOUNT, TIC_AGGREGATES
 from ustglass.scorecard import Tables, Unavailable, cftc_notional, dated, need
 
@@ -249,14 +249,21 @@ def m_bills_outstanding(tables: Tables, date: str, **_: Any) -> Measured:
     return Measured(_r(value), _iso(when))
 
 
+def _signal_window_days(indicator: scorecard.Indicator) -> int | None:
+    """How much older than a claim's date an indicator's reading may be and still settle it: the
+    release rule's staleness limit of its slowest dataset (None: any age)."""
+    limits = [releases.stale_after_days(datasets.get(d)) for d in indicator.datasets]
+    return None if None in limits else max(int(x) for x in limits if x is not None)
+
+
 def m_scorecard_signal(tables: Tables, indicator: str, date: str, **_: Any) -> Measured:
-    result = scorecard.evaluate_one(scorecard.BY_ID[indicator], tables, as_of=date)
+    spec = scorecard.BY_ID[indicator]
+    result = scorecard.evaluate_one(spec, tables, as_of=date)
     if result.status != scorecard.OK:
-        raise (
-            Unavailable("missing_dataset", result.needs)
-            if result.needs
-            else Unavailable("no_data", scorecard.BY_ID[indicator].datasets, period=date)
-        )
+        raise Unavailable("missing_dataset", result.needs) if result.needs else Unavailable("no_data", spec.datasets, period=date)
+    window = _signal_window_days(spec)
+    if window is not None and result.as_of is not None and (_ts(date) - _ts(result.as_of)).days > window:
+        raise Unavailable("no_data", spec.datasets, period=date)  # a reading from long before the claim's date cannot settle it
     return Measured(
         _r(result.value or 0.0, result.indicator.digits),
         result.as_of or date,
