@@ -280,7 +280,7 @@ def test_the_on_rrp_cap_is_in_the_indicator_table_and_the_methods_text() -> None
 
 # ---------------------------------------------------------------- stale figures marked in Table 1 and on the cover
 
-STALE_MARK = {"en": " (older than usual)", "zh": "（比通常更旧）"}
+STALE_MARK = {"en": " (older than usual)", "zh": "（更新滞后）"}
 
 
 def with_stale(kf: KeyFigures, **stale: bool) -> KeyFigures:

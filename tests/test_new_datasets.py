@@ -144,7 +144,7 @@ def test_the_new_datasets_reach_the_brief(with_new) -> None:
     ) in en
     assert "2026年第一季度，公众持有的联邦债务占GDP的98.5%；计入联邦信托基金等政府账户所持国债后，联邦政府债务总额占GDP的122.6%。" in zh
     assert "| Debt held by the public, % of GDP | 98.5% | Q1 2026 (older than usual) |" in en  # no Q2 GDP by August 7: stale
-    assert "| 公众持有的联邦债务占GDP比例 | 98.5% | 2026年第一季度（比通常更旧） |" in zh
+    assert "| 公众持有的联邦债务占GDP比例 | 98.5% | 2026年第一季度（更新滞后） |" in zh
     assert "| % of GDP | – | – | – | – | – | – | 5.8% |" in en
     assert (
         "The Standing Repo Facility, which lends cash against Treasuries to banks and dealers, was not used on April 24, 2026; "

@@ -67,7 +67,7 @@ def test_missing_cayman_row_is_not_available(official: Path, tmp_path: Path) -> 
     assert "Cayman Islands" not in h["ranking"]
     assert "| Cayman Islands, official TIC | not available | December 2025 (older than usual) |" in en  # TIC stale by August
     assert "Official TIC data for the Cayman Islands are not available for December 2025." in en
-    assert "| 开曼群岛，TIC官方数据 | 暂无数据 | 2025年12月（比通常更旧） |" in zh
+    assert "| 开曼群岛，TIC官方数据 | 暂无数据 | 2025年12月（更新滞后） |" in zh
     assert "2025年12月开曼群岛的TIC官方数据暂无。" in zh
     # no amount of zero dollars stands for the missing row; the one zero the brief states is a true one: the
     # claim check's difference for the undercount, which is the Federal Reserve note's own figure
