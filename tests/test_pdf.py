@@ -338,19 +338,54 @@ def test_english_text_is_set_in_the_latin_face(pdfs: dict[str, pypdf.PdfReader])
     assert "The federal government ran a deficit of" in fonts["Brief-Noto-Sans"]
     assert "Snapshot 2025-12-31" in fonts["Brief-Noto-Sans-Italic"]  # emphasis in a true italic face
     assert "Summary" in fonts["Brief-Noto-Sans-Bold"]
-    # Noto Sans CJK SC only draws the charts' text and the minus sign Noto Sans lacks
-    assert "ran a deficit" not in fonts.get("Noto-Sans-CJK-SC", "")
+    # the CJK face only draws the charts' text and the minus sign Noto Sans lacks
+    assert "ran a deficit" not in fonts.get("Brief-Noto-Sans-CJK-SC", "")
 
 
 def test_chinese_text_is_set_in_the_cjk_face_with_latin_digits_and_no_italics(pdfs: dict[str, pypdf.PdfReader]) -> None:
     reader = pdfs["zh"]
     fonts = text_by_font(reader, range(len(reader.pages)))
-    assert "联邦政府赤字为" in fonts["Noto-Sans-CJK-SC"]
-    assert "，" in fonts["Noto-Sans-CJK-SC"] and "“" in fonts["Noto-Sans-CJK-SC"]  # punctuation full width, from the CJK face
+    assert "联邦政府赤字为" in fonts["Brief-Noto-Sans-CJK-SC"]
+    assert "，" in fonts["Brief-Noto-Sans-CJK-SC"] and "“" in fonts["Brief-Noto-Sans-CJK-SC"]  # punctuation full width, from the CJK face
     assert set(fonts["Brief-Noto-Sans"]) <= {chr(c) for c in range(0x20, 0x7F)}  # only ASCII from the Latin face here
     assert "2025" in fonts["Brief-Noto-Sans"] and "SOFR" in fonts["Brief-Noto-Sans"]  # digits and Latin letters
-    assert "数据快照" in fonts["Noto-Sans-CJK-SC"]  # the emphasised byline stays upright (never slanted)
+    assert "数据快照" in fonts["Brief-Noto-Sans-CJK-SC"]  # the emphasised byline stays upright (never slanted)
     assert not [name for name in fonts if "Italic" in name]
+
+
+BRIEF_FACES = {"Brief-Noto-Sans", "Brief-Noto-Sans-Bold", "Brief-Noto-Sans-Italic", "Brief-Noto-Sans-Bold-Italic",
+               "Brief-Noto-Sans-CJK-SC", "Brief-Noto-Sans-CJK-SC-Bold"}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_pdf_is_set_only_in_the_faces_the_build_staged(pdfs: dict[str, pypdf.PdfReader], lang: str) -> None:
+    """Page and charts alike: no font is a machine's copy of a family (which WeasyPrint would
+    take under the family's own name, the whole 20 MB Noto Sans CJK collection among them)."""
+    reader = pdfs[lang]
+    names = {str(font.get_object()["/BaseFont"]).split("+", 1)[-1] for page in reader.pages
+             for font in (page["/Resources"].get("/Font") or {}).values()}  # fmt: skip
+    assert {"Brief-Noto-Sans", "Brief-Noto-Sans-CJK-SC"} <= names <= BRIEF_FACES
+
+
+def test_the_cjk_faces_are_staged_cut_to_what_the_page_and_its_charts_draw(tmp_path: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    chart = '<svg><text font-family="x">国债 &#x5229;</text></svg>'.encode()
+    page = '<p>赤字&amp;<img src="data:image/svg+xml;base64,6b6Z"></p><style>li::before { content: "注" }</style>'
+    chars = render.pdf_chars(page, [chart])
+    assert {"赤", "字", "&", "国", "债", "利", "注", "A", "~"} | render.GENERATED_CHARS <= chars
+    assert "龙" not in chars  # a data: URI is not read (its chart comes as ``charts``)
+    for script in ("cjk", "latin"):
+        build = tmp_path / script
+        render.stage_pdf_fonts(build, script, chars)
+        for key, path in render.face_paths().items():
+            staged = build / render.pdf_font_urls()[key]
+            if key.startswith("cjk-"):
+                whole = set(map(chr, TTFont(path, lazy=True).getBestCmap()))
+                assert set(map(chr, TTFont(staged).getBestCmap())) == chars & whole
+                assert staged.stat().st_size < 200_000 < path.stat().st_size
+            elif script == "latin":
+                assert staged.read_bytes() == path.read_bytes()
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -265,7 +265,12 @@ def inline_svg(data: bytes, prefix: str, label: str) -> str:
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m[1]}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m[1]})", svg)
     svg = re.sub(r'\b((?:xlink:)?href)="#([^"]+)"', lambda m: f'{m[1]}="#{prefix}-{m[2]}"', svg)
+    svg = svg.replace(_CHART_FAMILY, f"font-family=\"'{CJK_CSS_FAMILY}'\"")  # the page's own face (see FACES)
     return svg.replace("<svg ", f'<svg class="chart" role="img" aria-label="{html.escape(label)}" ', 1)
+
+
+# How a chart's SVG names its face (charts set every text in the CJK face, see chartkit.apply_fonts).
+_CHART_FAMILY = f"font-family=\"'{fonts.FAMILY}'\""
 
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -403,18 +408,24 @@ def page_text(page: str) -> str:
 # ---------------------------------------------------------------- fonts
 
 
-# Each face the pages use: its key (file stem), the CSS family, weight and style. The Latin face
-# gets a family name of its own: under its own name, WeasyPrint would fill what a cut-down face
-# lacks from the machine's copy of Noto Sans instead of from the CJK face.
+# Each face the pages use: its key (file stem), the CSS family, weight and style. Each face gets
+# a family name of its own, so the page and its charts are set in the files the build gives them,
+# never in a machine's copy of the same family: under the face's own name WeasyPrint would take the
+# system's Noto Sans to fill what a cut-down Latin face lacks, and the system's Noto Sans CJK SC
+# collection (all 20 MB of it read into memory a weight) instead of the face cut to the page.
 LATIN_CSS_FAMILY = f"Brief {fonts.LATIN_FAMILY}"
+CJK_CSS_FAMILY = f"Brief {fonts.FAMILY}"
 FACES = (
     ("latin-regular", LATIN_CSS_FAMILY, 400, "normal"),
     ("latin-bold", LATIN_CSS_FAMILY, 700, "normal"),
     ("latin-italic", LATIN_CSS_FAMILY, 400, "italic"),
     ("latin-bold-italic", LATIN_CSS_FAMILY, 700, "italic"),
-    ("cjk-regular", fonts.FAMILY, 400, "normal"),
-    ("cjk-bold", fonts.FAMILY, 700, "normal"),
+    ("cjk-regular", CJK_CSS_FAMILY, 400, "normal"),
+    ("cjk-bold", CJK_CSS_FAMILY, 700, "normal"),
 )
+# Characters the PDF's renderer may draw that no page text holds: list bullets, the hyphen it adds
+# where it breaks a word, an ellipsis, quotation marks, the no-break space.
+GENERATED_CHARS = frozenset("\u2022\u25e6\u25aa\u2010\u2026\u201c\u201d\u2018\u2019\u00a0")
 # What the Latin face sets on a page of a CJK script: letters, digits and the ASCII and Latin-1
 # signs, but not the marks Chinese sets full width from the CJK face: · “ ” ‘ ’ — … and the rest
 # of U+2000–206F, and the Latin-1 signs the CJK face draws (nearly) a full em wide, as GB 2312
@@ -489,16 +500,29 @@ def pdf_font_urls() -> dict[str, str]:
     return {key: f"fonts/{key}{path.suffix}" for key, path in face_paths().items()}
 
 
-def stage_pdf_fonts(base_dir: Path, script: str) -> None:
-    """Write the brief's font files into the build, where the print stylesheet loads them: the
-    CJK faces whole, the Latin faces whole or, on a page of a CJK script, cut to what they set there."""
+def pdf_chars(page_html: str, charts: Iterable[bytes]) -> set[str]:
+    """Every character the printed page may draw: those of its markup (entities decoded, ``data:``
+    URIs left out), of its charts' SVGs, printable ASCII and :data:`GENERATED_CHARS`."""
+    chars = set(html.unescape(re.sub(r"data:[^\"')\s]*", " ", page_html)))
+    for svg in charts:
+        chars |= set(html.unescape(svg.decode("utf-8")))
+    return chars | {chr(c) for c in range(32, 127)} | GENERATED_CHARS
+
+
+def stage_pdf_fonts(base_dir: Path, script: str, chars: Iterable[str]) -> None:
+    """Write the brief's font files into the build, where the print stylesheet loads them: the CJK
+    faces cut to ``chars`` (see :func:`pdf_chars`), the Latin faces whole or, on a page of a CJK
+    script, cut to what they set there. A cut face is a few hundred kilobytes where the whole
+    CJK face is 16 MB, which WeasyPrint would read into memory and subset again for each weight."""
     import shutil
 
-    latin, paths = _latin_chars(script), face_paths()
+    latin, paths, wanted = _latin_chars(script), face_paths(), set(chars)
     for key, rel in pdf_font_urls().items():
         target = base_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        if latin is not None and key.startswith("latin-"):
+        if key.startswith("cjk-"):
+            target.write_bytes(fonts.subset_font(paths[key], wanted))
+        elif latin is not None:
             target.write_bytes(fonts.subset_font(paths[key], latin))
         else:
             shutil.copyfile(paths[key], target)
@@ -516,16 +540,16 @@ def _local_path(url: str, roots: tuple[Path, ...]) -> Path:
     return path
 
 
-def pdf_bytes(page_html: str, *, base_dir: Path, script: str = "latin", assets: Iterable[Path] = ()) -> bytes:
+def pdf_bytes(page_html: str, *, base_dir: Path, script: str = "latin", assets: Iterable[Path] = (), charts: Iterable[bytes] = ()) -> bytes:
     """Render HTML to PDF (A4, tagged as PDF/UA-1) with WeasyPrint.
 
     It loads only ``data:`` URIs and files inside ``base_dir`` or ``assets`` (ustglass's own
     folders): anything else (the network, a file elsewhere on disk, a redirect) stops the build
     with an error, and so does a link asking to attach a file to the PDF. The brief's fonts
-    are staged into ``base_dir`` first (for a page in ``script``), so the PDF is set in exactly
-    the fonts the charts use.
+    are staged into ``base_dir`` first (for a page in ``script``, cut to what the page and its
+    ``charts``, the SVGs set in it, draw), so the PDF is set in exactly the fonts the charts use.
     """
-    stage_pdf_fonts(base_dir, script)
+    stage_pdf_fonts(base_dir, script, pdf_chars(page_html, charts))
     try:
         import weasyprint
         from weasyprint.urls import FatalURLFetchingError, URLFetcher
