@@ -112,6 +112,23 @@ def test_png_is_byte_identical_and_has_no_missing_glyphs(fid, lang, kf, specs, t
     assert path.read_bytes() == first
 
 
+def test_a_discarded_chart_lets_go_of_its_pixels_at_once_and_draws_the_same_again(kf, specs) -> None:
+    import gc
+    import weakref
+
+    fig = charts.build_figure("deficits", kf, loc("en"), specs["deficits"])
+    before = charts.png_bytes(fig)
+    canvas = weakref.ref(fig.canvas)
+    renderer = weakref.ref(fig.canvas.get_renderer())
+    gc.disable()  # freed by reference counting, not by the next collection
+    try:
+        charts.discard(fig)
+        assert canvas() is None and renderer() is None
+    finally:
+        gc.enable()
+    assert charts.png_bytes(fig) == before and charts.svg_bytes(fig).startswith(b"<?xml")
+
+
 @pytest.mark.parametrize(("fid", "lang", "stale"), [(f, lang, False) for f, lang in CASES] + [("basis", "en", True), ("basis", "zh", True)])
 def test_texts_neither_overlap_nor_leave_the_figure(fid, lang, stale, kf, specs) -> None:
     fig = charts.build_figure(fid, make_stale_key_figures() if stale else kf, loc(lang), specs[fid])

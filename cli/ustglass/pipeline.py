@@ -263,6 +263,7 @@ def figure_bytes(
                     data = charts.png_bytes(fig, dpi or BRIEF_FIGURE_DPI) if kind is FigureFormat.png else charts.svg_bytes(fig)
                     store.put(keys[kind], data)
                     found[kind] = data
+            charts.discard(fig)  # before the next chart is drawn
         out[fid] = {kind: data for kind, data in found.items() if data is not None}
     return out
 
@@ -321,6 +322,7 @@ def brief_files(
     if pages_needed:
         figures_inline = {figure_path(fid, loc): render.InlineFigure(fid, kinds[FigureFormat.svg]) for fid, kinds in drawn.items()}
         files.update(pages.build(cfg, kf, env, loc, markdown, figures_inline, others, memo=page_memo(store, cfg)))
+        memory.release()  # the laid-out PDF, before the next language (in a serial build) draws its charts
     return files
 
 
