@@ -58,6 +58,14 @@ def tff(weeks: dict[str, dict[str, int]], codes: tuple[str, ...] = CODES) -> pd.
 # --- percentiles and changes ---------------------------------------------------------------
 
 
+def test_scorecard_figures_round_half_up_as_every_figure_of_the_brief():
+    # ON RRP was $0.25 billion on 2020-06-29: Table 1 shows $0.3 billion, so must the scorecard
+    assert scorecard.rounded(0.25, 1) == 0.3 == metrics.rounded(0.25, 1)
+    assert scorecard.rounded(-0.25, 1) == -0.3 and scorecard.rounded(2.675, 2) == 2.68  # round() gives 2.67
+    assert scorecard.rounded(None, 1) is None and math.isnan(scorecard.rounded(math.nan, 1))
+    assert str(scorecard.rounded(-0.04, 1)) == "0.0"  # never -0.0
+
+
 def test_percentile_counts_below_and_half_the_ties():
     assert scorecard.percentile_rank(4, [1, 2, 3, 4, 5]) == 70.0  # (3 + ½) / 5
     assert scorecard.percentile_rank(2, [1, 2, 2, 3]) == 50.0  # (1 + ½·2) / 4

@@ -41,6 +41,7 @@ from ustglass.metrics import (
     debt_held_by_public_gdp,
     deficit_to_gdp,
 )
+from ustglass.metrics import rounded as half_up  # the brief's one rounding rule
 
 Tables = Mapping[str, pd.DataFrame]
 HISTORY_START = pd.Timestamp("2018-01-01")
@@ -467,7 +468,11 @@ def _iso(ts: Any) -> str:
 
 
 def rounded(x: float | None, digits: int) -> float | None:
-    return None if x is None else round(float(x), digits) + 0.0
+    """``x`` rounded half-up on its decimal value, as every other figure of the brief is
+    (:func:`ustglass.metricbase.rounded`: 0.25 -> 0.3, where Python's ``round`` gives 0.2), or None."""
+    if x is None or not math.isfinite(x := float(x)):
+        return x
+    return half_up(x, digits)
 
 
 @dataclass(frozen=True)
