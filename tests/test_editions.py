@@ -527,3 +527,9 @@ def test_the_earliest_edition_leaves_out_what_its_data_do_not_hold(built: dict[s
     for absent in ("财政部一般账户（TGA）余额为", "准备金余额为", "| SOFR − IORB", "常设回购便利（SRF）以国债为抵押"):
         assert absent not in zh, absent
     assert early.kf.funding.reserves_usd_bn is None and early.kf.funding.sofr_iorb_bp is None and early.kf.funding.tga_usd_bn is None
+    # a dataset without observations yet (no research estimate was published by 2020) says so in the list of sources
+    for lang, md in (("en", en), ("zh", zh)):
+        loc = locale.load(lang)
+        entry = next(ln for ln in md.splitlines() if ln.startswith(f"- **{loc.text('datasets', 'research_estimates', 'title')}**"))
+        assert entry.endswith(loc.text("brief.sources.semi") + loc.text("brief.sources.none") + loc.text("brief.sources.stop")), entry
+        assert " – " not in entry.split(loc.text("brief.sources.unit"))[1], entry
