@@ -45,7 +45,7 @@ def _iso(ts: Any) -> str:
 
 
 def _r(x: float, digits: int = 1) -> float:
-    return round(float(x), digits) + 0.0
+    return scorecard.rounded(float(x), digits)  # half-up, as every figure of the brief
 
 
 def _at(s: pd.Series, when: Any, dataset: str, within: pd.Timedelta) -> tuple[pd.Timestamp, float]:

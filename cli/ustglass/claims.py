@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ustglass import fmt, keyfigures, locale
+from ustglass import fmt, keyfigures, locale, scorecard
 from ustglass.claimmetrics import METRICS, Measured
 from ustglass.errors import BuildError
 from ustglass.resources import read_toml
@@ -181,7 +181,7 @@ def run_check(check: Check, claim: Claim, tables: Tables) -> CheckResult:
     except Unavailable as exc:
         return CheckResult(check, CANNOT_CHECK, reason=exc)
     verdict, diff = judge(check, measured)
-    return CheckResult(check, verdict, measured, None if diff is None else round(diff, 2) + 0.0)
+    return CheckResult(check, verdict, measured, scorecard.rounded(diff, 2))  # half-up, as every figure of the brief
 
 
 def check_claim(claim: Claim, tables: Tables) -> ClaimResult:

@@ -28,7 +28,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -467,6 +467,10 @@ def _iso(ts: Any) -> str:
     return pd.Timestamp(ts).strftime("%Y-%m-%d")
 
 
+@overload
+def rounded(x: float, digits: int) -> float: ...
+@overload
+def rounded(x: float | None, digits: int) -> float | None: ...
 def rounded(x: float | None, digits: int) -> float | None:
     """``x`` rounded half-up on its decimal value, as every other figure of the brief is
     (:func:`ustglass.metricbase.rounded`: 0.25 -> 0.3, where Python's ``round`` gives 0.2), or None."""
