@@ -368,13 +368,16 @@ def test_the_pdf_is_set_only_in_the_faces_the_build_staged(pdfs: dict[str, pypdf
 
 
 def test_the_cjk_faces_are_staged_cut_to_what_the_page_and_its_charts_draw(tmp_path: Path) -> None:
+    import base64
+
     from fontTools.ttLib import TTFont
 
-    chart = '<svg><text font-family="x">国债 &#x5229;</text></svg>'.encode()
-    page = '<p>赤字&amp;<img src="data:image/svg+xml;base64,6b6Z"></p><style>li::before { content: "注" }</style>'
-    chars = render.pdf_chars(page, [chart])
-    assert {"赤", "字", "&", "国", "债", "利", "注", "A", "~"} | render.GENERATED_CHARS <= chars
-    assert "龙" not in chars  # a data: URI is not read (its chart comes as ``charts``)
+    chart = base64.b64encode('<svg><text font-family="x">国债 &#x5229;</text></svg>'.encode()).decode()
+    page = (f'<p>赤字&amp;<img src="data:image/svg+xml;base64,{chart}"><img src="data:text/plain,龙"></p>'
+            '<style>li::before { content: "注\\2192" } h2 { text-transform: uppercase }</style><h2>ß é</h2>')  # fmt: skip
+    chars = render.pdf_chars(page)
+    assert {"赤", "字", "&", "国", "债", "利", "注", "→", "A", "~", "É"} | render.GENERATED_CHARS <= chars
+    assert "龙" not in chars  # a data: URI is read only as an SVG picture
     for script in ("cjk", "latin"):
         build = tmp_path / script
         render.stage_pdf_fonts(build, script, chars)
@@ -386,6 +389,32 @@ def test_the_cjk_faces_are_staged_cut_to_what_the_page_and_its_charts_draw(tmp_p
                 assert staged.stat().st_size < 200_000 < path.stat().st_size
             elif script == "latin":
                 assert staged.read_bytes() == path.read_bytes()
+
+
+def _page(extra_css: str, body: str) -> str:
+    faces = render.font_faces_css(render.pdf_font_urls(), "cjk")
+    return f'<html><head><style>{faces}\nhtml {{ font-family: "Brief Noto Sans", "Brief Noto Sans CJK SC" }}\n{extra_css}</style></head><body>{body}</body></html>'
+
+
+def test_generated_content_is_set_in_the_staged_faces(tmp_path: Path) -> None:
+    data = render.pdf_bytes(_page("p::before { content: '\\2192 ' }", "<p>国债</p>"), base_dir=tmp_path, script="cjk")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert "→" in reader.pages[0].extract_text() and set(text_by_font(reader, range(1))) <= BRIEF_FACES
+
+
+@pytest.mark.parametrize(
+    ("css", "error"),
+    [
+        ("p { font-family: serif }", r"^PDF: text is set in '[^']+', not in the brief's faces \('Brief Noto Sans', 'Brief Noto Sans CJK SC'\): "
+                                     r"a stylesheet names another font-family, or the page draws a character that is not in its text$"),
+        ("p { text-transform: full-width }", r"^PDF: text is set in '[^']+', not in the brief's faces"),  # Ａ is in no text of the page
+        ("p::before { content: '\\E000' }", r"^PDF: character '\\ue000' \(U\+E000\) has no glyph in 'Brief Noto Sans': the page draws "
+                                             r"a character that none of the brief's faces has, or that its text does not hold \(CSS generated content\)$"),
+    ],
+)  # fmt: skip
+def test_text_the_renderer_sets_outside_the_staged_faces_stops_the_build(tmp_path: Path, css: str, error: str) -> None:
+    with pytest.raises(BuildError, match=error):
+        render.pdf_bytes(_page(css, "<p>国债 Abc</p>"), base_dir=tmp_path, script="cjk")
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -521,10 +550,10 @@ def test_files_of_the_build_and_data_uris_are_loaded(tmp_path: Path) -> None:
     build = tmp_path / "build"
     build.mkdir()
     (build / "extra.css").write_text("p { color: red }")
-    page = (
-        '<html><head><link rel="stylesheet" href="extra.css"></head><body><p>x</p>'
-        '<img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%221%22 height=%221%22/%3E" alt=""></body></html>'
+    page = _page(
+        "", '<p>x</p><img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%221%22 height=%221%22/%3E" alt="">'
     )
+    page = page.replace("</head>", '<link rel="stylesheet" href="extra.css"></head>')
     assert render.pdf_bytes(page, base_dir=build).startswith(b"%PDF-")
 
 

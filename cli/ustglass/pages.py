@@ -144,9 +144,7 @@ def build(
         def printed_page() -> bytes:
             render.check_glyphs(markdown, printed, f"brief.{loc.code}")
             with tempfile.TemporaryDirectory(prefix="ustglass-pdf-") as tmp:
-                return render.pdf_bytes(
-                    printed, base_dir=Path(tmp), script=script, assets=(bundled("templates"),), charts=[f.svg for f in figures.values()]
-                )
+                return render.pdf_bytes(printed, base_dir=Path(tmp), script=script, assets=(bundled("templates"),))
 
         out[f"brief.{loc.code}.pdf"] = memo("pdf", (loc.code, script, printed), printed_page)
     return out

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -265,12 +266,9 @@ def inline_svg(data: bytes, prefix: str, label: str) -> str:
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m[1]}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m[1]})", svg)
     svg = re.sub(r'\b((?:xlink:)?href)="#([^"]+)"', lambda m: f'{m[1]}="#{prefix}-{m[2]}"', svg)
-    svg = svg.replace(_CHART_FAMILY, f"font-family=\"'{CJK_CSS_FAMILY}'\"")  # the page's own face (see FACES)
+    # every text of a chart is set in the CJK face (chartkit.apply_fonts): on the page, the page's own copy of it (FACES)
+    svg = re.sub(r'\bfont-family="[^"]*"', f"font-family=\"'{CJK_CSS_FAMILY}'\"", svg)
     return svg.replace("<svg ", f'<svg class="chart" role="img" aria-label="{html.escape(label)}" ', 1)
-
-
-# How a chart's SVG names its face (charts set every text in the CJK face, see chartkit.apply_fonts).
-_CHART_FAMILY = f"font-family=\"'{fonts.FAMILY}'\""
 
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -500,13 +498,25 @@ def pdf_font_urls() -> dict[str, str]:
     return {key: f"fonts/{key}{path.suffix}" for key, path in face_paths().items()}
 
 
-def pdf_chars(page_html: str, charts: Iterable[bytes]) -> set[str]:
-    """Every character the printed page may draw: those of its markup (entities decoded, ``data:``
-    URIs left out), of its charts' SVGs, printable ASCII and :data:`GENERATED_CHARS`."""
-    chars = set(html.unescape(re.sub(r"data:[^\"')\s]*", " ", page_html)))
-    for svg in charts:
-        chars |= set(html.unescape(svg.decode("utf-8")))
-    return chars | {chr(c) for c in range(32, 127)} | GENERATED_CHARS
+_DATA_SVG = re.compile(r"(?<=[\"'(])data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")
+_DATA_URI = re.compile(r"(?<=[\"'(])data:[^\"')]*")
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?")
+
+
+def pdf_chars(page_html: str) -> set[str]:
+    """Every character the printed page may draw: those of its markup and of the SVG pictures set
+    in it as ``data:`` URIs (the charts), entities and CSS escapes (``content: "\\2192"``) decoded,
+    in either case (``text-transform``), with printable ASCII and :data:`GENERATED_CHARS`. A
+    character the renderer still draws from outside this set stops the build (:func:`check_pdf_fonts`)."""
+    import base64
+
+    texts = [page_html, *(base64.b64decode(m[1]).decode("utf-8", "replace") for m in _DATA_SVG.finditer(page_html))]
+    chars: set[str] = set()
+    for text in texts:
+        text = html.unescape(_DATA_URI.sub(" ", text))
+        chars.update(text, (chr(int(m[1], 16)) for m in _CSS_ESCAPE.finditer(text) if int(m[1], 16) <= sys.maxunicode))
+    chars |= {chr(c) for c in range(32, 127)} | GENERATED_CHARS
+    return chars | {v for c in chars for v in (c.upper(), c.lower()) if len(v) == 1}
 
 
 def stage_pdf_fonts(base_dir: Path, script: str, chars: Iterable[str]) -> None:
@@ -528,6 +538,21 @@ def stage_pdf_fonts(base_dir: Path, script: str, chars: Iterable[str]) -> None:
             shutil.copyfile(paths[key], target)
 
 
+def check_pdf_fonts(used: Mapping[str, Iterable[int]]) -> None:
+    """Stop the build unless every font the PDF renderer used (family -> the code points it had
+    no glyph for) is one of the faces the build staged, each with every glyph it was asked for:
+    otherwise a stylesheet names another family, or the page draws a character its text does not
+    hold (generated content), and the PDF would show a machine's font or an empty box."""
+    faces = (LATIN_CSS_FAMILY, CJK_CSS_FAMILY)
+    for family, missing in sorted(used.items()):
+        if family not in faces:
+            raise BuildError(f"PDF: text is set in {family!r}, not in the brief's faces ({', '.join(map(repr, faces))}): "
+                             "a stylesheet names another font-family, or the page draws a character that is not in its text")  # fmt: skip
+        if (first := next(iter(missing), None)) is not None:
+            raise BuildError(f"PDF: character {chr(first)!r} (U+{first:04X}) has no glyph in {family!r}: the page draws a character "
+                             "that none of the brief's faces has, or that its text does not hold (CSS generated content)")  # fmt: skip
+
+
 REFUSED_ATTACHMENT = 'a template asks to attach a file to the PDF (rel="attachment"); the brief\'s PDF carries no file attachments'
 
 
@@ -540,16 +565,17 @@ def _local_path(url: str, roots: tuple[Path, ...]) -> Path:
     return path
 
 
-def pdf_bytes(page_html: str, *, base_dir: Path, script: str = "latin", assets: Iterable[Path] = (), charts: Iterable[bytes] = ()) -> bytes:
+def pdf_bytes(page_html: str, *, base_dir: Path, script: str = "latin", assets: Iterable[Path] = ()) -> bytes:
     """Render HTML to PDF (A4, tagged as PDF/UA-1) with WeasyPrint.
 
     It loads only ``data:`` URIs and files inside ``base_dir`` or ``assets`` (ustglass's own
     folders): anything else (the network, a file elsewhere on disk, a redirect) stops the build
     with an error, and so does a link asking to attach a file to the PDF. The brief's fonts
     are staged into ``base_dir`` first (for a page in ``script``, cut to what the page and its
-    ``charts``, the SVGs set in it, draw), so the PDF is set in exactly the fonts the charts use.
+    charts draw), so the PDF is set in exactly the fonts the charts use; text the renderer set in
+    any other font, or could not set at all, stops the build (:func:`check_pdf_fonts`).
     """
-    stage_pdf_fonts(base_dir, script, pdf_chars(page_html, charts))
+    stage_pdf_fonts(base_dir, script, pdf_chars(page_html))
     try:
         import weasyprint
         from weasyprint.urls import FatalURLFetchingError, URLFetcher
@@ -571,6 +597,8 @@ def pdf_bytes(page_html: str, *, base_dir: Path, script: str = "latin", assets: 
         links = (link for page in document.pages for link in page.links)
         if document.metadata.attachments or any(kind == "attachment" for kind, *_ in links):
             raise BuildError(f"PDF: {REFUSED_ATTACHMENT}")
-        return bytes(document.write_pdf(pdf_identifier=b"ustglass", pdf_variant="pdf/ua-1"))
+        data = bytes(document.write_pdf(pdf_identifier=b"ustglass", pdf_variant="pdf/ua-1"))
+        check_pdf_fonts({font.family: sorted(font.missing) for font in document.fonts.values()})
+        return data
     except FatalURLFetchingError as exc:
         raise BuildError(f"PDF: {exc.__cause__ or exc}") from None
