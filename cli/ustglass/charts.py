@@ -58,9 +58,10 @@ def build_figure(figure_id: str, kf: KeyFigures, loc: Locale, spec: FigureSpec) 
 
 
 def discard(fig: Figure) -> None:
-    """Give back now the pixel buffer a drawn chart keeps: its canvas caches the renderer of its
-    last raster (about 5 MB at the brief's resolution), which the collector would free only when it
-    next finds the figure's reference cycles. A new canvas replaces the old, which nothing else holds."""
+    """Give back now the pixel buffer a chart drawn as PNG, then as SVG, keeps: its canvas caches the
+    renderer of its raster (about 5 MB at the brief's resolution), which the collector would free
+    only when it next finds the figure's reference cycles. A new canvas replaces the old, which
+    nothing else holds (its texts hold the SVG renderer they were drawn with last)."""
     FigureCanvasAgg(fig)
 
 
