@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -84,6 +85,28 @@ def test_a_web_font_subset_is_kept_per_font_characters_and_quality(tmp_path: Pat
     monkeypatch.setattr(fonts, "WOFF2_QUALITY", 5)
     assert fonts.subset_font(face, "Treasury", woff2=True) != first and len(made) == 3  # another quality: made again
     assert len(list((tmp_path / "fonts" / "subsets").glob("*.woff2"))) == 3
+
+
+def test_the_subset_cache_keeps_the_ones_used_last_within_its_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("USTGLASS_CACHE_DIR", str(tmp_path))
+    face = fonts.latin_font_path("regular")
+    folder = tmp_path / "fonts" / "subsets"
+    first, second = fonts.subset_font(face, "abc"), fonts.subset_font(face, "abcd")
+    by_content = {p.read_bytes(): p for p in folder.iterdir()}
+    os.utime(by_content[first], ns=(1, 1))  # both used long ago, "abc" first
+    os.utime(by_content[second], ns=(2, 2))
+    assert fonts.subset_font(face, "abc") == first  # a hit: now the one used last
+    with monkeypatch.context() as m:  # the next subset's size, made without the cache
+        m.setenv("USTGLASS_CACHE_DIR", str(tmp_path / "elsewhere"))
+        size = len(fonts.subset_font(face, "abcde"))
+    monkeypatch.setattr(fonts, "SUBSETS_MAX_BYTES", len(first) + size)  # room for two of the three
+    third = fonts.subset_font(face, "abcde")
+    kept = {p.read_bytes() for p in folder.iterdir()}
+    assert kept == {first, third}  # "abcd", used longest ago, went; the limit holds
+    monkeypatch.setattr(fonts, "SUBSETS_MAX_BYTES", 0)
+    assert fonts.subset_font(face, "xyz") and [p.read_bytes() for p in folder.iterdir()] == [
+        fonts.subset_font(face, "xyz")
+    ]  # never the new one
 
 
 @pytest.mark.parametrize("weight", ["regular", "bold"])

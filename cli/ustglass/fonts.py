@@ -25,6 +25,7 @@ down to the characters a page uses (WOFF2 for embedding in the HTML).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
@@ -359,7 +360,10 @@ def subset_font(path: Path, chars: Iterable[str], *, woff2: bool = False) -> byt
     key = hashlib.sha256(f"{file}|{size}|{mtime_ns}|{suffix}|{quality}|{text}".encode()).hexdigest()[:24]
     target = cache_dir() / "subsets" / f"{path.stem}-{key}{suffix}"
     if target.is_file():
-        return target.read_bytes()
+        data = target.read_bytes()
+        with contextlib.suppress(OSError):
+            os.utime(target)  # used now: trimmed last
+        return data
     data = _hb_subset(path, text) or _fonttools_subset(path, text)
     data = _woff2(data) if woff2 else data
     try:
@@ -368,9 +372,34 @@ def subset_font(path: Path, chars: Iterable[str], *, woff2: bool = False) -> byt
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, target)
+        _trim_subsets(target.parent, keep=target)
     except OSError:
         pass  # a cache that cannot be written only costs time
     return data
+
+
+# The subsets kept (each edition's pages add about 1.3 MB: the web page's and the PDF's cut faces
+# for both languages); the ones used longest ago go first.
+SUBSETS_MAX_BYTES = 64 * 2**20
+
+
+def _trim_subsets(folder: Path, keep: Path) -> None:
+    """Remove the subsets used longest ago until ``folder`` holds at most :data:`SUBSETS_MAX_BYTES`
+    (never ``keep``, the one just written); a file another build removed first is skipped."""
+    found = []
+    for entry in os.scandir(folder):
+        with contextlib.suppress(OSError):
+            if not entry.name.startswith(".tmp-"):
+                st = entry.stat()
+                found.append((st.st_mtime_ns, entry.name, st.st_size))
+    total = sum(size for *_, size in found)
+    for _, name, size in sorted(found):
+        if total <= SUBSETS_MAX_BYTES:
+            break
+        if name != keep.name:
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
+                total -= size
 
 
 # Brotli quality of the web page's WOFF2 fonts. fontTools compresses at 11, Brotli's slowest: for
