@@ -451,3 +451,24 @@ def test_fiscal_summary():
     assert f.change_vs_prior_usd_bn == -40.7 and f.direction_vs_prior == "fell"
     assert f.debt_to_gdp_pct.value == 122.6 and f.debt_to_gdp_pct.as_of == "2026Q1"
     assert f.debt_to_gdp_direction == "rose"
+
+
+def test_a_year_earlier_is_the_nearest_observation_within_the_rule_s_days(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from pathlib import Path
+
+    from ustglass import metricbase, pipeline
+    from ustglass.config import Format, ReportConfig
+
+    days = pd.to_datetime(["2024-12-10", "2025-06-30", "2025-12-31"])  # nearest to 2024-12-31: 21 days off
+    s = pd.Series([1.0, 2.0, 3.0], index=days)
+    assert metricbase.near_year_earlier(s) is None  # the rule's 16 days
+    monkeypatch.setitem(metricbase.RULES, "year_earlier_within_days", metricbase.Rule(21, "test"))
+    assert metricbase.near_year_earlier(s) == 0
+    # the methods state the rule's value in both languages
+    shipped = Path(__file__).resolve().parents[1] / "data_snapshots"
+    cfg = ReportConfig(
+        langs=("en", "zh"), formats=(Format.md,), snapshots_root=shipped, out_dir=tmp_path, snapshot="2025-12-31", cache=False
+    )
+    files = pipeline.build(cfg).files
+    assert "the observation nearest to a year before, within 21 days." in files["brief.en.md"].decode()
+    assert "最接近一年前（相差不超过21天）的观测值" in files["brief.zh.md"].decode()

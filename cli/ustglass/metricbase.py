@@ -44,6 +44,11 @@ RULES: dict[str, Rule] = {
         "CFTC reports are weekly, dated Tuesday; a holiday moves a report by a day, so a step of up to "
         "8 days between reports is one week and a longer step leaves a gap (text and chart alike).",
     ),
+    "year_earlier_within_days": Rule(
+        16,
+        "A change over a year compares with the observation nearest to one year before the latest, if "
+        "one lies within this many days of that date (a holiday or a month's last day moves it by a few).",
+    ),
     "spread_window_days": Rule(90, "The window, in days to the latest day, of the widest SOFR - IORB spread the brief reports."),
     "recent_window_days": Rule(
         30,
@@ -139,16 +144,16 @@ def latest(s: pd.Series, scale: float = 1.0, digits: int = 1, unit: str = "", so
 
 
 def near_year_earlier(s: pd.Series) -> int | None:
-    """The position of the observation nearest to one year before the latest (within 16 days)."""
+    """The position of the observation nearest to one year before the latest (within ``RULES["year_earlier_within_days"]``)."""
     target = s.index[-1] - pd.DateOffset(years=1)
     distance = abs(s.index - target)
-    if len(s) < 2 or distance.min() > pd.Timedelta(days=16):
+    if len(s) < 2 or distance.min() > pd.Timedelta(days=int(RULES["year_earlier_within_days"].value)):
         return None
     return int(distance.argmin())
 
 
 def year_earlier(s: pd.Series, scale: float = 1.0, digits: int = 1, unit: str = "", source: str = "") -> Point | None:
-    """The observation nearest to one year before the latest one (within 16 days), if any."""
+    """The observation nearest to one year before the latest one (see :func:`near_year_earlier`), if any."""
     pos = near_year_earlier(s)
     return None if pos is None else latest(s.iloc[: pos + 1], scale, digits, unit, source)
 
