@@ -242,3 +242,18 @@ def test_an_interrupt_while_waiting_stops_and_reaps_every_process() -> None:
     assert time.monotonic() - started < 10
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left, running or unreaped
+
+
+def test_the_shared_preload_reads_the_glyph_check_s_character_maps_for_every_language(tmp_path: Path) -> None:
+    """Read once before the languages' processes fork, the maps are shared, not read again (and
+    held twice) by each language's page check."""
+    from ustglass import fonts
+
+    fonts._cmap.cache_clear()
+    cfg = ReportConfig(langs=("zh", "en"), formats=(Format.html,), snapshots_root=bundled("data_snapshots"), out_dir=tmp_path)
+    pipeline._preload(cfg, charts_needed=False)
+    read = fonts._cmap.cache_info()
+    assert read.currsize == len(fonts.brief_faces()) == 2
+    for path in fonts.brief_faces().values():
+        fonts.codepoints(path)
+    assert fonts._cmap.cache_info().hits == read.hits + 2  # what a language's page check asks for is there

@@ -500,7 +500,7 @@ def _preload(cfg: ReportConfig, charts_needed: bool) -> None:
     if charts_needed:
         from ustglass import charts  # noqa: F401
     if Format.html in cfg.formats or Format.pdf in cfg.formats:
-        render.face_paths()  # font files located (and the CJK face extracted) once
+        render.prepare_fonts()  # font files located (the CJK face extracted) and their character maps read, once
     if Format.pdf in cfg.formats:
         importlib.import_module("weasyprint")  # only loaded here: render alone uses it
 
