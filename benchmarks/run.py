@@ -269,13 +269,14 @@ def summary(results: list[Result]) -> list[str]:
     return [*out, "", *PROFILE]
 
 
-PROFILE = """## Where the time goes (`benchmarks/steps.py`, 2026-12-01, 2-core machine, import floor 1.0–1.1 s at the time)
+PROFILE = """## Where the time goes (`benchmarks/steps.py`, 2026-12-01, 2-core machine; seconds vary with its load)
 
-Cold, in one process (`steps.py "report --lang all, cold"`, 14.3 s with the imports): WeasyPrint 6.4 s for the two
-PDFs (layout 3.2 s, writing 3.0 s), the twelve 200-dpi PNGs 1.9 s, drawing the twelve charts 0.7 s, their SVGs
-0.6 s, the key figures and analysis sections 0.6 s (0.8 s before the crowding history's windows were found by binary
-search and the edition's scorecard evaluated once), the web pages' fonts 0.6 s (WOFF2 at Brotli quality 9; at
-fontTools' default 11 it was 2.2 s), the glyph checks 0.4 s, the templates 0.8 s, Markdown to HTML 0.2 s.
+Cold, in one process (`steps.py "report --lang all, cold"`, 13.7 s with the imports): WeasyPrint 5.7 s for the two
+PDFs (layout 2.6 s, writing 2.9 s; 6.4 s before the PDF's faces were staged under family names of their own), the
+twelve 200-dpi PNGs 2.0 s, drawing the twelve charts 0.8 s, their SVGs 0.7 s, the key figures and analysis sections
+0.7 s (0.8 s before the crowding history's windows were found by binary search and the edition's scorecard evaluated
+once), the web pages' fonts 0.4 s (WOFF2 at Brotli quality 9; at fontTools' default 11 it was 2.2 s), the templates
+0.9 s, Markdown to HTML 0.2 s, the glyph checks 0.1 s.
 
 Cold, as it runs (`steps.py "report --lang all, cold" --timeline`): the parent forks the languages' processes after
 about 2 s (start-up, then the key figures computed in a process of their own, 0.9 s, while the parent imports
