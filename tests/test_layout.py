@@ -37,7 +37,8 @@ BASE = {
 ALLOWED: dict[str, set[str]] = {
     **{m: set() for m in BASE},
     "__main__": {"app"},
-    "fonts": set(),
+    "fonts": {"lru"},
+    "lru": set(),  # standard library only
     "snapshot": set(),
     "sources._text": set(),
     "sources.base": {"sources._text"},
@@ -89,7 +90,7 @@ ALLOWED: dict[str, set[str]] = {
     "render": {"fonts", "sandbox"},
     "sandbox": set(),
     "outdir": set(),
-    "cache": {"fonts"},  # standard library only: an unchanged edition is found before anything heavy is imported
+    "cache": {"fonts", "lru"},  # standard library only: an unchanged edition is found before anything heavy is imported
     "alttext": {"figures"},
     "overrides": set(),
     "settings": set(),

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ustglass import fonts
+from ustglass import fonts, lru
 from ustglass.errors import BuildError
 from ustglass.resources import PACKAGE
 
@@ -311,22 +311,4 @@ class Store:
         """Remove the entries used longest ago until the cache holds at most its limit; the number removed."""
         if not self.enabled or not self.dir.is_dir():
             return 0
-        entries = []
-        for path in self.dir.glob("*/*/*"):
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            entries.append((st.st_mtime_ns, st.st_size, path))
-        total = sum(size for _, size, _ in entries)
-        removed = 0
-        for _, size, path in sorted(entries, key=lambda e: (e[0], str(e[2]))):
-            if total <= self.limit:
-                break
-            try:
-                path.unlink()
-            except OSError:
-                continue
-            total -= size
-            removed += 1
-        return removed
+        return lru.trim(self.dir.glob("*/*/*"), self.limit)

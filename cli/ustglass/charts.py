@@ -76,7 +76,7 @@ def check_glyphs(figure_id: str, loc: Locale, text: ChartText) -> None:
     fields = {key: str(getattr(text, key)) for key in chartspec.TEXT_KEYS} | {f"labels.{k}": str(v) for k, v in text.labels.items()}
     for key, value in fields.items():
         if missing := chartkit.missing_glyphs(value):
-            char, families = missing[0], f"{fonts.LATIN_FAMILY}, {fonts.FAMILY}"
+            char, families = missing[0], ", ".join(fonts.brief_faces())
             raise BuildError(f"{chartspec.display(loc.charts_path)}, figure '{figure_id}', {key}: character {char!r} "
                              f"(U+{ord(char):04X}) is in none of the brief's fonts ({families})")  # fmt: skip
 

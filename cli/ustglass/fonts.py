@@ -41,6 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from ustglass import lru
 from ustglass.errors import BuildError
 
 FAMILY = "Noto Sans CJK SC"
@@ -372,7 +373,7 @@ def subset_font(path: Path, chars: Iterable[str], *, woff2: bool = False) -> byt
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, target)
-        _trim_subsets(target.parent, keep=target)
+        lru.trim((p for p in target.parent.iterdir() if not p.name.startswith(".tmp-")), SUBSETS_MAX_BYTES, keep=target)
     except OSError:
         pass  # a cache that cannot be written only costs time
     return data
@@ -381,25 +382,6 @@ def subset_font(path: Path, chars: Iterable[str], *, woff2: bool = False) -> byt
 # The subsets kept (each edition's pages add about 1.3 MB: the web page's and the PDF's cut faces
 # for both languages); the ones used longest ago go first.
 SUBSETS_MAX_BYTES = 64 * 2**20
-
-
-def _trim_subsets(folder: Path, keep: Path) -> None:
-    """Remove the subsets used longest ago until ``folder`` holds at most :data:`SUBSETS_MAX_BYTES`
-    (never ``keep``, the one just written); a file another build removed first is skipped."""
-    found = []
-    for entry in os.scandir(folder):
-        with contextlib.suppress(OSError):
-            if not entry.name.startswith(".tmp-"):
-                st = entry.stat()
-                found.append((st.st_mtime_ns, entry.name, st.st_size))
-    total = sum(size for *_, size in found)
-    for _, name, size in sorted(found):
-        if total <= SUBSETS_MAX_BYTES:
-            break
-        if name != keep.name:
-            with contextlib.suppress(OSError):
-                (folder / name).unlink()
-                total -= size
 
 
 # Brotli quality of the web page's WOFF2 fonts. fontTools compresses at 11, Brotli's slowest: for

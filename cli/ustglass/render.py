@@ -552,7 +552,7 @@ def check_pdf_fonts(used: Mapping[str, Iterable[int]]) -> None:
     no glyph for) is one of the faces the build staged, each with every glyph it was asked for:
     otherwise a stylesheet names another family, or the page draws a character its text does not
     hold (generated content), and the PDF would show a machine's font or an empty box."""
-    faces = (LATIN_CSS_FAMILY, CJK_CSS_FAMILY)
+    faces = tuple(dict.fromkeys(family for _, family, _, _ in FACES))
     for family, missing in sorted(used.items()):
         if family not in faces:
             raise BuildError(f"PDF: text is set in {family!r}, not in the brief's faces ({', '.join(map(repr, faces))}): "
